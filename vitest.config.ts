@@ -1,0 +1,22 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { ANTHROPIC_API_KEY: "test-key", BOT_KEY_ASSISTANT: "4-GZfqGLxdULBM" } },
+          }),
+        ],
+        test: { name: "workers", include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"] },
+      },
+      {
+        // Node-side tests: the fakes themselves and end-to-end runs of `wrangler dev`.
+        test: { name: "node", environment: "node", include: ["test/e2e/**/*.test.ts"], testTimeout: 60_000 },
+      },
+    ],
+  },
+});
