@@ -6,12 +6,23 @@ export default defineConfig({
     projects: [
       {
         plugins: [
-          cloudflareTest({
+          cloudflareTest(({ inject }) => ({
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { ANTHROPIC_API_KEY: "test-key", BOT_KEY_ASSISTANT: "4-GZfqGLxdULBM" } },
-          }),
+            miniflare: {
+              bindings: {
+                ANTHROPIC_API_KEY: "sk-ant-test",
+                ANTHROPIC_BASE_URL: inject("anthropicUrl"),
+                CAMPFIRE_URL: inject("campfireUrl"),
+                BOT_KEY_ASSISTANT: "4-GZfqGLxdULBM",
+              },
+            },
+          })),
         ],
-        test: { name: "workers", include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"] },
+        test: {
+          name: "workers",
+          include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
+          globalSetup: ["./test/global-setup.ts"],
+        },
       },
       {
         // Node-side tests: the fakes themselves and end-to-end runs of `wrangler dev`.

@@ -1,3 +1,20 @@
-import { DurableObject } from "cloudflare:workers";
-export class Conversation extends DurableObject<Env> {}
-export default { fetch() { return new Response("ok"); } } satisfies ExportedHandler<Env>;
+import { Hono } from "hono";
+import { health } from "./health";
+import { log } from "./log";
+import { reject } from "./reject";
+import { webhook } from "./webhook/route";
+
+export { Conversation } from "./conversation/conversation";
+
+const app = new Hono<{ Bindings: Env }>();
+
+app.route("/webhook", webhook);
+app.route("/", health);
+app.route("/health", health);
+
+app.onError((error, c) => {
+  log("error", "request.crashed", { path: new URL(c.req.url).pathname, error: error.message });
+  return reject(500, "internal error; see the Worker's logs");
+});
+
+export default app satisfies ExportedHandler<Env>;

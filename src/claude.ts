@@ -1,0 +1,88 @@
+import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk";
+import type { MessageParam } from "@anthropic-ai/sdk/resources/messages";
+import { kindForStatus, retryAfterMs, ServiceFailure } from "./failure";
+
+export interface ClaudeRequest {
+  model: string;
+  maxTokens: number;
+  system: string;
+  messages: MessageParam[];
+}
+
+export interface TokenUsage {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+}
+
+export interface ClaudeAnswer {
+  text: string;
+  stopReason: string | null;
+  usage: TokenUsage;
+}
+
+export interface ClaudeSettings {
+  apiKey: string;
+  baseUrl?: string;
+}
+
+/** How long one model call may take before it counts as a (retryable) timeout. */
+const CALL_TIMEOUT_MS = 5 * 60_000;
+
+/** Asks Claude through the SDK; failures come back as `ServiceFailure`s the conversation can act on. */
+export class ClaudeClient {
+  private readonly client: Anthropic;
+
+  constructor(settings: ClaudeSettings) {
+    this.client = new Anthropic({
+      apiKey: settings.apiKey,
+      baseURL: settings.baseUrl ?? "https://api.anthropic.com",
+      // Retries go through the Durable Object's alarm, so nothing waits in memory between attempts.
+      maxRetries: 0,
+      timeout: CALL_TIMEOUT_MS,
+    });
+  }
+
+  async ask(request: ClaudeRequest): Promise<ClaudeAnswer> {
+    try {
+      // Streaming keeps long answers inside the SDK's limits for non-streaming calls.
+      const message = await this.client.messages
+        .stream({ model: request.model, max_tokens: request.maxTokens, system: request.system, messages: request.messages })
+        .finalMessage();
+      const text = message.content
+        .flatMap((block) => (block.type === "text" ? [block.text] : []))
+        .join("")
+        .trim();
+      return {
+        text,
+        stopReason: message.stop_reason,
+        usage: {
+          input: message.usage.input_tokens,
+          output: message.usage.output_tokens,
+          cacheRead: message.usage.cache_read_input_tokens ?? 0,
+          cacheWrite: message.usage.cache_creation_input_tokens ?? 0,
+        },
+      };
+    } catch (error) {
+      throw toFailure(error);
+    }
+  }
+}
+
+function toFailure(error: unknown): ServiceFailure {
+  if (error instanceof APIConnectionTimeoutError) {
+    return new ServiceFailure("anthropic", "timeout", "Claude did not answer in time");
+  }
+  if (error instanceof APIConnectionError) {
+    return new ServiceFailure("anthropic", "unreachable", `Claude's API could not be reached: ${error.message}`);
+  }
+  if (error instanceof APIError) {
+    const type = (error.error as { error?: { type?: string } } | undefined)?.error?.type;
+    // Overload comes as a 529, or as an `overloaded_error` event in the middle of a stream (no status).
+    const kind = type === "overloaded_error" ? "overloaded" : error.status === undefined ? "unavailable" : kindForStatus(error.status);
+    const what = [error.status, type].filter(Boolean).join(" ");
+    return new ServiceFailure("anthropic", kind, `Claude's API answered ${what || "with an error"}`, error.status, retryAfterMs(error.headers));
+  }
+  return new ServiceFailure("anthropic", "unavailable", `Claude's answer failed: ${(error as Error)?.message ?? String(error)}`);
+}

@@ -1,0 +1,212 @@
+import type { InboundMessage } from "../webhook/payload";
+
+/** A message waiting for the bot's answer, in arrival order. */
+export interface PendingMessage {
+  seq: number;
+  userName: string;
+  text: string;
+}
+
+export interface Turn {
+  role: "user" | "assistant";
+  content: string;
+}
+
+/** An answer (or an apology) ready to post, kept until Campfire has it so a crash or outage cannot lose it. */
+export interface Outgoing {
+  kind: "reply" | "error";
+  /** The last inbox message this answers; everything up to it is settled once it is posted. */
+  uptoSeq: number;
+  /** The user turn as Claude saw it, recorded in history with the reply. */
+  prompt: string;
+  markdown: string;
+}
+
+export interface ConversationState {
+  botId: string;
+  roomId: number;
+  roomName: string;
+  ttlMs: number;
+  lastActivityAt: number;
+  retryAttempts: number;
+  retryAt: number | null;
+  failingSince: number | null;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS conversation (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  bot_id TEXT NOT NULL,
+  room_id INTEGER NOT NULL,
+  room_name TEXT NOT NULL,
+  ttl_ms INTEGER NOT NULL,
+  last_activity_at INTEGER NOT NULL,
+  retry_attempts INTEGER NOT NULL DEFAULT 0,
+  retry_at INTEGER,
+  failing_since INTEGER
+);
+CREATE TABLE IF NOT EXISTS seen (message_id TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS inbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL,
+  user_name TEXT NOT NULL,
+  text TEXT NOT NULL,
+  received_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS history (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+  content TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  kind TEXT NOT NULL CHECK (kind IN ('reply', 'error')),
+  upto_seq INTEGER NOT NULL,
+  prompt TEXT NOT NULL,
+  markdown TEXT NOT NULL
+);`;
+
+/**
+ * The conversation's SQLite storage. Every method is synchronous, so each read-modify-write completes
+ * before any other event reaches the object: a message arriving mid-answer can never be lost or reordered.
+ */
+export class ConversationStore {
+  /** Whether the tables exist: they are created by the first message and dropped, all of them, at eviction. */
+  private exists: boolean;
+
+  constructor(private readonly storage: DurableObjectStorage) {
+    this.exists = storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'conversation'").toArray().length > 0;
+  }
+
+  private get sql(): SqlStorage {
+    return this.storage.sql;
+  }
+
+  /** Stores a message unless its id was seen before; returns false for a duplicate. */
+  receive(botId: string, ttlMs: number, message: InboundMessage, now: number): boolean {
+    if (!this.exists) {
+      this.sql.exec(SCHEMA);
+      this.exists = true;
+    }
+    if (message.messageId !== null) {
+      const inserted = this.sql.exec("INSERT OR IGNORE INTO seen (message_id) VALUES (?)", message.messageId).rowsWritten;
+      if (inserted === 0) return false;
+    }
+    this.sql.exec(
+      `INSERT INTO conversation (id, bot_id, room_id, room_name, ttl_ms, last_activity_at) VALUES (1, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET room_name = excluded.room_name, ttl_ms = excluded.ttl_ms, last_activity_at = excluded.last_activity_at`,
+      botId,
+      message.roomId,
+      message.roomName,
+      ttlMs,
+      now,
+    );
+    this.sql.exec(
+      "INSERT INTO inbox (user_id, user_name, text, received_at) VALUES (?, ?, ?, ?)",
+      message.userId,
+      message.userName,
+      message.text,
+      now,
+    );
+    return true;
+  }
+
+  /** The conversation's metadata, or null when there is no conversation (never started, or evicted). */
+  state(): ConversationState | null {
+    if (!this.exists) return null;
+    const row = this.sql.exec<Record<string, SqlStorageValue>>("SELECT * FROM conversation WHERE id = 1").toArray()[0];
+    if (!row) return null;
+    return {
+      botId: row.bot_id as string,
+      roomId: row.room_id as number,
+      roomName: row.room_name as string,
+      ttlMs: row.ttl_ms as number,
+      lastActivityAt: row.last_activity_at as number,
+      retryAttempts: row.retry_attempts as number,
+      retryAt: row.retry_at as number | null,
+      failingSince: row.failing_since as number | null,
+    };
+  }
+
+  pending(): PendingMessage[] {
+    return this.sql
+      .exec<{ seq: number; user_name: string; text: string }>("SELECT seq, user_name, text FROM inbox ORDER BY seq")
+      .toArray()
+      .map((row) => ({ seq: row.seq, userName: row.user_name, text: row.text }));
+  }
+
+  hasPendingWork(): boolean {
+    return this.sql.exec<{ n: number }>("SELECT (SELECT count(*) FROM inbox) + (SELECT count(*) FROM outbox) AS n").one().n > 0;
+  }
+
+  history(): Turn[] {
+    return this.sql.exec<{ role: Turn["role"]; content: string }>("SELECT role, content FROM history ORDER BY seq").toArray();
+  }
+
+  outgoing(): Outgoing | null {
+    const row = this.sql
+      .exec<{ kind: Outgoing["kind"]; upto_seq: number; prompt: string; markdown: string }>("SELECT kind, upto_seq, prompt, markdown FROM outbox")
+      .toArray()[0];
+    return row ? { kind: row.kind, uptoSeq: row.upto_seq, prompt: row.prompt, markdown: row.markdown } : null;
+  }
+
+  /** Keeps an answer until it is posted; a retry then posts it without asking Claude again. */
+  queueOutgoing(outgoing: Outgoing): void {
+    this.sql.exec(
+      "INSERT OR REPLACE INTO outbox (id, kind, upto_seq, prompt, markdown) VALUES (1, ?, ?, ?, ?)",
+      outgoing.kind,
+      outgoing.uptoSeq,
+      outgoing.prompt,
+      outgoing.markdown,
+    );
+    this.clearRetry();
+  }
+
+  /** The answer is in the room: record the turn (replies only) and settle the messages it answered, together. */
+  settleOutgoing(outgoing: Outgoing, now: number): void {
+    this.storage.transactionSync(() => {
+      if (outgoing.kind === "reply") {
+        this.sql.exec("INSERT INTO history (role, content, created_at) VALUES ('user', ?, ?), ('assistant', ?, ?)", outgoing.prompt, now, outgoing.markdown, now);
+      }
+      this.sql.exec("DELETE FROM inbox WHERE seq <= ?", outgoing.uptoSeq);
+      this.sql.exec("DELETE FROM outbox");
+      this.sql.exec("UPDATE conversation SET last_activity_at = ?, retry_attempts = 0, retry_at = NULL, failing_since = NULL", now);
+    });
+  }
+
+  /** Gives up on an answer that could not be posted: its messages are settled, nothing enters history. */
+  dropOutgoing(outgoing: Outgoing): void {
+    this.storage.transactionSync(() => {
+      this.sql.exec("DELETE FROM inbox WHERE seq <= ?", outgoing.uptoSeq);
+      this.sql.exec("DELETE FROM outbox");
+      this.clearRetry();
+    });
+  }
+
+  /** Records a failed attempt; returns the number of failures in a row and when they began. */
+  recordFailure(now: number): { attempts: number; failingSince: number } {
+    return this.sql
+      .exec<{ attempts: number; failingSince: number }>(
+        `UPDATE conversation SET retry_attempts = retry_attempts + 1, failing_since = coalesce(failing_since, ?)
+         RETURNING retry_attempts AS attempts, failing_since AS failingSince`,
+        now,
+      )
+      .one();
+  }
+
+  scheduleRetry(at: number): void {
+    this.sql.exec("UPDATE conversation SET retry_at = ?", at);
+  }
+
+  private clearRetry(): void {
+    this.sql.exec("UPDATE conversation SET retry_attempts = 0, retry_at = NULL, failing_since = NULL");
+  }
+
+  /** Deletes every row and table; the next message starts from an empty conversation. */
+  async erase(): Promise<void> {
+    await this.storage.deleteAlarm();
+    await this.storage.deleteAll();
+    this.exists = false;
+  }
+}

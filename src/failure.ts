@@ -1,0 +1,78 @@
+/** What went wrong talking to Anthropic or Campfire, in terms that decide what to do next. */
+export type FailureKind =
+  | "rate_limited"
+  | "overloaded"
+  | "unavailable"
+  | "unreachable"
+  | "timeout"
+  | "key_rejected"
+  | "forbidden"
+  | "not_found"
+  | "bad_request"
+  | "not_configured";
+
+const RETRYABLE: ReadonlySet<FailureKind> = new Set(["rate_limited", "overloaded", "unavailable", "unreachable", "timeout"]);
+
+export class ServiceFailure extends Error {
+  readonly retryable: boolean;
+
+  constructor(
+    readonly service: "anthropic" | "campfire",
+    readonly kind: FailureKind,
+    message: string,
+    readonly status?: number,
+    /** How long the service asked us to wait (`retry-after`), in milliseconds. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = "ServiceFailure";
+    this.retryable = RETRYABLE.has(kind);
+  }
+}
+
+/** Reads `retry-after` (seconds or an HTTP date) into milliseconds; absent or unreadable → undefined. */
+export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | undefined {
+  const value = headers?.get("retry-after");
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1_000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Classifies an HTTP status from either service. */
+export function kindForStatus(status: number): FailureKind {
+  if (status === 429) return "rate_limited";
+  if (status === 529) return "overloaded";
+  if (status === 401) return "key_rejected";
+  if (status === 403) return "forbidden";
+  if (status === 404) return "not_found";
+  if (status === 408) return "timeout";
+  if (status >= 500) return "unavailable";
+  return "bad_request";
+}
+
+/** One sentence for the room: why the bot could not answer, without internals or secrets. */
+export function explainToRoom(failure: ServiceFailure): string {
+  if (failure.service === "campfire") return "I could not post my answer to this room.";
+  switch (failure.kind) {
+    case "rate_limited":
+      return "Claude's rate limit for this bot was reached and did not clear in time.";
+    case "overloaded":
+      return "Claude is overloaded right now.";
+    case "unavailable":
+    case "unreachable":
+    case "timeout":
+      return "Claude's API could not be reached.";
+    case "key_rejected":
+      return "the Anthropic API key was rejected; an administrator needs to update ANTHROPIC_API_KEY.";
+    case "forbidden":
+      return "the Anthropic API key is not allowed to use this model.";
+    case "not_found":
+      return "the configured Claude model does not exist; an administrator needs to fix the bot's model setting.";
+    case "not_configured":
+      return `the bot is not fully configured (${failure.message}).`;
+    case "bad_request":
+      return "Claude's API refused the request.";
+  }
+}

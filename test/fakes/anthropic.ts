@@ -1,0 +1,228 @@
+import { createHash } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { json, listen, sleep } from "./http.ts";
+
+/** What the fake recorded of one request; the key itself is never kept. */
+export interface RecordedRequest {
+  path: string;
+  headers: Record<string, string>;
+  body: unknown;
+  at: number;
+}
+
+export interface Usage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens: number;
+  cache_creation_input_tokens: number;
+}
+
+export interface FakeAnthropic {
+  url: string;
+  requests: RecordedRequest[];
+  usageLog: Usage[];
+  reset(): void;
+  close(): Promise<void>;
+}
+
+type Block = { type: string; text?: string; cache_control?: unknown; [key: string]: unknown };
+type Message = { role: string; content: string | Block[] };
+interface MessagesBody {
+  model?: unknown;
+  max_tokens?: unknown;
+  messages?: unknown;
+  system?: string | Block[];
+  tools?: Block[];
+  stream?: boolean;
+}
+
+const ERROR_TYPES: Record<number, string> = {
+  400: "invalid_request_error",
+  401: "authentication_error",
+  403: "permission_error",
+  404: "not_found_error",
+  429: "rate_limit_error",
+  500: "api_error",
+  529: "overloaded_error",
+};
+
+/** `[fake:status=529,times=2,id=x]` in the last user message scripts how the fake answers it. */
+const DIRECTIVE = /\[fake:([^\]]*)\]/;
+
+const tokens = (value: unknown) => Math.ceil(JSON.stringify(value).length / 4);
+
+/**
+ * A fake Anthropic Messages API on loopback: validates requests like the real one, echoes the last user
+ * message (so tests can see what the model was given), streams SSE, injects errors and latency on request,
+ * and accounts prompt-cache reads by prefix the way the real cache does.
+ */
+export async function startFakeAnthropic(options: { port?: number } = {}): Promise<FakeAnthropic> {
+  const requests: RecordedRequest[] = [];
+  const usageLog: Usage[] = [];
+  const directiveUses = new Map<string, number>();
+  const cachedPrefixes = new Map<string, number>();
+  let serial = 0;
+
+  const fake = {
+    url: "",
+    requests,
+    usageLog,
+    reset() {
+      requests.length = 0;
+      usageLog.length = 0;
+      directiveUses.clear();
+      cachedPrefixes.clear();
+    },
+    close: async () => {},
+  };
+
+  const handle = async (request: IncomingMessage, raw: Buffer, response: ServerResponse) => {
+    const path = new URL(request.url ?? "/", "http://fake").pathname;
+    if (path === "/_fake/requests") return json(response, 200, requests);
+    if (path === "/_fake/usage") return json(response, 200, usageLog);
+    if (path === "/_fake/reset" && request.method === "POST") {
+      fake.reset();
+      return json(response, 200, { ok: true });
+    }
+    if (path !== "/v1/messages" || request.method !== "POST") return error(response, 404, `no route for ${request.method} ${path}`);
+
+    let body: MessagesBody;
+    try {
+      body = JSON.parse(raw.toString("utf8")) as MessagesBody;
+    } catch {
+      return error(response, 400, "request body is not valid JSON");
+    }
+    const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
+    const bearer = /^Bearer\s+\S+/.test(headers.authorization ?? "");
+    if (headers.authorization) headers.authorization = bearer ? "Bearer [redacted]" : "[redacted]";
+    if (headers["x-api-key"]) headers["x-api-key"] = "[redacted]";
+    requests.push({ path, headers, body, at: Date.now() });
+
+    if (!bearer && !headers["x-api-key"]) return error(response, 401, "missing authentication: send Authorization: Bearer <key> or x-api-key");
+    if (!headers["anthropic-version"]) return error(response, 400, "anthropic-version: header is required");
+    const invalid = validate(body);
+    if (invalid) return error(response, 400, invalid);
+    const messages = body.messages as Message[];
+
+    const lastUser = textOf([...messages].reverse().find((message) => message.role === "user")!);
+    const directive = DIRECTIVE.exec(lastUser);
+    const script = directive ? parseDirective(directive[1]!) : {};
+    if (script.hang) return; // Never answers: the client's own timeout must act.
+    if (script.delay) await sleep(Number(script.delay));
+    if (script.status) {
+      const uses = (directiveUses.get(directive![0]) ?? 0) + 1;
+      directiveUses.set(directive![0], uses);
+      if (!script.times || uses <= Number(script.times)) {
+        const retryHeader: Record<string, string> = script.retryAfter !== undefined ? { "retry-after": script.retryAfter } : {};
+        return error(response, Number(script.status), `scripted ${script.status}`, retryHeader);
+      }
+    }
+
+    const text = script.reply !== undefined ? decodeURIComponent(script.reply) : echo(messages, lastUser.replace(DIRECTIVE, "").trim());
+    const usage = { ...accountCache(body, cachedPrefixes), output_tokens: tokens(text) };
+    usageLog.push(usage);
+    const id = `msg_fake_${++serial}`;
+    const message = { id, type: "message", role: "assistant", model: body.model, content: [{ type: "text", text }], stop_reason: "end_turn", stop_sequence: null, usage };
+    if (!body.stream) return json(response, 200, message, { "request-id": `req_fake_${serial}` });
+    await stream(response, message, text, Number(script.chunkDelay ?? 0));
+  };
+
+  const server = await listen(handle, options.port);
+  fake.url = server.url;
+  fake.close = server.close;
+  return fake;
+}
+
+function validate(body: MessagesBody): string | null {
+  if (typeof body.model !== "string" || !body.model) return "model: Field required";
+  if (!Number.isInteger(body.max_tokens) || (body.max_tokens as number) < 1) return "max_tokens: must be a positive integer";
+  if (!Array.isArray(body.messages) || body.messages.length === 0) return "messages: at least one message is required";
+  const messages = body.messages as Message[];
+  if (messages[0]!.role !== "user") return "messages: first message must use the \"user\" role";
+  for (const [index, message] of messages.entries()) {
+    if (message.role !== "user" && message.role !== "assistant") return `messages.${index}.role: must be "user" or "assistant"`;
+    const blocks = typeof message.content === "string" ? [{ type: "text", text: message.content }] : message.content;
+    if (!Array.isArray(blocks)) return `messages.${index}.content: must be a string or a list of blocks`;
+    for (const block of blocks) {
+      if (block.type === "text" && !block.text) return `messages.${index}: text content blocks must be non-empty`;
+    }
+  }
+  const system = typeof body.system === "string" ? [] : (body.system ?? []);
+  if (system.some((block) => block.type === "text" && !block.text)) return "system: text content blocks must be non-empty";
+  return null;
+}
+
+function textOf(message: Message): string {
+  return typeof message.content === "string" ? message.content : message.content.map((block) => (block.type === "text" ? (block.text ?? "") : "")).join("");
+}
+
+function parseDirective(text: string): Record<string, string> {
+  return Object.fromEntries(
+    text
+      .split(",")
+      .map((pair) => pair.split("="))
+      .filter(([key]) => key)
+      .map(([key, value]) => [key!.trim(), (value ?? "true").trim()]),
+  );
+}
+
+/** The default answer says what the model was given, so tests can check memory and ordering. */
+function echo(messages: Message[], lastUser: string): string {
+  const users = messages.filter((message) => message.role === "user").map(textOf);
+  const first = users[0]!.replace(DIRECTIVE, "").trim().slice(0, 60);
+  return `Echo: ${lastUser}\n\n(turn ${users.length}; earlier user messages: ${users.length - 1}; first: "${first}")`;
+}
+
+/**
+ * Prompt-cache accounting: the prefix up to each `cache_control` block (tools, then system, then messages) is
+ * cacheable. The longest prefix seen before is read from cache; the rest up to the last breakpoint is written.
+ */
+function accountCache(body: MessagesBody, cache: Map<string, number>): Omit<Usage, "output_tokens"> {
+  const parts: Block[] = [
+    ...(body.tools ?? []),
+    ...(typeof body.system === "string" ? [{ type: "text", text: body.system }] : (body.system ?? [])),
+    ...(body.messages as Message[]).flatMap((message) =>
+      typeof message.content === "string" ? [{ type: "text", text: message.content, role: message.role }] : message.content.map((block) => ({ ...block, role: message.role })),
+    ),
+  ];
+  const hash = createHash("sha256");
+  let total = 0;
+  let read = 0;
+  let lastBreakpoint = 0;
+  const breakpoints: [string, number][] = [];
+  for (const part of parts) {
+    const { cache_control, ...content } = part;
+    hash.update(JSON.stringify(content));
+    total += tokens(content);
+    if (cache_control) {
+      const key = hash.copy().digest("hex");
+      breakpoints.push([key, total]);
+      lastBreakpoint = total;
+      if (cache.has(key)) read = Math.max(read, total);
+    }
+  }
+  for (const [key, size] of breakpoints) cache.set(key, size);
+  return { input_tokens: total - lastBreakpoint, cache_read_input_tokens: read, cache_creation_input_tokens: lastBreakpoint - read };
+}
+
+async function stream(response: ServerResponse, message: { usage: Usage; content: unknown[] } & Record<string, unknown>, text: string, chunkDelay: number) {
+  response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "request-id": `req_${message.id}` });
+  const send = (event: string, data: unknown) => response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  send("message_start", { type: "message_start", message: { ...message, content: [], stop_reason: null, usage: { ...message.usage, output_tokens: 1 } } });
+  send("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } });
+  send("ping", { type: "ping" });
+  const size = Math.max(1, Math.ceil(text.length / 4));
+  for (let offset = 0; offset < text.length; offset += size) {
+    if (chunkDelay) await sleep(chunkDelay);
+    send("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: text.slice(offset, offset + size) } });
+  }
+  send("content_block_stop", { type: "content_block_stop", index: 0 });
+  send("message_delta", { type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: message.usage.output_tokens } });
+  send("message_stop", { type: "message_stop" });
+  response.end();
+}
+
+function error(response: ServerResponse, status: number, message: string, headers: Record<string, string> = {}) {
+  const type = ERROR_TYPES[status] ?? "api_error";
+  json(response, status, { type: "error", error: { type, message }, request_id: `req_fake_error` }, { "request-id": "req_fake_error", ...headers });
+}

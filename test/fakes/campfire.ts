@@ -1,0 +1,226 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { json, listen, sleep } from "./http.ts";
+
+export interface CampfireMessage {
+  id: number;
+  roomId: number;
+  body: string;
+  contentType: string;
+  creator: { id: number; name: string; role: "bot" | "member" };
+  createdAt: string;
+  /** Earlier bodies, oldest first, when the bot edited the message. */
+  edits: string[];
+}
+
+export interface Failure {
+  status: number;
+  times: number;
+  retryAfter?: number;
+}
+
+export interface Delivery {
+  status: number | null;
+  contentType: string | null;
+  ms: number;
+  outcome: "message" | "attachment" | "timeout" | "nothing";
+}
+
+export interface FakeCampfire {
+  url: string;
+  messages(roomId?: number): CampfireMessage[];
+  /** Resolves once the room has at least `count` bot messages. */
+  waitForMessages(roomId: number, count: number, timeoutMs?: number): Promise<CampfireMessage[]>;
+  failNext(failure: Failure): void;
+  setLegacy(on: boolean): void;
+  say(roomId: number, user: { id: number; name: string }, body: string): CampfireMessage;
+  /** POSTs a webhook like Campfire does and applies its rules to the answer, 7-second limit included. */
+  deliver(webhookUrl: string, payload: unknown, options?: { timeoutMs?: number }): Promise<Delivery>;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const BOT_KEY_SHAPE = /^\d+-[A-Za-z0-9]{12}$/;
+const PAGE_SIZE = 40;
+
+/** The exact payload Campfire POSTs to a bot's webhook when someone mentions it. */
+export function campfirePayload(options: { roomId: number; roomName?: string; botKey: string; userId?: number; userName?: string; messageId: number; plain: string }) {
+  return {
+    user: { id: options.userId ?? 7, name: options.userName ?? "Ada Lovelace" },
+    room: { id: options.roomId, name: options.roomName ?? "Watercooler", path: `/rooms/${options.roomId}/${options.botKey}/messages` },
+    message: {
+      id: options.messageId,
+      body: { html: `<div><action-text-attachment content-type="application/vnd.campfire.mention"></action-text-attachment> ${options.plain}</div>`, plain: options.plain },
+      path: `/rooms/${options.roomId}/@${options.messageId}`,
+    },
+  };
+}
+
+/**
+ * A fake Campfire on loopback: the bot API (post, read with paging, edit, delete) with Campfire's answers —
+ * 201 + Location, 422 for an empty body, 302 for a wrong key, 404 from an older Campfire — plus injectable
+ * failures, and a webhook sender that treats the bot's answer exactly as Campfire does.
+ */
+export async function startFakeCampfire(options: { port?: number; botKeys?: string[]; legacy?: boolean } = {}): Promise<FakeCampfire> {
+  let messages: CampfireMessage[] = [];
+  let failures: Failure[] = [];
+  let legacy = options.legacy ?? false;
+  let nextId = 1000;
+  const keyAllowed = (key: string) => (options.botKeys ? options.botKeys.includes(key) : BOT_KEY_SHAPE.test(key));
+  const botMessages = (roomId: number) => messages.filter((m) => m.roomId === roomId && m.creator.role === "bot");
+
+  const add = (roomId: number, body: string, contentType: string, creator: CampfireMessage["creator"]) => {
+    const message: CampfireMessage = { id: nextId++, roomId, body, contentType, creator, createdAt: new Date().toISOString(), edits: [] };
+    messages.push(message);
+    return message;
+  };
+
+  const fake: FakeCampfire = {
+    url: "",
+    messages: (roomId) => (roomId === undefined ? messages : messages.filter((m) => m.roomId === roomId)),
+    async waitForMessages(roomId, count, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (botMessages(roomId).length < count) {
+        if (Date.now() > deadline) throw new Error(`room ${roomId} has ${botMessages(roomId).length} of ${count} bot messages after ${timeoutMs} ms`);
+        await sleep(20);
+      }
+      return botMessages(roomId);
+    },
+    failNext: (failure) => failures.push({ ...failure }),
+    setLegacy: (on) => (legacy = on),
+    say: (roomId, user, body) => add(roomId, body, "text/html", { ...user, role: "member" }),
+    async deliver(webhookUrl, payload, { timeoutMs = 7_000 } = {}) {
+      const started = Date.now();
+      const roomId = (payload as { room: { id: number } }).room.id;
+      const bot = { id: 0, name: "Bot", role: "bot" as const };
+      try {
+        const response = await fetch(webhookUrl, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(payload),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        const contentType = response.headers.get("content-type");
+        const body = await response.text();
+        const ms = Date.now() - started;
+        if (response.status === 200 && contentType && /^text\/(plain|html)/.test(contentType)) {
+          if (body.trim()) add(roomId, body, contentType, bot);
+          return { status: 200, contentType, ms, outcome: "message" };
+        }
+        if (contentType) {
+          add(roomId, "attachment", contentType, bot);
+          return { status: response.status, contentType, ms, outcome: "attachment" };
+        }
+        return { status: response.status, contentType, ms, outcome: "nothing" };
+      } catch {
+        add(roomId, "Failed to respond within 7 seconds", "text/plain", bot);
+        return { status: null, contentType: null, ms: Date.now() - started, outcome: "timeout" };
+      }
+    },
+    reset() {
+      messages = [];
+      failures = [];
+      legacy = options.legacy ?? false;
+    },
+    close: async () => {},
+  };
+
+  const handle = async (request: IncomingMessage, raw: Buffer, response: ServerResponse) => {
+    const url = new URL(request.url ?? "/", "http://fake");
+    const method = request.method ?? "GET";
+    if (url.pathname.startsWith("/_fake/")) return control(url, method, raw, response);
+
+    const match = /^\/rooms\/(\d+)\/([^/]+)\/messages(?:\/(\d+))?$/.exec(url.pathname);
+    if (!match) return text(response, 404, "Not Found");
+    const [, room, key, id] = match;
+    const roomId = Number(room);
+    if (!keyAllowed(decodeURIComponent(key!))) {
+      response.writeHead(302, { location: "/session/new" });
+      return response.end();
+    }
+    const failure = failures[0];
+    if (failure) {
+      if (--failure.times <= 0) failures.shift();
+      const headers: Record<string, string> = failure.retryAfter !== undefined ? { "retry-after": String(failure.retryAfter) } : {};
+      return text(response, failure.status, "scripted failure", headers);
+    }
+    if (legacy && (method !== "POST" || id)) return text(response, 404, "Not Found");
+
+    if (method === "POST" && !id) {
+      const body = raw.toString("utf8");
+      if (!body.trim()) return text(response, 422, "Unprocessable Entity");
+      const message = add(roomId, body, request.headers["content-type"] ?? "", { id: 0, name: "Bot", role: "bot" });
+      response.writeHead(201, { location: `${fake.url}/rooms/${roomId}/messages/${message.id}` });
+      return response.end();
+    }
+    if (method === "GET" && !id) return list(url, roomId, response);
+    const message = messages.find((m) => m.id === Number(id) && m.roomId === roomId);
+    if (!message) return text(response, 404, "Not Found");
+    if (method === "PATCH" || method === "PUT") {
+      if (message.creator.role !== "bot") return text(response, 403, "Forbidden");
+      const body = raw.toString("utf8");
+      if (!body.trim()) return text(response, 422, "Unprocessable Entity");
+      message.edits.push(message.body);
+      message.body = body;
+      response.writeHead(204);
+      return response.end();
+    }
+    if (method === "DELETE") {
+      messages = messages.filter((m) => m !== message);
+      response.writeHead(204);
+      return response.end();
+    }
+    return text(response, 405, "Method Not Allowed");
+  };
+
+  const list = (url: URL, roomId: number, response: ServerResponse) => {
+    const before = Number(url.searchParams.get("before") ?? Infinity);
+    const after = Number(url.searchParams.get("after") ?? -Infinity);
+    const inRoom = messages.filter((m) => m.roomId === roomId && m.id < before && m.id > after);
+    // Like Campfire: the newest page by default (or after `after`, the oldest), always oldest first.
+    const page = url.searchParams.has("after") ? inRoom.slice(0, PAGE_SIZE) : inRoom.slice(-PAGE_SIZE);
+    const headers: Record<string, string> = { "x-total-count": String(messages.filter((m) => m.roomId === roomId).length) };
+    if (!url.searchParams.has("after") && inRoom.length > page.length) headers.link = `<${url.pathname}?before=${page[0]!.id}>; rel="next"`;
+    json(response, 200, page.map((m) => ({
+      id: m.id,
+      created_at: m.createdAt,
+      body: { plain_text: m.body.replace(/<[^>]*>/g, ""), html: m.body },
+      creator: m.creator,
+      room: { id: m.roomId },
+      url: `${fake.url}/rooms/${m.roomId}/messages/${m.id}`,
+    })), headers);
+  };
+
+  const control = (url: URL, method: string, raw: Buffer, response: ServerResponse) => {
+    const input = raw.length ? (JSON.parse(raw.toString("utf8")) as Record<string, unknown>) : {};
+    switch (`${method} ${url.pathname}`) {
+      case "GET /_fake/messages": {
+        const room = url.searchParams.get("room");
+        return json(response, 200, fake.messages(room === null ? undefined : Number(room)));
+      }
+      case "POST /_fake/fail":
+        fake.failNext(input as unknown as Failure);
+        return json(response, 200, { ok: true });
+      case "POST /_fake/legacy":
+        fake.setLegacy(Boolean(input.on));
+        return json(response, 200, { ok: true });
+      case "POST /_fake/say": {
+        const { roomId, user, body } = input as { roomId: number; user: { id: number; name: string }; body: string };
+        return json(response, 200, fake.say(roomId, user, body));
+      }
+      case "POST /_fake/reset":
+        fake.reset();
+        return json(response, 200, { ok: true });
+    }
+    return text(response, 404, "no such control endpoint");
+  };
+
+  const server = await listen(handle, options.port);
+  fake.url = server.url;
+  fake.close = server.close;
+  return fake;
+}
+
+function text(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) {
+  response.writeHead(status, { "content-type": "text/plain", ...headers });
+  response.end(body);
+}

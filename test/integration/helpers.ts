@@ -1,0 +1,138 @@
+import { env, exports } from "cloudflare:workers";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { vi } from "vitest";
+
+export const BOT_KEY = "4-GZfqGLxdULBM";
+
+let counter = 0;
+/** Each test talks in rooms of its own: the fakes are shared by every test file. */
+export function newRoomId(): number {
+  return 100_000 + Math.floor(Math.random() * 800_000_000) + counter++;
+}
+export function newMessageId(): number {
+  return 1 + Math.floor(Math.random() * 1_000_000_000) + counter++;
+}
+
+export interface WebhookOptions {
+  roomId: number;
+  text: string;
+  messageId?: number;
+  userId?: number;
+  userName?: string;
+  roomName?: string;
+  key?: string;
+}
+
+/** The exact payload Campfire sends for a mention (see shared/campfire-bot-api.md). */
+export function campfirePayload(options: WebhookOptions) {
+  const messageId = options.messageId ?? newMessageId();
+  return {
+    user: { id: options.userId ?? 7, name: options.userName ?? "Ada Lovelace" },
+    room: { id: options.roomId, name: options.roomName ?? "Watercooler", path: `/rooms/${options.roomId}/${options.key ?? BOT_KEY}/messages` },
+    message: {
+      id: messageId,
+      body: { html: `<div><action-text-attachment></action-text-attachment> ${options.text}</div>`, plain: options.text },
+      path: `/rooms/${options.roomId}/@${messageId}`,
+    },
+  };
+}
+
+export function postWebhook(body: unknown, init: { botId?: string; headers?: Record<string, string> } = {}): Promise<Response> {
+  return exports.default.fetch(
+    new Request(`https://bot.example/webhook/${init.botId ?? "assistant"}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...init.headers },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    }),
+  );
+}
+
+export function conversation(roomId: number, botId = "assistant") {
+  return env.CONVERSATIONS.getByName(`${roomId}:${botId}`);
+}
+
+export interface PostedMessage {
+  id: number;
+  roomId: number;
+  body: string;
+  contentType: string;
+  edits: string[];
+}
+
+export const fakeCampfire = {
+  async messages(roomId: number): Promise<PostedMessage[]> {
+    const response = await fetch(`${env.CAMPFIRE_URL}/_fake/messages?room=${roomId}`);
+    return (await response.json()) as PostedMessage[];
+  },
+  async fail(failure: { status: number; times: number; retryAfter?: number }): Promise<void> {
+    await fetch(`${env.CAMPFIRE_URL}/_fake/fail`, { method: "POST", body: JSON.stringify(failure) });
+  },
+  /** Waits until the room has `count` bot messages, and returns them. */
+  async waitForMessages(roomId: number, count: number, timeout = 10_000): Promise<PostedMessage[]> {
+    return vi.waitFor(
+      async () => {
+        const messages = await fakeCampfire.messages(roomId);
+        if (messages.length < count) throw new Error(`room ${roomId} has ${messages.length} of ${count} messages`);
+        return messages;
+      },
+      { timeout, interval: 25 },
+    );
+  },
+};
+
+export interface RecordedRequest {
+  path: string;
+  headers: Record<string, string>;
+  body: { model: string; system?: string | { text: string }[]; messages: { role: string; content: string | { type: string; text?: string }[] }[]; stream?: boolean };
+}
+
+export const fakeAnthropic = {
+  /** The model requests whose text mentions `marker` (each test marks its messages with a unique word). */
+  async requestsMentioning(marker: string): Promise<RecordedRequest[]> {
+    const response = await fetch(`${env.ANTHROPIC_BASE_URL}/_fake/requests`);
+    const all = (await response.json()) as RecordedRequest[];
+    return all.filter((request) => JSON.stringify(request.body).includes(marker));
+  },
+};
+
+/** Messages still waiting and answers not yet posted, read straight from the object's SQLite. */
+export function pendingWork(roomId: number): Promise<number> {
+  return runInDurableObject(conversation(roomId), (_, state) => {
+    const tables = state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE name IN ('inbox', 'outbox')").toArray();
+    if (tables.length < 2) return 0;
+    return state.storage.sql.exec<{ n: number }>("SELECT (SELECT count(*) FROM inbox) + (SELECT count(*) FROM outbox) AS n").one().n;
+  });
+}
+
+/**
+ * Runs the object's alarm, as the runtime would at its deadline, until no work is pending: this fast-forwards
+ * through retry back-off without waiting for it. Never runs the eviction alarm.
+ */
+export async function runUntilIdle(roomId: number, maxRuns = 20): Promise<number> {
+  let runs = 0;
+  while ((await pendingWork(roomId)) > 0) {
+    if (++runs > maxRuns) throw new Error(`room ${roomId} still has work after ${maxRuns} alarms`);
+    await runDurableObjectAlarm(conversation(roomId));
+  }
+  return runs;
+}
+
+/** The tables the conversation keeps, minus the runtime's own. */
+export function userTables(roomId: number): Promise<string[]> {
+  return runInDurableObject(conversation(roomId), (_, state) =>
+    state.storage.sql
+      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'")
+      .toArray()
+      .map((row) => row.name),
+  );
+}
+
+export function userText(request: RecordedRequest, index = -1): string {
+  const message = request.body.messages.at(index)!;
+  return typeof message.content === "string" ? message.content : message.content.map((block) => block.text ?? "").join("");
+}
+
+/** When the object's one alarm is set to fire, or null when none is set. */
+export function alarmAt(roomId: number): Promise<number | null> {
+  return runInDurableObject(conversation(roomId), (_, state) => state.storage.getAlarm());
+}

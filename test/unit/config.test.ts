@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { botKeySecretName, botReady, type ConfigEnv, loadConfig } from "../../src/config";
+
+const bots = { assistant: { name: "Assistant", system_prompt: "Be brief." } };
+
+function env(overrides: Record<string, unknown> = {}): ConfigEnv {
+  return { CAMPFIRE_URL: "https://chat.example.com/", SESSION_TTL: "", BOTS: bots, ANTHROPIC_API_KEY: "sk-test", BOT_KEY_ASSISTANT: "4-GZfqGLxdULBM", ...overrides } as ConfigEnv;
+}
+
+describe("botKeySecretName", () => {
+  it.each([
+    ["assistant", "BOT_KEY_ASSISTANT"],
+    ["help-desk", "BOT_KEY_HELP_DESK"],
+    ["Ops_2", "BOT_KEY_OPS_2"],
+  ])("names the secret for %s %s", (id, name) => {
+    expect(botKeySecretName(id)).toBe(name);
+  });
+});
+
+describe("loadConfig", () => {
+  it("reads a complete configuration with defaults and no problems", () => {
+    const config = loadConfig(env());
+    expect(config.problems).toEqual([]);
+    expect(config.campfireUrl).toBe("https://chat.example.com");
+    expect(config.sessionTtlMs).toBe(24 * 3_600_000);
+    const bot = config.bots.get("assistant")!;
+    expect(bot).toMatchObject({ name: "Assistant", systemPrompt: "Be brief.", maxTokens: 1024, key: "4-GZfqGLxdULBM", keySecret: "BOT_KEY_ASSISTANT" });
+    expect(botReady(config, bot)).toBe(true);
+  });
+
+  it("prefers SESSION_TTL, falls back to SESSION_TTL_HOURS, and lets a bot set its own", () => {
+    expect(loadConfig(env({ SESSION_TTL: "5m", SESSION_TTL_HOURS: "2" })).sessionTtlMs).toBe(300_000);
+    expect(loadConfig(env({ SESSION_TTL_HOURS: "0.083" })).sessionTtlMs).toBe(298_800);
+    const own = loadConfig(env({ BOTS: { assistant: { name: "A", session_ttl: "90s" } } }));
+    expect(own.bots.get("assistant")!.sessionTtlMs).toBe(90_000);
+  });
+
+  it("accepts BOTS as a JSON string, as the dashboard sets it", () => {
+    expect(loadConfig(env({ BOTS: JSON.stringify(bots) })).bots.has("assistant")).toBe(true);
+  });
+
+  it("keeps a bot without its key but says which secret to set, and the bot is not ready", () => {
+    const config = loadConfig(env({ BOT_KEY_ASSISTANT: undefined }));
+    const bot = config.bots.get("assistant")!;
+    expect(bot.key).toBeUndefined();
+    expect(botReady(config, bot)).toBe(false);
+    expect(config.problems.join("\n")).toMatch(/BOT_KEY_ASSISTANT is not set.*wrangler secret put BOT_KEY_ASSISTANT/);
+  });
+
+  it.each([
+    [{ CAMPFIRE_URL: undefined }, /CAMPFIRE_URL is not set/],
+    [{ CAMPFIRE_URL: "chat.example.com" }, /CAMPFIRE_URL is "chat.example.com", which is not an http\(s\) URL/],
+    [{ ANTHROPIC_API_KEY: "" }, /ANTHROPIC_API_KEY is not set/],
+    [{ ANTHROPIC_BASE_URL: "ftp://gateway" }, /ANTHROPIC_BASE_URL .* not an http\(s\) URL/],
+    [{ SESSION_TTL: "forever" }, /SESSION_TTL: "forever" is not a duration; write it like 90s/],
+    [{ SESSION_TTL_HOURS: "lots" }, /SESSION_TTL_HOURS is "lots"/],
+    [{ BOTS: "{not json" }, /BOTS is a string but not JSON/],
+    [{ BOTS: undefined }, /BOTS is not set/],
+    [{ BOTS: { "bad id!": { name: "X" } } }, /BOTS.bad id!: a bot id may hold only/],
+    [{ BOTS: { assistant: { name: "A", max_tokens: "many" } } }, /BOTS.assistant.max_tokens/],
+    [{ BOTS: { assistant: { name: "A", colour: "red" } } }, /BOTS.assistant.*colour/],
+  ])("reports %j clearly instead of crashing", (overrides, problem) => {
+    const config = loadConfig(env(overrides));
+    expect(config.problems.join("\n")).toMatch(problem);
+  });
+});

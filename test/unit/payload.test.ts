@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { parsePayload } from "../../src/webhook/payload";
+
+const campfire = () => ({
+  user: { id: 7, name: "Ada Lovelace" },
+  room: { id: 3, name: "Watercooler", path: "/rooms/3/4-GZfqGLxdULBM/messages" },
+  message: {
+    id: 1234,
+    body: { html: '<div>Hey <action-text-attachment sgid="x"></action-text-attachment> what\'s up?</div>', plain: "  what's up? " },
+    path: "/rooms/3/@1234",
+  },
+});
+
+describe("parsePayload", () => {
+  it("reads Campfire's payload, with the bot key from room.path", () => {
+    expect(parsePayload(campfire())).toEqual({
+      ok: true,
+      shape: "campfire",
+      key: "4-GZfqGLxdULBM",
+      message: { messageId: "1234", roomId: 3, roomName: "Watercooler", userId: 7, userName: "Ada Lovelace", text: "what's up?" },
+    });
+  });
+
+  it("reads the older flat shape, which has no message id and no key", () => {
+    expect(parsePayload({ creator: { id: 7, name: "Ada" }, room: { id: 3, name: "Lab" }, content: "hi" })).toEqual({
+      ok: true,
+      shape: "legacy",
+      message: { messageId: null, roomId: 3, roomName: "Lab", userId: 7, userName: "Ada", text: "hi" },
+    });
+  });
+
+  it("keeps a bare mention as empty text for the route to answer", () => {
+    const body = campfire();
+    body.message.body.plain = "";
+    expect(parsePayload(body)).toMatchObject({ ok: true, message: { text: "" } });
+  });
+
+  const cases: [string, (body: ReturnType<typeof campfire>) => unknown, RegExp][] = [
+    ["a missing user", ({ user, ...rest }) => rest, /^user is missing/],
+    ["a missing plain body", (b) => ({ ...b, message: { ...b.message, body: { html: "" } } }), /message\.body\.plain is missing/],
+    ["a room id given as text", (b) => ({ ...b, room: { ...b.room, id: "3" } }), /room\.id must be a number/],
+    ["a fractional message id", (b) => ({ ...b, message: { ...b.message, id: 1.5 } }), /message\.id/],
+    ["a room.path that is not a bot path", (b) => ({ ...b, room: { ...b.room, path: "/rooms/3" } }), /room\.path "\/rooms\/3" is not a bot messages path/],
+    ["a room.path for another room", (b) => ({ ...b, room: { ...b.room, path: "/rooms/9/4-GZfqGLxdULBM/messages" } }), /names room 9 but room\.id is 3/],
+  ];
+  it.each(cases)("refuses %s, naming the field", (_, mutate, reason) => {
+    const result = parsePayload(mutate(campfire()));
+    expect(result.ok).toBe(false);
+    expect((result as { reason: string }).reason).toMatch(reason);
+  });
+
+  it.each([null, [], "text", 42])("refuses a body that is not an object (%j)", (body) => {
+    expect(parsePayload(body)).toEqual({ ok: false, reason: expect.stringMatching(/JSON object/) });
+  });
+
+  it("refuses a legacy body with a mistyped field", () => {
+    const result = parsePayload({ creator: { id: 7, name: "Ada" }, room: { id: 3, name: "Lab" }, content: 5 });
+    expect(result).toEqual({ ok: false, reason: "content must be a string" });
+  });
+});
