@@ -26,7 +26,7 @@ export default defineConfig({
       },
       {
         // Node-side tests: the fakes themselves and end-to-end runs of `wrangler dev`.
-        test: { name: "node", environment: "node", include: ["test/e2e/**/*.test.ts"], testTimeout: 60_000 },
+        test: { name: "node", environment: "node", include: ["test/e2e/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 90_000 },
       },
     ],
   },

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 
-export type Handler = (request: IncomingMessage, body: Buffer, response: ServerResponse) => void | Promise<void>;
+export type Handler = (request: IncomingMessage, body: Buffer, response: ServerResponse) => unknown;
 
 /** A loopback HTTP server on `port` (0 = any free one); resolves with its URL and a close function. */
 export async function listen(handler: Handler, port = 0): Promise<{ url: string; server: Server; close: () => Promise<void> }> {

@@ -1,0 +1,121 @@
+import Anthropic, { APIError, RateLimitError } from "@anthropic-ai/sdk";
+import { createServer, type Server } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeAnthropic, startFakeAnthropic } from "../fakes/anthropic.ts";
+import { type FakeCampfire, startFakeCampfire } from "../fakes/campfire.ts";
+
+// The fakes stand in for real services in every other test, so they are held to the real services' behaviour.
+let anthropic: FakeAnthropic;
+let campfire: FakeCampfire;
+let client: Anthropic;
+const KEY = "4-GZfqGLxdULBM";
+
+beforeAll(async () => {
+  anthropic = await startFakeAnthropic();
+  campfire = await startFakeCampfire({ botKeys: [KEY] });
+  client = new Anthropic({ apiKey: "sk-ant-fake", baseURL: anthropic.url, maxRetries: 0 });
+});
+afterAll(async () => {
+  await Promise.all([anthropic.close(), campfire.close()]);
+});
+
+const ask = (content: string) => ({ model: "claude-sonnet-5-5", max_tokens: 100, messages: [{ role: "user" as const, content }] });
+
+describe("fake Anthropic, through the real SDK", () => {
+  it("answers non-streaming and streaming requests alike, sent with a bearer key and the API version", async () => {
+    const plain = await client.messages.create(ask("hi"));
+    expect(plain.content[0]).toMatchObject({ type: "text", text: expect.stringContaining("Echo: hi") });
+    const streamed = await client.messages.stream(ask("hi again")).finalMessage();
+    expect(streamed.content[0]).toMatchObject({ type: "text", text: expect.stringContaining("Echo: hi again") });
+    expect(streamed.usage.output_tokens).toBeGreaterThan(0);
+    const request = anthropic.requests.at(-1)!;
+    expect(request.headers.authorization).toBe("Bearer [redacted]");
+    expect(request.headers["anthropic-version"]).toBeTruthy();
+  });
+
+  it("rate-limits with retry-after as scripted, then answers", async () => {
+    const directive = "[fake:status=429,retryAfter=3,times=1,id=fakes-a]";
+    const error = await client.messages.create(ask(`x ${directive}`)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect((error as RateLimitError).headers.get("retry-after")).toBe("3");
+    await expect(client.messages.create(ask(`x ${directive}`))).resolves.toMatchObject({ stop_reason: "end_turn" });
+  });
+
+  it("reports overload as 529 and rejects empty text blocks with 400, as the real API does", async () => {
+    const overloaded = await client.messages.create(ask("y [fake:status=529,id=fakes-b]")).catch((e: unknown) => e);
+    expect((overloaded as APIError).status).toBe(529);
+    const empty = await client.messages.create({ ...ask("z"), messages: [{ role: "user", content: [{ type: "text", text: "" }] }] }).catch((e: unknown) => e);
+    expect((empty as APIError).status).toBe(400);
+    expect((empty as APIError).message).toMatch(/non-empty/);
+  });
+
+  it("reads a repeated prefix from the cache", async () => {
+    const system = [{ type: "text" as const, text: "S".repeat(4_000), cache_control: { type: "ephemeral" as const } }];
+    const first = await client.messages.create({ ...ask("cache one"), system });
+    expect(first.usage.cache_creation_input_tokens).toBeGreaterThan(900);
+    const second = await client.messages.create({ ...ask("cache two"), system });
+    expect(second.usage.cache_read_input_tokens).toBe(first.usage.cache_creation_input_tokens);
+    expect(second.usage.cache_creation_input_tokens).toBe(0);
+  });
+});
+
+describe("fake Campfire", () => {
+  const post = (path: string, body: string) => fetch(campfire.url + path, { method: "POST", body, redirect: "manual" });
+
+  it("answers the bot API as Campfire does: 201 + Location, 422, 302, and reads and edits", async () => {
+    const created = await post(`/rooms/1/${KEY}/messages`, "<p>hello</p>");
+    expect(created.status).toBe(201);
+    const id = Number(created.headers.get("location")!.split("/").pop());
+    expect((await post(`/rooms/1/${KEY}/messages`, "  ")).status).toBe(422);
+    const wrong = await post(`/rooms/1/4-WRONGWRONGWR/messages`, "x");
+    expect(wrong.status).toBe(302);
+    expect(wrong.headers.get("location")).toBe("/session/new");
+
+    const edit = await fetch(`${campfire.url}/rooms/1/${KEY}/messages/${id}`, { method: "PATCH", body: "<p>edited</p>" });
+    expect(edit.ok).toBe(true);
+    expect(campfire.messages(1)[0]).toMatchObject({ body: "<p>edited</p>", edits: ["<p>hello</p>"] });
+  });
+
+  it("pages reads oldest first, and an older Campfire answers 404 to them", async () => {
+    for (let i = 0; i < 45; i++) campfire.say(2, { id: 3, name: "Ada" }, `m${i}`);
+    const page = await fetch(`${campfire.url}/rooms/2/${KEY}/messages`);
+    const messages = (await page.json()) as { body: { plain_text: string } }[];
+    expect(messages).toHaveLength(40);
+    expect(messages[0]!.body.plain_text).toBe("m5");
+    expect(page.headers.get("x-total-count")).toBe("45");
+    expect(page.headers.get("link")).toMatch(/rel="next"/);
+    campfire.setLegacy(true);
+    expect((await fetch(`${campfire.url}/rooms/2/${KEY}/messages`)).status).toBe(404);
+    campfire.setLegacy(false);
+  });
+
+  describe("delivers webhooks with Campfire's rules", () => {
+    let target: Server;
+    let url = "";
+    beforeAll(async () => {
+      target = createServer((request, response) => {
+        const mode = request.url!.slice(1);
+        if (mode === "text") response.writeHead(200, { "content-type": "text/plain" }).end("hi from the bot");
+        else if (mode === "json") response.writeHead(200, { "content-type": "application/json" }).end("{}");
+        else if (mode === "slow") setTimeout(() => response.writeHead(204).end(), 1_500);
+        else response.writeHead(204).end();
+      });
+      await new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve));
+      url = `http://127.0.0.1:${(target.address() as { port: number }).port}`;
+    });
+    afterAll(() => target.close());
+
+    const payload = (roomId: number) => ({ room: { id: roomId, name: "R", path: `/rooms/${roomId}/${KEY}/messages` } });
+
+    it.each([
+      ["text", "message", "hi from the bot", 10],
+      ["json", "attachment", "attachment", 11],
+      ["slow", "timeout", "Failed to respond within 7 seconds", 12],
+      ["ack", "nothing", undefined, 13],
+    ])("a %s answer → %s", async (mode, outcome, posted, roomId) => {
+      const delivery = await campfire.deliver(`${url}/${mode}`, payload(roomId), { timeoutMs: 1_000 });
+      expect(delivery.outcome).toBe(outcome);
+      expect(campfire.messages(roomId)[0]?.body).toBe(posted);
+    });
+  });
+});
