@@ -1,5 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { ADMIN_TOKEN, TEST_BOTS, TEST_KEYS } from "./test/bots.ts";
 
 export default defineConfig({
   test: {
@@ -13,7 +14,11 @@ export default defineConfig({
                 ANTHROPIC_API_KEY: "sk-ant-test",
                 ANTHROPIC_BASE_URL: inject("anthropicUrl"),
                 CAMPFIRE_URL: inject("campfireUrl"),
-                BOT_KEY_ASSISTANT: "4-GZfqGLxdULBM",
+                ADMIN_TOKEN,
+                BOTS: TEST_BOTS,
+                BOT_KEY_ASSISTANT: TEST_KEYS.assistant,
+                BOT_KEY_LEAKTEST: TEST_KEYS.leaktest,
+                BOT_KEY_BRIEF: TEST_KEYS.brief,
               },
             },
           })),

@@ -1,14 +1,18 @@
 import { Hono } from "hono";
+import { admin, metrics } from "./admin";
 import { health } from "./health";
 import { log } from "./log";
 import { reject } from "./reject";
 import { webhook } from "./webhook/route";
 
 export { Conversation } from "./conversation/conversation";
+export { SessionRegistry } from "./registry/registry";
 
 const app = new Hono<{ Bindings: Env }>();
 
 app.route("/webhook", webhook);
+app.route("/metrics", metrics);
+app.route("/admin", admin);
 app.route("/", health);
 app.route("/health", health);
 

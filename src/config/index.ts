@@ -21,6 +21,8 @@ export interface Config {
   campfireUrl?: string;
   anthropicApiKey?: string;
   anthropicBaseUrl?: string;
+  /** Opens /metrics and /admin; without it they answer 404. */
+  adminToken?: string;
   sessionTtlMs: number;
   bots: Map<string, BotConfig>;
   /** Settings that are wrong, each saying which one, what is wrong and how to fix it. */
@@ -32,6 +34,7 @@ export type ConfigEnv = Pick<Env, "CAMPFIRE_URL" | "SESSION_TTL" | "BOTS"> & {
   ANTHROPIC_API_KEY?: string;
   ANTHROPIC_BASE_URL?: string;
   SESSION_TTL_HOURS?: string;
+  ADMIN_TOKEN?: string;
 };
 
 const cache = new WeakMap<object, Config>();
@@ -57,13 +60,14 @@ function readConfig(env: ConfigEnv): Config {
     problems.push("ANTHROPIC_API_KEY is not set: add it with `wrangler secret put ANTHROPIC_API_KEY` (or to .dev.vars locally)");
   }
 
+  const adminToken = typeof vars.ADMIN_TOKEN === "string" && vars.ADMIN_TOKEN.trim() !== "" ? vars.ADMIN_TOKEN.trim() : undefined;
   const sessionTtlMs = readSessionTtl(vars, problems);
   const bots = new Map<string, BotConfig>();
   for (const [id, entry] of Object.entries(readBotsTable(vars.BOTS, problems))) {
     const bot = readBot(id, entry, sessionTtlMs, vars, problems);
     if (bot) bots.set(id, bot);
   }
-  return { campfireUrl, anthropicApiKey, anthropicBaseUrl, sessionTtlMs, bots, problems };
+  return { campfireUrl, anthropicApiKey, anthropicBaseUrl, adminToken, sessionTtlMs, bots, problems };
 }
 
 function readUrl(value: unknown, name: string, what: string, problems: string[], required: boolean): string | undefined {

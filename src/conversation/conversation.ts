@@ -4,6 +4,8 @@ import { ClaudeClient } from "../claude";
 import { type Config, loadConfig } from "../config";
 import { explainToRoom, ServiceFailure } from "../failure";
 import { log } from "../log";
+import type { ConversationReport } from "../registry/registry";
+import { registryFor } from "../registry/shards";
 import { escapeHtml, renderMarkdown } from "../render";
 import type { InboundMessage } from "../webhook/payload";
 import { buildMessages, composeTurn, systemPrompt } from "./prompt";
@@ -19,6 +21,8 @@ export class Conversation extends DurableObject<Env> {
   private readonly store = new ConversationStore(this.ctx.storage);
   /** A turn is in flight; its end reschedules the alarm, so an overlapping alarm has nothing to do. */
   private busy = false;
+  /** The last report the registry acknowledged, to skip sending the same one twice. */
+  private reported = "";
 
   /** Called by the webhook route: stores the message and wakes the alarm, in one synchronous step. */
   async receive(botId: string, message: InboundMessage): Promise<"queued" | "duplicate"> {
@@ -34,12 +38,51 @@ export class Conversation extends DurableObject<Env> {
     if (this.busy) return;
     this.busy = true;
     try {
+      // Before the step too, so a new conversation or a waiting message is counted while Claude thinks.
+      await this.report();
       await this.step();
     } catch (error) {
       log("error", "conversation.step_failed", { error: (error as Error).message });
     } finally {
       this.busy = false;
       await this.reschedule();
+      await this.report();
+    }
+  }
+
+  /** Ends the conversation now (admin request): storage and alarm are deleted. False if there was none. */
+  async end(): Promise<boolean> {
+    const state = this.store.state();
+    if (!state) return false;
+    await this.evict(state, "admin");
+    return true;
+  }
+
+  private snapshot(state: ConversationState): ConversationReport {
+    return {
+      roomId: state.roomId,
+      startedAt: state.startedAt,
+      lastActivityAt: state.lastActivityAt,
+      ttlMs: state.ttlMs,
+      turns: state.turns,
+      waiting: this.store.waitingCount(),
+      retrying: state.retryAt !== null,
+      usage: state.usage,
+    };
+  }
+
+  /** Tells the bot's registry shard where this conversation stands; a failure only costs metrics accuracy. */
+  private async report(): Promise<void> {
+    const state = this.store.state();
+    if (!state) return;
+    const snapshot = this.snapshot(state);
+    const key = JSON.stringify(snapshot);
+    if (key === this.reported) return;
+    try {
+      await registryFor(this.env, state.botId, state.roomId).report(snapshot);
+      this.reported = key;
+    } catch (error) {
+      log("warn", "registry.report_failed", { bot: state.botId, room: state.roomId, error: (error as Error).message });
     }
   }
 
@@ -56,7 +99,7 @@ export class Conversation extends DurableObject<Env> {
     if (!state) return;
     if (!this.store.hasPendingWork()) {
       // Only the TTL can be due here; checking the clock keeps an early wake-up from forgetting a live chat.
-      if (Date.now() >= state.lastActivityAt + state.ttlMs) await this.evict(state);
+      if (Date.now() >= state.lastActivityAt + state.ttlMs) await this.evict(state, "ttl");
       return;
     }
     const config = loadConfig(this.env);
@@ -83,6 +126,7 @@ export class Conversation extends DurableObject<Env> {
         messages: buildMessages(this.store.history(), prompt),
       });
       log("info", "claude.answered", { ...fields, ms: Date.now() - started, messages: pending.length, stop: answer.stopReason, tokens: { ...answer.usage } });
+      this.store.recordUsage(answer.usage);
       const outgoing: Outgoing = { kind: "reply", uptoSeq: last.seq, prompt, markdown: answer.text || emptyAnswer(answer.stopReason) };
       this.store.queueOutgoing(outgoing);
       return outgoing;
@@ -141,9 +185,17 @@ export class Conversation extends DurableObject<Env> {
     return null;
   }
 
-  private async evict(state: ConversationState): Promise<void> {
+  private async evict(state: ConversationState, reason: "ttl" | "admin"): Promise<void> {
+    const final = this.snapshot(state);
     await this.store.erase();
-    log("info", "conversation.evicted", { bot: state.botId, room: state.roomId, idle_ms: Date.now() - state.lastActivityAt });
+    this.reported = "";
+    log("info", "conversation.evicted", { bot: state.botId, room: state.roomId, reason, turns: state.turns, idle_ms: Date.now() - state.lastActivityAt });
+    try {
+      await registryFor(this.env, state.botId, state.roomId).evicted(final);
+    } catch (error) {
+      // The registry's sweep counts it as evicted later.
+      log("warn", "registry.report_failed", { bot: state.botId, room: state.roomId, error: (error as Error).message });
+    }
   }
 }
 

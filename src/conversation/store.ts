@@ -1,3 +1,4 @@
+import type { TokenUsage } from "../claude";
 import type { InboundMessage } from "../webhook/payload";
 
 /** A message waiting for the bot's answer, in arrival order. */
@@ -27,7 +28,10 @@ export interface ConversationState {
   roomId: number;
   roomName: string;
   ttlMs: number;
+  startedAt: number;
   lastActivityAt: number;
+  turns: number;
+  usage: TokenUsage;
   retryAttempts: number;
   retryAt: number | null;
   failingSince: number | null;
@@ -40,10 +44,16 @@ CREATE TABLE IF NOT EXISTS conversation (
   room_id INTEGER NOT NULL,
   room_name TEXT NOT NULL,
   ttl_ms INTEGER NOT NULL,
+  started_at INTEGER NOT NULL,
   last_activity_at INTEGER NOT NULL,
   retry_attempts INTEGER NOT NULL DEFAULT 0,
   retry_at INTEGER,
-  failing_since INTEGER
+  failing_since INTEGER,
+  turns INTEGER NOT NULL DEFAULT 0,
+  input_tokens INTEGER NOT NULL DEFAULT 0,
+  output_tokens INTEGER NOT NULL DEFAULT 0,
+  cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+  cache_write_tokens INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS seen (message_id TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS inbox (
@@ -94,7 +104,7 @@ export class ConversationStore {
       if (inserted === 0) return false;
     }
     this.sql.exec(
-      `INSERT INTO conversation (id, bot_id, room_id, room_name, ttl_ms, last_activity_at) VALUES (1, ?, ?, ?, ?, ?)
+      `INSERT INTO conversation (id, bot_id, room_id, room_name, ttl_ms, started_at, last_activity_at) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?5)
        ON CONFLICT (id) DO UPDATE SET room_name = excluded.room_name, ttl_ms = excluded.ttl_ms, last_activity_at = excluded.last_activity_at`,
       botId,
       message.roomId,
@@ -122,7 +132,15 @@ export class ConversationStore {
       roomId: row.room_id as number,
       roomName: row.room_name as string,
       ttlMs: row.ttl_ms as number,
+      startedAt: row.started_at as number,
       lastActivityAt: row.last_activity_at as number,
+      turns: row.turns as number,
+      usage: {
+        input: row.input_tokens as number,
+        output: row.output_tokens as number,
+        cacheRead: row.cache_read_tokens as number,
+        cacheWrite: row.cache_write_tokens as number,
+      },
       retryAttempts: row.retry_attempts as number,
       retryAt: row.retry_at as number | null,
       failingSince: row.failing_since as number | null,
@@ -134,6 +152,10 @@ export class ConversationStore {
       .exec<{ seq: number; user_name: string; text: string }>("SELECT seq, user_name, text FROM inbox ORDER BY seq")
       .toArray()
       .map((row) => ({ seq: row.seq, userName: row.user_name, text: row.text }));
+  }
+
+  waitingCount(): number {
+    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM inbox").one().n;
   }
 
   hasPendingWork(): boolean {
@@ -149,6 +171,18 @@ export class ConversationStore {
       .exec<{ kind: Outgoing["kind"]; upto_seq: number; prompt: string; markdown: string }>("SELECT kind, upto_seq, prompt, markdown FROM outbox")
       .toArray()[0];
     return row ? { kind: row.kind, uptoSeq: row.upto_seq, prompt: row.prompt, markdown: row.markdown } : null;
+  }
+
+  /** Adds a model call's tokens to the conversation's running totals; they are billed whether or not it is posted. */
+  recordUsage(usage: TokenUsage): void {
+    this.sql.exec(
+      `UPDATE conversation SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?,
+       cache_read_tokens = cache_read_tokens + ?, cache_write_tokens = cache_write_tokens + ?`,
+      usage.input,
+      usage.output,
+      usage.cacheRead,
+      usage.cacheWrite,
+    );
   }
 
   /** Keeps an answer until it is posted; a retry then posts it without asking Claude again. */
@@ -171,7 +205,11 @@ export class ConversationStore {
       }
       this.sql.exec("DELETE FROM inbox WHERE seq <= ?", outgoing.uptoSeq);
       this.sql.exec("DELETE FROM outbox");
-      this.sql.exec("UPDATE conversation SET last_activity_at = ?, retry_attempts = 0, retry_at = NULL, failing_since = NULL", now);
+      this.sql.exec(
+        "UPDATE conversation SET last_activity_at = ?, turns = turns + ?, retry_attempts = 0, retry_at = NULL, failing_since = NULL",
+        now,
+        outgoing.kind === "reply" ? 1 : 0,
+      );
     });
   }
 

@@ -1,8 +1,10 @@
 import { env, exports } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { vi } from "vitest";
+import { ADMIN_TOKEN as ADMIN_TOKEN_VALUE, TEST_KEYS } from "../bots";
 
-export const BOT_KEY = "4-GZfqGLxdULBM";
+export { ADMIN_TOKEN, TEST_KEYS } from "../bots";
+export const BOT_KEY = TEST_KEYS.assistant;
 
 let counter = 0;
 /** Each test talks in rooms of its own: the fakes are shared by every test file. */
@@ -25,6 +27,7 @@ export interface WebhookOptions {
 
 /** The exact payload Campfire sends for a mention (see shared/campfire-bot-api.md). */
 export function campfirePayload(options: WebhookOptions) {
+  // The key in room.path is the bot's own unless a test passes another.
   const messageId = options.messageId ?? newMessageId();
   return {
     user: { id: options.userId ?? 7, name: options.userName ?? "Ada Lovelace" },
@@ -96,8 +99,8 @@ export const fakeAnthropic = {
 };
 
 /** Messages still waiting and answers not yet posted, read straight from the object's SQLite. */
-export function pendingWork(roomId: number): Promise<number> {
-  return runInDurableObject(conversation(roomId), (_, state) => {
+export function pendingWork(roomId: number, botId = "assistant"): Promise<number> {
+  return runInDurableObject(conversation(roomId, botId), (_, state) => {
     const tables = state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE name IN ('inbox', 'outbox')").toArray();
     if (tables.length < 2) return 0;
     return state.storage.sql.exec<{ n: number }>("SELECT (SELECT count(*) FROM inbox) + (SELECT count(*) FROM outbox) AS n").one().n;
@@ -118,8 +121,8 @@ export async function runUntilIdle(roomId: number, maxRuns = 20): Promise<number
 }
 
 /** The tables the conversation keeps, minus the runtime's own. */
-export function userTables(roomId: number): Promise<string[]> {
-  return runInDurableObject(conversation(roomId), (_, state) =>
+export function userTables(roomId: number, botId = "assistant"): Promise<string[]> {
+  return runInDurableObject(conversation(roomId, botId), (_, state) =>
     state.storage.sql
       .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'")
       .toArray()
@@ -133,6 +136,17 @@ export function userText(request: RecordedRequest, index = -1): string {
 }
 
 /** When the object's one alarm is set to fire, or null when none is set. */
-export function alarmAt(roomId: number): Promise<number | null> {
-  return runInDurableObject(conversation(roomId), (_, state) => state.storage.getAlarm());
+export function alarmAt(roomId: number, botId = "assistant"): Promise<number | null> {
+  return runInDurableObject(conversation(roomId, botId), (_, state) => state.storage.getAlarm());
+}
+
+/** GETs an operator endpoint with the admin token. */
+export async function adminGet<T>(path: string): Promise<T> {
+  const response = await exports.default.fetch(`https://bot.example${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN_VALUE}` } });
+  if (!response.ok) throw new Error(`${path} answered ${response.status}`);
+  return (await response.json()) as T;
+}
+
+export interface SessionsMetrics {
+  bots: Record<string, { alive: number; oldestActivity: string | null; newestActivity: string | null; turns: number; waiting: number; retrying: number; evictions: number }>;
 }

@@ -1,0 +1,56 @@
+import { Hono, type MiddlewareHandler } from "hono";
+import { loadConfig } from "./config";
+import { log } from "./log";
+import type { SessionSummary } from "./registry/registry";
+import { summarizeBot } from "./registry/shards";
+import { bearerKey, keysMatch } from "./webhook/auth";
+
+type AppEnv = { Bindings: Env };
+
+/** Operator endpoints exist only when ADMIN_TOKEN is set, and then only for a caller presenting it. */
+const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const { adminToken } = loadConfig(c.env);
+  if (!adminToken) return c.notFound();
+  const presented = bearerKey(c.req.header("authorization"));
+  if (!presented || !(await keysMatch(presented, adminToken))) {
+    return c.json({ error: "send Authorization: Bearer <ADMIN_TOKEN>" }, 401);
+  }
+  await next();
+};
+
+async function summaries(env: Env): Promise<[string, SessionSummary][]> {
+  const ids = [...loadConfig(env).bots.keys()];
+  return Promise.all(ids.map(async (id) => [id, await summarizeBot(env, id)] as [string, SessionSummary]));
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export const metrics = new Hono<AppEnv>();
+metrics.use(requireAdmin);
+
+metrics.get("/sessions", async (c) => {
+  const bots = Object.fromEntries(
+    (await summaries(c.env)).map(([id, s]) => [
+      id,
+      { alive: s.alive, oldestActivity: iso(s.oldestActivityAt), newestActivity: iso(s.newestActivityAt), turns: s.turns, waiting: s.waiting, retrying: s.retrying, evictions: s.evictions },
+    ]),
+  );
+  return c.json({ generatedAt: new Date().toISOString(), bots });
+});
+
+metrics.get("/usage", async (c) => {
+  const bots = Object.fromEntries((await summaries(c.env)).map(([id, s]) => [id, { turns: s.turns, tokens: s.usage }]));
+  return c.json({ generatedAt: new Date().toISOString(), bots });
+});
+
+export const admin = new Hono<AppEnv>();
+admin.use(requireAdmin);
+
+admin.delete("/sessions/:botId/:roomId", async (c) => {
+  const { botId, roomId } = c.req.param();
+  if (!loadConfig(c.env).bots.has(botId)) return c.json({ error: `no bot "${botId}" is configured` }, 404);
+  if (!/^\d+$/.test(roomId)) return c.json({ error: `room id "${roomId}" must be a number` }, 400);
+  const ended = await c.env.CONVERSATIONS.getByName(`${roomId}:${botId}`).end();
+  log("info", "admin.session_ended", { bot: botId, room: Number(roomId), ended });
+  return c.json({ ended });
+});

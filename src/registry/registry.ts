@@ -1,0 +1,158 @@
+import { DurableObject } from "cloudflare:workers";
+import type { TokenUsage } from "../claude";
+
+/** What a conversation tells the registry about itself; every field is a running total, so resending is harmless. */
+export interface ConversationReport {
+  roomId: number;
+  startedAt: number;
+  lastActivityAt: number;
+  ttlMs: number;
+  turns: number;
+  waiting: number;
+  retrying: boolean;
+  usage: TokenUsage;
+}
+
+export interface SessionSummary {
+  alive: number;
+  oldestActivityAt: number | null;
+  newestActivityAt: number | null;
+  turns: number;
+  waiting: number;
+  retrying: number;
+  evictions: number;
+  usage: TokenUsage;
+}
+
+/** A conversation whose eviction report never arrived is swept this long after its TTL. */
+const SWEEP_GRACE_MS = 60 * 60_000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS alive (
+  room_id INTEGER PRIMARY KEY,
+  started_at INTEGER NOT NULL,
+  last_activity_at INTEGER NOT NULL,
+  ttl_ms INTEGER NOT NULL,
+  turns INTEGER NOT NULL,
+  waiting INTEGER NOT NULL,
+  retrying INTEGER NOT NULL,
+  input INTEGER NOT NULL,
+  output INTEGER NOT NULL,
+  cache_read INTEGER NOT NULL,
+  cache_write INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ended (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  evictions INTEGER NOT NULL DEFAULT 0,
+  turns INTEGER NOT NULL DEFAULT 0,
+  input INTEGER NOT NULL DEFAULT 0,
+  output INTEGER NOT NULL DEFAULT 0,
+  cache_read INTEGER NOT NULL DEFAULT 0,
+  cache_write INTEGER NOT NULL DEFAULT 0
+);
+INSERT OR IGNORE INTO ended (id) VALUES (1);`;
+
+/**
+ * One shard of one bot's session registry. Conversations cannot be listed cheaply, so each one reports its
+ * lifecycle here: a row while it lives, folded into the `ended` totals when it is evicted. Rows are keyed by
+ * room and replaced whole, so a repeated or reordered report never double-counts.
+ */
+export class SessionRegistry extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.storage.sql.exec(SCHEMA);
+  }
+
+  /** Records a conversation's current totals; an older report (same conversation, fewer turns) never wins. */
+  async report(report: ConversationReport): Promise<void> {
+    this.ctx.storage.sql.exec(
+      `INSERT INTO alive VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (room_id) DO UPDATE SET started_at = excluded.started_at, last_activity_at = excluded.last_activity_at,
+         ttl_ms = excluded.ttl_ms, turns = excluded.turns, waiting = excluded.waiting, retrying = excluded.retrying,
+         input = excluded.input, output = excluded.output, cache_read = excluded.cache_read, cache_write = excluded.cache_write
+       WHERE excluded.started_at > alive.started_at
+          OR (excluded.started_at = alive.started_at AND excluded.last_activity_at >= alive.last_activity_at)`,
+      report.roomId,
+      report.startedAt,
+      report.lastActivityAt,
+      report.ttlMs,
+      report.turns,
+      report.waiting,
+      report.retrying ? 1 : 0,
+      report.usage.input,
+      report.usage.output,
+      report.usage.cacheRead,
+      report.usage.cacheWrite,
+    );
+    await this.scheduleSweep();
+  }
+
+  /** The conversation deleted itself: its totals move to `ended`. Only the conversation that started then counts. */
+  async evicted(report: ConversationReport): Promise<void> {
+    this.ctx.storage.transactionSync(() => {
+      this.ctx.storage.sql.exec("DELETE FROM alive WHERE room_id = ? AND started_at <= ?", report.roomId, report.startedAt);
+      this.ctx.storage.sql.exec(
+        `UPDATE ended SET evictions = evictions + 1, turns = turns + ?, input = input + ?, output = output + ?,
+         cache_read = cache_read + ?, cache_write = cache_write + ?`,
+        report.turns,
+        report.usage.input,
+        report.usage.output,
+        report.usage.cacheRead,
+        report.usage.cacheWrite,
+      );
+    });
+  }
+
+  summary(): SessionSummary {
+    const row = this.ctx.storage.sql
+      .exec<Record<string, number | null>>(
+        `SELECT count(a.room_id) AS alive, min(a.last_activity_at) AS oldest, max(a.last_activity_at) AS newest,
+           coalesce(sum(a.waiting), 0) AS waiting, coalesce(sum(a.retrying), 0) AS retrying,
+           e.evictions, e.turns + coalesce(sum(a.turns), 0) AS turns,
+           e.input + coalesce(sum(a.input), 0) AS input, e.output + coalesce(sum(a.output), 0) AS output,
+           e.cache_read + coalesce(sum(a.cache_read), 0) AS cache_read, e.cache_write + coalesce(sum(a.cache_write), 0) AS cache_write
+         FROM ended e LEFT JOIN alive a`,
+      )
+      .one();
+    return {
+      alive: row.alive ?? 0,
+      oldestActivityAt: row.oldest ?? null,
+      newestActivityAt: row.newest ?? null,
+      turns: row.turns ?? 0,
+      waiting: row.waiting ?? 0,
+      retrying: row.retrying ?? 0,
+      evictions: row.evictions ?? 0,
+      usage: { input: row.input ?? 0, output: row.output ?? 0, cacheRead: row.cache_read ?? 0, cacheWrite: row.cache_write ?? 0 },
+    };
+  }
+
+  /** Sweeps rows whose conversation must be gone (its eviction report was lost), counting them as evicted. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    const stale = this.ctx.storage.sql
+      .exec<{ room_id: number }>("SELECT room_id FROM alive WHERE last_activity_at + ttl_ms + ? < ?", SWEEP_GRACE_MS, now)
+      .toArray();
+    for (const { room_id } of stale) {
+      const row = this.ctx.storage.sql.exec<Record<string, number>>("SELECT * FROM alive WHERE room_id = ?", room_id).one();
+      await this.evicted({
+        roomId: room_id,
+        startedAt: row.started_at!,
+        lastActivityAt: row.last_activity_at!,
+        ttlMs: row.ttl_ms!,
+        turns: row.turns!,
+        waiting: 0,
+        retrying: false,
+        usage: { input: row.input!, output: row.output!, cacheRead: row.cache_read!, cacheWrite: row.cache_write! },
+      });
+    }
+    await this.scheduleSweep();
+  }
+
+  private async scheduleSweep(): Promise<void> {
+    const next = this.ctx.storage.sql
+      .exec<{ at: number | null }>("SELECT min(last_activity_at + ttl_ms) + ? AS at FROM alive", SWEEP_GRACE_MS)
+      .one().at;
+    if (next === null) await this.ctx.storage.deleteAlarm();
+    else if ((await this.ctx.storage.getAlarm()) !== next) await this.ctx.storage.setAlarm(next);
+  }
+}
