@@ -7,80 +7,99 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => ESCAPES[char]!);
 }
 
+/**
+ * Escapes Markdown prose. Marked leaves character references (`&amp;`, `&copy;`) in text for the browser to
+ * resolve, as CommonMark means them to be, so an `&` that starts one is kept: in element content a reference
+ * can only ever become a character, never markup. Every other `&` and all of `< > " '` are escaped.
+ */
+function escapeProse(text: string): string {
+  return text.replace(/[<>"']|&(?!#\d{1,7};|#x[\da-f]{1,6};|[a-z][a-z\d]{1,31};)/gi, (char) => ESCAPES[char]!);
+}
+
 const SAFE_SCHEMES = new Set(["http:", "https:", "mailto:"]);
 
 /**
- * The href to use, or null when the link must render as text only. Entities are decoded first and the URL
- * parser strips the tabs, newlines and control characters browsers ignore, so `java&#09;script:` and
- * `JaVaScRiPt:` are seen for what they are. Relative links mean nothing in a chat message.
+ * The href to emit, or null when the link must show as text only. The WHATWG URL parser drops the tabs,
+ * newlines and control characters browsers ignore and lower-cases the scheme, so `java\tscript:` and
+ * `JaVaScRiPt:` are seen for what they are; relative links (meaningless in a chat message) and
+ * `&#106;avascript:` are not absolute URLs and fail to parse. Only the parser's own serialization is emitted,
+ * so the browser follows exactly the URL that was checked.
  */
-function safeHref(raw: string): string | null {
-  const decoded = raw.replace(/&#(x[0-9a-f]+|\d+);?/gi, (_, code: string) => {
-    const point = code[0] === "x" || code[0] === "X" ? parseInt(code.slice(1), 16) : Number(code);
-    return point > 0 && point <= 0x10ffff ? String.fromCodePoint(point) : "";
-  });
-  const url = URL.parse(decoded.trim());
+function safeHref(href: string): string | null {
+  const url = URL.parse(href);
   return url && SAFE_SCHEMES.has(url.protocol) ? url.href : null;
+}
+
+/** A GFM table as padded columns of its source text: Campfire has no tables, a `<pre>` keeps them readable. */
+function tableText({ header, rows }: Tokens.Table): string {
+  const lines = [header, ...rows].map((row) => row.map((cell) => cell.text));
+  const widths = header.map((_, column) => lines.reduce((width, line) => Math.max(width, line[column]!.length), 0));
+  const format = (line: string[]) => line.map((cell, column) => cell.padEnd(widths[column]!)).join(" | ").trimEnd();
+  const rule = widths.map((width) => "-".repeat(width)).join("-|-");
+  return [format(lines[0]!), rule, ...lines.slice(1).map(format)].join("\n");
 }
 
 /**
  * Campfire renders Action Text HTML, not Markdown, and only some tags well. Every construct maps onto
- * `p br strong em a ul ol li pre code blockquote h1`; raw HTML from the model is shown as text, never run.
+ * `p br strong em a ul ol li pre code blockquote h1` with no attribute but a checked `href`; raw HTML from
+ * the model is shown as text, never run. Marked's defaults are kept only where they already emit those tags
+ * (paragraph, blockquote, strong, em, br).
  */
-const markdown = new Marked({
+const campfireMarkdown = new Marked({
   gfm: true,
+  // In chat a single newline is meant as a line break.
   breaks: true,
-  async: false,
   renderer: {
-    html: ({ text, block }) => (block ? `<p>${escapeHtml(text.trim())}</p>\n` : escapeHtml(text)),
-    // Marked passes text after an inline `<script>` or `<pre>` through unescaped; all text is escaped here.
+    html: ({ text, block }) => (block ? `<p>${escapeHtml(text.trim()).replace(/\n/g, "<br>")}</p>\n` : escapeHtml(text)),
+    // Marked's own text renderer passes text after an inline `<script>` or `<pre>` through unescaped.
     text(token) {
-      return "tokens" in token && token.tokens ? this.parser.parseInline(token.tokens) : escapeHtml(token.text);
+      return "tokens" in token && token.tokens ? this.parser.parseInline(token.tokens) : escapeProse(token.text);
     },
-    code: ({ text }) => `<pre><code>${escapeHtml(text.replace(/\n$/, ""))}</code></pre>\n`,
+    code: ({ text }) => `<pre><code>${escapeHtml(text.replace(/\n+$/, ""))}</code></pre>\n`,
     codespan: ({ text }) => `<code>${escapeHtml(text)}</code>`,
     heading({ tokens, depth }) {
       const inner = this.parser.parseInline(tokens);
       return depth === 1 ? `<h1>${inner}</h1>\n` : `<p><strong>${inner}</strong></p>\n`;
     },
     hr: () => "<p>———</p>\n",
+    // No `start` attribute: Campfire would drop it, and the output allows none.
     list(token) {
       const tag = token.ordered ? "ol" : "ul";
       return `<${tag}>\n${token.items.map((item) => this.listitem(item)).join("")}</${tag}>\n`;
     },
     listitem(item) {
-      const box = item.task ? (item.checked ? "☑ " : "☐ ") : "";
-      return `<li>${box}${this.parser.parse(item.tokens).trim()}</li>\n`;
+      return `<li>${this.parser.parse(item.tokens).trim()}</li>\n`;
     },
-    // Task-list boxes are rendered as text by listitem.
-    checkbox: () => "",
-    table(token: Tokens.Table) {
-      const cells = (row: Tokens.TableCell[]) => row.map((cell) => cell.text).join(" | ");
-      return `<pre>${escapeHtml([cells(token.header), ...token.rows.map(cells)].join("\n"))}</pre>\n`;
-    },
+    // Marked puts the checkbox token at the start of the item's text, inside its paragraph in a loose list.
+    checkbox: ({ checked }) => (checked ? "☑ " : "☐ "),
+    table: (token) => `<pre>${escapeHtml(tableText(token))}</pre>\n`,
     del({ tokens }) {
       return `~${this.parser.parseInline(tokens)}~`;
     },
-    link({ href, tokens }) {
-      const text = this.parser.parseInline(tokens);
-      const safe = safeHref(href);
-      return safe ? `<a href="${escapeHtml(safe)}">${text}</a>` : text;
+    link({ href, text, tokens, autolink }) {
+      // An autolink's text is the literal URL; other link text is Markdown.
+      const label = autolink ? escapeHtml(text) : this.parser.parseInline(tokens);
+      const target = safeHref(href);
+      return target ? `<a href="${escapeHtml(target)}">${label}</a>` : label;
     },
+    // Campfire shows no remote images; a link labelled with the alt text keeps the image one click away.
     image({ href, text }) {
-      const safe = safeHref(href);
-      const label = escapeHtml(text || href);
-      return safe ? `<a href="${escapeHtml(safe)}">${label}</a>` : label;
+      const label = text ? escapeProse(text) : escapeHtml(href);
+      const target = safeHref(href);
+      return target ? `<a href="${escapeHtml(target)}">${label}</a>` : label;
     },
   },
 });
 
 /** Claude's Markdown as HTML that Campfire shows well and that cannot run anything. Never throws. */
-export function renderMarkdown(text: string): string {
-  if (text.trim() === "") return "";
+export function renderMarkdown(markdown: string): string {
+  if (markdown.trim() === "") return "";
+  let html = "";
   try {
-    return (markdown.parse(text) as string).trim();
+    html = campfireMarkdown.parse(markdown, { async: false }).trim();
   } catch {
-    // Marked failing on some pathological input must not lose the answer: show it as plain text.
-    return `<p>${escapeHtml(text).replace(/\n/g, "<br>")}</p>`;
+    // Marked gave up on some pathological input, e.g. nesting deep enough to exhaust the stack.
   }
+  // Never lose the answer: show it as plain text then, or when it held nothing visible (a lone link definition).
+  return html || `<p>${escapeHtml(markdown.trim()).replace(/\n/g, "<br>")}</p>`;
 }

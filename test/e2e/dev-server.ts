@@ -21,6 +21,10 @@ export function freePort(): Promise<number> {
 
 export interface DevServer {
   url: string;
+  /** The folder holding the server's local Durable Object storage. */
+  persistDir: string;
+  /** The process group of wrangler and its workerd, for reading their memory. */
+  pid(): number;
   /** Everything wrangler and the Worker printed, for assertions on logs and for failure reports. */
   output(): string;
   /** SIGKILL to wrangler and workerd together: no shutdown hook runs, as in a crash. */
@@ -34,7 +38,7 @@ export interface DevServer {
  * Runs `wrangler dev` (the Worker, its Durable Objects, alarms and SQLite, all local) with `vars` on a
  * private port and a private storage folder, and waits until it answers.
  */
-export async function startDevServer(vars: Record<string, string>): Promise<DevServer> {
+export async function startDevServer(vars: Record<string, string>, options: { config?: string } = {}): Promise<DevServer> {
   const port = await freePort();
   const persist = mkdtempSync(join(tmpdir(), "campfire-bot-e2e-"));
   const url = `http://127.0.0.1:${port}`;
@@ -42,7 +46,7 @@ export async function startDevServer(vars: Record<string, string>): Promise<DevS
   let log = "";
 
   const launch = async () => {
-    const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--show-interactive-dev-session=false", "--inspector-port", String(await freePort())];
+    const args = ["dev", ...(options.config ? ["--config", options.config] : []), "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--show-interactive-dev-session=false", "--inspector-port", String(await freePort())];
     for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
     // `detached` gives wrangler its own process group, so one signal reaches workerd too.
     child = spawn(join(ROOT, "node_modules/.bin/wrangler"), args, {
@@ -71,6 +75,8 @@ export async function startDevServer(vars: Record<string, string>): Promise<DevS
   await launch();
   return {
     url,
+    persistDir: persist,
+    pid: () => child!.pid!,
     output: () => log,
     kill: () => signal("SIGKILL"),
     restart: launch,

@@ -8,6 +8,9 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   body: unknown;
   at: number;
+  /** How long the fake took to answer, delays included: the "model time" benchmarks subtract. */
+  ms?: number;
+  usage?: Usage;
 }
 
 export interface Usage {
@@ -96,7 +99,8 @@ export async function startFakeAnthropic(options: { port?: number } = {}): Promi
     const bearer = /^Bearer\s+\S+/.test(headers.authorization ?? "");
     if (headers.authorization) headers.authorization = bearer ? "Bearer [redacted]" : "[redacted]";
     if (headers["x-api-key"]) headers["x-api-key"] = "[redacted]";
-    requests.push({ path, headers, body, at: Date.now() });
+    const record: RecordedRequest = { path, headers, body, at: Date.now() };
+    requests.push(record);
 
     if (!bearer && !headers["x-api-key"]) return error(response, 401, "missing authentication: send Authorization: Bearer <key> or x-api-key");
     if (!headers["anthropic-version"]) return error(response, 400, "anthropic-version: header is required");
@@ -121,6 +125,8 @@ export async function startFakeAnthropic(options: { port?: number } = {}): Promi
     const text = script.reply !== undefined ? decodeURIComponent(script.reply) : echo(messages, lastUser.replace(DIRECTIVE, "").trim());
     const usage = { ...accountCache(body, cachedPrefixes), output_tokens: tokens(text) };
     usageLog.push(usage);
+    record.usage = usage;
+    response.on("finish", () => (record.ms = Date.now() - record.at));
     const id = `msg_fake_${++serial}`;
     const message = { id, type: "message", role: "assistant", model: body.model, content: [{ type: "text", text }], stop_reason: "end_turn", stop_sequence: null, usage };
     if (!body.stream) return json(response, 200, message, { "request-id": `req_fake_${serial}` });

@@ -8,6 +8,8 @@ export interface CampfireMessage {
   contentType: string;
   creator: { id: number; name: string; role: "bot" | "member" };
   createdAt: string;
+  /** When it was posted, in epoch milliseconds. */
+  at: number;
   /** Earlier bodies, oldest first, when the bot edited the message. */
   edits: string[];
 }
@@ -69,7 +71,8 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
   const botMessages = (roomId: number) => messages.filter((m) => m.roomId === roomId && m.creator.role === "bot");
 
   const add = (roomId: number, body: string, contentType: string, creator: CampfireMessage["creator"]) => {
-    const message: CampfireMessage = { id: nextId++, roomId, body, contentType, creator, createdAt: new Date().toISOString(), edits: [] };
+    const at = Date.now();
+    const message: CampfireMessage = { id: nextId++, roomId, body, contentType, creator, createdAt: new Date(at).toISOString(), at, edits: [] };
     messages.push(message);
     return message;
   };
