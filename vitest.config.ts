@@ -19,6 +19,8 @@ export default defineConfig({
                 BOT_KEY_ASSISTANT: TEST_KEYS.assistant,
                 BOT_KEY_LEAKTEST: TEST_KEYS.leaktest,
                 BOT_KEY_BRIEF: TEST_KEYS.brief,
+                BOT_KEY_HASTY: TEST_KEYS.hasty,
+                BOT_KEY_FRUGAL: TEST_KEYS.frugal,
               },
             },
           })),

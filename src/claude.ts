@@ -1,12 +1,19 @@
 import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk";
-import type { MessageParam } from "@anthropic-ai/sdk/resources/messages";
+import type { MessageParam, TextBlockParam } from "@anthropic-ai/sdk/resources/messages";
 import { kindForStatus, retryAfterMs, ServiceFailure } from "./failure";
 
 export interface ClaudeRequest {
   model: string;
   maxTokens: number;
-  system: string;
+  system: TextBlockParam[];
   messages: MessageParam[];
+}
+
+export interface AskOptions {
+  /** Called with the whole text so far each time more streams in. */
+  onText?: (snapshot: string) => void;
+  /** Aborts the call; the failure then is a `turn_timeout`. */
+  signal?: AbortSignal;
 }
 
 export interface TokenUsage {
@@ -44,12 +51,14 @@ export class ClaudeClient {
     });
   }
 
-  async ask(request: ClaudeRequest): Promise<ClaudeAnswer> {
+  async ask(request: ClaudeRequest, options: AskOptions = {}): Promise<ClaudeAnswer> {
     try {
-      // Streaming keeps long answers inside the SDK's limits for non-streaming calls.
-      const message = await this.client.messages
-        .stream({ model: request.model, max_tokens: request.maxTokens, system: request.system, messages: request.messages })
-        .finalMessage();
+      const stream = this.client.messages.stream(
+        { model: request.model, max_tokens: request.maxTokens, system: request.system, messages: request.messages },
+        { signal: options.signal },
+      );
+      if (options.onText) stream.on("text", (_delta, snapshot) => options.onText!(snapshot));
+      const message = await stream.finalMessage();
       const text = message.content
         .flatMap((block) => (block.type === "text" ? [block.text] : []))
         .join("")
@@ -65,6 +74,7 @@ export class ClaudeClient {
         },
       };
     } catch (error) {
+      if (options.signal?.aborted) throw new ServiceFailure("anthropic", "turn_timeout", "the turn ran past its time limit");
       throw toFailure(error);
     }
   }

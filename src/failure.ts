@@ -5,6 +5,7 @@ export type FailureKind =
   | "unavailable"
   | "unreachable"
   | "timeout"
+  | "turn_timeout"
   | "key_rejected"
   | "forbidden"
   | "not_found"
@@ -70,6 +71,8 @@ export function explainToRoom(failure: ServiceFailure): string {
       return "the Anthropic API key is not allowed to use this model.";
     case "not_found":
       return "the configured Claude model does not exist; an administrator needs to fix the bot's model setting.";
+    case "turn_timeout":
+      return "this question took longer than this bot may spend on one turn, so I stopped. Try asking for something smaller.";
     case "not_configured":
       return `the bot is not fully configured (${failure.message}).`;
     case "bad_request":

@@ -51,7 +51,7 @@ const campfireMarkdown = new Marked({
   breaks: true,
   renderer: {
     html: ({ text, block }) => (block ? `<p>${escapeHtml(text.trim()).replace(/\n/g, "<br>")}</p>\n` : escapeHtml(text)),
-    // Marked's own text renderer passes text after an inline `<script>` or `<pre>` through unescaped.
+    // Marked's own passes text after an inline `<script>` or `<pre>` through unescaped; here all text is escaped.
     text(token) {
       return "tokens" in token && token.tokens ? this.parser.parseInline(token.tokens) : escapeProse(token.text);
     },
@@ -62,7 +62,7 @@ const campfireMarkdown = new Marked({
       return depth === 1 ? `<h1>${inner}</h1>\n` : `<p><strong>${inner}</strong></p>\n`;
     },
     hr: () => "<p>———</p>\n",
-    // No `start` attribute: Campfire would drop it, and the output allows none.
+    // No `start` attribute, as the output allows none: an ordered list always numbers from 1.
     list(token) {
       const tag = token.ordered ? "ol" : "ul";
       return `<${tag}>\n${token.items.map((item) => this.listitem(item)).join("")}</${tag}>\n`;

@@ -15,6 +15,19 @@ export const botEntrySchema = z.strictObject({
   system_prompt: z.string().default("You are a helpful assistant in a Campfire chat room."),
   max_tokens: z.number().int().min(1).max(128_000).default(1024),
   session_ttl: z.string().optional(),
+  time_zone: z.string().default("UTC").refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin"),
+  history_budget_tokens: z.number().int().min(500).default(30_000),
+  room_context_messages: z.number().int().min(0).max(40).default(20),
+  turn_timeout: z.string().default("3m"),
 });
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type BotEntry = z.infer<typeof botEntrySchema>;

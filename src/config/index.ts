@@ -12,6 +12,13 @@ export interface BotConfig {
   systemPrompt: string;
   maxTokens: number;
   sessionTtlMs: number;
+  timeZone: string;
+  /** Tokens of history sent with each turn, at most; older exchanges are dropped. */
+  historyBudgetTokens: number;
+  /** Recent room messages given to Claude as context; 0 turns it off. */
+  roomContextMessages: number;
+  /** How long one turn may run before it is stopped with an honest message. */
+  turnTimeoutMs: number;
   /** The Campfire bot key; absent when its secret is not set, and then the bot rejects every webhook. */
   key?: string;
   keySecret: string;
@@ -141,6 +148,8 @@ function readBot(id: string, entry: unknown, defaultTtlMs: number, vars: Record<
     if ("ms" in ttl) sessionTtlMs = ttl.ms;
     else problems.push(`BOTS.${id}.session_ttl: ${ttl.error}`);
   }
+  const turnTimeout = parseDuration(parsed.data.turn_timeout);
+  if ("error" in turnTimeout) problems.push(`BOTS.${id}.turn_timeout: ${turnTimeout.error}`);
   const keySecret = botKeySecretName(id);
   const rawKey = vars[keySecret];
   const key = typeof rawKey === "string" && rawKey.trim() !== "" ? rawKey.trim() : undefined;
@@ -154,6 +163,10 @@ function readBot(id: string, entry: unknown, defaultTtlMs: number, vars: Record<
     systemPrompt: parsed.data.system_prompt,
     maxTokens: parsed.data.max_tokens,
     sessionTtlMs,
+    timeZone: parsed.data.time_zone,
+    historyBudgetTokens: parsed.data.history_budget_tokens,
+    roomContextMessages: parsed.data.room_context_messages,
+    turnTimeoutMs: "ms" in turnTimeout ? turnTimeout.ms : 3 * 60_000,
     key,
     keySecret,
   };

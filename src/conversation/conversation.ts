@@ -1,16 +1,14 @@
 import { DurableObject } from "cloudflare:workers";
-import { botMessagesPath, CampfireClient } from "../campfire";
-import { ClaudeClient } from "../claude";
 import { type Config, loadConfig } from "../config";
 import { explainToRoom, ServiceFailure } from "../failure";
 import { log } from "../log";
 import type { ConversationReport } from "../registry/registry";
 import { registryFor } from "../registry/shards";
-import { escapeHtml, renderMarkdown } from "../render";
 import type { InboundMessage } from "../webhook/payload";
-import { buildMessages, composeTurn, systemPrompt } from "./prompt";
+import { composeTurn } from "./prompt";
 import { decideRetry } from "./retry";
 import { type ConversationState, ConversationStore, type Outgoing } from "./store";
+import { askClaude, postOutgoing } from "./turn";
 
 /**
  * One conversation: a Campfire room talking to one bot. It is named `<room id>:<bot id>`.
@@ -113,42 +111,36 @@ export class Conversation extends DurableObject<Env> {
     const last = pending.at(-1);
     if (!last) return null;
     const prompt = composeTurn(pending);
-    const fields = { bot: state.botId, room: state.roomId };
+    const started = Date.now();
     try {
-      const bot = config.bots.get(state.botId);
-      if (!bot) throw new ServiceFailure("anthropic", "not_configured", `bot "${state.botId}" is no longer in BOTS`);
-      if (!config.anthropicApiKey) throw new ServiceFailure("anthropic", "not_configured", "ANTHROPIC_API_KEY is not set");
-      const started = Date.now();
-      const answer = await new ClaudeClient({ apiKey: config.anthropicApiKey, baseUrl: config.anthropicBaseUrl }).ask({
-        model: bot.model,
-        maxTokens: bot.maxTokens,
-        system: systemPrompt(bot, state.roomName, new Date()),
-        messages: buildMessages(this.store.history(), prompt),
-      });
-      log("info", "claude.answered", { ...fields, ms: Date.now() - started, messages: pending.length, stop: answer.stopReason, tokens: { ...answer.usage } });
+      const answer = await askClaude(this.store, state, config, prompt);
       this.store.recordUsage(answer.usage);
-      const outgoing: Outgoing = { kind: "reply", uptoSeq: last.seq, prompt, markdown: answer.text || emptyAnswer(answer.stopReason) };
+      log("info", "claude.answered", {
+        bot: state.botId,
+        room: state.roomId,
+        ms: Date.now() - started,
+        messages: pending.length,
+        stop: answer.stopReason,
+        streamed: answer.messageId !== null,
+        tokens: { ...answer.usage },
+      });
+      const outgoing: Outgoing = { kind: "reply", uptoSeq: last.seq, prompt, markdown: answer.text || emptyAnswer(answer.stopReason), messageId: answer.messageId, posted: 0 };
       this.store.queueOutgoing(outgoing);
       return outgoing;
     } catch (error) {
       const failure = asFailure(error, "anthropic");
       const apology = `Sorry, I could not answer: ${explainToRoom(failure)}`;
-      return this.retryOrGiveUp(state, failure, { kind: "error", uptoSeq: last.seq, prompt, markdown: apology });
+      // A progress line or half-streamed text already in the room becomes the apology.
+      return this.retryOrGiveUp(state, failure, { kind: "error", uptoSeq: last.seq, prompt, markdown: apology, messageId: this.store.draftMessageId(), posted: 0 });
     }
   }
 
   private async deliver(state: ConversationState, config: Config, outgoing: Outgoing): Promise<void> {
-    const fields = { bot: state.botId, room: state.roomId, kind: outgoing.kind };
-    const bot = config.bots.get(state.botId);
+    const started = Date.now();
     try {
-      if (!bot?.key || !config.campfireUrl) {
-        throw new ServiceFailure("campfire", "not_configured", `${bot?.keySecret ?? "the bot"} or CAMPFIRE_URL is not set`);
-      }
-      const html = outgoing.kind === "reply" ? renderMarkdown(outgoing.markdown) : `<p>${escapeHtml(outgoing.markdown)}</p>`;
-      const started = Date.now();
-      const { messageId } = await new CampfireClient(config.campfireUrl).post(botMessagesPath(state.roomId, bot.key), html);
+      await postOutgoing(this.store, state, config, outgoing);
       this.store.settleOutgoing(outgoing, Date.now());
-      log("info", "reply.posted", { ...fields, ms: Date.now() - started, message: messageId ?? null });
+      log("info", "reply.posted", { bot: state.botId, room: state.roomId, kind: outgoing.kind, ms: Date.now() - started, edited: outgoing.messageId !== null });
     } catch (error) {
       this.retryOrGiveUp(state, asFailure(error, "campfire"), null);
     }

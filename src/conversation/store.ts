@@ -9,6 +9,7 @@ export interface PendingMessage {
 }
 
 export interface Turn {
+  seq: number;
   role: "user" | "assistant";
   content: string;
 }
@@ -21,6 +22,10 @@ export interface Outgoing {
   /** The user turn as Claude saw it, recorded in history with the reply. */
   prompt: string;
   markdown: string;
+  /** A message already in the room for this turn (streamed text or a progress line): the first part edits it. */
+  messageId: number | null;
+  /** How many of the answer's parts are already posted, so a retry or restart posts only the rest. */
+  posted: number;
 }
 
 export interface ConversationState {
@@ -53,7 +58,8 @@ CREATE TABLE IF NOT EXISTS conversation (
   input_tokens INTEGER NOT NULL DEFAULT 0,
   output_tokens INTEGER NOT NULL DEFAULT 0,
   cache_read_tokens INTEGER NOT NULL DEFAULT 0,
-  cache_write_tokens INTEGER NOT NULL DEFAULT 0
+  cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+  draft_message_id INTEGER
 );
 CREATE TABLE IF NOT EXISTS seen (message_id TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS inbox (
@@ -74,7 +80,9 @@ CREATE TABLE IF NOT EXISTS outbox (
   kind TEXT NOT NULL CHECK (kind IN ('reply', 'error')),
   upto_seq INTEGER NOT NULL,
   prompt TEXT NOT NULL,
-  markdown TEXT NOT NULL
+  markdown TEXT NOT NULL,
+  message_id INTEGER,
+  posted INTEGER NOT NULL DEFAULT 0
 );`;
 
 /**
@@ -163,14 +171,37 @@ export class ConversationStore {
   }
 
   history(): Turn[] {
-    return this.sql.exec<{ role: Turn["role"]; content: string }>("SELECT role, content FROM history ORDER BY seq").toArray();
+    return this.sql.exec<{ seq: number; role: Turn["role"]; content: string }>("SELECT seq, role, content FROM history ORDER BY seq").toArray();
+  }
+
+  /** Forgets history up to and including `seq`, to keep what is sent to Claude within the bot's budget. */
+  dropHistoryThrough(seq: number): void {
+    this.sql.exec("DELETE FROM history WHERE seq <= ?", seq);
+  }
+
+  /** Whether a Campfire message is part of this conversation (so it is not repeated as room context). */
+  hasSeen(messageId: number): boolean {
+    return this.sql.exec("SELECT 1 FROM seen WHERE message_id = ?", String(messageId)).toArray().length > 0;
+  }
+
+  /** The message this turn already showed in the room, kept so a restart edits it instead of posting anew. */
+  draftMessageId(): number | null {
+    return this.sql.exec<{ id: number | null }>("SELECT draft_message_id AS id FROM conversation").one().id;
+  }
+
+  setDraftMessageId(messageId: number): void {
+    this.sql.exec("UPDATE conversation SET draft_message_id = ?", messageId);
   }
 
   outgoing(): Outgoing | null {
     const row = this.sql
-      .exec<{ kind: Outgoing["kind"]; upto_seq: number; prompt: string; markdown: string }>("SELECT kind, upto_seq, prompt, markdown FROM outbox")
+      .exec<{ kind: Outgoing["kind"]; upto_seq: number; prompt: string; markdown: string; message_id: number | null; posted: number }>("SELECT * FROM outbox")
       .toArray()[0];
-    return row ? { kind: row.kind, uptoSeq: row.upto_seq, prompt: row.prompt, markdown: row.markdown } : null;
+    return row ? { kind: row.kind, uptoSeq: row.upto_seq, prompt: row.prompt, markdown: row.markdown, messageId: row.message_id, posted: row.posted } : null;
+  }
+
+  markPosted(parts: number): void {
+    this.sql.exec("UPDATE outbox SET posted = ?", parts);
   }
 
   /** Adds a model call's tokens to the conversation's running totals; they are billed whether or not it is posted. */
@@ -188,11 +219,13 @@ export class ConversationStore {
   /** Keeps an answer until it is posted; a retry then posts it without asking Claude again. */
   queueOutgoing(outgoing: Outgoing): void {
     this.sql.exec(
-      "INSERT OR REPLACE INTO outbox (id, kind, upto_seq, prompt, markdown) VALUES (1, ?, ?, ?, ?)",
+      "INSERT OR REPLACE INTO outbox (id, kind, upto_seq, prompt, markdown, message_id, posted) VALUES (1, ?, ?, ?, ?, ?, ?)",
       outgoing.kind,
       outgoing.uptoSeq,
       outgoing.prompt,
       outgoing.markdown,
+      outgoing.messageId,
+      outgoing.posted,
     );
     this.clearRetry();
   }
@@ -206,7 +239,7 @@ export class ConversationStore {
       this.sql.exec("DELETE FROM inbox WHERE seq <= ?", outgoing.uptoSeq);
       this.sql.exec("DELETE FROM outbox");
       this.sql.exec(
-        "UPDATE conversation SET last_activity_at = ?, turns = turns + ?, retry_attempts = 0, retry_at = NULL, failing_since = NULL",
+        "UPDATE conversation SET last_activity_at = ?, turns = turns + ?, retry_attempts = 0, retry_at = NULL, failing_since = NULL, draft_message_id = NULL",
         now,
         outgoing.kind === "reply" ? 1 : 0,
       );
@@ -218,6 +251,7 @@ export class ConversationStore {
     this.storage.transactionSync(() => {
       this.sql.exec("DELETE FROM inbox WHERE seq <= ?", outgoing.uptoSeq);
       this.sql.exec("DELETE FROM outbox");
+      this.sql.exec("UPDATE conversation SET draft_message_id = NULL");
       this.clearRetry();
     });
   }

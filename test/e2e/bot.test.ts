@@ -69,26 +69,49 @@ describe("the bot under wrangler dev", () => {
     const delivery = await mention(roomId, "slowpoke [fake:delay=9000,id=slow]");
     expect(delivery.outcome).toBe("nothing");
     expect(delivery.ms).toBeLessThan(1_000);
-    const [reply] = await campfire.waitForMessages(roomId, 1, 20_000);
-    expect(reply!.body).toContain("slowpoke");
+    await campfire.waitForMessages(roomId, 1, 20_000);
+    await expect.poll(() => campfire.messages(roomId)[0]!.body, { timeout: 10_000 }).toContain("(turn 1;");
     expect(campfire.messages(roomId).map((m) => m.body)).not.toContain("Failed to respond within 7 seconds");
   });
 
-  it("survives kill -9 in the middle of an answer: after restart the answer arrives, once", async () => {
+  it("survives kill -9 in the middle of a streamed answer: after restart that message is completed, once", async () => {
     const roomId = nextRoomId++;
     const marker = "crashtest";
-    await mention(roomId, `${marker} [fake:delay=3000,id=${marker}]`);
-    await expect.poll(() => requestsMentioning(marker).length, { timeout: 10_000 }).toBe(1);
+    await mention(roomId, `${marker} [fake:chunks=10,chunkDelay=600,id=${marker}]`);
+    // Half the answer is in the room, still growing, when the process dies.
+    await campfire.waitForMessages(roomId, 1, 15_000);
     await server.kill();
-    expect(campfire.messages(roomId)).toEqual([]);
+    const [half] = campfire.messages(roomId);
+    expect(half!.body).toMatch(/<p>…<\/p>$/);
 
     await server.restart();
-    const [reply] = await campfire.waitForMessages(roomId, 1, 30_000);
-    expect(reply!.body).toContain(marker);
+    await expect.poll(() => campfire.messages(roomId)[0]!.body, { timeout: 30_000 }).not.toMatch(/<p>…<\/p>$/);
     // Give a second answer time to show up, if there were to be one.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    expect(campfire.messages(roomId)).toHaveLength(1);
+    const messages = campfire.messages(roomId);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]!.id).toBe(half!.id);
+    expect(messages[0]!.body).toContain(`Echo: Ada Lovelace: ${marker}`);
   }, 90_000);
+
+  it("reads at least 90% of what the previous turn sent (system and turns) from the prompt cache, room context included", async () => {
+    const roomId = nextRoomId++;
+    campfire.say(roomId, { id: 21, name: "Grace Hopper" }, "Reminder: the quarterly review is on Friday at 10.");
+    campfire.say(roomId, { id: 22, name: "Alan Turing" }, "I will bring the numbers for the review.");
+    for (let turn = 1; turn <= 4; turn++) {
+      await mention(roomId, `cachecheck turn ${turn}: what should I prepare for the review?`);
+      await campfire.waitForMessages(roomId, turn);
+      campfire.say(roomId, { id: 21, name: "Grace Hopper" }, `noted, item ${turn}`);
+    }
+    const usage = requestsMentioning("cachecheck turn 1:").map((request) => request.usage!);
+    expect(usage).toHaveLength(4);
+    expect(JSON.stringify(requestsMentioning("cachecheck turn 4:")[0]!.body)).toContain("Room context");
+    for (let turn = 2; turn <= 4; turn++) {
+      const previous = usage[turn - 2]!;
+      const stableBefore = previous.cache_read_input_tokens + previous.cache_creation_input_tokens;
+      expect(usage[turn - 1]!.cache_read_input_tokens).toBeGreaterThanOrEqual(0.9 * stableBefore);
+    }
+  });
 
   it("forgets a conversation after a tiny SESSION_TTL", async () => {
     const roomId = nextRoomId++;

@@ -130,7 +130,7 @@ export async function startFakeAnthropic(options: { port?: number } = {}): Promi
     const id = `msg_fake_${++serial}`;
     const message = { id, type: "message", role: "assistant", model: body.model, content: [{ type: "text", text }], stop_reason: "end_turn", stop_sequence: null, usage };
     if (!body.stream) return json(response, 200, message, { "request-id": `req_fake_${serial}` });
-    await stream(response, message, text, Number(script.chunkDelay ?? 0));
+    await stream(response, message, text, Number(script.chunkDelay ?? 0), Number(script.chunks ?? 4));
   };
 
   const server = await listen(handle, options.port);
@@ -158,8 +158,9 @@ function validate(body: MessagesBody): string | null {
   return null;
 }
 
+/** A message's words: its first text block (later ones carry context, as the bot's turns do). */
 function textOf(message: Message): string {
-  return typeof message.content === "string" ? message.content : message.content.map((block) => (block.type === "text" ? (block.text ?? "") : "")).join("");
+  return typeof message.content === "string" ? message.content : (message.content.find((block) => block.type === "text")?.text ?? "");
 }
 
 function parseDirective(text: string): Record<string, string> {
@@ -180,8 +181,9 @@ function echo(messages: Message[], lastUser: string): string {
 }
 
 /**
- * Prompt-cache accounting: the prefix up to each `cache_control` block (tools, then system, then messages) is
- * cacheable. The longest prefix seen before is read from cache; the rest up to the last breakpoint is written.
+ * Prompt-cache accounting, as Anthropic describes it: the prefix up to each `cache_control` block (tools, then
+ * system, then messages) is written to the cache; a later request reads the longest cached prefix that ends at
+ * one of its breakpoints or at any of the 20 blocks before one.
  */
 function accountCache(body: MessagesBody, cache: Map<string, number>): Omit<Usage, "output_tokens"> {
   const parts: Block[] = [
@@ -192,32 +194,37 @@ function accountCache(body: MessagesBody, cache: Map<string, number>): Omit<Usag
     ),
   ];
   const hash = createHash("sha256");
+  const prefixes: { key: string; tokens: number; breakpoint: boolean }[] = [];
   let total = 0;
-  let read = 0;
-  let lastBreakpoint = 0;
-  const breakpoints: [string, number][] = [];
   for (const part of parts) {
     const { cache_control, ...content } = part;
     hash.update(JSON.stringify(content));
     total += tokens(content);
-    if (cache_control) {
-      const key = hash.copy().digest("hex");
-      breakpoints.push([key, total]);
-      lastBreakpoint = total;
-      if (cache.has(key)) read = Math.max(read, total);
-    }
+    prefixes.push({ key: hash.copy().digest("hex"), tokens: total, breakpoint: Boolean(cache_control) });
   }
-  for (const [key, size] of breakpoints) cache.set(key, size);
+  let read = 0;
+  let lastBreakpoint = 0;
+  prefixes.forEach((prefix, index) => {
+    if (!prefix.breakpoint) return;
+    lastBreakpoint = prefix.tokens;
+    for (let back = index; back >= Math.max(0, index - 20); back--) {
+      if (cache.has(prefixes[back]!.key)) {
+        read = Math.max(read, prefixes[back]!.tokens);
+        break;
+      }
+    }
+  });
+  for (const prefix of prefixes) if (prefix.breakpoint) cache.set(prefix.key, prefix.tokens);
   return { input_tokens: total - lastBreakpoint, cache_read_input_tokens: read, cache_creation_input_tokens: lastBreakpoint - read };
 }
 
-async function stream(response: ServerResponse, message: { usage: Usage; content: unknown[] } & Record<string, unknown>, text: string, chunkDelay: number) {
+async function stream(response: ServerResponse, message: { usage: Usage; content: unknown[] } & Record<string, unknown>, text: string, chunkDelay: number, chunks: number) {
   response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "request-id": `req_${message.id}` });
   const send = (event: string, data: unknown) => response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   send("message_start", { type: "message_start", message: { ...message, content: [], stop_reason: null, usage: { ...message.usage, output_tokens: 1 } } });
   send("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } });
   send("ping", { type: "ping" });
-  const size = Math.max(1, Math.ceil(text.length / 4));
+  const size = Math.max(1, Math.ceil(text.length / Math.max(1, chunks)));
   for (let offset = 0; offset < text.length; offset += size) {
     if (chunkDelay) await sleep(chunkDelay);
     send("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: text.slice(offset, offset + size) } });

@@ -27,13 +27,23 @@ export interface Delivery {
   outcome: "message" | "attachment" | "timeout" | "nothing";
 }
 
+/** One bot-API call as the fake saw it, to check what the bot tried and how often. */
+export interface Call {
+  method: string;
+  roomId: number;
+  path: string;
+  status: number;
+}
+
 export interface FakeCampfire {
   url: string;
+  calls: Call[];
   messages(roomId?: number): CampfireMessage[];
   /** Resolves once the room has at least `count` bot messages. */
   waitForMessages(roomId: number, count: number, timeoutMs?: number): Promise<CampfireMessage[]>;
   failNext(failure: Failure): void;
-  setLegacy(on: boolean): void;
+  /** An older Campfire (no read or edit API), everywhere or in one room. */
+  setLegacy(on: boolean, roomId?: number): void;
   say(roomId: number, user: { id: number; name: string }, body: string): CampfireMessage;
   /** POSTs a webhook like Campfire does and applies its rules to the answer, 7-second limit included. */
   deliver(webhookUrl: string, payload: unknown, options?: { timeoutMs?: number }): Promise<Delivery>;
@@ -66,6 +76,8 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
   let messages: CampfireMessage[] = [];
   let failures: Failure[] = [];
   let legacy = options.legacy ?? false;
+  const legacyRooms = new Set<number>();
+  const calls: Call[] = [];
   let nextId = 1000;
   const keyAllowed = (key: string) => (options.botKeys ? options.botKeys.includes(key) : BOT_KEY_SHAPE.test(key));
   const botMessages = (roomId: number) => messages.filter((m) => m.roomId === roomId && m.creator.role === "bot");
@@ -79,6 +91,7 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
 
   const fake: FakeCampfire = {
     url: "",
+    calls,
     messages: (roomId) => (roomId === undefined ? messages : messages.filter((m) => m.roomId === roomId)),
     async waitForMessages(roomId, count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
@@ -89,7 +102,11 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
       return botMessages(roomId);
     },
     failNext: (failure) => failures.push({ ...failure }),
-    setLegacy: (on) => (legacy = on),
+    setLegacy(on, roomId) {
+      if (roomId === undefined) legacy = on;
+      else if (on) legacyRooms.add(roomId);
+      else legacyRooms.delete(roomId);
+    },
     say: (roomId, user, body) => add(roomId, body, "text/html", { ...user, role: "member" }),
     async deliver(webhookUrl, payload, { timeoutMs = 7_000 } = {}) {
       const started = Date.now();
@@ -122,6 +139,8 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
     reset() {
       messages = [];
       failures = [];
+      calls.length = 0;
+      legacyRooms.clear();
       legacy = options.legacy ?? false;
     },
     close: async () => {},
@@ -136,6 +155,9 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
     if (!match) return text(response, 404, "Not Found");
     const [, room, key, id] = match;
     const roomId = Number(room);
+    const call: Call = { method, roomId, path: url.pathname, status: 0 };
+    calls.push(call);
+    response.on("finish", () => (call.status = response.statusCode));
     if (!keyAllowed(decodeURIComponent(key!))) {
       response.writeHead(302, { location: "/session/new" });
       return response.end();
@@ -146,12 +168,13 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
       const headers: Record<string, string> = failure.retryAfter !== undefined ? { "retry-after": String(failure.retryAfter) } : {};
       return text(response, failure.status, "scripted failure", headers);
     }
-    if (legacy && (method !== "POST" || id)) return text(response, 404, "Not Found");
+    if ((legacy || legacyRooms.has(roomId)) && (method !== "POST" || id)) return text(response, 404, "Not Found");
 
     if (method === "POST" && !id) {
       const body = raw.toString("utf8");
       if (!body.trim()) return text(response, 422, "Unprocessable Entity");
-      const message = add(roomId, body, request.headers["content-type"] ?? "", { id: 0, name: "Bot", role: "bot" });
+      // A bot's user id is the first part of its key, as in Campfire.
+      const message = add(roomId, body, request.headers["content-type"] ?? "", { id: Number(key!.split("-")[0]), name: "Bot", role: "bot" });
       response.writeHead(201, { location: `${fake.url}/rooms/${roomId}/messages/${message.id}` });
       return response.end();
     }
@@ -204,8 +227,10 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
         fake.failNext(input as unknown as Failure);
         return json(response, 200, { ok: true });
       case "POST /_fake/legacy":
-        fake.setLegacy(Boolean(input.on));
+        fake.setLegacy(Boolean(input.on), typeof input.room === "number" ? input.room : undefined);
         return json(response, 200, { ok: true });
+      case "GET /_fake/calls":
+        return json(response, 200, calls);
       case "POST /_fake/say": {
         const { roomId, user, body } = input as { roomId: number; user: { id: number; name: string }; body: string };
         return json(response, 200, fake.say(roomId, user, body));

@@ -63,9 +63,22 @@ export interface PostedMessage {
 }
 
 export const fakeCampfire = {
+  /** The bot's messages in a room. */
   async messages(roomId: number): Promise<PostedMessage[]> {
     const response = await fetch(`${env.CAMPFIRE_URL}/_fake/messages?room=${roomId}`);
-    return (await response.json()) as PostedMessage[];
+    return ((await response.json()) as (PostedMessage & { creator: { role: string } })[]).filter((m) => m.creator.role === "bot");
+  },
+  /** Makes one room behave like an older Campfire, without the read and edit API. */
+  async legacy(roomId: number): Promise<void> {
+    await fetch(`${env.CAMPFIRE_URL}/_fake/legacy`, { method: "POST", body: JSON.stringify({ on: true, room: roomId }) });
+  },
+  /** A person's message in the room, which Campfire would not send the bot. */
+  async say(roomId: number, name: string, body: string): Promise<void> {
+    await fetch(`${env.CAMPFIRE_URL}/_fake/say`, { method: "POST", body: JSON.stringify({ roomId, user: { id: 50, name }, body }) });
+  },
+  async calls(roomId: number): Promise<{ method: string; status: number }[]> {
+    const all = (await (await fetch(`${env.CAMPFIRE_URL}/_fake/calls`)).json()) as { method: string; roomId: number; status: number }[];
+    return all.filter((call) => call.roomId === roomId);
   },
   async fail(failure: { status: number; times: number; retryAfter?: number }): Promise<void> {
     await fetch(`${env.CAMPFIRE_URL}/_fake/fail`, { method: "POST", body: JSON.stringify(failure) });
@@ -86,7 +99,8 @@ export const fakeCampfire = {
 export interface RecordedRequest {
   path: string;
   headers: Record<string, string>;
-  body: { model: string; system?: string | { text: string }[]; messages: { role: string; content: string | { type: string; text?: string }[] }[]; stream?: boolean };
+  usage?: { input_tokens: number; cache_read_input_tokens: number; cache_creation_input_tokens: number };
+  body: { model: string; system?: string | { text: string; cache_control?: unknown }[]; messages: { role: string; content: string | { type: string; text?: string }[] }[]; stream?: boolean };
 }
 
 export const fakeAnthropic = {
@@ -130,9 +144,16 @@ export function userTables(roomId: number, botId = "assistant"): Promise<string[
   );
 }
 
+/** The text of a message in a model request; for the turn's own message, the people's words without the context. */
 export function userText(request: RecordedRequest, index = -1): string {
   const message = request.body.messages.at(index)!;
-  return typeof message.content === "string" ? message.content : message.content.map((block) => block.text ?? "").join("");
+  return typeof message.content === "string" ? message.content : (message.content[0]?.text ?? "");
+}
+
+/** Everything the turn's own message carried after the people's words: room context and the time. */
+export function turnExtras(request: RecordedRequest): string {
+  const message = request.body.messages.at(-1)!;
+  return typeof message.content === "string" ? "" : message.content.slice(1).map((block) => block.text ?? "").join("\n");
 }
 
 /** When the object's one alarm is set to fire, or null when none is set. */
@@ -149,4 +170,10 @@ export async function adminGet<T>(path: string): Promise<T> {
 
 export interface SessionsMetrics {
   bots: Record<string, { alive: number; oldestActivity: string | null; newestActivity: string | null; turns: number; waiting: number; retrying: number; evictions: number }>;
+}
+
+/** Posts into a room as the assistant bot, straight to the fake Campfire; returns the new message's id. */
+export async function postAsBot(roomId: number, html: string): Promise<number> {
+  const response = await fetch(`${env.CAMPFIRE_URL}/rooms/${roomId}/${BOT_KEY}/messages`, { method: "POST", body: html });
+  return Number(response.headers.get("location")!.split("/").pop());
 }

@@ -22,7 +22,7 @@ describe("POST /webhook/:botId", () => {
     expect(reply!.body).toMatch(/^<p>/);
     const [request] = await fakeAnthropic.requestsMentioning("ackword");
     expect(request!.headers.authorization).toMatch(/^Bearer/);
-    expect(request!.body.system).toContain('room "Watercooler"');
+    expect(JSON.stringify(request!.body.system)).toContain('room \\"Watercooler\\"');
   });
 
   it("accepts the older flat shape when the bot key comes as a bearer token", async () => {

@@ -1,0 +1,79 @@
+import type { CampfireClient } from "../campfire";
+import { ServiceFailure } from "../failure";
+import { escapeHtml, renderMarkdown } from "../render";
+import { splitMarkdown } from "../split";
+
+/** Answers quicker than this are posted once, whole; slower ones appear early and grow. */
+export const STREAM_AFTER_MS = 2_000;
+/** At most one edit a second, so a long answer costs Campfire a handful of requests. */
+export const EDIT_INTERVAL_MS = 1_000;
+/** A turn with no text yet after this long shows a progress line. */
+export const PROGRESS_AFTER_MS = 10_000;
+export const PROGRESS_TEXT = "Working on it…";
+
+/**
+ * Shows an answer growing in one Campfire message while Claude writes it: posted once it has taken a moment,
+ * then edited at most once a second. The message's id is handed to `remember` at once, so that after a crash
+ * the next attempt edits this message rather than leaving a half answer behind.
+ */
+export class ReplyStreamer {
+  private latest = "";
+  private lastShownAt = 0;
+  private pending: Promise<void> | null = null;
+
+  constructor(
+    private readonly campfire: CampfireClient,
+    private readonly path: string,
+    private messageId: number | null,
+    private canEdit: boolean,
+    private readonly remember: (messageId: number) => void,
+    private readonly onEditsUnsupported: () => void,
+    private readonly startedAt = Date.now(),
+  ) {}
+
+  /** The message this turn shows in the room, if any. */
+  get shownMessageId(): number | null {
+    return this.messageId;
+  }
+
+  update(snapshot: string): void {
+    this.latest = snapshot;
+    const now = Date.now();
+    if (!this.canEdit || this.pending || now - this.startedAt < STREAM_AFTER_MS || now - this.lastShownAt < EDIT_INTERVAL_MS) return;
+    // Only the first message's worth streams; a longer answer's other parts are posted at the end.
+    const first = splitMarkdown(snapshot)[0];
+    if (first) this.show(`${renderMarkdown(first)}<p>…</p>`);
+  }
+
+  /** A long turn with nothing shown yet says it is working on it. */
+  progress(): void {
+    if (this.messageId === null && !this.pending && this.latest === "") this.show(`<p>${escapeHtml(PROGRESS_TEXT)}</p>`);
+  }
+
+  /** Waits for an edit in flight, so the final answer is never overwritten by a stale one. */
+  async settle(): Promise<void> {
+    await this.pending;
+  }
+
+  private show(html: string): void {
+    this.lastShownAt = Date.now();
+    this.pending = this.send(html)
+      .catch((error: unknown) => {
+        // Streaming is a nicety: on any failure stop it; the final answer is delivered on its own.
+        if (error instanceof ServiceFailure && error.kind === "not_found" && this.messageId !== null) this.onEditsUnsupported();
+        this.canEdit = false;
+      })
+      .finally(() => (this.pending = null));
+  }
+
+  private async send(html: string): Promise<void> {
+    if (this.messageId !== null) return this.campfire.edit(this.path, this.messageId, html);
+    const { messageId } = await this.campfire.post(this.path, html);
+    if (messageId === undefined) {
+      this.canEdit = false;
+      return;
+    }
+    this.messageId = messageId;
+    this.remember(messageId);
+  }
+}

@@ -1,0 +1,118 @@
+import { botMessagesPath, CampfireClient, campfireSupports, type RoomMessage } from "../campfire";
+import { type ClaudeAnswer, ClaudeClient } from "../claude";
+import type { BotConfig, Config } from "../config";
+import { ServiceFailure } from "../failure";
+import { log } from "../log";
+import { escapeHtml, renderMarkdown } from "../render";
+import { splitMarkdown } from "../split";
+import { buildPrompt, currentTime, turnsToDrop } from "./prompt";
+import type { ConversationState, ConversationStore, Outgoing } from "./store";
+import { PROGRESS_AFTER_MS, ReplyStreamer } from "./streamer";
+
+/** What a turn needs to reach Claude and Campfire; a missing setting is a failure the room is told about. */
+export function turnSettings(config: Config, state: ConversationState) {
+  const bot = config.bots.get(state.botId);
+  if (!bot) throw new ServiceFailure("anthropic", "not_configured", `bot "${state.botId}" is no longer in BOTS`);
+  if (!config.anthropicApiKey) throw new ServiceFailure("anthropic", "not_configured", "ANTHROPIC_API_KEY is not set");
+  if (!bot.key || !config.campfireUrl) throw new ServiceFailure("campfire", "not_configured", `${bot.keySecret} or CAMPFIRE_URL is not set`);
+  return {
+    bot,
+    path: botMessagesPath(state.roomId, bot.key),
+    campfire: new CampfireClient(config.campfireUrl),
+    claude: new ClaudeClient({ apiKey: config.anthropicApiKey, baseUrl: config.anthropicBaseUrl }),
+  };
+}
+
+/**
+ * Asks Claude for one turn: history within the bot's budget, recent room messages as context, the answer
+ * streamed into the room as it comes, and the whole turn bounded by the bot's time limit.
+ */
+export async function askClaude(store: ConversationStore, state: ConversationState, config: Config, prompt: string): Promise<ClaudeAnswer & { messageId: number | null }> {
+  const { bot, path, campfire, claude } = turnSettings(config, state);
+  const history = trimHistory(store, state, bot);
+  const context = await roomContext(store, bot, campfire, path, state);
+  const { system, messages } = buildPrompt(bot, state.roomName, history, prompt, [context, currentTime(new Date(), bot.timeZone)].filter(Boolean).join("\n\n"));
+
+  const streamer = new ReplyStreamer(
+    campfire,
+    path,
+    store.draftMessageId(),
+    campfireSupports.readsAndEdits(bot.id),
+    (messageId) => store.setDraftMessageId(messageId),
+    () => campfireSupports.forget(bot.id),
+  );
+  const timeout = new AbortController();
+  const timers = [setTimeout(() => timeout.abort(), bot.turnTimeoutMs), setTimeout(() => streamer.progress(), PROGRESS_AFTER_MS)];
+  try {
+    const answer = await claude.ask({ model: bot.model, maxTokens: bot.maxTokens, system, messages }, { onText: (text) => streamer.update(text), signal: timeout.signal });
+    await streamer.settle();
+    return { ...answer, messageId: streamer.shownMessageId };
+  } finally {
+    // Nothing may outlive the turn: no timer, no request.
+    for (const timer of timers) clearTimeout(timer);
+    await streamer.settle();
+  }
+}
+
+/** Drops the oldest exchanges once history is over the bot's token budget, so the bill per turn levels off. */
+function trimHistory(store: ConversationStore, state: ConversationState, bot: BotConfig) {
+  const history = store.history();
+  const drop = turnsToDrop(history, bot.historyBudgetTokens);
+  if (drop === 0) return history;
+  store.dropHistoryThrough(history[drop - 1]!.seq);
+  log("info", "history.trimmed", { bot: bot.id, room: state.roomId, dropped_turns: drop, kept_turns: history.length - drop });
+  return history.slice(drop);
+}
+
+/**
+ * Recent messages of the room that are not already part of the conversation, marked as context: in a shared
+ * room Campfire only sends the bot what mentions it. An older Campfire without the read API: carry on without.
+ */
+async function roomContext(store: ConversationStore, bot: BotConfig, campfire: CampfireClient, path: string, state: ConversationState): Promise<string> {
+  if (bot.roomContextMessages === 0 || !campfireSupports.readsAndEdits(bot.id)) return "";
+  let recent: RoomMessage[] | null;
+  try {
+    recent = await campfire.recent(path);
+  } catch (error) {
+    log("warn", "room_context.failed", { bot: bot.id, room: state.roomId, error: (error as Error).message });
+    return "";
+  }
+  if (recent === null) {
+    campfireSupports.forget(bot.id);
+    log("info", "campfire.no_read_api", { bot: bot.id, room: state.roomId });
+    return "";
+  }
+  // The bot key starts with the bot's own user id: its messages are already in the conversation as answers.
+  const botUserId = Number(bot.key?.split("-")[0]);
+  const lines = recent
+    .filter((message) => message.creator.id !== botUserId && !store.hasSeen(message.id) && message.text.trim())
+    .slice(-bot.roomContextMessages)
+    .map((message) => `${message.creator.name}: ${message.text.trim().slice(0, 500)}`);
+  if (lines.length === 0) return "";
+  return `Room context — recent messages in "${state.roomName}", oldest first, for reference only (not addressed to you):\n${lines.join("\n")}`;
+}
+
+/**
+ * Posts an answer, split into parts Campfire shows well. The first part replaces the message the turn already
+ * showed (streamed text or a progress line); each part posted is recorded, so a retry posts only the rest.
+ */
+export async function postOutgoing(store: ConversationStore, state: ConversationState, config: Config, outgoing: Outgoing): Promise<void> {
+  const { bot, path, campfire } = turnSettings(config, state);
+  const parts = outgoing.kind === "reply" ? splitMarkdown(outgoing.markdown).map(renderMarkdown) : [`<p>${escapeHtml(outgoing.markdown)}</p>`];
+  for (let index = outgoing.posted; index < parts.length; index++) {
+    const html = parts[index]!;
+    if (index === 0 && outgoing.messageId !== null) {
+      try {
+        await campfire.edit(path, outgoing.messageId, html);
+      } catch (error) {
+        if (!(error instanceof ServiceFailure && error.kind === "not_found")) throw error;
+        // This Campfire cannot edit: post the answer as a new message and stop trying for this bot.
+        campfireSupports.forget(bot.id);
+        await campfire.post(path, html);
+      }
+    } else {
+      await campfire.post(path, html);
+    }
+    store.markPosted(index + 1);
+  }
+}

@@ -1,0 +1,179 @@
+import { runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { PROGRESS_TEXT } from "../../src/conversation/streamer";
+import { MESSAGE_LIMIT } from "../../src/split";
+import {
+  campfirePayload,
+  postAsBot,
+  conversation,
+  fakeAnthropic,
+  fakeCampfire,
+  newRoomId,
+  postWebhook,
+  runUntilIdle,
+  TEST_KEYS,
+  turnExtras,
+  userText,
+} from "./helpers";
+
+type Bot = keyof typeof TEST_KEYS;
+
+async function send(roomId: number, text: string, bot: Bot = "assistant") {
+  const response = await postWebhook(campfirePayload({ roomId, text, key: TEST_KEYS[bot] }), { botId: bot });
+  expect(response.status).toBe(204);
+}
+
+describe("streamed replies", { timeout: 30_000 }, () => {
+  it("post early and grow by editing one message, ending with the whole answer", async () => {
+    const roomId = newRoomId();
+    const marker = `stream${roomId}`;
+    await send(roomId, `${marker} [fake:chunks=12,chunkDelay=400,id=${marker}]`);
+    const [message] = await fakeCampfire.waitForMessages(roomId, 1, 15_000);
+    // The first post is partial text that is still growing.
+    await expect.poll(async () => (await fakeCampfire.messages(roomId))[0]!.edits.length, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+    // The final edit drops the "…" that marks text still growing.
+    await expect.poll(async () => (await fakeCampfire.messages(roomId))[0]!.body, { timeout: 15_000 }).not.toMatch(/<p>…<\/p>$/);
+    const [final] = await fakeCampfire.messages(roomId);
+    expect(final!.id).toBe(message!.id);
+    expect(final!.edits[0]).toMatch(/<p>…<\/p>$/);
+    expect(final!.body).toContain(`Echo: Ada Lovelace: ${marker}`);
+    expect(final!.body).toContain("earlier user messages: 0");
+    expect(final!.body).not.toMatch(/<p>…<\/p>$/);
+    expect(await fakeCampfire.messages(roomId)).toHaveLength(1);
+  });
+
+  it("on an older Campfire without edits, post once at the end and stop asking", async () => {
+    const roomId = newRoomId();
+    const marker = `legacy${roomId}`;
+    await fakeCampfire.legacy(roomId);
+    await send(roomId, `${marker} [fake:chunks=8,chunkDelay=300,id=${marker}]`, "hasty");
+    const [reply] = await fakeCampfire.waitForMessages(roomId, 1, 15_000);
+    expect(reply!.edits).toEqual([]);
+    expect(reply!.body).toContain(marker);
+
+    // The bot remembers: the next turn neither reads nor edits.
+    const callsBefore = (await fakeCampfire.calls(roomId)).length;
+    await send(roomId, `${marker} again`, "hasty");
+    await fakeCampfire.waitForMessages(roomId, 2);
+    const later = (await fakeCampfire.calls(roomId)).slice(callsBefore);
+    expect(later.map((call) => call.method)).toEqual(["POST"]);
+  });
+
+  it("splits a long answer into several messages, never inside a code block", async () => {
+    const roomId = newRoomId();
+    const code = "```\n" + Array.from({ length: 30 }, (_, i) => `line ${i}`).join("\n") + "\n```";
+    const paragraphs = Array.from({ length: 40 }, (_, i) => `Paragraph ${i}: ${"words ".repeat(25).trim()}`);
+    const reply = [...paragraphs.slice(0, 20), code, ...paragraphs.slice(20)].join("\n\n");
+    await send(roomId, `long answer [fake:reply=${encodeURIComponent(reply)},id=long${roomId}]`);
+    await runUntilIdle(roomId);
+    const messages = await fakeCampfire.waitForMessages(roomId, 2);
+    expect(messages.length).toBeGreaterThanOrEqual(Math.ceil(reply.length / MESSAGE_LIMIT));
+    const withCode = messages.filter((message) => message.body.includes("<pre><code>"));
+    expect(withCode).toHaveLength(1);
+    expect(withCode[0]!.body).toContain("line 0\nline 1");
+    expect(withCode[0]!.body).toContain("line 29</code></pre>");
+    expect(messages.map((m) => m.body).join("")).toContain("Paragraph 39:");
+  });
+
+  it("after a crash mid-stream, completes the half-shown message instead of leaving it or posting anew", async () => {
+    const roomId = newRoomId();
+    const marker = `crash${roomId}`;
+    // What a crash mid-stream leaves: the message stored and not yet answered (here its first attempt failed,
+    // so nothing is in flight), and half an answer in the room whose id the turn recorded before dying.
+    await send(roomId, `${marker} [fake:status=529,retryAfter=600,times=1,id=${marker}]`);
+    await expect.poll(() => fakeAnthropic.requestsMentioning(marker)).toHaveLength(1);
+    const half = await postAsBot(roomId, "<p>Echo: half an ans</p><p>…</p>");
+    await runInDurableObject(conversation(roomId), (_, state) => {
+      state.storage.sql.exec("UPDATE conversation SET draft_message_id = ?", half);
+    });
+
+    await runUntilIdle(roomId);
+    const messages = await fakeCampfire.messages(roomId);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]!.id).toBe(half);
+    expect(messages[0]!.body).toContain(`Echo: Ada Lovelace: ${marker}`);
+    expect(messages[0]!.edits).toEqual(["<p>Echo: half an ans</p><p>…</p>"]);
+  });
+});
+
+describe("long turns", () => {
+  it("show a progress line after about ten seconds, then replace it with the answer", async () => {
+    const roomId = newRoomId();
+    const marker = `progress${roomId}`;
+    await send(roomId, `${marker} [fake:delay=11500,id=${marker}]`);
+    const [progress] = await fakeCampfire.waitForMessages(roomId, 1, 12_000);
+    expect(progress!.body).toContain(PROGRESS_TEXT);
+    await expect.poll(async () => (await fakeCampfire.messages(roomId))[0]!.body, { timeout: 10_000 }).toContain(marker);
+    expect(await fakeCampfire.messages(roomId)).toHaveLength(1);
+  }, 30_000);
+
+  it("end at the bot's time limit with an honest message, not silence and not a retry", async () => {
+    const roomId = newRoomId();
+    const marker = `timeout${roomId}`;
+    await send(roomId, `${marker} [fake:delay=6000,id=${marker}]`, "hasty");
+    const [message] = await fakeCampfire.waitForMessages(roomId, 1, 10_000);
+    expect(message!.body).toContain("took longer than this bot may spend on one turn");
+    expect(await fakeAnthropic.requestsMentioning(marker)).toHaveLength(1);
+  }, 20_000);
+});
+
+describe("room context", () => {
+  it("gives Claude the room's recent messages, marked as context and apart from the turn", async () => {
+    const roomId = newRoomId();
+    await fakeCampfire.say(roomId, "Grace Hopper", "the deploy is at 3pm");
+    await fakeCampfire.say(roomId, "Alan Turing", "I'll bring snacks");
+    await send(roomId, `ctx${roomId} when is the deploy?`);
+    await fakeCampfire.waitForMessages(roomId, 1);
+    const [request] = await fakeAnthropic.requestsMentioning(`ctx${roomId}`);
+    expect(userText(request!)).toBe(`Ada Lovelace: ctx${roomId} when is the deploy?`);
+    const extras = turnExtras(request!);
+    expect(extras).toMatch(/^Room context — recent messages in "Watercooler"/);
+    expect(extras).toContain("Grace Hopper: the deploy is at 3pm\nAlan Turing: I'll bring snacks");
+    expect(extras).toMatch(/Current time: .*\(UTC\)/);
+  });
+
+  it("carries on without it on a Campfire that has no read API", async () => {
+    const roomId = newRoomId();
+    await fakeCampfire.legacy(roomId);
+    await fakeCampfire.say(roomId, "Grace Hopper", "secret plans");
+    await send(roomId, `noctx${roomId} hello`, "hasty");
+    await fakeCampfire.waitForMessages(roomId, 1);
+    const [request] = await fakeAnthropic.requestsMentioning(`noctx${roomId}`);
+    expect(turnExtras(request!)).not.toContain("secret plans");
+  });
+});
+
+describe("cost", { timeout: 30_000 }, () => {
+  it("marks the system prompt, the newest answer and the turn itself as cache breakpoints, nothing volatile before them", async () => {
+    const roomId = newRoomId();
+    await send(roomId, `cachebp${roomId} one`);
+    await fakeCampfire.waitForMessages(roomId, 1);
+    await send(roomId, `cachebp${roomId} two`);
+    await fakeCampfire.waitForMessages(roomId, 2);
+    const second = (await fakeAnthropic.requestsMentioning(`cachebp${roomId} two`))[0]!;
+    const blocks = second.body.messages.flatMap((m) => (typeof m.content === "string" ? [] : m.content)) as { text?: string; cache_control?: unknown }[];
+    const marked = blocks.map((block, index) => (block.cache_control ? index : -1)).filter((index) => index >= 0);
+    expect((second.body.system as { cache_control?: unknown }[])[0]!.cache_control).toBeTruthy();
+    // The first answer (index 1) and this turn's words (index 2); the time comes after them.
+    expect(marked).toEqual([1, 2]);
+    expect(blocks.slice(0, 3).map((b) => b.text).join("")).not.toMatch(/Current time/);
+    expect(second.usage!.cache_read_input_tokens).toBeGreaterThan(0);
+  });
+
+  it("keeps history within the bot's budget, so the tokens sent per turn level off", async () => {
+    const roomId = newRoomId();
+    const sent: number[] = [];
+    for (let turn = 1; turn <= 12; turn++) {
+      await send(roomId, `budget${roomId} turn ${turn}: ${"a fairly long question ".repeat(8)}`, "frugal");
+      await fakeCampfire.waitForMessages(roomId, turn);
+      const request = (await fakeAnthropic.requestsMentioning(`budget${roomId} turn ${turn}:`))[0]!;
+      const usage = request.usage!;
+      sent.push(usage.input_tokens + usage.cache_read_input_tokens + usage.cache_creation_input_tokens);
+    }
+    // Without a budget turn 12 would carry 11 earlier exchanges, about 8 times turn 2's load.
+    expect(Math.max(...sent.slice(6))).toBeLessThan(sent[1]! * 4);
+    expect(Math.max(...sent.slice(6))).toBeLessThanOrEqual(Math.max(...sent.slice(0, 6)) * 1.2);
+    const kept = await runInDurableObject(conversation(roomId, "frugal"), (_, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM history").one().n);
+    expect(kept).toBeLessThan(22);
+  });
+});
