@@ -1,6 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { ADMIN_TOKEN, TEST_BOTS, TEST_KEYS } from "./test/bots.ts";
+import { ADMIN_TOKEN, MCP_TOKEN, TEST_BOTS, TEST_KEYS } from "./test/bots.ts";
 
 export default defineConfig({
   test: {
@@ -21,6 +21,8 @@ export default defineConfig({
                 BOT_KEY_BRIEF: TEST_KEYS.brief,
                 BOT_KEY_HASTY: TEST_KEYS.hasty,
                 BOT_KEY_FRUGAL: TEST_KEYS.frugal,
+                BOT_KEY_BUTLER: TEST_KEYS.butler,
+                MCP_TOKEN_CRM: MCP_TOKEN,
               },
             },
           })),

@@ -1,5 +1,6 @@
 import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk";
-import type { MessageParam, TextBlockParam } from "@anthropic-ai/sdk/resources/messages";
+import type { MessageStream } from "@anthropic-ai/sdk/lib/MessageStream";
+import type { ContentBlock, MessageParam, TextBlockParam, ToolUnion } from "@anthropic-ai/sdk/resources/messages";
 import { kindForStatus, retryAfterMs, ServiceFailure } from "./failure";
 
 export interface ClaudeRequest {
@@ -7,7 +8,13 @@ export interface ClaudeRequest {
   maxTokens: number;
   system: TextBlockParam[];
   messages: MessageParam[];
+  tools?: ToolUnion[];
+  /** Remote MCP servers Claude reaches through Anthropic's MCP connector (a beta of the Messages API). */
+  mcpServers?: { name: string; url: string; token?: string }[];
 }
+
+/** The MCP connector's beta flag; requests without MCP servers use the stable API. */
+const MCP_BETA = "mcp-client-2025-11-20";
 
 export interface AskOptions {
   /** Called with the whole text so far each time more streams in. */
@@ -27,6 +34,8 @@ export interface ClaudeAnswer {
   text: string;
   stopReason: string | null;
   usage: TokenUsage;
+  /** The answer's blocks, tool calls included, to send back with the tools' results. */
+  content: ContentBlock[];
 }
 
 export interface ClaudeSettings {
@@ -53,10 +62,25 @@ export class ClaudeClient {
 
   async ask(request: ClaudeRequest, options: AskOptions = {}): Promise<ClaudeAnswer> {
     try {
-      const stream = this.client.messages.stream(
-        { model: request.model, max_tokens: request.maxTokens, system: request.system, messages: request.messages },
-        { signal: options.signal },
-      );
+      const body = {
+        model: request.model,
+        max_tokens: request.maxTokens,
+        system: request.system,
+        messages: request.messages,
+        ...(request.tools?.length ? { tools: request.tools } : {}),
+      };
+      const mcp = request.mcpServers ?? [];
+      const stream: MessageStream = mcp.length
+        ? (this.client.beta.messages.stream(
+            {
+              ...body,
+              betas: [MCP_BETA],
+              mcp_servers: mcp.map((server) => ({ type: "url", name: server.name, url: server.url, ...(server.token ? { authorization_token: server.token } : {}) })),
+              tools: [...(request.tools ?? []), ...mcp.map((server) => ({ type: "mcp_toolset", mcp_server_name: server.name }))],
+            } as Parameters<Anthropic["beta"]["messages"]["stream"]>[0],
+            { signal: options.signal },
+          ) as unknown as MessageStream)
+        : this.client.messages.stream(body, { signal: options.signal });
       if (options.onText) stream.on("text", (_delta, snapshot) => options.onText!(snapshot));
       const message = await stream.finalMessage();
       const text = message.content
@@ -65,6 +89,7 @@ export class ClaudeClient {
         .trim();
       return {
         text,
+        content: message.content,
         stopReason: message.stop_reason,
         usage: {
           input: message.usage.input_tokens,

@@ -3,6 +3,7 @@ import { admin, metrics } from "./admin";
 import { health } from "./health";
 import { log } from "./log";
 import { reject } from "./reject";
+import { runSchedules } from "./scheduled";
 import { webhook } from "./webhook/route";
 
 export { Conversation } from "./conversation/conversation";
@@ -21,4 +22,7 @@ app.onError((error, c) => {
   return reject(500, "internal error; see the Worker's logs");
 });
 
-export default app satisfies ExportedHandler<Env>;
+export default {
+  fetch: app.fetch,
+  scheduled: (controller, env, ctx) => ctx.waitUntil(runSchedules(controller, env)),
+} satisfies ExportedHandler<Env>;

@@ -9,7 +9,21 @@ export const TEST_BOTS = {
   hasty: { name: "Hasty", turn_timeout: "3s" },
   // Keeps only about 500 tokens of history.
   frugal: { name: "Frugal", history_budget_tokens: 500 },
+  // A personal assistant with every kind of tool, a morning briefing, and a 2 s TTL to show reminders keep it alive.
+  butler: {
+    name: "Butler",
+    time_zone: "Europe/Berlin",
+    session_ttl: "2s",
+    tools: ["room_history", "reminders"],
+    max_tool_rounds: 3,
+    web_search: { max_uses: 2 },
+    web_fetch: { max_uses: 1 },
+    mcp_servers: [{ name: "crm", url: "https://mcp.example.com/mcp", token_secret: "MCP_TOKEN_CRM" }],
+    schedules: [{ cron: "30 8 * * 1-5", room: 4242, prompt: "Write today's briefing from the room's last day of messages." }],
+  },
 };
+
+export const MCP_TOKEN = "mcp-test-token";
 
 export const TEST_KEYS = {
   assistant: "4-GZfqGLxdULBM",
@@ -17,6 +31,7 @@ export const TEST_KEYS = {
   brief: "7-BriefKeyAbc1",
   hasty: "8-HastyKeyAbcd",
   frugal: "9-FrugalKeyAbc",
+  butler: "10-ButlerKeyAbc",
 } satisfies Record<keyof typeof TEST_BOTS, string>;
 
 export const ADMIN_TOKEN = "admin-test-token";

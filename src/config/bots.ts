@@ -19,6 +19,18 @@ export const botEntrySchema = z.strictObject({
   history_budget_tokens: z.number().int().min(500).default(30_000),
   room_context_messages: z.number().int().min(0).max(40).default(20),
   turn_timeout: z.string().default("3m"),
+  /** Built-in tools by name (see src/tools); "reminders" stands for all three reminder tools. */
+  tools: z.array(z.string()).default([]),
+  max_tool_rounds: z.number().int().min(1).max(50).default(8),
+  /** Anthropic's server-side tools: they run at Anthropic, so the Worker never fetches a user-chosen URL. */
+  web_search: z.strictObject({ max_uses: z.number().int().min(1).max(50).default(5) }).optional(),
+  web_fetch: z.strictObject({ max_uses: z.number().int().min(1).max(50).default(5) }).optional(),
+  /** Remote MCP servers reached through the Messages API's MCP connector; tokens come from secrets. */
+  mcp_servers: z
+    .array(z.strictObject({ name: z.string().regex(/^[\w-]+$/, "may hold only letters, digits, - and _"), url: z.url({ protocol: /^https?$/ }), token_secret: z.string().optional() }))
+    .default([]),
+  /** Turns started by a Cron Trigger: the cron must also be listed in wrangler.toml [triggers] crons. */
+  schedules: z.array(z.strictObject({ cron: z.string().min(1), room: z.number().int().positive(), prompt: z.string().min(1) })).default([]),
 });
 
 function isTimeZone(zone: string): boolean {

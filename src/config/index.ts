@@ -1,3 +1,4 @@
+import { TOOL_GROUPS, TOOLS } from "../tools";
 import { BOT_ID, botEntrySchema, botKeySecretName } from "./bots";
 import { parseDuration } from "./duration";
 
@@ -19,6 +20,13 @@ export interface BotConfig {
   roomContextMessages: number;
   /** How long one turn may run before it is stopped with an honest message. */
   turnTimeoutMs: number;
+  /** Built-in tools this bot may use, by name. */
+  tools: string[];
+  maxToolRounds: number;
+  webSearchMaxUses?: number;
+  webFetchMaxUses?: number;
+  mcpServers: { name: string; url: string; token?: string }[];
+  schedules: { cron: string; roomId: number; prompt: string }[];
   /** The Campfire bot key; absent when its secret is not set, and then the bot rejects every webhook. */
   key?: string;
   keySecret: string;
@@ -150,6 +158,19 @@ function readBot(id: string, entry: unknown, defaultTtlMs: number, vars: Record<
   }
   const turnTimeout = parseDuration(parsed.data.turn_timeout);
   if ("error" in turnTimeout) problems.push(`BOTS.${id}.turn_timeout: ${turnTimeout.error}`);
+  const tools: string[] = [];
+  for (const name of parsed.data.tools) {
+    const names = TOOL_GROUPS[name] ?? [name];
+    if (names.every((tool) => TOOLS.has(tool))) tools.push(...names);
+    else problems.push(`BOTS.${id}.tools: there is no tool "${name}"; the tools are ${[...TOOLS.keys(), ...Object.keys(TOOL_GROUPS)].join(", ")}`);
+  }
+  const mcpServers = parsed.data.mcp_servers.map((server) => {
+    const token = server.token_secret === undefined ? undefined : vars[server.token_secret];
+    if (server.token_secret !== undefined && (typeof token !== "string" || token === "")) {
+      problems.push(`BOTS.${id}.mcp_servers.${server.name}: the secret ${server.token_secret} is not set; add it with \`wrangler secret put ${server.token_secret}\``);
+    }
+    return { name: server.name, url: server.url, token: typeof token === "string" && token !== "" ? token : undefined };
+  });
   const keySecret = botKeySecretName(id);
   const rawKey = vars[keySecret];
   const key = typeof rawKey === "string" && rawKey.trim() !== "" ? rawKey.trim() : undefined;
@@ -167,6 +188,12 @@ function readBot(id: string, entry: unknown, defaultTtlMs: number, vars: Record<
     historyBudgetTokens: parsed.data.history_budget_tokens,
     roomContextMessages: parsed.data.room_context_messages,
     turnTimeoutMs: "ms" in turnTimeout ? turnTimeout.ms : 3 * 60_000,
+    tools: [...new Set(tools)],
+    maxToolRounds: parsed.data.max_tool_rounds,
+    webSearchMaxUses: parsed.data.web_search?.max_uses,
+    webFetchMaxUses: parsed.data.web_fetch?.max_uses,
+    mcpServers,
+    schedules: parsed.data.schedules.map((schedule) => ({ cron: schedule.cron, roomId: schedule.room, prompt: schedule.prompt })),
     key,
     keySecret,
   };

@@ -7,8 +7,9 @@ import { registryFor } from "../registry/shards";
 import type { InboundMessage } from "../webhook/payload";
 import { composeTurn } from "./prompt";
 import { decideRetry } from "./retry";
-import { type ConversationState, ConversationStore, type Outgoing } from "./store";
-import { askClaude, postOutgoing } from "./turn";
+import { escapeHtml } from "../render";
+import { type ConversationState, ConversationStore, type Outgoing, type Reminder } from "./store";
+import { askClaude, postOutgoing, roomSettings } from "./turn";
 
 /**
  * One conversation: a Campfire room talking to one bot. It is named `<room id>:<bot id>`.
@@ -88,19 +89,28 @@ export class Conversation extends DurableObject<Env> {
   private async reschedule(): Promise<void> {
     const state = this.store.state();
     if (!state) return;
-    const next = this.store.hasPendingWork() ? (state.retryAt ?? Date.now()) : state.lastActivityAt + state.ttlMs;
-    await this.ctx.storage.setAlarm(next);
+    const deadlines: number[] = [];
+    const pending = this.store.hasPendingWork();
+    if (pending) deadlines.push(state.retryAt ?? Date.now());
+    const reminder = this.store.nextReminderAt();
+    if (reminder !== null) deadlines.push(reminder);
+    // Not forgotten while work or a reminder is pending: the TTL counts from the last of them.
+    else if (!pending) deadlines.push(state.lastActivityAt + state.ttlMs);
+    await this.ctx.storage.setAlarm(Math.min(...deadlines));
   }
 
   private async step(): Promise<void> {
     const state = this.store.state();
     if (!state) return;
+    const config = loadConfig(this.env);
+    const now = Date.now();
+    const [reminder] = this.store.reminders();
+    if (reminder && reminder.dueAt <= now) return this.remind(state, config, reminder);
     if (!this.store.hasPendingWork()) {
-      // Only the TTL can be due here; checking the clock keeps an early wake-up from forgetting a live chat.
-      if (Date.now() >= state.lastActivityAt + state.ttlMs) await this.evict(state, "ttl");
+      // Checking the clock keeps an early wake-up from forgetting a live chat.
+      if (!reminder && now >= state.lastActivityAt + state.ttlMs) await this.evict(state, "ttl");
       return;
     }
-    const config = loadConfig(this.env);
     const outgoing = this.store.outgoing() ?? (await this.answer(state, config));
     if (outgoing) await this.deliver(state, config, outgoing);
   }
@@ -113,7 +123,7 @@ export class Conversation extends DurableObject<Env> {
     const prompt = composeTurn(pending);
     const started = Date.now();
     try {
-      const answer = await askClaude(this.store, state, config, prompt);
+      const answer = await askClaude(this.store, state, config, prompt, last.userName);
       this.store.recordUsage(answer.usage);
       log("info", "claude.answered", {
         bot: state.botId,
@@ -143,6 +153,27 @@ export class Conversation extends DurableObject<Env> {
       log("info", "reply.posted", { bot: state.botId, room: state.roomId, kind: outgoing.kind, ms: Date.now() - started, edited: outgoing.messageId !== null });
     } catch (error) {
       this.retryOrGiveUp(state, asFailure(error, "campfire"), null);
+    }
+  }
+
+  /** Posts a due reminder once; a failed post is tried again with back-off, a few times, then dropped and logged. */
+  private async remind(state: ConversationState, config: Config, reminder: Reminder): Promise<void> {
+    const fields = { bot: state.botId, room: state.roomId, reminder: reminder.id };
+    try {
+      const { campfire, path } = roomSettings(config, state);
+      await campfire.post(path, `<p>⏰ <strong>Reminder</strong> for ${escapeHtml(reminder.forUser)}: ${escapeHtml(reminder.text)}</p>`);
+      this.store.reminderPosted(reminder.id, Date.now());
+      log("info", "reminder.posted", { ...fields, late_ms: Date.now() - reminder.dueAt });
+    } catch (error) {
+      const failure = asFailure(error, "campfire");
+      const decision = failure.retryable ? decideRetry(reminder.attempts + 1, reminder.dueAt, Date.now(), failure.retryAfterMs) : { giveUp: true as const };
+      if ("retryAt" in decision) {
+        this.store.reminderFailed(reminder.id, decision.retryAt);
+        log("warn", "reminder.retry", { ...fields, error: failure.message });
+      } else {
+        this.store.cancelReminder(reminder.id);
+        log("error", "reminder.dropped", { ...fields, error: failure.message });
+      }
     }
   }
 

@@ -1,7 +1,7 @@
 /**
  * A conversation's tables. `conversation` holds one row of metadata and running totals; `seen` the Campfire
  * message ids already received; `inbox` the messages waiting for an answer; `history` the turns Claude sees;
- * `outbox` the one answer being posted. All are created by the first message and dropped at eviction.
+ * `outbox` the one answer being posted; `reminders` what to post later. All are created by the first message and dropped at eviction.
  */
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS conversation (
@@ -44,4 +44,11 @@ CREATE TABLE IF NOT EXISTS outbox (
   markdown TEXT NOT NULL,
   message_id INTEGER,
   posted INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS reminders (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  due_at INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  for_user TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0
 );`;

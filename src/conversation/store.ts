@@ -29,6 +29,14 @@ export interface Outgoing {
   posted: number;
 }
 
+export interface Reminder {
+  id: number;
+  dueAt: number;
+  text: string;
+  forUser: string;
+  attempts: number;
+}
+
 export interface ConversationState {
   botId: string;
   roomId: number;
@@ -70,8 +78,10 @@ export class ConversationStore {
       if (inserted === 0) return false;
     }
     this.sql.exec(
-      `INSERT INTO conversation (id, bot_id, room_id, room_name, ttl_ms, started_at, last_activity_at) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?5)
-       ON CONFLICT (id) DO UPDATE SET room_name = excluded.room_name, ttl_ms = excluded.ttl_ms, last_activity_at = excluded.last_activity_at`,
+      // A scheduled turn knows no room name (''): it keeps the one Campfire last sent, or says "room <id>".
+      `INSERT INTO conversation (id, bot_id, room_id, room_name, ttl_ms, started_at, last_activity_at)
+       VALUES (1, ?1, ?2, coalesce(nullif(?3, ''), 'room ' || cast(?2 AS INTEGER)), ?4, ?5, ?5)
+       ON CONFLICT (id) DO UPDATE SET room_name = coalesce(nullif(?3, ''), room_name), ttl_ms = excluded.ttl_ms, last_activity_at = excluded.last_activity_at`,
       botId,
       message.roomId,
       message.roomName,
@@ -212,6 +222,38 @@ export class ConversationStore {
       this.sql.exec("UPDATE conversation SET draft_message_id = NULL");
       this.clearRetry();
     });
+  }
+
+  addReminder(dueAt: number, text: string, forUser: string): number {
+    return this.sql.exec<{ id: number }>("INSERT INTO reminders (due_at, text, for_user) VALUES (?, ?, ?) RETURNING id", dueAt, text, forUser).one().id;
+  }
+
+  nextReminderAt(): number | null {
+    return this.sql.exec<{ at: number | null }>("SELECT min(due_at) AS at FROM reminders").one().at;
+  }
+
+  reminders(): Reminder[] {
+    return this.sql
+      .exec<{ id: number; due_at: number; text: string; for_user: string; attempts: number }>("SELECT * FROM reminders ORDER BY due_at, id")
+      .toArray()
+      .map((r) => ({ id: r.id, dueAt: r.due_at, text: r.text, forUser: r.for_user, attempts: r.attempts }));
+  }
+
+  cancelReminder(id: number): boolean {
+    return this.sql.exec("DELETE FROM reminders WHERE id = ?", id).rowsWritten > 0;
+  }
+
+  /** The reminder posted: it is gone for good, and the conversation counts as active from now. */
+  reminderPosted(id: number, now: number): void {
+    this.storage.transactionSync(() => {
+      this.sql.exec("DELETE FROM reminders WHERE id = ?", id);
+      this.sql.exec("UPDATE conversation SET last_activity_at = ?", now);
+    });
+  }
+
+  /** Posting a reminder failed: try again at `retryAt`; returns how many attempts have failed. */
+  reminderFailed(id: number, retryAt: number): number {
+    return this.sql.exec<{ attempts: number }>("UPDATE reminders SET attempts = attempts + 1, due_at = ? WHERE id = ? RETURNING attempts", retryAt, id).one().attempts;
   }
 
   /** Records a failed attempt; returns the number of failures in a row and when they began. */

@@ -1,37 +1,44 @@
 import { botMessagesPath, CampfireClient, campfireSupports, type RoomMessage } from "../campfire";
-import { type ClaudeAnswer, ClaudeClient } from "../claude";
+import { ClaudeClient, type TokenUsage } from "../claude";
 import type { BotConfig, Config } from "../config";
 import { ServiceFailure } from "../failure";
 import { log } from "../log";
 import { escapeHtml, renderMarkdown } from "../render";
 import { splitMarkdown } from "../split";
+import { runTools, toolsFor } from "../tools/run";
+import type { ToolContext } from "../tools/tool";
 import { buildPrompt, currentTime, turnsToDrop } from "./prompt";
 import type { ConversationState, ConversationStore, Outgoing } from "./store";
 import { PROGRESS_AFTER_MS, ReplyStreamer } from "./streamer";
 
-/** What a turn needs to reach Claude and Campfire; a missing setting is a failure the room is told about. */
-export function turnSettings(config: Config, state: ConversationState) {
+/** What posting into the conversation's room needs; a missing setting is a failure, logged and reported. */
+export function roomSettings(config: Config, state: ConversationState) {
   const bot = config.bots.get(state.botId);
   if (!bot) throw new ServiceFailure("anthropic", "not_configured", `bot "${state.botId}" is no longer in BOTS`);
-  if (!config.anthropicApiKey) throw new ServiceFailure("anthropic", "not_configured", "ANTHROPIC_API_KEY is not set");
   if (!bot.key || !config.campfireUrl) throw new ServiceFailure("campfire", "not_configured", `${bot.keySecret} or CAMPFIRE_URL is not set`);
-  return {
-    bot,
-    path: botMessagesPath(state.roomId, bot.key),
-    campfire: new CampfireClient(config.campfireUrl),
-    claude: new ClaudeClient({ apiKey: config.anthropicApiKey, baseUrl: config.anthropicBaseUrl }),
-  };
+  return { bot, path: botMessagesPath(state.roomId, bot.key), campfire: new CampfireClient(config.campfireUrl) };
+}
+
+/** What a turn needs to reach Claude and Campfire. */
+function turnSettings(config: Config, state: ConversationState) {
+  const room = roomSettings(config, state);
+  if (!config.anthropicApiKey) throw new ServiceFailure("anthropic", "not_configured", "ANTHROPIC_API_KEY is not set");
+  return { ...room, claude: new ClaudeClient({ apiKey: config.anthropicApiKey, baseUrl: config.anthropicBaseUrl }) };
 }
 
 /**
- * Asks Claude for one turn: history within the bot's budget, recent room messages as context, the answer
- * streamed into the room as it comes, and the whole turn bounded by the bot's time limit.
+ * Asks Claude for one turn: history within the bot's budget, recent room messages as context, tool calls run
+ * and answered until Claude is done (bounded by the bot's tool rounds), the answer streamed into the room as
+ * it comes, and the whole turn bounded by the bot's time limit.
  */
-export async function askClaude(store: ConversationStore, state: ConversationState, config: Config, prompt: string): Promise<ClaudeAnswer & { messageId: number | null }> {
+export async function askClaude(store: ConversationStore, state: ConversationState, config: Config, prompt: string, asker: string): Promise<TurnAnswer> {
   const { bot, path, campfire, claude } = turnSettings(config, state);
   const history = trimHistory(store, state, bot);
   const context = await roomContext(store, bot, campfire, path, state);
-  const { system, messages } = buildPrompt(bot, state.roomName, history, prompt, [context, currentTime(new Date(), bot.timeZone)].filter(Boolean).join("\n\n"));
+  const now = new Date();
+  const { system, messages } = buildPrompt(bot, state.roomName, history, prompt, [context, currentTime(now, bot.timeZone)].filter(Boolean).join("\n\n"));
+  const tools = toolsFor(bot);
+  const toolContext: ToolContext = { botId: bot.id, roomId: state.roomId, timeZone: bot.timeZone, now, userName: asker, campfire, path, store };
 
   const streamer = new ReplyStreamer(
     campfire,
@@ -43,16 +50,45 @@ export async function askClaude(store: ConversationStore, state: ConversationSta
   );
   const timeout = new AbortController();
   const timers = [setTimeout(() => timeout.abort(), bot.turnTimeoutMs), setTimeout(() => streamer.progress(), PROGRESS_AFTER_MS)];
+  const usage: TokenUsage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+  let text = "";
+  let stopReason: string | null = null;
   try {
-    const answer = await claude.ask({ model: bot.model, maxTokens: bot.maxTokens, system, messages }, { onText: (text) => streamer.update(text), signal: timeout.signal });
+    for (let round = 0; ; round++) {
+      const answer = await claude.ask(
+        { model: bot.model, maxTokens: bot.maxTokens, system, messages, tools, mcpServers: bot.mcpServers },
+        { onText: (snapshot) => streamer.update(joinText(text, snapshot)), signal: timeout.signal },
+      );
+      for (const key of Object.keys(usage) as (keyof TokenUsage)[]) usage[key] += answer.usage[key];
+      text = joinText(text, answer.text);
+      stopReason = answer.stopReason;
+      // `pause_turn`: Anthropic paused a long server-tool turn; sending the answer back lets it go on.
+      if (stopReason !== "tool_use" && stopReason !== "pause_turn") break;
+      if (round + 1 >= bot.maxToolRounds) {
+        text = joinText(text, `_(I stopped after ${bot.maxToolRounds} rounds of tool use, this bot's limit. Ask me to go on if you need more.)_`);
+        break;
+      }
+      messages.push({ role: "assistant", content: answer.content });
+      if (stopReason === "tool_use") messages.push({ role: "user", content: await runTools(answer.content, bot, toolContext) });
+    }
     await streamer.settle();
-    return { ...answer, messageId: streamer.shownMessageId };
+    return { text, usage, stopReason, messageId: streamer.shownMessageId };
   } finally {
     // Nothing may outlive the turn: no timer, no request.
     for (const timer of timers) clearTimeout(timer);
     await streamer.settle();
   }
 }
+
+export interface TurnAnswer {
+  text: string;
+  usage: TokenUsage;
+  stopReason: string | null;
+  /** The message already shown in the room for this turn, if any. */
+  messageId: number | null;
+}
+
+const joinText = (before: string, more: string) => [before, more].filter(Boolean).join("\n\n");
 
 /** Drops the oldest exchanges once history is over the bot's token budget, so the bill per turn levels off. */
 function trimHistory(store: ConversationStore, state: ConversationState, bot: BotConfig) {
@@ -97,7 +133,7 @@ async function roomContext(store: ConversationStore, bot: BotConfig, campfire: C
  * showed (streamed text or a progress line); each part posted is recorded, so a retry posts only the rest.
  */
 export async function postOutgoing(store: ConversationStore, state: ConversationState, config: Config, outgoing: Outgoing): Promise<void> {
-  const { bot, path, campfire } = turnSettings(config, state);
+  const { bot, path, campfire } = roomSettings(config, state);
   const parts = outgoing.kind === "reply" ? splitMarkdown(outgoing.markdown).map(renderMarkdown) : [`<p>${escapeHtml(outgoing.markdown)}</p>`];
   for (let index = outgoing.posted; index < parts.length; index++) {
     const html = parts[index]!;

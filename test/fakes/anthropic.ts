@@ -49,7 +49,13 @@ const ERROR_TYPES: Record<number, string> = {
   529: "overloaded_error",
 };
 
-/** `[fake:status=529,times=2,id=x]` in the last user message scripts how the fake answers it. */
+/**
+ * `[fake:key=value,…]` in the turn's own message scripts how the fake answers it. Keys: `status` (answer with that
+ * error), `times` (only the first N requests carrying this exact directive fail), `retryAfter` (seconds),
+ * `delay` (ms before answering), `chunks` and `chunkDelay` (how the text streams), `reply` (URL-encoded text
+ * instead of the echo), `hang` (never answer), `tool` + `input` (URL-encoded JSON) + `rounds` (call a tool that
+ * many rounds, then report the results), and `id` (to keep a directive unique).
+ */
 const DIRECTIVE = /\[fake:([^\]]*)\]/;
 
 const tokens = (value: unknown) => Math.ceil(JSON.stringify(value).length / 4);
@@ -108,7 +114,9 @@ export async function startFakeAnthropic(options: { port?: number } = {}): Promi
     if (invalid) return error(response, 400, invalid);
     const messages = body.messages as Message[];
 
-    const lastUser = textOf([...messages].reverse().find((message) => message.role === "user")!);
+    // The turn's own message is the last user message with words; later ones only carry tool results.
+    const turnIndex = messages.findLastIndex((message) => message.role === "user" && textOf(message) !== "");
+    const lastUser = textOf(messages[turnIndex]!);
     const directive = DIRECTIVE.exec(lastUser);
     const script = directive ? parseDirective(directive[1]!) : {};
     if (script.hang) return; // Never answers: the client's own timeout must act.
@@ -122,15 +130,28 @@ export async function startFakeAnthropic(options: { port?: number } = {}): Promi
       }
     }
 
-    const text = script.reply !== undefined ? decodeURIComponent(script.reply) : echo(messages, lastUser.replace(DIRECTIVE, "").trim());
-    const usage = { ...accountCache(body, cachedPrefixes), output_tokens: tokens(text) };
+    const id = `msg_fake_${++serial}`;
+    // Tool rounds already done in this turn: each left a user message of tool results after the turn's own.
+    const roundsDone = messages.length - 1 - turnIndex - messages.slice(turnIndex + 1).filter((m) => m.role === "assistant").length;
+    let content: Block[];
+    let stopReason = "end_turn";
+    if (script.tool && roundsDone < Number(script.rounds ?? 1)) {
+      const input = script.input ? (JSON.parse(decodeURIComponent(script.input)) as unknown) : {};
+      content = [{ type: "text", text: `Using ${script.tool}.` }, { type: "tool_use", id: `toolu_fake_${serial}`, name: script.tool, input }];
+      stopReason = "tool_use";
+    } else if (script.tool) {
+      const results = (messages.at(-1)!.content as Block[]).filter((block) => block.type === "tool_result");
+      content = [{ type: "text", text: `Tool results: ${JSON.stringify(results.map((r) => ({ content: r.content, is_error: r.is_error ?? false })))}` }];
+    } else {
+      content = [{ type: "text", text: script.reply !== undefined ? decodeURIComponent(script.reply) : echo(messages, lastUser.replace(DIRECTIVE, "").trim()) }];
+    }
+    const usage = { ...accountCache(body, cachedPrefixes), output_tokens: tokens(content) };
     usageLog.push(usage);
     record.usage = usage;
     response.on("finish", () => (record.ms = Date.now() - record.at));
-    const id = `msg_fake_${++serial}`;
-    const message = { id, type: "message", role: "assistant", model: body.model, content: [{ type: "text", text }], stop_reason: "end_turn", stop_sequence: null, usage };
+    const message = { id, type: "message", role: "assistant", model: body.model, content, stop_reason: stopReason, stop_sequence: null, usage };
     if (!body.stream) return json(response, 200, message, { "request-id": `req_fake_${serial}` });
-    await stream(response, message, text, Number(script.chunkDelay ?? 0), Number(script.chunks ?? 4));
+    await stream(response, message, Number(script.chunkDelay ?? 0), Number(script.chunks ?? 4));
   };
 
   const server = await listen(handle, options.port);
@@ -218,19 +239,27 @@ function accountCache(body: MessagesBody, cache: Map<string, number>): Omit<Usag
   return { input_tokens: total - lastBreakpoint, cache_read_input_tokens: read, cache_creation_input_tokens: lastBreakpoint - read };
 }
 
-async function stream(response: ServerResponse, message: { usage: Usage; content: unknown[] } & Record<string, unknown>, text: string, chunkDelay: number, chunks: number) {
+async function stream(response: ServerResponse, message: { id: string; usage: Usage; content: Block[]; stop_reason: string }, chunkDelay: number, chunks: number) {
   response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "request-id": `req_${message.id}` });
   const send = (event: string, data: unknown) => response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   send("message_start", { type: "message_start", message: { ...message, content: [], stop_reason: null, usage: { ...message.usage, output_tokens: 1 } } });
-  send("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } });
   send("ping", { type: "ping" });
-  const size = Math.max(1, Math.ceil(text.length / Math.max(1, chunks)));
-  for (let offset = 0; offset < text.length; offset += size) {
-    if (chunkDelay) await sleep(chunkDelay);
-    send("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: text.slice(offset, offset + size) } });
+  for (const [index, block] of message.content.entries()) {
+    if (block.type === "tool_use") {
+      send("content_block_start", { type: "content_block_start", index, content_block: { ...block, input: {} } });
+      send("content_block_delta", { type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: JSON.stringify(block.input) } });
+    } else {
+      const text = block.text ?? "";
+      send("content_block_start", { type: "content_block_start", index, content_block: { type: "text", text: "" } });
+      const size = Math.max(1, Math.ceil(text.length / Math.max(1, chunks)));
+      for (let offset = 0; offset < text.length; offset += size) {
+        if (chunkDelay) await sleep(chunkDelay);
+        send("content_block_delta", { type: "content_block_delta", index, delta: { type: "text_delta", text: text.slice(offset, offset + size) } });
+      }
+    }
+    send("content_block_stop", { type: "content_block_stop", index });
   }
-  send("content_block_stop", { type: "content_block_stop", index: 0 });
-  send("message_delta", { type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: message.usage.output_tokens } });
+  send("message_delta", { type: "message_delta", delta: { stop_reason: message.stop_reason, stop_sequence: null }, usage: { output_tokens: message.usage.output_tokens } });
   send("message_stop", { type: "message_stop" });
   response.end();
 }

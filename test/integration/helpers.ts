@@ -57,6 +57,8 @@ export function conversation(roomId: number, botId = "assistant") {
 export interface PostedMessage {
   id: number;
   roomId: number;
+  /** When the fake Campfire received it, in epoch milliseconds. */
+  at: number;
   body: string;
   contentType: string;
   edits: string[];

@@ -1,0 +1,25 @@
+import { loadConfig } from "./config";
+import { log } from "./log";
+
+/**
+ * A Cron Trigger fired: each bot schedule with that cron starts a turn in its room's conversation, exactly as if
+ * someone had asked. The answer, its retries and any apology follow the same path as a reply.
+ */
+export async function runSchedules(controller: ScheduledController, env: Env): Promise<void> {
+  const due = [...loadConfig(env).bots.values()].flatMap((bot) => bot.schedules.filter((schedule) => schedule.cron === controller.cron).map((schedule) => ({ bot, schedule })));
+  if (due.length === 0) log("warn", "schedule.unused", { cron: controller.cron });
+  await Promise.all(
+    due.map(async ({ bot, schedule }) => {
+      const outcome = await env.CONVERSATIONS.getByName(`${schedule.roomId}:${bot.id}`).receive(bot.id, {
+        // One id per firing, so a trigger delivered twice starts one turn.
+        messageId: `schedule:${controller.cron}:${controller.scheduledTime}`,
+        roomId: schedule.roomId,
+        roomName: "",
+        userId: 0,
+        userName: "Scheduled task",
+        text: schedule.prompt,
+      });
+      log("info", "schedule.started", { bot: bot.id, room: schedule.roomId, cron: controller.cron, outcome });
+    }),
+  );
+}
