@@ -5,10 +5,12 @@ import { type DevServer, startDevServer } from "./dev-server.ts";
 
 const KEY = "4-GZfqGLxdULBM";
 const FORGETFUL_KEY = "5-FoRgEtFuLkEy";
+const BUTLER_KEY = "6-ButlerKeyAbc";
 const BOTS = {
   assistant: { name: "Assistant", system_prompt: "Be brief." },
   // The same bot with a tiny TTL, so one server can show both remembering and forgetting.
   forgetful: { name: "Forgetful", session_ttl: "3s" },
+  butler: { name: "Butler", tools: ["reminders"] },
 };
 
 let anthropic: FakeAnthropic;
@@ -18,8 +20,10 @@ let nextMessageId = 1;
 let nextRoomId = 500;
 
 /** Delivers a mention exactly as Campfire would, with its 7-second limit. */
-function mention(roomId: number, plain: string, bot: "assistant" | "forgetful" = "assistant") {
-  const payload = campfirePayload({ roomId, botKey: bot === "assistant" ? KEY : FORGETFUL_KEY, messageId: nextMessageId++, plain });
+const KEYS = { assistant: KEY, forgetful: FORGETFUL_KEY, butler: BUTLER_KEY };
+
+function mention(roomId: number, plain: string, bot: keyof typeof KEYS = "assistant") {
+  const payload = campfirePayload({ roomId, botKey: KEYS[bot], messageId: nextMessageId++, plain });
   return campfire.deliver(`${server.url}/webhook/${bot}`, payload);
 }
 
@@ -27,13 +31,14 @@ const requestsMentioning = (marker: string) => anthropic.requests.filter((reques
 
 beforeAll(async () => {
   anthropic = await startFakeAnthropic();
-  campfire = await startFakeCampfire({ botKeys: [KEY, FORGETFUL_KEY] });
+  campfire = await startFakeCampfire({ botKeys: Object.values(KEYS) });
   server = await startDevServer({
     CAMPFIRE_URL: campfire.url,
     ANTHROPIC_BASE_URL: anthropic.url,
     ANTHROPIC_API_KEY: "sk-ant-e2e",
     BOT_KEY_ASSISTANT: KEY,
     BOT_KEY_FORGETFUL: FORGETFUL_KEY,
+    BOT_KEY_BUTLER: BUTLER_KEY,
     BOTS: JSON.stringify(BOTS),
   });
 }, 90_000);
@@ -85,7 +90,9 @@ describe("the bot under wrangler dev", () => {
     expect(half!.body).toMatch(/<p>…<\/p>$/);
 
     await server.restart();
-    await expect.poll(() => campfire.messages(roomId)[0]!.body, { timeout: 30_000 }).not.toMatch(/<p>…<\/p>$/);
+    await expect.poll(() => campfire.messages(roomId)[0]!.body, { timeout: 30_000 }).not.toMatch(/<p>…<\/p>$/).catch((error: Error) => {
+      throw new Error(`${error.message}\nmessages: ${JSON.stringify(campfire.messages(roomId))}\n${server.output().slice(-3000)}`);
+    });
     // Give a second answer time to show up, if there were to be one.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const messages = campfire.messages(roomId);
@@ -112,6 +119,22 @@ describe("the bot under wrangler dev", () => {
       expect(usage[turn - 1]!.cache_read_input_tokens).toBeGreaterThanOrEqual(0.9 * stableBefore);
     }
   });
+
+  it("fires a reminder set before a kill -9, once, after the restart", async () => {
+    const roomId = nextRoomId++;
+    const input = encodeURIComponent(JSON.stringify({ at: "in 0.12 minutes", text: "water the plants" }));
+    await mention(roomId, `remind me [fake:tool=set_reminder,input=${input},id=e2e-reminder]`, "butler");
+    const [confirmation] = await campfire.waitForMessages(roomId, 1);
+    expect(confirmation!.body).toMatch(/Reminder #1 set for/);
+    await server.kill();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await server.restart();
+
+    const messages = await campfire.waitForMessages(roomId, 2, 30_000);
+    expect(messages[1]!.body).toContain("Reminder</strong> for Ada Lovelace: water the plants");
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(campfire.messages(roomId)).toHaveLength(2);
+  }, 90_000);
 
   it("forgets a conversation after a tiny SESSION_TTL", async () => {
     const roomId = nextRoomId++;
