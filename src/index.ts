@@ -2,11 +2,13 @@ import { Hono } from "hono";
 import { admin, metrics } from "./admin";
 import { health } from "./health";
 import { log } from "./log";
+import { playground } from "./playground/routes";
 import { reject } from "./reject";
 import { runSchedules } from "./scheduled";
 import { webhook } from "./webhook/route";
 
 export { Conversation } from "./conversation/conversation";
+export { PlaygroundCampfire } from "./playground/campfire-store";
 export { SessionRegistry } from "./registry/registry";
 
 const app = new Hono<{ Bindings: Env }>();
@@ -14,6 +16,7 @@ const app = new Hono<{ Bindings: Env }>();
 app.route("/webhook", webhook);
 app.route("/metrics", metrics);
 app.route("/admin", admin);
+app.route("/playground", playground);
 app.route("/", health);
 app.route("/health", health);
 

@@ -38,6 +38,8 @@ export interface Config {
   anthropicBaseUrl?: string;
   /** Opens /metrics and /admin; without it they answer 404. */
   adminToken?: string;
+  /** Local development only (`npm run dev` sets PLAYGROUND): the playground page and, without a key, the offline model. */
+  playground: boolean;
   sessionTtlMs: number;
   bots: Map<string, BotConfig>;
   /** Settings that are wrong, each saying which one, what is wrong and how to fix it. */
@@ -50,6 +52,7 @@ export type ConfigEnv = Pick<Env, "CAMPFIRE_URL" | "SESSION_TTL" | "BOTS"> & {
   ANTHROPIC_BASE_URL?: string;
   SESSION_TTL_HOURS?: string;
   ADMIN_TOKEN?: string;
+  PLAYGROUND?: string;
 };
 
 const cache = new WeakMap<object, Config>();
@@ -82,7 +85,8 @@ function readConfig(env: ConfigEnv): Config {
     const bot = readBot(id, entry, sessionTtlMs, vars, problems);
     if (bot) bots.set(id, bot);
   }
-  return { campfireUrl, anthropicApiKey, anthropicBaseUrl, adminToken, sessionTtlMs, bots, problems };
+  const playground = vars.PLAYGROUND === "on";
+  return { campfireUrl, anthropicApiKey, anthropicBaseUrl, adminToken, playground, sessionTtlMs, bots, problems };
 }
 
 function readUrl(value: unknown, name: string, what: string, problems: string[], required: boolean): string | undefined {

@@ -49,6 +49,12 @@ export class Conversation extends DurableObject<Env> {
     }
   }
 
+  /** Where the conversation stands (for the playground's countdown); null when there is none. */
+  async describe(): Promise<{ lastActivityAt: number; ttlMs: number; turns: number } | null> {
+    const state = this.store.state();
+    return state && { lastActivityAt: state.lastActivityAt, ttlMs: state.ttlMs, turns: state.turns };
+  }
+
   /** Ends the conversation now (admin request): storage and alarm are deleted. False if there was none. */
   async end(): Promise<boolean> {
     const state = this.store.state();

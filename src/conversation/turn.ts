@@ -4,6 +4,7 @@ import type { BotConfig, Config } from "../config";
 import { ServiceFailure } from "../failure";
 import { log } from "../log";
 import { escapeHtml, renderMarkdown } from "../render";
+import { OfflineModel } from "../playground/offline-model";
 import { splitMarkdown } from "../split";
 import { runTools, toolsFor } from "../tools/run";
 import type { ToolContext } from "../tools/tool";
@@ -19,11 +20,12 @@ export function roomSettings(config: Config, state: ConversationState) {
   return { bot, path: botMessagesPath(state.roomId, bot.key), campfire: new CampfireClient(config.campfireUrl) };
 }
 
-/** What a turn needs to reach Claude and Campfire. */
+/** What a turn needs to reach Claude (or, in the local playground without a key, the offline model) and Campfire. */
 function turnSettings(config: Config, state: ConversationState) {
   const room = roomSettings(config, state);
-  if (!config.anthropicApiKey) throw new ServiceFailure("anthropic", "not_configured", "ANTHROPIC_API_KEY is not set");
-  return { ...room, claude: new ClaudeClient({ apiKey: config.anthropicApiKey, baseUrl: config.anthropicBaseUrl }) };
+  if (config.anthropicApiKey) return { ...room, claude: new ClaudeClient({ apiKey: config.anthropicApiKey, baseUrl: config.anthropicBaseUrl }) };
+  if (config.playground) return { ...room, claude: new OfflineModel() };
+  throw new ServiceFailure("anthropic", "not_configured", "ANTHROPIC_API_KEY is not set");
 }
 
 /**

@@ -38,7 +38,10 @@ export interface DevServer {
  * Runs `wrangler dev` (the Worker, its Durable Objects, alarms and SQLite, all local) with `vars` on a
  * private port and a private storage folder, and waits until it answers.
  */
-export async function startDevServer(vars: Record<string, string>, options: { config?: string } = {}): Promise<DevServer> {
+export async function startDevServer(
+  vars: Record<string, string> | ((url: string) => Record<string, string>),
+  options: { config?: string } = {},
+): Promise<DevServer> {
   const port = await freePort();
   const persist = mkdtempSync(join(tmpdir(), "campfire-bot-e2e-"));
   const url = `http://127.0.0.1:${port}`;
@@ -47,7 +50,7 @@ export async function startDevServer(vars: Record<string, string>, options: { co
 
   const launch = async () => {
     const args = ["dev", ...(options.config ? ["--config", options.config] : []), "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--show-interactive-dev-session=false", "--inspector-port", String(await freePort())];
-    for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
+    for (const [name, value] of Object.entries(typeof vars === "function" ? vars(url) : vars)) args.push("--var", `${name}:${value}`);
     // `detached` gives wrangler its own process group, so one signal reaches workerd too.
     child = spawn(join(ROOT, "node_modules/.bin/wrangler"), args, {
       cwd: ROOT,

@@ -101,3 +101,11 @@ describe("GET /health", () => {
     }
   });
 });
+
+describe("the local playground", () => {
+  it("does not exist unless PLAYGROUND is on, as in every deployment", async () => {
+    for (const path of ["/playground", "/playground/api/config", "/playground/campfire/rooms/1/4-GZfqGLxdULBM/messages"]) {
+      expect((await exports.default.fetch(`https://bot.example${path}`)).status).toBe(404);
+    }
+  });
+});

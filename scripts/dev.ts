@@ -1,0 +1,39 @@
+/**
+ * `npm run dev`: the Worker under `wrangler dev` with the local playground switched on — a small Campfire at
+ * /playground whose bot API the Worker itself answers — so it runs with no Campfire, no account and no file to
+ * copy. With ANTHROPIC_API_KEY in .dev.vars the bot talks to Claude; without it, to the labelled offline model.
+ * Extra arguments go to wrangler (`npm run dev -- --port 9000`). For a real Campfire, run `npx wrangler dev`.
+ */
+import { spawn } from "node:child_process";
+import { parseArgs } from "node:util";
+
+const { values, tokens } = parseArgs({ options: { port: { type: "string", default: "8787" } }, strict: false, tokens: true });
+const port = Number(values.port);
+const rest = process.argv.slice(2).filter((_, index) => !tokens?.some((token) => token.kind === "option" && token.name === "port" && (token.index === index || token.index + 1 === index)));
+
+const wrangler = spawn(
+  "wrangler",
+  [
+    "dev",
+    "--port", String(port),
+    "--var", "PLAYGROUND:on",
+    "--var", `CAMPFIRE_URL:http://127.0.0.1:${port}/playground/campfire`,
+    // Playground keys: the playground's bot API accepts exactly these.
+    "--var", "BOT_KEY_ASSISTANT:1-PlaygroundAs",
+    "--var", "BOT_KEY_BUTLER:2-PlaygroundBu",
+    ...rest,
+  ],
+  { stdio: "inherit" },
+);
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => wrangler.kill(signal));
+wrangler.on("exit", (code) => process.exit(code ?? 0));
+
+// Say where to look once the Worker answers.
+for (let tries = 0; tries < 300; tries++) {
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const up = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
+  if (up) {
+    console.log(`\n  Playground: http://localhost:${port}/playground\n`);
+    break;
+  }
+}

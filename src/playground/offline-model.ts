@@ -1,0 +1,35 @@
+import type { AskOptions, ClaudeAnswer, ClaudeRequest } from "../claude";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Stands in for Claude in the local playground when no ANTHROPIC_API_KEY is set, so the whole pipeline —
+ * inbox, alarm, streaming edits, rendering, TTL — runs without an account. It says plainly that it is offline.
+ */
+export class OfflineModel {
+  async ask(request: ClaudeRequest, options: AskOptions = {}): Promise<ClaudeAnswer> {
+    const turns = request.messages.filter((message) => message.role === "user" && firstText(message.content) !== "");
+    const words = firstText(turns.at(-1)?.content ?? "").replace(/^[^:]*:\s*/, "");
+    const earlier = turns.length - 1;
+    const text =
+      "**Offline model** — no `ANTHROPIC_API_KEY` is set, so this is not Claude. Add your key to `.dev.vars` and " +
+      "restart `npm run dev` to talk to Claude.\n\n" +
+      `You said: *${words}*. I remember ${earlier} earlier message${earlier === 1 ? "" : "s"} in this conversation.`;
+    // Streams in pieces over about three seconds, so the playground shows a reply growing.
+    const pieces = text.match(/.{1,24}/gs) ?? [text];
+    let shown = "";
+    for (const piece of pieces) {
+      if (options.signal?.aborted) break;
+      await sleep(3_000 / pieces.length);
+      shown += piece;
+      options.onText?.(shown);
+    }
+    return { text, stopReason: "end_turn", content: [{ type: "text", text, citations: null }], usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 } };
+  }
+}
+
+function firstText(content: ClaudeRequest["messages"][number]["content"]): string {
+  if (typeof content === "string") return content;
+  const block = content.find((part) => part.type === "text");
+  return block && "text" in block ? block.text : "";
+}
