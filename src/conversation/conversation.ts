@@ -117,8 +117,11 @@ export class Conversation extends DurableObject<Env> {
       if (!reminder && now >= state.lastActivityAt + state.ttlMs) await this.evict(state, "ttl");
       return;
     }
-    const outgoing = this.store.outgoing() ?? (await this.answer(state, config));
-    if (outgoing) await this.deliver(state, config, outgoing);
+    // An answer stored by an earlier run may already be in the room: that run can die between Campfire's
+    // "created" and recording it. Its delivery first looks for it there.
+    const stored = this.store.outgoing();
+    const outgoing = stored ?? (await this.answer(state, config));
+    if (outgoing) await this.deliver(state, config, outgoing, stored !== null);
   }
 
   /** Asks Claude about every waiting message at once, in arrival order; keeps the answer until it is posted. */
@@ -140,21 +143,30 @@ export class Conversation extends DurableObject<Env> {
         streamed: answer.messageId !== null,
         tokens: { ...answer.usage },
       });
-      const outgoing: Outgoing = { kind: "reply", uptoSeq: last.seq, prompt, markdown: answer.text || emptyAnswer(answer.stopReason), messageId: answer.messageId, posted: 0 };
+      const outgoing: Outgoing = {
+        kind: "reply",
+        uptoSeq: last.seq,
+        prompt,
+        markdown: answer.text || emptyAnswer(answer.stopReason),
+        messageId: answer.messageId,
+        posted: 0,
+        queuedAt: Date.now(),
+      };
       this.store.queueOutgoing(outgoing);
       return outgoing;
     } catch (error) {
       const failure = asFailure(error, "anthropic");
       const apology = `Sorry, I could not answer: ${explainToRoom(failure)}`;
       // A progress line or half-streamed text already in the room becomes the apology.
-      return this.retryOrGiveUp(state, failure, { kind: "error", uptoSeq: last.seq, prompt, markdown: apology, messageId: this.store.draftMessageId(), posted: 0 });
+      const fallback: Outgoing = { kind: "error", uptoSeq: last.seq, prompt, markdown: apology, messageId: this.store.draftMessageId(), posted: 0, queuedAt: Date.now() };
+      return this.retryOrGiveUp(state, failure, fallback);
     }
   }
 
-  private async deliver(state: ConversationState, config: Config, outgoing: Outgoing): Promise<void> {
+  private async deliver(state: ConversationState, config: Config, outgoing: Outgoing, mayBeRepeat: boolean): Promise<void> {
     const started = Date.now();
     try {
-      await postOutgoing(this.store, state, config, outgoing);
+      await postOutgoing(this.store, state, config, outgoing, mayBeRepeat);
       this.store.settleOutgoing(outgoing, Date.now());
       log("info", "reply.posted", { bot: state.botId, room: state.roomId, kind: outgoing.kind, ms: Date.now() - started, edited: outgoing.messageId !== null });
     } catch (error) {

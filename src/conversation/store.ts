@@ -27,6 +27,8 @@ export interface Outgoing {
   messageId: number | null;
   /** How many of the answer's parts are already posted, so a retry or restart posts only the rest. */
   posted: number;
+  /** When it was stored; a repeated delivery looks for its own earlier post only after this. */
+  queuedAt: number;
 }
 
 export interface Reminder {
@@ -163,9 +165,11 @@ export class ConversationStore {
 
   outgoing(): Outgoing | null {
     const row = this.sql
-      .exec<{ kind: Outgoing["kind"]; upto_seq: number; prompt: string; markdown: string; message_id: number | null; posted: number }>("SELECT * FROM outbox")
+      .exec<{ kind: Outgoing["kind"]; upto_seq: number; prompt: string; markdown: string; message_id: number | null; posted: number; queued_at: number }>("SELECT * FROM outbox")
       .toArray()[0];
-    return row ? { kind: row.kind, uptoSeq: row.upto_seq, prompt: row.prompt, markdown: row.markdown, messageId: row.message_id, posted: row.posted } : null;
+    return row
+      ? { kind: row.kind, uptoSeq: row.upto_seq, prompt: row.prompt, markdown: row.markdown, messageId: row.message_id, posted: row.posted, queuedAt: row.queued_at }
+      : null;
   }
 
   markPosted(parts: number): void {
@@ -187,13 +191,14 @@ export class ConversationStore {
   /** Keeps an answer until it is posted; a retry then posts it without asking Claude again. */
   queueOutgoing(outgoing: Outgoing): void {
     this.sql.exec(
-      "INSERT OR REPLACE INTO outbox (id, kind, upto_seq, prompt, markdown, message_id, posted) VALUES (1, ?, ?, ?, ?, ?, ?)",
+      "INSERT OR REPLACE INTO outbox (id, kind, upto_seq, prompt, markdown, message_id, posted, queued_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
       outgoing.kind,
       outgoing.uptoSeq,
       outgoing.prompt,
       outgoing.markdown,
       outgoing.messageId,
       outgoing.posted,
+      outgoing.queuedAt,
     );
     this.clearRetry();
   }

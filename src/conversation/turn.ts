@@ -134,7 +134,7 @@ async function roomContext(store: ConversationStore, bot: BotConfig, campfire: C
  * Posts an answer, split into parts Campfire shows well. The first part replaces the message the turn already
  * showed (streamed text or a progress line); each part posted is recorded, so a retry posts only the rest.
  */
-export async function postOutgoing(store: ConversationStore, state: ConversationState, config: Config, outgoing: Outgoing): Promise<void> {
+export async function postOutgoing(store: ConversationStore, state: ConversationState, config: Config, outgoing: Outgoing, mayBeRepeat: boolean): Promise<void> {
   const { bot, path, campfire } = roomSettings(config, state);
   const parts = outgoing.kind === "reply" ? splitMarkdown(outgoing.markdown).map(renderMarkdown) : [`<p>${escapeHtml(outgoing.markdown)}</p>`];
   for (let index = outgoing.posted; index < parts.length; index++) {
@@ -148,9 +148,28 @@ export async function postOutgoing(store: ConversationStore, state: Conversation
         campfireSupports.forget(bot.id);
         await campfire.post(path, html);
       }
-    } else {
+    } else if (!(mayBeRepeat && index === outgoing.posted && (await alreadyPosted(campfire, path, bot, html, outgoing.queuedAt)))) {
       await campfire.post(path, html);
     }
     store.markPosted(index + 1);
   }
+}
+
+/** Whether the bot already posted this text since `since`: a delivery cut off after Campfire took it. */
+async function alreadyPosted(campfire: CampfireClient, path: string, bot: BotConfig, html: string, since: number): Promise<boolean> {
+  if (!campfireSupports.readsAndEdits(bot.id)) return false;
+  const recent = await campfire.recent(path).catch(() => null);
+  const botUserId = Number(bot.key?.split("-")[0]);
+  const text = plainText(html);
+  // A second of slack for clocks that differ between the Worker and Campfire.
+  return (recent ?? []).some((message) => message.creator.id === botUserId && Date.parse(message.createdAt) >= since - 1_000 && plainText(message.text) === text);
+}
+
+/** Text without tags, entities or any white space, to compare our HTML with Campfire's plain text of it. */
+function plainText(html: string): string {
+  const entities: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" };
+  return html
+    .replace(/<[^>]*>/g, "")
+    .replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => entities[name]!)
+    .replace(/\s+/g, "");
 }

@@ -18,6 +18,9 @@ export interface Failure {
   status: number;
   times: number;
   retryAfter?: number;
+  /** Only calls to this room, or with this method, fail; others pass untouched. */
+  room?: number;
+  method?: string;
 }
 
 export interface Delivery {
@@ -162,9 +165,9 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
       response.writeHead(302, { location: "/session/new" });
       return response.end();
     }
-    const failure = failures[0];
+    const failure = failures.find((f) => (f.room === undefined || f.room === roomId) && (f.method === undefined || f.method === method));
     if (failure) {
-      if (--failure.times <= 0) failures.shift();
+      if (--failure.times <= 0) failures.splice(failures.indexOf(failure), 1);
       const headers: Record<string, string> = failure.retryAfter !== undefined ? { "retry-after": String(failure.retryAfter) } : {};
       return text(response, failure.status, "scripted failure", headers);
     }

@@ -115,8 +115,7 @@ describe("a conversation", () => {
   it("keeps Claude's answer while Campfire is down and posts it once Campfire is back, without asking again", async () => {
     const roomId = newRoomId();
     const marker = `campfiredown${roomId}`;
-    // The fake fails the next bot-API calls; this test's post is the first one to reach it.
-    await fakeCampfire.fail({ status: 503, times: 2 });
+    await fakeCampfire.fail({ status: 503, times: 2, room: roomId, method: "POST" });
     await send(roomId, marker);
     await runUntilIdle(roomId);
     const messages = await fakeCampfire.waitForMessages(roomId, 1);

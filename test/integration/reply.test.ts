@@ -177,3 +177,25 @@ describe("cost", { timeout: 30_000 }, () => {
     expect(kept).toBeLessThan(22);
   });
 });
+
+describe("a delivery cut off after Campfire took it", () => {
+  it("is not posted again when the next run finds it already in the room", async () => {
+    const roomId = newRoomId();
+    const marker = `cutoff${roomId}`;
+    // Campfire refuses the first post, so the answer waits in the outbox for a later run...
+    await fakeCampfire.fail({ status: 503, times: 1, room: roomId, method: "POST" });
+    await send(roomId, marker);
+    await expect.poll(async () => (await fakeCampfire.calls(roomId)).length).toBeGreaterThanOrEqual(1);
+    // ...and meanwhile it reached the room anyway, as when a run dies between "201 Created" and recording it.
+    const answer = await runInDurableObject(conversation(roomId), (_, state) => state.storage.sql.exec<{ markdown: string }>("SELECT markdown FROM outbox").one().markdown);
+    await postAsBot(roomId, `<p>${answer.replace(/\n\n/g, "</p>\n<p>").replaceAll('"', "&quot;")}</p>`);
+
+    await runUntilIdle(roomId);
+    expect(await fakeCampfire.messages(roomId)).toHaveLength(1);
+    expect(await userTablesHistoryCount(roomId)).toBe(2);
+  });
+});
+
+function userTablesHistoryCount(roomId: number): Promise<number> {
+  return runInDurableObject(conversation(roomId), (_, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM history").one().n);
+}
