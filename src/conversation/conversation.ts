@@ -8,7 +8,8 @@ import type { InboundMessage } from "../webhook/payload";
 import { composeTurn } from "./prompt";
 import { decideRetry } from "./retry";
 import { escapeHtml } from "../render";
-import { type ConversationState, ConversationStore, type Outgoing, type Reminder } from "./store";
+import type { Reminder } from "./reminder-store";
+import { type ConversationState, ConversationStore, type Outgoing } from "./store";
 import { askClaude, postOutgoing, roomSettings } from "./turn";
 
 /**
@@ -98,7 +99,7 @@ export class Conversation extends DurableObject<Env> {
     const deadlines: number[] = [];
     const pending = this.store.hasPendingWork();
     if (pending) deadlines.push(state.retryAt ?? Date.now());
-    const reminder = this.store.nextReminderAt();
+    const reminder = this.store.reminders.nextDueAt();
     if (reminder !== null) deadlines.push(reminder);
     // Not forgotten while work or a reminder is pending: the TTL counts from the last of them.
     else if (!pending) deadlines.push(state.lastActivityAt + state.ttlMs);
@@ -110,7 +111,7 @@ export class Conversation extends DurableObject<Env> {
     if (!state) return;
     const config = loadConfig(this.env);
     const now = Date.now();
-    const [reminder] = this.store.reminders();
+    const [reminder] = this.store.reminders.all();
     if (reminder && reminder.dueAt <= now) return this.remind(state, config, reminder);
     if (!this.store.hasPendingWork()) {
       // Checking the clock keeps an early wake-up from forgetting a live chat.
@@ -180,16 +181,16 @@ export class Conversation extends DurableObject<Env> {
     try {
       const { campfire, path } = roomSettings(config, state);
       await campfire.post(path, `<p>⏰ <strong>Reminder</strong> for ${escapeHtml(reminder.forUser)}: ${escapeHtml(reminder.text)}</p>`);
-      this.store.reminderPosted(reminder.id, Date.now());
+      this.store.reminders.posted(reminder.id, Date.now());
       log("info", "reminder.posted", { ...fields, late_ms: Date.now() - reminder.dueAt });
     } catch (error) {
       const failure = asFailure(error, "campfire");
       const decision = failure.retryable ? decideRetry(reminder.attempts + 1, reminder.dueAt, Date.now(), failure.retryAfterMs) : { giveUp: true as const };
       if ("retryAt" in decision) {
-        this.store.reminderFailed(reminder.id, decision.retryAt);
+        this.store.reminders.failed(reminder.id, decision.retryAt);
         log("warn", "reminder.retry", { ...fields, error: failure.message });
       } else {
-        this.store.cancelReminder(reminder.id);
+        this.store.reminders.cancel(reminder.id);
         log("error", "reminder.dropped", { ...fields, error: failure.message });
       }
     }

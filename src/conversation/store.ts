@@ -1,5 +1,6 @@
 import type { TokenUsage } from "../claude";
 import type { InboundMessage } from "../webhook/payload";
+import { ReminderStore } from "./reminder-store";
 import { SCHEMA } from "./schema";
 
 /** A message waiting for the bot's answer, in arrival order. */
@@ -31,14 +32,6 @@ export interface Outgoing {
   queuedAt: number;
 }
 
-export interface Reminder {
-  id: number;
-  dueAt: number;
-  text: string;
-  forUser: string;
-  attempts: number;
-}
-
 export interface ConversationState {
   botId: string;
   roomId: number;
@@ -61,7 +54,11 @@ export class ConversationStore {
   /** Whether the tables exist: they are created by the first message and dropped, all of them, at eviction. */
   private exists: boolean;
 
+  /** The conversation's reminders: the same storage, kept apart because they have a life of their own. */
+  readonly reminders: ReminderStore;
+
   constructor(private readonly storage: DurableObjectStorage) {
+    this.reminders = new ReminderStore(storage);
     this.exists = storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'conversation'").toArray().length > 0;
   }
 
@@ -227,38 +224,6 @@ export class ConversationStore {
       this.sql.exec("UPDATE conversation SET draft_message_id = NULL");
       this.clearRetry();
     });
-  }
-
-  addReminder(dueAt: number, text: string, forUser: string): number {
-    return this.sql.exec<{ id: number }>("INSERT INTO reminders (due_at, text, for_user) VALUES (?, ?, ?) RETURNING id", dueAt, text, forUser).one().id;
-  }
-
-  nextReminderAt(): number | null {
-    return this.sql.exec<{ at: number | null }>("SELECT min(due_at) AS at FROM reminders").one().at;
-  }
-
-  reminders(): Reminder[] {
-    return this.sql
-      .exec<{ id: number; due_at: number; text: string; for_user: string; attempts: number }>("SELECT * FROM reminders ORDER BY due_at, id")
-      .toArray()
-      .map((r) => ({ id: r.id, dueAt: r.due_at, text: r.text, forUser: r.for_user, attempts: r.attempts }));
-  }
-
-  cancelReminder(id: number): boolean {
-    return this.sql.exec("DELETE FROM reminders WHERE id = ?", id).rowsWritten > 0;
-  }
-
-  /** The reminder posted: it is gone for good, and the conversation counts as active from now. */
-  reminderPosted(id: number, now: number): void {
-    this.storage.transactionSync(() => {
-      this.sql.exec("DELETE FROM reminders WHERE id = ?", id);
-      this.sql.exec("UPDATE conversation SET last_activity_at = ?", now);
-    });
-  }
-
-  /** Posting a reminder failed: try again at `retryAt`; returns how many attempts have failed. */
-  reminderFailed(id: number, retryAt: number): number {
-    return this.sql.exec<{ attempts: number }>("UPDATE reminders SET attempts = attempts + 1, due_at = ? WHERE id = ? RETURNING attempts", retryAt, id).one().attempts;
   }
 
   /** Records a failed attempt; returns the number of failures in a row and when they began. */

@@ -16,7 +16,7 @@ export const setReminder = defineTool({
     const due = parseWhen(at, now, timeZone);
     if (due === null) throw new ToolError(`"${at}" is not a time I understand; use 'in 20 minutes' or an ISO date-time like 2026-11-25T09:00.`);
     if (due <= now.getTime()) throw new ToolError(`${formatWhen(due, timeZone)} is in the past.`);
-    const id = store.addReminder(due, text, userName);
+    const id = store.reminders.add(due, text, userName);
     return `Reminder #${id} set for ${formatWhen(due, timeZone)}: ${text}`;
   },
 });
@@ -26,7 +26,7 @@ export const listReminders = defineTool({
   description: "List the reminders pending in this room.",
   input: z.object({}),
   async run(_, { store, timeZone }) {
-    const reminders = store.reminders();
+    const reminders = store.reminders.all();
     if (reminders.length === 0) return "No reminders are pending in this room.";
     return reminders.map((r) => `#${r.id} ${formatWhen(r.dueAt, timeZone)} for ${r.forUser}: ${r.text}`).join("\n");
   },
@@ -37,7 +37,7 @@ export const cancelReminder = defineTool({
   description: "Cancel a pending reminder of this room by its number.",
   input: z.object({ id: z.number().int().positive().describe("The reminder's number, from list_reminders") }),
   async run({ id }, { store }) {
-    if (!store.cancelReminder(id)) throw new ToolError(`There is no pending reminder #${id} in this room.`);
+    if (!store.reminders.cancel(id)) throw new ToolError(`There is no pending reminder #${id} in this room.`);
     return `Reminder #${id} cancelled.`;
   },
 });
