@@ -4,14 +4,15 @@ import { PLAYGROUND_PAGE } from "./page";
 
 type AppEnv = { Bindings: Env };
 
-/** The rooms and people of the local playground. */
-const ROOMS = [
-  { id: 1, name: "Watercooler" },
-  { id: 2, name: "Lab" },
-];
+/** The people and rooms of the local playground: two shared rooms and a direct-message room per person. */
 const USERS = [
   { id: 7, name: "Ada Lovelace" },
   { id: 8, name: "Grace Hopper" },
+];
+const ROOMS = [
+  { id: 1, name: "Watercooler" },
+  { id: 2, name: "Lab" },
+  ...USERS.map((user) => ({ id: 100 + user.id, name: `Direct: ${user.name.split(" ")[0]}` })),
 ];
 
 const store = (env: Env) => env.PLAYGROUND_CAMPFIRE.getByName("playground");
