@@ -17,8 +17,8 @@ export const roomHistory = defineTool({
     if (messages.length === 0) return "No earlier messages.";
     const lines = messages.map((m) => `[${m.id}] ${m.createdAt} ${m.creator.name}: ${m.text}`);
     // Keep the newest lines when the page is too large for one result.
-    let text = lines.join("\n");
-    while (text.length > MAX_CHARS && lines.length > 1) text = (lines.shift(), lines.join("\n"));
-    return text;
+    let size = lines.reduce((sum, line) => sum + line.length + 1, 0);
+    while (size > MAX_CHARS && lines.length > 1) size -= lines.shift()!.length + 1;
+    return lines.join("\n");
   },
 });
