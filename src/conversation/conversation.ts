@@ -10,7 +10,7 @@ import { decideRetry } from "./retry";
 import { escapeHtml } from "../render";
 import type { Reminder } from "./reminder-store";
 import { type ConversationState, ConversationStore, type Outgoing } from "./store";
-import { askClaude, postOutgoing, roomSettings } from "./turn";
+import { alreadyPosted, askClaude, postOutgoing, roomSettings } from "./turn";
 
 /**
  * One conversation: a Campfire room talking to one bot. It is named `<room id>:<bot id>`.
@@ -179,8 +179,14 @@ export class Conversation extends DurableObject<Env> {
   private async remind(state: ConversationState, config: Config, reminder: Reminder): Promise<void> {
     const fields = { bot: state.botId, room: state.roomId, reminder: reminder.id };
     try {
-      const { campfire, path } = roomSettings(config, state);
-      await campfire.post(path, `<p>⏰ <strong>Reminder</strong> for ${escapeHtml(reminder.forUser)}: ${escapeHtml(reminder.text)}</p>`);
+      const { bot, campfire, path } = roomSettings(config, state);
+      const html = `<p>⏰ <strong>Reminder</strong> for ${escapeHtml(reminder.forUser)}: ${escapeHtml(reminder.text)}</p>`;
+      // A run that died after Campfire took the reminder but before recording it must not post it twice.
+      const repeat = reminder.postingSince !== null && (await alreadyPosted(campfire, path, bot, html, reminder.postingSince));
+      if (!repeat) {
+        this.store.reminders.posting(reminder.id, Date.now());
+        await campfire.post(path, html);
+      }
       this.store.reminders.posted(reminder.id, Date.now());
       log("info", "reminder.posted", { ...fields, late_ms: Date.now() - reminder.dueAt });
     } catch (error) {

@@ -5,6 +5,8 @@ export interface Reminder {
   text: string;
   forUser: string;
   attempts: number;
+  /** Set when a post began; still set on the next run means that run may have posted it before dying. */
+  postingSince: number | null;
 }
 
 /**
@@ -28,13 +30,18 @@ export class ReminderStore {
 
   all(): Reminder[] {
     return this.sql
-      .exec<{ id: number; due_at: number; text: string; for_user: string; attempts: number }>("SELECT * FROM reminders ORDER BY due_at, id")
+      .exec<{ id: number; due_at: number; text: string; for_user: string; attempts: number; posting_since: number | null }>("SELECT * FROM reminders ORDER BY due_at, id")
       .toArray()
-      .map((r) => ({ id: r.id, dueAt: r.due_at, text: r.text, forUser: r.for_user, attempts: r.attempts }));
+      .map((r) => ({ id: r.id, dueAt: r.due_at, text: r.text, forUser: r.for_user, attempts: r.attempts, postingSince: r.posting_since }));
   }
 
   cancel(id: number): boolean {
     return this.sql.exec("DELETE FROM reminders WHERE id = ?", id).rowsWritten > 0;
+  }
+
+  /** A post is starting now. */
+  posting(id: number, now: number): void {
+    this.sql.exec("UPDATE reminders SET posting_since = coalesce(posting_since, ?) WHERE id = ?", now, id);
   }
 
   /** The reminder posted: it is gone for good, and the conversation counts as active from now. */

@@ -51,5 +51,6 @@ CREATE TABLE IF NOT EXISTS reminders (
   due_at INTEGER NOT NULL,
   text TEXT NOT NULL,
   for_user TEXT NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0
+  attempts INTEGER NOT NULL DEFAULT 0,
+  posting_since INTEGER
 );`;

@@ -156,7 +156,7 @@ export async function postOutgoing(store: ConversationStore, state: Conversation
 }
 
 /** Whether the bot already posted this text since `since`: a delivery cut off after Campfire took it. */
-async function alreadyPosted(campfire: CampfireClient, path: string, bot: BotConfig, html: string, since: number): Promise<boolean> {
+export async function alreadyPosted(campfire: CampfireClient, path: string, bot: BotConfig, html: string, since: number): Promise<boolean> {
   if (!campfireSupports.readsAndEdits(bot.id)) return false;
   const recent = await campfire.recent(path).catch(() => null);
   const botUserId = Number(bot.key?.split("-")[0]);
