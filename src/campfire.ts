@@ -1,5 +1,10 @@
 import { kindForStatus, retryAfterMs, ServiceFailure } from "./failure";
 
+/** A bot's own Campfire user id: its key is `<bot user id>-<12 characters>`. */
+export function botUserId(botKey: string | undefined): number {
+  return Number(botKey?.split("-")[0]);
+}
+
 /** Campfire's bot messages path for a room: the bot key in it is the bot's credential. */
 export function botMessagesPath(roomId: number, botKey: string): string {
   return `/rooms/${roomId}/${encodeURIComponent(botKey)}/messages`;

@@ -1,4 +1,4 @@
-import { botMessagesPath, CampfireClient, campfireSupports, type RoomMessage } from "../campfire";
+import { botMessagesPath, botUserId, CampfireClient, campfireSupports, type RoomMessage } from "../campfire";
 import { ClaudeClient, type TokenUsage } from "../claude";
 import type { BotConfig, Config } from "../config";
 import { ServiceFailure } from "../failure";
@@ -120,10 +120,10 @@ async function roomContext(store: ConversationStore, bot: BotConfig, campfire: C
     log("info", "campfire.no_read_api", { bot: bot.id, room: state.roomId });
     return "";
   }
-  // The bot key starts with the bot's own user id: its messages are already in the conversation as answers.
-  const botUserId = Number(bot.key?.split("-")[0]);
+  // The bot's own messages are already in the conversation as answers.
+  const ownId = botUserId(bot.key);
   const lines = recent
-    .filter((message) => message.creator.id !== botUserId && !store.hasSeen(message.id) && message.text.trim())
+    .filter((message) => message.creator.id !== ownId && !store.hasSeen(message.id) && message.text.trim())
     .slice(-bot.roomContextMessages)
     .map((message) => `${message.creator.name}: ${message.text.trim().slice(0, 500)}`);
   if (lines.length === 0) return "";
@@ -159,10 +159,10 @@ export async function postOutgoing(store: ConversationStore, state: Conversation
 export async function alreadyPosted(campfire: CampfireClient, path: string, bot: BotConfig, html: string, since: number): Promise<boolean> {
   if (!campfireSupports.readsAndEdits(bot.id)) return false;
   const recent = await campfire.recent(path).catch(() => null);
-  const botUserId = Number(bot.key?.split("-")[0]);
+  const ownId = botUserId(bot.key);
   const text = plainText(html);
   // A second of slack for clocks that differ between the Worker and Campfire.
-  return (recent ?? []).some((message) => message.creator.id === botUserId && Date.parse(message.createdAt) >= since - 1_000 && plainText(message.text) === text);
+  return (recent ?? []).some((message) => message.creator.id === ownId && Date.parse(message.createdAt) >= since - 1_000 && plainText(message.text) === text);
 }
 
 /** Text without tags, entities or any white space, to compare our HTML with Campfire's plain text of it. */

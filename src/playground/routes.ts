@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { botUserId } from "../campfire";
 import { loadConfig } from "../config";
 import { PLAYGROUND_PAGE } from "./page";
 
@@ -60,8 +61,7 @@ const botApi = new Hono<{ Bindings: Env; Variables: { botUser: { id: number; nam
 botApi.use("/rooms/:room/:key/*", async (c, next) => {
   const bot = [...loadConfig(c.env).bots.values()].find((candidate) => candidate.key === c.req.param("key"));
   if (!bot) return c.redirect("/session/new", 302);
-  // As in Campfire, a bot's user id is the first part of its key.
-  c.set("botUser", { id: Number(bot.key!.split("-")[0]), name: bot.name });
+  c.set("botUser", { id: botUserId(bot.key), name: bot.name });
   await next();
 });
 
