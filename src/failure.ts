@@ -31,6 +31,11 @@ export class ServiceFailure extends Error {
   }
 }
 
+/** Any error from talking to `service`, as a ServiceFailure; an unexpected one counts as retryable. */
+export function toServiceFailure(error: unknown, service: ServiceFailure["service"]): ServiceFailure {
+  return error instanceof ServiceFailure ? error : new ServiceFailure(service, "unavailable", (error as Error)?.message ?? String(error));
+}
+
 /** Reads `retry-after` (seconds or an HTTP date) into milliseconds; absent or unreadable → undefined. */
 export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | undefined {
   const value = headers?.get("retry-after");

@@ -1,16 +1,15 @@
 import { DurableObject } from "cloudflare:workers";
 import { type Config, loadConfig } from "../config";
-import { explainToRoom, ServiceFailure } from "../failure";
+import { explainToRoom, type ServiceFailure, toServiceFailure } from "../failure";
 import { log } from "../log";
 import type { ConversationReport } from "../registry/registry";
 import { registryFor } from "../registry/shards";
 import type { InboundMessage } from "../webhook/payload";
 import { composeTurn } from "./prompt";
+import { postDueReminder } from "./remind";
 import { decideRetry } from "./retry";
-import { escapeHtml } from "../render";
-import type { Reminder } from "./reminder-store";
 import { type ConversationState, ConversationStore, type Outgoing } from "./store";
-import { alreadyPosted, askClaude, postOutgoing, roomSettings } from "./turn";
+import { askClaude, postOutgoing } from "./turn";
 
 /**
  * One conversation: a Campfire room talking to one bot. It is named `<room id>:<bot id>`.
@@ -112,7 +111,7 @@ export class Conversation extends DurableObject<Env> {
     const config = loadConfig(this.env);
     const now = Date.now();
     const [reminder] = this.store.reminders.all();
-    if (reminder && reminder.dueAt <= now) return this.remind(state, config, reminder);
+    if (reminder && reminder.dueAt <= now) return postDueReminder(this.store, state, config, reminder);
     if (!this.store.hasPendingWork()) {
       // Checking the clock keeps an early wake-up from forgetting a live chat.
       if (!reminder && now >= state.lastActivityAt + state.ttlMs) await this.evict(state, "ttl");
@@ -156,7 +155,7 @@ export class Conversation extends DurableObject<Env> {
       this.store.queueOutgoing(outgoing);
       return outgoing;
     } catch (error) {
-      const failure = asFailure(error, "anthropic");
+      const failure = toServiceFailure(error, "anthropic");
       const apology = `Sorry, I could not answer: ${explainToRoom(failure)}`;
       // A progress line or half-streamed text already in the room becomes the apology.
       const fallback: Outgoing = { kind: "error", uptoSeq: last.seq, prompt, markdown: apology, messageId: this.store.draftMessageId(), posted: 0, queuedAt: Date.now() };
@@ -171,34 +170,7 @@ export class Conversation extends DurableObject<Env> {
       this.store.settleOutgoing(outgoing, Date.now());
       log("info", "reply.posted", { bot: state.botId, room: state.roomId, kind: outgoing.kind, ms: Date.now() - started, edited: outgoing.messageId !== null });
     } catch (error) {
-      this.retryOrGiveUp(state, asFailure(error, "campfire"), null);
-    }
-  }
-
-  /** Posts a due reminder once; a failed post is tried again with back-off, a few times, then dropped and logged. */
-  private async remind(state: ConversationState, config: Config, reminder: Reminder): Promise<void> {
-    const fields = { bot: state.botId, room: state.roomId, reminder: reminder.id };
-    try {
-      const { bot, campfire, path } = roomSettings(config, state);
-      const html = `<p>⏰ <strong>Reminder</strong> for ${escapeHtml(reminder.forUser)}: ${escapeHtml(reminder.text)}</p>`;
-      // A run that died after Campfire took the reminder but before recording it must not post it twice.
-      const repeat = reminder.postingSince !== null && (await alreadyPosted(campfire, path, bot, html, reminder.postingSince));
-      if (!repeat) {
-        this.store.reminders.posting(reminder.id, Date.now());
-        await campfire.post(path, html);
-      }
-      this.store.reminders.posted(reminder.id, Date.now());
-      log("info", "reminder.posted", { ...fields, late_ms: Date.now() - reminder.dueAt });
-    } catch (error) {
-      const failure = asFailure(error, "campfire");
-      const decision = failure.retryable ? decideRetry(reminder.attempts + 1, reminder.dueAt, Date.now(), failure.retryAfterMs) : { giveUp: true as const };
-      if ("retryAt" in decision) {
-        this.store.reminders.failed(reminder.id, decision.retryAt);
-        log("warn", "reminder.retry", { ...fields, error: failure.message });
-      } else {
-        this.store.reminders.cancel(reminder.id);
-        log("error", "reminder.dropped", { ...fields, error: failure.message });
-      }
+      this.retryOrGiveUp(state, toServiceFailure(error, "campfire"), null);
     }
   }
 
@@ -245,10 +217,6 @@ export class Conversation extends DurableObject<Env> {
       log("warn", "registry.report_failed", { bot: state.botId, room: state.roomId, error: (error as Error).message });
     }
   }
-}
-
-function asFailure(error: unknown, service: ServiceFailure["service"]): ServiceFailure {
-  return error instanceof ServiceFailure ? error : new ServiceFailure(service, "unavailable", (error as Error)?.message ?? String(error));
 }
 
 function emptyAnswer(stopReason: string | null): string {
