@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS conversation (
   output_tokens INTEGER NOT NULL DEFAULT 0,
   cache_read_tokens INTEGER NOT NULL DEFAULT 0,
   cache_write_tokens INTEGER NOT NULL DEFAULT 0,
-  draft_message_id INTEGER
+  draft_message_id INTEGER,
+  draft_posting_since INTEGER
 );
 CREATE TABLE IF NOT EXISTS seen (message_id TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS inbox (
@@ -54,3 +55,8 @@ CREATE TABLE IF NOT EXISTS reminders (
   attempts INTEGER NOT NULL DEFAULT 0,
   posting_since INTEGER
 );`;
+
+/** Columns added after the first release, for conversations whose tables an older version created. */
+export const ADDED_COLUMNS: Record<string, string> = {
+  draft_posting_since: "ALTER TABLE conversation ADD COLUMN draft_posting_since INTEGER",
+};

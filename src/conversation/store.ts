@@ -1,7 +1,7 @@
 import type { TokenUsage } from "../claude";
 import type { InboundMessage } from "../webhook/payload";
 import { ReminderStore } from "./reminder-store";
-import { SCHEMA } from "./schema";
+import { ADDED_COLUMNS, SCHEMA } from "./schema";
 
 /** A message waiting for the bot's answer, in arrival order. */
 export interface PendingMessage {
@@ -60,6 +60,11 @@ export class ConversationStore {
   constructor(private readonly storage: DurableObjectStorage) {
     this.reminders = new ReminderStore(storage);
     this.exists = storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'conversation'").toArray().length > 0;
+    if (this.exists) {
+      // A conversation that lived through an upgrade gets the columns the new version reads.
+      const columns = new Set(storage.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('conversation')").toArray().map((c) => c.name));
+      for (const [column, ddl] of Object.entries(ADDED_COLUMNS)) if (!columns.has(column)) storage.sql.exec(ddl);
+    }
   }
 
   private get sql(): SqlStorage {
@@ -157,7 +162,16 @@ export class ConversationStore {
   }
 
   setDraftMessageId(messageId: number): void {
-    this.sql.exec("UPDATE conversation SET draft_message_id = ?", messageId);
+    this.sql.exec("UPDATE conversation SET draft_message_id = ?, draft_posting_since = NULL", messageId);
+  }
+
+  /** When this turn began posting a draft whose id is not known yet: a crash there leaves it to be found. */
+  draftPostingSince(): number | null {
+    return this.sql.exec<{ since: number | null }>("SELECT draft_posting_since AS since FROM conversation").one().since;
+  }
+
+  startDraftPost(now: number): void {
+    this.sql.exec("UPDATE conversation SET draft_posting_since = ?", now);
   }
 
   outgoing(): Outgoing | null {
@@ -209,7 +223,7 @@ export class ConversationStore {
       this.sql.exec("DELETE FROM inbox WHERE seq <= ?", outgoing.uptoSeq);
       this.sql.exec("DELETE FROM outbox");
       this.sql.exec(
-        "UPDATE conversation SET last_activity_at = ?, turns = turns + ?, retry_attempts = 0, retry_at = NULL, failing_since = NULL, draft_message_id = NULL",
+        "UPDATE conversation SET last_activity_at = ?, turns = turns + ?, retry_attempts = 0, retry_at = NULL, failing_since = NULL, draft_message_id = NULL, draft_posting_since = NULL",
         now,
         outgoing.kind === "reply" ? 1 : 0,
       );
@@ -221,7 +235,7 @@ export class ConversationStore {
     this.storage.transactionSync(() => {
       this.sql.exec("DELETE FROM inbox WHERE seq <= ?", outgoing.uptoSeq);
       this.sql.exec("DELETE FROM outbox");
-      this.sql.exec("UPDATE conversation SET draft_message_id = NULL");
+      this.sql.exec("UPDATE conversation SET draft_message_id = NULL, draft_posting_since = NULL");
       this.clearRetry();
     });
   }

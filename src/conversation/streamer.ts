@@ -13,8 +13,8 @@ export const PROGRESS_TEXT = "Working on it…";
 
 /**
  * Shows an answer growing in one Campfire message while Claude writes it: posted once it has taken a moment,
- * then edited at most once a second. The message's id is handed to `remember` at once, so that after a crash
- * the next attempt edits this message rather than leaving a half answer behind.
+ * then edited at most once a second. The message's id is recorded at once (and the attempt before the post),
+ * so that after a crash the next attempt edits this message rather than leaving a half answer behind.
  */
 export class ReplyStreamer {
   private latest = "";
@@ -26,7 +26,8 @@ export class ReplyStreamer {
     private readonly path: string,
     private messageId: number | null,
     private canEdit: boolean,
-    private readonly remember: (messageId: number) => void,
+    /** Called before the first post, and with its id after: a crash in between is found in the room later. */
+    private readonly remember: { posting: () => void; posted: (messageId: number) => void },
     private readonly onEditsUnsupported: () => void,
     private readonly startedAt = Date.now(),
   ) {}
@@ -68,12 +69,13 @@ export class ReplyStreamer {
 
   private async send(html: string): Promise<void> {
     if (this.messageId !== null) return this.campfire.edit(this.path, this.messageId, html);
+    this.remember.posting();
     const { messageId } = await this.campfire.post(this.path, html);
     if (messageId === undefined) {
       this.canEdit = false;
       return;
     }
     this.messageId = messageId;
-    this.remember(messageId);
+    this.remember.posted(messageId);
   }
 }

@@ -45,9 +45,9 @@ export async function askClaude(store: ConversationStore, state: ConversationSta
   const streamer = new ReplyStreamer(
     campfire,
     path,
-    store.draftMessageId(),
+    store.draftMessageId() ?? (await orphanedDraft(store, campfire, path, bot)),
     campfireSupports.readsAndEdits(bot.id),
-    (messageId) => store.setDraftMessageId(messageId),
+    { posting: () => store.startDraftPost(Date.now()), posted: (messageId) => store.setDraftMessageId(messageId) },
     () => campfireSupports.forget(bot.id),
   );
   const timeout = new AbortController();
@@ -153,6 +153,20 @@ export async function postOutgoing(store: ConversationStore, state: Conversation
     }
     store.markPosted(index + 1);
   }
+}
+
+/**
+ * The draft an earlier run of this turn posted but died before recording: the bot's newest message since then
+ * that still ends in "…" (a streamed draft or the progress line). It is adopted, so the answer replaces it.
+ */
+async function orphanedDraft(store: ConversationStore, campfire: CampfireClient, path: string, bot: BotConfig): Promise<number | null> {
+  const since = store.draftPostingSince();
+  if (since === null || !campfireSupports.readsAndEdits(bot.id)) return null;
+  const recent = await campfire.recent(path).catch(() => null);
+  const ownId = botUserId(bot.key);
+  const draft = (recent ?? []).findLast((message) => message.creator.id === ownId && Date.parse(message.createdAt) >= since - 1_000 && message.text.trim().endsWith("…"));
+  if (draft) store.setDraftMessageId(draft.id);
+  return draft?.id ?? null;
 }
 
 /** Whether the bot already posted this text since `since`: a delivery cut off after Campfire took it. */

@@ -1,5 +1,6 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { ConversationStore } from "../../src/conversation/store";
 import {
   campfirePayload,
   conversation,
@@ -151,5 +152,21 @@ describe("a conversation", () => {
     await fakeCampfire.waitForMessages(roomId, 2);
     const fresh = (await fakeAnthropic.requestsMentioning(`${marker}-again`))[0]!;
     expect(fresh.body.messages).toHaveLength(1);
+  });
+
+  it("keeps working after an upgrade: a conversation an older version created gets the columns it lacks", async () => {
+    const roomId = newRoomId();
+    await send(roomId, "upgrade question");
+    await fakeCampfire.waitForMessages(roomId, 1);
+    await runInDurableObject(conversation(roomId), (_, state) => {
+      // As the first release left it: no draft_posting_since.
+      state.storage.sql.exec("ALTER TABLE conversation DROP COLUMN draft_posting_since");
+      const store = new ConversationStore(state.storage);
+      expect(store.draftPostingSince()).toBeNull();
+      expect(store.state()!.turns).toBe(1);
+    });
+    await send(roomId, "upgrade follow-up");
+    const replies = await fakeCampfire.waitForMessages(roomId, 2);
+    expect(replies[1]!.body).toContain("upgrade follow-up");
   });
 });

@@ -94,6 +94,24 @@ describe("streamed replies", { timeout: 30_000 }, () => {
     expect(messages[0]!.body).toContain(`Echo: Ada Lovelace: ${marker}`);
     expect(messages[0]!.edits).toEqual(["<p>Echo: half an ans</p><p>…</p>"]);
   });
+
+  it("after a crash between Campfire taking the first draft and recording its id, finds that draft and completes it", async () => {
+    const roomId = newRoomId();
+    const marker = `orphan${roomId}`;
+    await send(roomId, `${marker} [fake:status=529,retryAfter=600,times=1,id=${marker}]`);
+    await expect.poll(() => fakeAnthropic.requestsMentioning(marker)).toHaveLength(1);
+    // The run recorded that it was posting a draft, Campfire created it, and the run died before its id was kept.
+    await runInDurableObject(conversation(roomId), (_, state) => {
+      state.storage.sql.exec("UPDATE conversation SET draft_posting_since = ?", Date.now());
+    });
+    const orphan = await postAsBot(roomId, "<p>Echo: half an ans</p><p>…</p>");
+
+    await runUntilIdle(roomId);
+    const messages = await fakeCampfire.messages(roomId);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]!.id).toBe(orphan);
+    expect(messages[0]!.body).toContain(`Echo: Ada Lovelace: ${marker}`);
+  });
 });
 
 describe("long turns", () => {
