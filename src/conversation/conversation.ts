@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { type Config, loadConfig } from "../config";
 import { explainToRoom, type ServiceFailure, toServiceFailure } from "../failure";
-import { log } from "../log";
+import { type LogFields, log } from "../log";
 import type { ConversationReport } from "../registry/registry";
 import { registryFor } from "../registry/shards";
 import type { InboundMessage } from "../webhook/payload";
@@ -29,7 +29,7 @@ export class Conversation extends DurableObject<Env> {
     const ttlMs = config.bots.get(botId)?.sessionTtlMs ?? config.sessionTtlMs;
     const queued = this.store.receive(botId, ttlMs, message, Date.now());
     if (queued) await this.reschedule();
-    log("info", queued ? "message.queued" : "message.duplicate", { bot: botId, room: message.roomId, chars: message.text.length });
+    // The caller logs the outcome: one line per webhook, because every log line has a cost.
     return queued ? "queued" : "duplicate";
   }
 
@@ -120,29 +120,26 @@ export class Conversation extends DurableObject<Env> {
     // An answer stored by an earlier run may already be in the room: that run can die between Campfire's
     // "created" and recording it. Its delivery first looks for it there.
     const stored = this.store.outgoing();
-    const outgoing = stored ?? (await this.answer(state, config));
-    if (outgoing) await this.deliver(state, config, outgoing, stored !== null);
+    const started = Date.now();
+    const fresh = stored ? null : await this.answer(state, config);
+    const outgoing = stored ?? fresh?.outgoing;
+    if (outgoing) await this.deliver(state, config, outgoing, stored !== null, { ...fresh?.answered, turn_ms: Date.now() - started });
   }
 
-  /** Asks Claude about every waiting message at once, in arrival order; keeps the answer until it is posted. */
-  private async answer(state: ConversationState, config: Config): Promise<Outgoing | null> {
+  /**
+   * Asks Claude about every waiting message at once, in arrival order; keeps the answer until it is posted.
+   * `answered` describes Claude's part, for the one line logged when the reply is delivered.
+   */
+  private async answer(state: ConversationState, config: Config): Promise<{ outgoing: Outgoing | null; answered?: LogFields }> {
     const pending = this.store.pending();
     const last = pending.at(-1);
-    if (!last) return null;
+    if (!last) return { outgoing: null };
     const prompt = composeTurn(pending);
     const started = Date.now();
     try {
       const answer = await askClaude(this.store, state, config, prompt, last.userName);
       this.store.recordUsage(answer.usage);
-      log("info", "claude.answered", {
-        bot: state.botId,
-        room: state.roomId,
-        ms: Date.now() - started,
-        messages: pending.length,
-        stop: answer.stopReason,
-        streamed: answer.messageId !== null,
-        tokens: { ...answer.usage },
-      });
+      const answered = { claude_ms: Date.now() - started, messages: pending.length, stop: answer.stopReason, streamed: answer.messageId !== null, tokens: { ...answer.usage } };
       const outgoing: Outgoing = {
         kind: "reply",
         uptoSeq: last.seq,
@@ -153,23 +150,27 @@ export class Conversation extends DurableObject<Env> {
         queuedAt: Date.now(),
       };
       this.store.queueOutgoing(outgoing);
-      return outgoing;
+      return { outgoing, answered };
     } catch (error) {
       const failure = toServiceFailure(error, "anthropic");
       const apology = `Sorry, I could not answer: ${explainToRoom(failure)}`;
       // A progress line or half-streamed text already in the room becomes the apology.
       const fallback: Outgoing = { kind: "error", uptoSeq: last.seq, prompt, markdown: apology, messageId: this.store.draftMessageId(), posted: 0, queuedAt: Date.now() };
-      return this.retryOrGiveUp(state, failure, fallback);
+      return { outgoing: this.retryOrGiveUp(state, failure, fallback) };
     }
   }
 
-  private async deliver(state: ConversationState, config: Config, outgoing: Outgoing, mayBeRepeat: boolean): Promise<void> {
+  /** Posts `outgoing`; `turn` (Claude's part, if this run asked) goes into the turn's one log line. */
+  private async deliver(state: ConversationState, config: Config, outgoing: Outgoing, mayBeRepeat: boolean, turn: LogFields): Promise<void> {
+    const fields = { bot: state.botId, room: state.roomId, kind: outgoing.kind };
     const started = Date.now();
     try {
       await postOutgoing(this.store, state, config, outgoing, mayBeRepeat);
       this.store.settleOutgoing(outgoing, Date.now());
-      log("info", "reply.posted", { bot: state.botId, room: state.roomId, kind: outgoing.kind, ms: Date.now() - started, edited: outgoing.messageId !== null });
+      log("info", "reply.posted", { ...fields, ...turn, ms: Date.now() - started, edited: outgoing.messageId !== null });
     } catch (error) {
+      // Claude's answer is kept for the retry; its usage is logged now, as it is billed now.
+      if (turn.tokens) log("info", "claude.answered", { ...fields, ...turn });
       this.retryOrGiveUp(state, toServiceFailure(error, "campfire"), null);
     }
   }

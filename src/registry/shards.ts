@@ -1,5 +1,5 @@
 import type { TokenUsage } from "../claude";
-import type { ConversationReport, SessionSummary } from "./registry";
+import type { SessionSummary } from "./registry";
 
 /**
  * Registry shards per bot. Each conversation reports to one shard, chosen by its room, so no single object
@@ -19,10 +19,6 @@ function shardOf(roomId: number): number {
 
 export function registryFor(env: Env, botId: string, roomId: number) {
   return env.SESSION_REGISTRY.getByName(`${botId}:${shardOf(roomId)}`);
-}
-
-export function reportTo(env: Env, botId: string, report: ConversationReport): Promise<void> {
-  return registryFor(env, botId, report.roomId).report(report);
 }
 
 const addUsage = (a: TokenUsage, b: TokenUsage): TokenUsage => ({

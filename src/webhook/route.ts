@@ -48,7 +48,7 @@ webhook.post("/:botId", async (c) => {
   try {
     const stub = c.env.CONVERSATIONS.getByName(`${message.roomId}:${botId}`);
     const outcome = await stub.receive(botId, message);
-    log("info", "webhook.accepted", { ...fields, outcome, ms: Date.now() - started });
+    log("info", "webhook.accepted", { ...fields, outcome, chars: message.text.length, ms: Date.now() - started });
   } catch (error) {
     log("error", "webhook.store_failed", { ...fields, error: (error as Error).message, ms: Date.now() - started });
     return reject(503, "the message could not be stored; please send it again");
