@@ -161,22 +161,25 @@ export async function postOutgoing(store: ConversationStore, state: Conversation
  */
 async function orphanedDraft(store: ConversationStore, campfire: CampfireClient, path: string, bot: BotConfig): Promise<number | null> {
   const since = store.draftPostingSince();
-  if (since === null || !campfireSupports.readsAndEdits(bot.id)) return null;
-  const recent = await campfire.recent(path).catch(() => null);
-  const ownId = botUserId(bot.key);
-  const draft = (recent ?? []).findLast((message) => message.creator.id === ownId && Date.parse(message.createdAt) >= since - 1_000 && message.text.trim().endsWith("…"));
+  if (since === null) return null;
+  const draft = (await ownMessagesSince(campfire, path, bot, since)).findLast((message) => message.text.trim().endsWith("…"));
   if (draft) store.setDraftMessageId(draft.id);
   return draft?.id ?? null;
 }
 
 /** Whether the bot already posted this text since `since`: a delivery cut off after Campfire took it. */
 export async function alreadyPosted(campfire: CampfireClient, path: string, bot: BotConfig, html: string, since: number): Promise<boolean> {
-  if (!campfireSupports.readsAndEdits(bot.id)) return false;
+  const text = plainText(html);
+  return (await ownMessagesSince(campfire, path, bot, since)).some((message) => plainText(message.text) === text);
+}
+
+/** The bot's own recent messages in the room since `since`; none when this Campfire cannot be read. */
+async function ownMessagesSince(campfire: CampfireClient, path: string, bot: BotConfig, since: number): Promise<RoomMessage[]> {
+  if (!campfireSupports.readsAndEdits(bot.id)) return [];
   const recent = await campfire.recent(path).catch(() => null);
   const ownId = botUserId(bot.key);
-  const text = plainText(html);
   // A second of slack for clocks that differ between the Worker and Campfire.
-  return (recent ?? []).some((message) => message.creator.id === ownId && Date.parse(message.createdAt) >= since - 1_000 && plainText(message.text) === text);
+  return (recent ?? []).filter((message) => message.creator.id === ownId && Date.parse(message.createdAt) >= since - 1_000);
 }
 
 /** Text without tags, entities or any white space, to compare our HTML with Campfire's plain text of it. */
