@@ -59,12 +59,10 @@ export class ConversationStore {
 
   constructor(private readonly storage: DurableObjectStorage) {
     this.reminders = new ReminderStore(storage);
-    this.exists = storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'conversation'").toArray().length > 0;
-    if (this.exists) {
-      // A conversation that lived through an upgrade gets the columns the new version reads.
-      const columns = new Set(storage.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('conversation')").toArray().map((c) => c.name));
-      for (const [column, ddl] of Object.entries(ADDED_COLUMNS)) if (!columns.has(column)) storage.sql.exec(ddl);
-    }
+    // One look at the table's columns says whether it exists and, after an upgrade, which columns it lacks.
+    const columns = new Set(storage.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('conversation')").toArray().map((c) => c.name));
+    this.exists = columns.size > 0;
+    if (this.exists) for (const [column, ddl] of Object.entries(ADDED_COLUMNS)) if (!columns.has(column)) storage.sql.exec(ddl);
   }
 
   private get sql(): SqlStorage {
