@@ -1,9 +1,10 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { loadConfig } from "./config";
+import { conversationName } from "./conversation/message";
 import { log } from "./log";
 import type { SessionSummary } from "./registry/registry";
 import { summarizeBot } from "./registry/shards";
-import { bearerKey, keysMatch } from "./webhook/auth";
+import { bearerKey, keysMatch } from "./auth";
 
 type AppEnv = { Bindings: Env };
 
@@ -39,7 +40,8 @@ metrics.get("/sessions", async (c) => {
 });
 
 metrics.get("/usage", async (c) => {
-  const bots = Object.fromEntries((await summaries(c.env)).map(([id, s]) => [id, { turns: s.turns, tokens: s.usage }]));
+  // Figures of live conversations are as of their last report (birth, or a change into or out of failing).
+  const bots = Object.fromEntries((await summaries(c.env)).map(([id, s]) => [id, { turns: s.turns, tokens: s.usage, billing: s.billing }]));
   return c.json({ generatedAt: new Date().toISOString(), bots });
 });
 
@@ -50,7 +52,7 @@ admin.delete("/sessions/:botId/:roomId", async (c) => {
   const { botId, roomId } = c.req.param();
   if (!loadConfig(c.env).bots.has(botId)) return c.json({ error: `no bot "${botId}" is configured` }, 404);
   if (!/^\d+$/.test(roomId)) return c.json({ error: `room id "${roomId}" must be a number` }, 400);
-  const ended = await c.env.CONVERSATIONS.getByName(`${roomId}:${botId}`).end();
+  const ended = await c.env.CONVERSATIONS.getByName(conversationName(Number(roomId), botId)).end();
   log("info", "admin.session_ended", { bot: botId, room: Number(roomId), ended });
   return c.json({ ended });
 });

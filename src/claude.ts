@@ -1,57 +1,25 @@
 import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk";
 import type { MessageStream } from "@anthropic-ai/sdk/lib/MessageStream";
-import type { ContentBlock, MessageParam, TextBlockParam, ToolUnion } from "@anthropic-ai/sdk/resources/messages";
+import type { AskOptions, Model, ModelAnswer, ModelRequest } from "./conversation/model";
 import { kindForStatus, retryAfterMs, ServiceFailure } from "./failure";
-
-export interface ClaudeRequest {
-  model: string;
-  maxTokens: number;
-  system: TextBlockParam[];
-  messages: MessageParam[];
-  tools?: ToolUnion[];
-  /** Remote MCP servers Claude reaches through Anthropic's MCP connector (a beta of the Messages API). */
-  mcpServers?: { name: string; url: string; token?: string }[];
-}
 
 /** The MCP connector's beta flag; requests without MCP servers use the stable API. */
 const MCP_BETA = "mcp-client-2025-11-20";
 
-export interface AskOptions {
-  /** Called with the whole text so far each time more streams in. */
-  onText?: (snapshot: string) => void;
-  /** Aborts the call; the failure then is a `turn_timeout`. */
-  signal?: AbortSignal;
-}
-
-export interface TokenUsage {
-  input: number;
-  output: number;
-  cacheRead: number;
-  cacheWrite: number;
-}
-
-export interface ClaudeAnswer {
-  text: string;
-  stopReason: string | null;
-  usage: TokenUsage;
-  /** The answer's blocks, tool calls included, to send back with the tools' results. */
-  content: ContentBlock[];
-}
+/** How long one model call may take before it counts as a (retryable) timeout. */
+const CALL_TIMEOUT_MS = 5 * 60_000;
 
 export interface ClaudeSettings {
   apiKey: string;
   baseUrl?: string;
 }
 
-/** How long one model call may take before it counts as a (retryable) timeout. */
-const CALL_TIMEOUT_MS = 5 * 60_000;
-
 /** Asks Claude through the SDK; failures come back as `ServiceFailure`s the conversation can act on. */
-export class ClaudeClient {
-  private readonly client: Anthropic;
+export class ClaudeClient implements Model {
+  readonly sdk: Anthropic;
 
   constructor(settings: ClaudeSettings) {
-    this.client = new Anthropic({
+    this.sdk = new Anthropic({
       apiKey: settings.apiKey,
       baseURL: settings.baseUrl ?? "https://api.anthropic.com",
       // Retries go through the Durable Object's alarm, so nothing waits in memory between attempts.
@@ -60,27 +28,9 @@ export class ClaudeClient {
     });
   }
 
-  async ask(request: ClaudeRequest, options: AskOptions = {}): Promise<ClaudeAnswer> {
+  async ask(request: ModelRequest, options: AskOptions = {}): Promise<ModelAnswer> {
     try {
-      const body = {
-        model: request.model,
-        max_tokens: request.maxTokens,
-        system: request.system,
-        messages: request.messages,
-        ...(request.tools?.length ? { tools: request.tools } : {}),
-      };
-      const mcp = request.mcpServers ?? [];
-      const stream: MessageStream = mcp.length
-        ? (this.client.beta.messages.stream(
-            {
-              ...body,
-              betas: [MCP_BETA],
-              mcp_servers: mcp.map((server) => ({ type: "url", name: server.name, url: server.url, ...(server.token ? { authorization_token: server.token } : {}) })),
-              tools: [...(request.tools ?? []), ...mcp.map((server) => ({ type: "mcp_toolset", mcp_server_name: server.name }))],
-            } as Parameters<Anthropic["beta"]["messages"]["stream"]>[0],
-            { signal: options.signal },
-          ) as unknown as MessageStream)
-        : this.client.messages.stream(body, { signal: options.signal });
+      const stream = this.stream(request, options.signal);
       if (options.onText) stream.on("text", (_delta, snapshot) => options.onText!(snapshot));
       const message = await stream.finalMessage();
       const text = message.content
@@ -103,6 +53,36 @@ export class ClaudeClient {
       throw toFailure(error);
     }
   }
+
+  private stream(request: ModelRequest, signal: AbortSignal | undefined): MessageStream {
+    const body = {
+      model: request.model,
+      max_tokens: request.maxTokens,
+      system: request.system,
+      messages: request.messages,
+      ...(request.tools?.length ? { tools: request.tools } : {}),
+    };
+    const mcp = request.mcpServers ?? [];
+    if (mcp.length === 0) return this.sdk.messages.stream(body, { signal });
+    return this.sdk.beta.messages.stream(
+      {
+        ...body,
+        betas: [MCP_BETA],
+        mcp_servers: mcp.map((server) => ({ type: "url", name: server.name, url: server.url, ...(server.token ? { authorization_token: server.token } : {}) })),
+        tools: [...(request.tools ?? []), ...mcp.map((server) => ({ type: "mcp_toolset", mcp_server_name: server.name }))],
+      } as Parameters<Anthropic["beta"]["messages"]["stream"]>[0],
+      { signal },
+    ) as unknown as MessageStream;
+  }
+}
+
+/** One client per key and endpoint for the isolate's life: building the SDK client per turn costs CPU and memory. */
+const clients = new Map<string, ClaudeClient>();
+export function claudeClient(settings: ClaudeSettings): ClaudeClient {
+  const id = `${settings.baseUrl ?? ""}\n${settings.apiKey}`;
+  let client = clients.get(id);
+  if (!client) clients.set(id, (client = new ClaudeClient(settings)));
+  return client;
 }
 
 function toFailure(error: unknown): ServiceFailure {

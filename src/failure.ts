@@ -1,4 +1,4 @@
-/** What went wrong talking to Anthropic or Campfire, in terms that decide what to do next. */
+/** What went wrong — talking to Anthropic or Campfire, or inside the bot — in terms that decide what to do next. */
 export type FailureKind =
   | "rate_limited"
   | "overloaded"
@@ -10,15 +10,17 @@ export type FailureKind =
   | "forbidden"
   | "not_found"
   | "bad_request"
-  | "not_configured";
+  | "not_configured"
+  /** A bug or a storage error in the bot itself, not a service's answer. */
+  | "internal";
 
-const RETRYABLE: ReadonlySet<FailureKind> = new Set(["rate_limited", "overloaded", "unavailable", "unreachable", "timeout"]);
+const RETRYABLE: ReadonlySet<FailureKind> = new Set(["rate_limited", "overloaded", "unavailable", "unreachable", "timeout", "internal"]);
 
 export class ServiceFailure extends Error {
   readonly retryable: boolean;
 
   constructor(
-    readonly service: "anthropic" | "campfire",
+    readonly service: "anthropic" | "campfire" | "bot",
     readonly kind: FailureKind,
     message: string,
     readonly status?: number,
@@ -31,9 +33,9 @@ export class ServiceFailure extends Error {
   }
 }
 
-/** Any error from talking to `service`, as a ServiceFailure; an unexpected one counts as retryable. */
-export function toServiceFailure(error: unknown, service: ServiceFailure["service"]): ServiceFailure {
-  return error instanceof ServiceFailure ? error : new ServiceFailure(service, "unavailable", (error as Error)?.message ?? String(error));
+/** Any error as a ServiceFailure: the clients throw only those, so anything else is the bot's own (retried, never blamed on a service). */
+export function asFailure(error: unknown): ServiceFailure {
+  return error instanceof ServiceFailure ? error : new ServiceFailure("bot", "internal", (error as Error)?.message ?? String(error));
 }
 
 /** Reads `retry-after` (seconds or an HTTP date) into milliseconds; absent or unreadable → undefined. */
@@ -60,6 +62,7 @@ export function kindForStatus(status: number): FailureKind {
 
 /** One sentence for the room: why the bot could not answer, without internals or secrets. */
 export function explainToRoom(failure: ServiceFailure): string {
+  if (failure.kind === "internal") return "I hit an internal error; an administrator can find the details in the Worker's logs.";
   if (failure.service === "campfire") return "I could not post my answer to this room.";
   switch (failure.kind) {
     case "rate_limited":

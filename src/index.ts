@@ -7,11 +7,12 @@ import { reject } from "./reject";
 import { runSchedules } from "./scheduled";
 import { webhook } from "./webhook/route";
 
-export { Conversation } from "./conversation/conversation";
+export { Conversation } from "./objects/conversation";
 export { PlaygroundCampfire } from "./playground/campfire-store";
 export { SessionRegistry } from "./registry/registry";
 
-const app = new Hono<{ Bindings: Env }>();
+// Not strict: `/webhook/assistant/` is the same bot as `/webhook/assistant`.
+const app = new Hono<{ Bindings: Env }>({ strict: false });
 
 app.route("/webhook", webhook);
 app.route("/metrics", metrics);
@@ -20,8 +21,11 @@ app.route("/playground", playground);
 app.route("/", health);
 app.route("/health", health);
 
+// Campfire posts any typed answer into the room as an attachment, so even "not found" and errors carry no Content-Type.
+app.notFound((c) => reject(404, `nothing here at ${JSON.stringify(new URL(c.req.url).pathname.slice(0, 80))}; a bot's webhook is POST /webhook/<bot id>`));
+
 app.onError((error, c) => {
-  log("error", "request.crashed", { path: new URL(c.req.url).pathname, error: error.message });
+  log("error", "request.crashed", { path: new URL(c.req.url).pathname.slice(0, 80), error: error.message.slice(0, 300) });
   return reject(500, "internal error; see the Worker's logs");
 });
 

@@ -1,4 +1,5 @@
 import { loadConfig } from "./config";
+import { conversationName } from "./conversation/message";
 import { log } from "./log";
 
 /**
@@ -10,7 +11,7 @@ export async function runSchedules(controller: ScheduledController, env: Env): P
   if (due.length === 0) log("warn", "schedule.unused", { cron: controller.cron });
   await Promise.all(
     due.map(async ({ bot, schedule }) => {
-      const outcome = await env.CONVERSATIONS.getByName(`${schedule.roomId}:${bot.id}`).receive(bot.id, {
+      const { outcome } = await env.CONVERSATIONS.getByName(conversationName(schedule.roomId, bot.id)).receive(bot.id, {
         // One id per firing, so a trigger delivered twice starts one turn.
         messageId: `schedule:${controller.cron}:${controller.scheduledTime}`,
         roomId: schedule.roomId,

@@ -1,34 +1,34 @@
-import type { Config } from "../config";
-import { toServiceFailure } from "../failure";
+import type { Room } from "../campfire/room";
+import { asFailure } from "../failure";
 import { log } from "../log";
 import { escapeHtml } from "../render";
-import type { Reminder } from "./reminder-store";
-import { decideRetry } from "./retry";
-import type { ConversationState, ConversationStore } from "./store";
-import { alreadyPosted, roomSettings } from "./turn";
+import { alreadyPosted } from "./delivery";
+import type { Reminder, ReminderStore } from "./reminder-store";
+import { decideRetry, REMINDER_RETRY } from "./retry";
 
 /** Posts a due reminder once; a failed post is tried again with back-off, a few times, then dropped and logged. */
-export async function postDueReminder(store: ConversationStore, state: ConversationState, config: Config, reminder: Reminder): Promise<void> {
-  const fields = { bot: state.botId, room: state.roomId, reminder: reminder.id };
+export async function postDueReminder(room: Room, reminders: ReminderStore, botId: string, reminder: Reminder): Promise<void> {
+  const fields = { bot: botId, room: room.id, reminder: reminder.id };
+  const now = Date.now();
   try {
-    const { bot, campfire, path } = roomSettings(config, state);
     const html = `<p>⏰ <strong>Reminder</strong> for ${escapeHtml(reminder.forUser)}: ${escapeHtml(reminder.text)}</p>`;
     // A run that died after Campfire took the reminder but before recording it must not post it twice.
-    const repeat = reminder.postingSince !== null && (await alreadyPosted(campfire, path, bot, html, reminder.postingSince));
+    const repeat = reminder.postingSince !== null && (await alreadyPosted(room, html, reminder.postingSince));
     if (!repeat) {
-      store.reminders.posting(reminder.id, Date.now());
-      await campfire.post(path, html);
+      reminders.posting(reminder.id, now);
+      await room.post(html);
     }
-    store.reminders.posted(reminder.id, Date.now());
+    reminders.posted(reminder.id, Date.now());
     log("info", "reminder.posted", { ...fields, late_ms: Date.now() - reminder.dueAt });
   } catch (error) {
-    const failure = toServiceFailure(error, "campfire");
-    const decision = failure.retryable ? decideRetry(reminder.attempts + 1, reminder.dueAt, Date.now(), failure.retryAfterMs) : { giveUp: true as const };
+    const failure = asFailure(error);
+    // The window counts from the first failed post, not from the retry the last failure scheduled.
+    const decision = failure.retryable ? decideRetry(REMINDER_RETRY, reminder.attempts + 1, reminder.failingSince ?? now, now, failure.retryAfterMs) : { giveUp: true as const };
     if ("retryAt" in decision) {
-      store.reminders.failed(reminder.id, decision.retryAt);
+      reminders.failed(reminder.id, now, decision.retryAt);
       log("warn", "reminder.retry", { ...fields, error: failure.message });
     } else {
-      store.reminders.cancel(reminder.id);
+      reminders.cancel(reminder.id);
       log("error", "reminder.dropped", { ...fields, error: failure.message });
     }
   }

@@ -1,29 +1,50 @@
-/** Backoff for failed model calls and posts: quick at first, bounded so the room hears back within minutes. */
-export const RETRY_POLICY = {
-  firstDelayMs: 2_000,
-  maxDelayMs: 60_000,
-  /** After this long failing, the room is told the bot could not answer. */
-  windowMs: 3 * 60_000,
-  maxAttempts: 6,
-} as const;
+/** How one kind of failure is retried: quick at first, capped, and given up after a window or a number of tries. */
+export interface RetryPolicy {
+  firstDelayMs: number;
+  maxDelayMs: number;
+  windowMs: number;
+  maxAttempts: number;
+}
+
+/** Asking Claude (and unexpected errors): the room hears back within minutes, answer or apology. */
+export const MODEL_RETRY: RetryPolicy = { firstDelayMs: 2_000, maxDelayMs: 60_000, windowMs: 3 * 60_000, maxAttempts: 6 };
+
+/** Reminders: a few tries within minutes of the first failed post, then dropped and logged. */
+export const REMINDER_RETRY: RetryPolicy = MODEL_RETRY;
+
+/**
+ * Posting an answer Claude already wrote: it costs nothing to keep, so it waits out a Campfire restart or
+ * upgrade — at least 30 minutes, as long as the conversation's TTL when that is longer, at most a day.
+ */
+export function deliveryRetry(ttlMs: number): RetryPolicy {
+  return { firstDelayMs: 2_000, maxDelayMs: 5 * 60_000, windowMs: Math.max(30 * 60_000, Math.min(ttlMs, 24 * 3_600_000)), maxAttempts: Number.POSITIVE_INFINITY };
+}
 
 export type RetryDecision = { retryAt: number } | { giveUp: true };
 
 /**
  * Decides when to try again after the `attempts`-th failure in a row, which began at `failingSince`.
  * Honours the service's `retry-after`, spreads retries by ±20 % so many conversations don't retry in step,
- * and always leaves one last attempt at the end of the window rather than giving up early.
+ * never retries sooner than the first delay, and leaves one last attempt at the end of the window.
  */
-export function decideRetry(
-  attempts: number,
-  failingSince: number,
+export function decideRetry(policy: RetryPolicy, attempts: number, failingSince: number, now: number, retryAfterMs?: number, random: () => number = Math.random): RetryDecision {
+  const deadline = failingSince + policy.windowMs;
+  if (attempts >= policy.maxAttempts || now >= deadline) return { giveUp: true };
+  const backoff = Math.min(policy.maxDelayMs, policy.firstDelayMs * 2 ** (attempts - 1)) * (0.8 + 0.4 * random());
+  const delay = Math.max(retryAfterMs ?? 0, backoff, policy.firstDelayMs * 0.8);
+  return { retryAt: Math.max(now + Math.round(policy.firstDelayMs * 0.8), Math.min(now + Math.round(delay), deadline)) };
+}
+
+/** What a failed stage of a turn leads to: answering follows the model's policy, posting the delivery one. */
+export function retryAfterFailure(
+  stage: "answer" | "deliver",
+  failure: { retryable: boolean; retryAfterMs?: number },
+  retry: { attempts: number; since: number | null },
+  ttlMs: number,
   now: number,
-  retryAfterMs?: number,
-  random: () => number = Math.random,
-): RetryDecision {
-  const deadline = failingSince + RETRY_POLICY.windowMs;
-  if (attempts >= RETRY_POLICY.maxAttempts || now >= deadline) return { giveUp: true };
-  const backoff = Math.min(RETRY_POLICY.maxDelayMs, RETRY_POLICY.firstDelayMs * 2 ** (attempts - 1)) * (0.8 + 0.4 * random());
-  const delay = Math.max(retryAfterMs ?? 0, backoff);
-  return { retryAt: Math.min(now + Math.round(delay), deadline) };
+): RetryDecision & { attempts: number; since: number } {
+  const attempts = retry.attempts + 1;
+  const since = retry.since ?? now;
+  if (!failure.retryable) return { giveUp: true, attempts, since };
+  return { ...decideRetry(stage === "answer" ? MODEL_RETRY : deliveryRetry(ttlMs), attempts, since, now, failure.retryAfterMs), attempts, since };
 }

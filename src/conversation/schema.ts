@@ -1,7 +1,9 @@
 /**
- * A conversation's tables. `conversation` holds one row of metadata and running totals; `seen` the Campfire
- * message ids already received; `inbox` the messages waiting for an answer; `history` the turns Claude sees;
- * `outbox` the one answer being posted; `reminders` what to post later. All are created by the first message and dropped at eviction.
+ * A conversation's tables, created by its first message and dropped together at eviction. Few on purpose: every
+ * table costs memory in each live object and writes when created. `conversation` is one row holding the
+ * metadata, running totals, retry state, the transcript Claude sees (one JSON value, read and written whole, so
+ * a turn reads and writes one row however long the conversation) and the one answer being posted; `inbox`
+ * holds messages waiting for an answer; `seen` the Campfire message ids (and legacy payload hashes) received.
  */
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS conversation (
@@ -12,51 +14,82 @@ CREATE TABLE IF NOT EXISTS conversation (
   ttl_ms INTEGER NOT NULL,
   started_at INTEGER NOT NULL,
   last_activity_at INTEGER NOT NULL,
-  retry_attempts INTEGER NOT NULL DEFAULT 0,
-  retry_at INTEGER,
-  failing_since INTEGER,
   turns INTEGER NOT NULL DEFAULT 0,
   input_tokens INTEGER NOT NULL DEFAULT 0,
   output_tokens INTEGER NOT NULL DEFAULT 0,
   cache_read_tokens INTEGER NOT NULL DEFAULT 0,
   cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+  retry_attempts INTEGER NOT NULL DEFAULT 0,
+  retry_at INTEGER,
+  failing_since INTEGER,
   draft_message_id INTEGER,
-  draft_posting_since INTEGER
+  draft_posting_since INTEGER,
+  transcript TEXT NOT NULL DEFAULT '[]',
+  out_kind TEXT,
+  out_upto_seq INTEGER,
+  out_prompt TEXT,
+  out_markdown TEXT,
+  out_message_id INTEGER,
+  out_posted INTEGER NOT NULL DEFAULT 0,
+  out_queued_at INTEGER,
+  lacks TEXT NOT NULL DEFAULT '',
+  do_requests INTEGER NOT NULL DEFAULT 0,
+  rows_read INTEGER NOT NULL DEFAULT 0,
+  rows_written INTEGER NOT NULL DEFAULT 0,
+  subrequests INTEGER NOT NULL DEFAULT 0,
+  reported TEXT
 );
-CREATE TABLE IF NOT EXISTS seen (message_id TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS inbox (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  seq INTEGER PRIMARY KEY,
   user_id INTEGER NOT NULL,
   user_name TEXT NOT NULL,
   text TEXT NOT NULL,
   received_at INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS history (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
-  content TEXT NOT NULL,
-  created_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS outbox (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  kind TEXT NOT NULL CHECK (kind IN ('reply', 'error')),
-  upto_seq INTEGER NOT NULL,
-  prompt TEXT NOT NULL,
-  markdown TEXT NOT NULL,
-  message_id INTEGER,
-  posted INTEGER NOT NULL DEFAULT 0,
-  queued_at INTEGER NOT NULL
-);
+CREATE TABLE IF NOT EXISTS seen (message_id TEXT PRIMARY KEY, at INTEGER) WITHOUT ROWID;`;
+
+/** Reminders get their own table only when a bot first sets one: most conversations never do. */
+export const REMINDERS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS reminders (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,
   due_at INTEGER NOT NULL,
   text TEXT NOT NULL,
   for_user TEXT NOT NULL,
+  for_user_id INTEGER NOT NULL DEFAULT 0,
   attempts INTEGER NOT NULL DEFAULT 0,
+  retry_at INTEGER,
+  failing_since INTEGER,
   posting_since INTEGER
 );`;
 
-/** Columns added after the first release, for conversations whose tables an older version created. */
-export const ADDED_COLUMNS: Record<string, string> = {
-  draft_posting_since: "ALTER TABLE conversation ADD COLUMN draft_posting_since INTEGER",
+/** Columns the first release's tables lack, added before its data moves into the new layout. */
+const ADDED: Record<string, string[]> = {
+  conversation: [
+    "draft_posting_since INTEGER", "transcript TEXT NOT NULL DEFAULT '[]'", "out_kind TEXT", "out_upto_seq INTEGER", "out_prompt TEXT",
+    "out_markdown TEXT", "out_message_id INTEGER", "out_posted INTEGER NOT NULL DEFAULT 0", "out_queued_at INTEGER", "lacks TEXT NOT NULL DEFAULT ''",
+    "do_requests INTEGER NOT NULL DEFAULT 0", "rows_read INTEGER NOT NULL DEFAULT 0", "rows_written INTEGER NOT NULL DEFAULT 0",
+    "subrequests INTEGER NOT NULL DEFAULT 0", "reported TEXT",
+  ],
+  seen: ["at INTEGER"],
+  reminders: ["for_user_id INTEGER NOT NULL DEFAULT 0", "retry_at INTEGER", "failing_since INTEGER"],
 };
+
+/**
+ * Moves a conversation stored by the first release (a `history` table and an `outbox` table) into this layout
+ * in one transaction, so a deploy in the middle of a conversation loses neither its turns nor a waiting answer.
+ */
+export function upgradeFirstRelease(sql: SqlStorage, tables: Set<string>): void {
+  for (const [table, columns] of Object.entries(ADDED)) {
+    if (!tables.has(table)) continue;
+    const have = new Set(sql.exec<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`).toArray().map((c) => c.name));
+    for (const column of columns) if (!have.has(column.split(" ")[0]!)) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column}`);
+  }
+  sql.exec(`UPDATE conversation SET transcript = (SELECT coalesce(json_group_array(json_object('role', role, 'content', content)), '[]')
+    FROM (SELECT role, content FROM history ORDER BY seq))`);
+  if (tables.has("outbox")) {
+    sql.exec(`UPDATE conversation SET (out_kind, out_upto_seq, out_prompt, out_markdown, out_message_id, out_posted, out_queued_at) =
+      (SELECT kind, upto_seq, prompt, markdown, message_id, posted, queued_at FROM outbox) WHERE EXISTS (SELECT 1 FROM outbox)`);
+    sql.exec("DROP TABLE outbox");
+  }
+  sql.exec("DROP TABLE history");
+}

@@ -1,266 +1,185 @@
-import type { TokenUsage } from "../claude";
-import type { InboundMessage } from "../webhook/payload";
+import type { Capability } from "../campfire/room";
+import type { InboundMessage } from "./message";
+import { type Billing, billingFields, type Meter } from "./meter";
+import type { TokenUsage } from "./model";
 import { ReminderStore } from "./reminder-store";
-import { ADDED_COLUMNS, SCHEMA } from "./schema";
+import { SCHEMA, upgradeFirstRelease } from "./schema";
+import type { ConversationState, Outgoing, PendingMessage } from "./state";
+import type { Turn } from "./transcript";
 
-/** A message waiting for the bot's answer, in arrival order. */
-export interface PendingMessage {
-  seq: number;
-  userName: string;
-  text: string;
-}
-
-export interface Turn {
-  seq: number;
-  role: "user" | "assistant";
-  content: string;
-}
-
-/** An answer (or an apology) ready to post, kept until Campfire has it so a crash or outage cannot lose it. */
-export interface Outgoing {
-  kind: "reply" | "error";
-  /** The last inbox message this answers; everything up to it is settled once it is posted. */
-  uptoSeq: number;
-  /** The user turn as Claude saw it, recorded in history with the reply. */
-  prompt: string;
-  markdown: string;
-  /** A message already in the room for this turn (streamed text or a progress line): the first part edits it. */
-  messageId: number | null;
-  /** How many of the answer's parts are already posted, so a retry or restart posts only the rest. */
-  posted: number;
-  /** When it was stored; a repeated delivery looks for its own earlier post only after this. */
-  queuedAt: number;
-}
-
-export interface ConversationState {
-  botId: string;
-  roomId: number;
-  roomName: string;
-  ttlMs: number;
-  startedAt: number;
-  lastActivityAt: number;
-  turns: number;
-  usage: TokenUsage;
-  retryAttempts: number;
-  retryAt: number | null;
-  failingSince: number | null;
-}
+type Row = Record<string, SqlStorageValue>;
+const int = (value: SqlStorageValue | undefined) => value as number;
+const maybe = (value: SqlStorageValue | undefined) => value as number | null;
 
 /**
- * The conversation's SQLite storage. Every method is synchronous, so each read-modify-write completes
- * before any other event reaches the object: a message arriving mid-answer can never be lost or reordered.
+ * The conversation's SQLite storage. Every method is synchronous, so each read-modify-write completes before any
+ * other event reaches the object: a message arriving mid-answer can never be lost or reordered. Every statement
+ * goes through the meter, so each request and alarm knows the rows it read and wrote.
  */
 export class ConversationStore {
-  /** Whether the tables exist: they are created by the first message and dropped, all of them, at eviction. */
-  private exists: boolean;
-
-  /** The conversation's reminders: the same storage, kept apart because they have a life of their own. */
+  /** Whether the tables exist (null until first looked at): created by the first message, dropped at eviction. */
+  private existing: boolean | null = null;
   readonly reminders: ReminderStore;
 
-  constructor(private readonly storage: DurableObjectStorage) {
-    this.reminders = new ReminderStore(storage);
-    // One look at the table's columns says whether it exists and, after an upgrade, which columns it lacks.
-    const columns = new Set(storage.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('conversation')").toArray().map((c) => c.name));
-    this.exists = columns.size > 0;
-    if (this.exists) for (const [column, ddl] of Object.entries(ADDED_COLUMNS)) if (!columns.has(column)) storage.sql.exec(ddl);
+  constructor(private readonly storage: DurableObjectStorage, private readonly meter: Meter) {
+    this.reminders = new ReminderStore(this.exec.bind(this), storage, () => this.tables().has("reminders"));
   }
 
-  private get sql(): SqlStorage {
-    return this.storage.sql;
+  /** The tables there are, looked at once; a conversation stored by the first release is upgraded on the way. */
+  private tables(): Set<string> {
+    const tables = new Set(this.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((t) => t.name));
+    if (tables.has("history")) this.storage.transactionSync(() => upgradeFirstRelease(this.storage.sql, tables));
+    return tables;
   }
 
-  /** Stores a message unless its id was seen before; returns false for a duplicate. */
-  receive(botId: string, ttlMs: number, message: InboundMessage, now: number): boolean {
+  private get exists(): boolean {
+    return (this.existing ??= this.tables().has("conversation"));
+  }
+
+  exec<T extends Row>(query: string, ...bindings: SqlStorageValue[]): SqlStorageCursor<T> {
+    return this.meter.track(this.storage.sql.exec<T>(query, ...bindings));
+  }
+
+  /** Stores a message unless it was received before; returns false for a replay. */
+  receive(botId: string, ttlMs: number, message: InboundMessage, now: number, replayWindowMs: number): boolean {
     if (!this.exists) {
-      this.sql.exec(SCHEMA);
-      this.exists = true;
+      this.exec(SCHEMA);
+      this.existing = true;
     }
-    if (message.messageId !== null) {
-      const inserted = this.sql.exec("INSERT OR IGNORE INTO seen (message_id) VALUES (?)", message.messageId).rowsWritten;
-      if (inserted === 0) return false;
-    }
-    this.sql.exec(
+    // A message id is seen once for the conversation's life; a hash stands for "the same words again" only briefly.
+    const at = message.messageId.startsWith("hash:") ? now : null;
+    const fresh = this.exec(
+      "INSERT INTO seen VALUES (?1, ?2) ON CONFLICT (message_id) DO UPDATE SET at = ?2 WHERE seen.at IS NOT NULL AND seen.at < ?3",
+      message.messageId, at, now - replayWindowMs,
+    ).rowsWritten;
+    if (fresh === 0) return false;
+    this.exec(
       // A scheduled turn knows no room name (''): it keeps the one Campfire last sent, or says "room <id>".
       `INSERT INTO conversation (id, bot_id, room_id, room_name, ttl_ms, started_at, last_activity_at)
        VALUES (1, ?1, ?2, coalesce(nullif(?3, ''), 'room ' || cast(?2 AS INTEGER)), ?4, ?5, ?5)
-       ON CONFLICT (id) DO UPDATE SET room_name = coalesce(nullif(?3, ''), room_name), ttl_ms = excluded.ttl_ms, last_activity_at = excluded.last_activity_at`,
-      botId,
-      message.roomId,
-      message.roomName,
-      ttlMs,
-      now,
+       ON CONFLICT (id) DO UPDATE SET room_name = coalesce(nullif(?3, ''), room_name), ttl_ms = excluded.ttl_ms
+       WHERE room_name <> coalesce(nullif(?3, ''), room_name) OR ttl_ms <> excluded.ttl_ms`,
+      botId, message.roomId, message.roomName, ttlMs, now,
     );
-    this.sql.exec(
-      "INSERT INTO inbox (user_id, user_name, text, received_at) VALUES (?, ?, ?, ?)",
-      message.userId,
-      message.userName,
-      message.text,
-      now,
-    );
+    this.exec("INSERT INTO inbox (user_id, user_name, text, received_at) VALUES (?, ?, ?, ?)", message.userId, message.userName, message.text, now);
     return true;
   }
 
-  /** The conversation's metadata, or null when there is no conversation (never started, or evicted). */
+  /** The conversation as one read (the transcript aside), or null when there is none (never started, or evicted). */
   state(): ConversationState | null {
     if (!this.exists) return null;
-    const row = this.sql.exec<Record<string, SqlStorageValue>>("SELECT * FROM conversation WHERE id = 1").toArray()[0];
+    const row = this.exec<Row>(
+      `SELECT bot_id, room_id, room_name, ttl_ms, started_at, last_activity_at, turns, input_tokens, output_tokens, cache_read_tokens,
+         cache_write_tokens, retry_attempts, retry_at, failing_since, draft_message_id, draft_posting_since, out_kind, out_upto_seq,
+         out_prompt, out_markdown, out_message_id, out_posted, out_queued_at, lacks, do_requests, rows_read, rows_written, subrequests,
+         reported, EXISTS (SELECT 1 FROM inbox) AS waiting FROM conversation`,
+    ).toArray()[0];
     if (!row) return null;
     return {
       botId: row.bot_id as string,
-      roomId: row.room_id as number,
+      roomId: int(row.room_id),
       roomName: row.room_name as string,
-      ttlMs: row.ttl_ms as number,
-      startedAt: row.started_at as number,
-      lastActivityAt: row.last_activity_at as number,
-      turns: row.turns as number,
-      usage: {
-        input: row.input_tokens as number,
-        output: row.output_tokens as number,
-        cacheRead: row.cache_read_tokens as number,
-        cacheWrite: row.cache_write_tokens as number,
+      ttlMs: int(row.ttl_ms),
+      startedAt: int(row.started_at),
+      lastActivityAt: int(row.last_activity_at),
+      turns: int(row.turns),
+      usage: { input: int(row.input_tokens), output: int(row.output_tokens), cacheRead: int(row.cache_read_tokens), cacheWrite: int(row.cache_write_tokens) },
+      retry: { attempts: int(row.retry_attempts), at: maybe(row.retry_at), since: maybe(row.failing_since) },
+      draft: { messageId: maybe(row.draft_message_id), postingSince: maybe(row.draft_posting_since) },
+      outgoing: row.out_kind === null ? null : {
+        kind: row.out_kind as Outgoing["kind"], uptoSeq: int(row.out_upto_seq), prompt: row.out_prompt as string, markdown: row.out_markdown as string,
+        messageId: maybe(row.out_message_id), posted: int(row.out_posted), queuedAt: int(row.out_queued_at),
       },
-      retryAttempts: row.retry_attempts as number,
-      retryAt: row.retry_at as number | null,
-      failingSince: row.failing_since as number | null,
+      lacks: new Set((row.lacks as string).split(",").filter(Boolean) as Capability[]),
+      waiting: row.waiting === 1,
+      billing: { doRequests: int(row.do_requests), rowsRead: int(row.rows_read), rowsWritten: int(row.rows_written), subrequests: int(row.subrequests) },
+      reported: row.reported as string | null,
     };
   }
 
-  pending(): PendingMessage[] {
-    return this.sql
-      .exec<{ seq: number; user_name: string; text: string }>("SELECT seq, user_name, text FROM inbox ORDER BY seq")
+  /** The oldest waiting messages, at most `limit`: a burst is answered in turns of bounded size. */
+  pending(limit: number): PendingMessage[] {
+    return this.exec<{ seq: number; user_id: number; user_name: string; text: string }>("SELECT seq, user_id, user_name, text FROM inbox ORDER BY seq LIMIT ?", limit)
       .toArray()
-      .map((row) => ({ seq: row.seq, userName: row.user_name, text: row.text }));
+      .map((row) => ({ seq: row.seq, userId: row.user_id, userName: row.user_name, text: row.text }));
   }
 
   waitingCount(): number {
-    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM inbox").one().n;
+    return this.exists ? this.exec<{ n: number }>("SELECT count(*) AS n FROM inbox").one().n : 0;
   }
 
-  hasPendingWork(): boolean {
-    return this.sql.exec<{ n: number }>("SELECT (SELECT count(*) FROM inbox) + (SELECT count(*) FROM outbox) AS n").one().n > 0;
+  transcript(): Turn[] {
+    return JSON.parse(this.exec<{ t: string }>("SELECT transcript AS t FROM conversation").one().t) as Turn[];
   }
 
-  history(): Turn[] {
-    return this.sql.exec<{ seq: number; role: Turn["role"]; content: string }>("SELECT seq, role, content FROM history ORDER BY seq").toArray();
+  /** Which of these Campfire message ids are part of the conversation already. */
+  seenAmong(messageIds: number[]): Set<string> {
+    if (messageIds.length === 0) return new Set();
+    const marks = messageIds.map(() => "?").join(",");
+    return new Set(this.exec<{ id: string }>(`SELECT message_id AS id FROM seen WHERE message_id IN (${marks})`, ...messageIds.map(String)).toArray().map((r) => r.id));
   }
 
-  /** Forgets history up to and including `seq`, to keep what is sent to Claude within the bot's budget. */
-  dropHistoryThrough(seq: number): void {
-    this.sql.exec("DELETE FROM history WHERE seq <= ?", seq);
-  }
-
-  /** Whether a Campfire message is part of this conversation (so it is not repeated as room context). */
-  hasSeen(messageId: number): boolean {
-    return this.sql.exec("SELECT 1 FROM seen WHERE message_id = ?", String(messageId)).toArray().length > 0;
-  }
-
-  /** The message this turn already showed in the room, kept so a restart edits it instead of posting anew. */
-  draftMessageId(): number | null {
-    return this.sql.exec<{ id: number | null }>("SELECT draft_message_id AS id FROM conversation").one().id;
-  }
-
-  setDraftMessageId(messageId: number): void {
-    this.sql.exec("UPDATE conversation SET draft_message_id = ?, draft_posting_since = NULL", messageId);
-  }
-
-  /** When this turn began posting a draft whose id is not known yet: a crash there leaves it to be found. */
-  draftPostingSince(): number | null {
-    return this.sql.exec<{ since: number | null }>("SELECT draft_posting_since AS since FROM conversation").one().since;
-  }
-
-  startDraftPost(now: number): void {
-    this.sql.exec("UPDATE conversation SET draft_posting_since = ?", now);
-  }
-
-  outgoing(): Outgoing | null {
-    const row = this.sql
-      .exec<{ kind: Outgoing["kind"]; upto_seq: number; prompt: string; markdown: string; message_id: number | null; posted: number; queued_at: number }>("SELECT * FROM outbox")
-      .toArray()[0];
-    return row
-      ? { kind: row.kind, uptoSeq: row.upto_seq, prompt: row.prompt, markdown: row.markdown, messageId: row.message_id, posted: row.posted, queuedAt: row.queued_at }
-      : null;
+  /** Keeps an answer and its billed tokens until it is posted; a retry then posts it without asking Claude again. */
+  keepAnswer(outgoing: Outgoing, usage: TokenUsage): void {
+    this.exec(
+      `UPDATE conversation SET out_kind = ?, out_upto_seq = ?, out_prompt = ?, out_markdown = ?, out_message_id = ?, out_posted = ?, out_queued_at = ?,
+         input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, cache_read_tokens = cache_read_tokens + ?, cache_write_tokens = cache_write_tokens + ?,
+         retry_attempts = 0, retry_at = NULL, failing_since = NULL`,
+      outgoing.kind, outgoing.uptoSeq, outgoing.prompt, outgoing.markdown, outgoing.messageId, outgoing.posted, outgoing.queuedAt,
+      usage.input, usage.output, usage.cacheRead, usage.cacheWrite,
+    );
   }
 
   markPosted(parts: number): void {
-    this.sql.exec("UPDATE outbox SET posted = ?", parts);
+    this.exec("UPDATE conversation SET out_posted = ?", parts);
   }
 
-  /** Adds a model call's tokens to the conversation's running totals; they are billed whether or not it is posted. */
-  recordUsage(usage: TokenUsage): void {
-    this.sql.exec(
-      `UPDATE conversation SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?,
-       cache_read_tokens = cache_read_tokens + ?, cache_write_tokens = cache_write_tokens + ?`,
-      usage.input,
-      usage.output,
-      usage.cacheRead,
-      usage.cacheWrite,
-    );
-  }
-
-  /** Keeps an answer until it is posted; a retry then posts it without asking Claude again. */
-  queueOutgoing(outgoing: Outgoing): void {
-    this.sql.exec(
-      "INSERT OR REPLACE INTO outbox (id, kind, upto_seq, prompt, markdown, message_id, posted, queued_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
-      outgoing.kind,
-      outgoing.uptoSeq,
-      outgoing.prompt,
-      outgoing.markdown,
-      outgoing.messageId,
-      outgoing.posted,
-      outgoing.queuedAt,
-    );
-    this.clearRetry();
-  }
-
-  /** The answer is in the room: record the turn (replies only) and settle the messages it answered, together. */
-  settleOutgoing(outgoing: Outgoing, now: number): void {
+  /**
+   * The answer is in the room, or given up: its messages are settled, the transcript (replies only) and the totals
+   * move on, and the conversation counts as active from now — one write to each table the turn touched.
+   */
+  settle(uptoSeq: number, transcript: Turn[] | null, now: number, billing: Billing): void {
+    const b = billingFields(billing);
     this.storage.transactionSync(() => {
-      if (outgoing.kind === "reply") {
-        this.sql.exec("INSERT INTO history (role, content, created_at) VALUES ('user', ?, ?), ('assistant', ?, ?)", outgoing.prompt, now, outgoing.markdown, now);
-      }
-      this.sql.exec("DELETE FROM inbox WHERE seq <= ?", outgoing.uptoSeq);
-      this.sql.exec("DELETE FROM outbox");
-      this.sql.exec(
-        "UPDATE conversation SET last_activity_at = ?, turns = turns + ?, retry_attempts = 0, retry_at = NULL, failing_since = NULL, draft_message_id = NULL, draft_posting_since = NULL",
-        now,
-        outgoing.kind === "reply" ? 1 : 0,
+      this.exec("DELETE FROM inbox WHERE seq <= ?", uptoSeq);
+      this.exec(
+        `UPDATE conversation SET transcript = coalesce(?, transcript), turns = turns + ?, last_activity_at = ?, out_kind = NULL, out_upto_seq = NULL,
+           out_prompt = NULL, out_markdown = NULL, out_message_id = NULL, out_posted = 0, out_queued_at = NULL, retry_attempts = 0, retry_at = NULL,
+           failing_since = NULL, draft_message_id = NULL, draft_posting_since = NULL, do_requests = do_requests + ?, rows_read = rows_read + ?,
+           rows_written = rows_written + ?, subrequests = subrequests + ?`,
+        transcript && JSON.stringify(transcript), transcript ? 1 : 0, now, b.do_requests, b.rows_read, b.rows_written, b.subrequests,
       );
     });
   }
 
-  /** Gives up on an answer that could not be posted: its messages are settled, nothing enters history. */
-  dropOutgoing(outgoing: Outgoing): void {
-    this.storage.transactionSync(() => {
-      this.sql.exec("DELETE FROM inbox WHERE seq <= ?", outgoing.uptoSeq);
-      this.sql.exec("DELETE FROM outbox");
-      this.sql.exec("UPDATE conversation SET draft_message_id = NULL, draft_posting_since = NULL");
-      this.clearRetry();
-    });
+  /** A failed attempt: how many in a row, since when, and when to try again. */
+  recordRetry(attempts: number, since: number, at: number): void {
+    this.exec("UPDATE conversation SET retry_attempts = ?, failing_since = ?, retry_at = ?", attempts, since, at);
   }
 
-  /** Records a failed attempt; returns the number of failures in a row and when they began. */
-  recordFailure(now: number): { attempts: number; failingSince: number } {
-    return this.sql
-      .exec<{ attempts: number; failingSince: number }>(
-        `UPDATE conversation SET retry_attempts = retry_attempts + 1, failing_since = coalesce(failing_since, ?)
-         RETURNING retry_attempts AS attempts, failing_since AS failingSince`,
-        now,
-      )
-      .one();
+  startDraftPost(now: number): void {
+    this.exec("UPDATE conversation SET draft_posting_since = ?", now);
   }
 
-  scheduleRetry(at: number): void {
-    this.sql.exec("UPDATE conversation SET retry_at = ?", at);
+  setDraftMessageId(messageId: number): void {
+    this.exec("UPDATE conversation SET draft_message_id = ?, draft_posting_since = NULL", messageId);
   }
 
-  private clearRetry(): void {
-    this.sql.exec("UPDATE conversation SET retry_attempts = 0, retry_at = NULL, failing_since = NULL");
+  setLacks(lacks: Set<Capability>): void {
+    this.exec("UPDATE conversation SET lacks = ?", [...lacks].join(","));
   }
 
-  /** Deletes every row and table; the next message starts from an empty conversation. */
+  /** What the registry was last told of this conversation ("alive" or "retrying"). */
+  markReported(phase: string): void {
+    this.exec("UPDATE conversation SET reported = ?", phase);
+  }
+
+  /** Deletes every row, table and the alarm; the next message starts from an empty conversation. */
   async erase(): Promise<void> {
     await this.storage.deleteAlarm();
     await this.storage.deleteAll();
-    this.exists = false;
+    this.meter.add({ rowsWritten: 1 });
+    this.existing = false;
+    this.reminders.forget();
   }
 }

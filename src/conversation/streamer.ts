@@ -1,5 +1,4 @@
-import type { CampfireClient } from "../campfire";
-import { ServiceFailure } from "../failure";
+import type { Room } from "../campfire/room";
 import { escapeHtml, renderMarkdown } from "../render";
 import { splitMarkdown } from "../split";
 
@@ -20,15 +19,14 @@ export class ReplyStreamer {
   private latest = "";
   private lastShownAt = 0;
   private pending: Promise<void> | null = null;
+  /** Streaming stopped after a failure; the final answer is delivered on its own. */
+  private stopped = false;
 
   constructor(
-    private readonly campfire: CampfireClient,
-    private readonly path: string,
+    private readonly room: Room,
     private messageId: number | null,
-    private canEdit: boolean,
     /** Called before the first post, and with its id after: a crash in between is found in the room later. */
     private readonly remember: { posting: () => void; posted: (messageId: number) => void },
-    private readonly onEditsUnsupported: () => void,
     private readonly startedAt = Date.now(),
   ) {}
 
@@ -37,10 +35,16 @@ export class ReplyStreamer {
     return this.messageId;
   }
 
+  /** A draft an earlier run of this turn left in the room: the answer replaces it. */
+  adopt(messageId: number | null): void {
+    this.messageId ??= messageId;
+  }
+
   update(snapshot: string): void {
     this.latest = snapshot;
     const now = Date.now();
-    if (!this.canEdit || this.pending || now - this.startedAt < STREAM_AFTER_MS || now - this.lastShownAt < EDIT_INTERVAL_MS) return;
+    // Asked each time: this very turn may learn that this Campfire cannot edit.
+    if (this.stopped || !this.room.supports("read_edit") || this.pending || now - this.startedAt < STREAM_AFTER_MS || now - this.lastShownAt < EDIT_INTERVAL_MS) return;
     // Only the first message's worth streams; a longer answer's other parts are posted at the end.
     const first = splitMarkdown(snapshot)[0];
     if (first) this.show(`${renderMarkdown(first)}<p>…</p>`);
@@ -58,21 +62,22 @@ export class ReplyStreamer {
 
   private show(html: string): void {
     this.lastShownAt = Date.now();
+    // Streaming is a nicety: on any failure stop it; the final answer is delivered on its own.
     this.pending = this.send(html)
-      .catch((error: unknown) => {
-        // Streaming is a nicety: on any failure stop it; the final answer is delivered on its own.
-        if (error instanceof ServiceFailure && error.kind === "not_found" && this.messageId !== null) this.onEditsUnsupported();
-        this.canEdit = false;
-      })
+      .catch(() => (this.stopped = true))
+      .then(() => undefined)
       .finally(() => (this.pending = null));
   }
 
   private async send(html: string): Promise<void> {
-    if (this.messageId !== null) return this.campfire.edit(this.path, this.messageId, html);
+    if (this.messageId !== null) {
+      this.stopped = !(await this.room.edit(this.messageId, html));
+      return;
+    }
     this.remember.posting();
-    const { messageId } = await this.campfire.post(this.path, html);
+    const { messageId } = await this.room.post(html);
     if (messageId === undefined) {
-      this.canEdit = false;
+      this.stopped = true;
       return;
     }
     this.messageId = messageId;

@@ -1,4 +1,4 @@
-import type { AskOptions, ClaudeAnswer, ClaudeRequest } from "../claude";
+import type { AskOptions, Model, ModelAnswer, ModelRequest } from "../conversation/model";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -6,10 +6,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Stands in for Claude in the local playground when no ANTHROPIC_API_KEY is set, so the whole pipeline —
  * inbox, alarm, streaming edits, rendering, TTL — runs without an account. It says plainly that it is offline.
  */
-export class OfflineModel {
-  async ask(request: ClaudeRequest, options: AskOptions = {}): Promise<ClaudeAnswer> {
+export class OfflineModel implements Model {
+  async ask(request: ModelRequest, options: AskOptions = {}): Promise<ModelAnswer> {
     const turns = request.messages.filter((message) => message.role === "user" && firstText(message.content) !== "");
-    const words = firstText(turns.at(-1)?.content ?? "").replace(/^[^:]*:\s*/, "");
+    const words = spoken(firstText(turns.at(-1)?.content ?? ""));
     const earlier = turns.length - 1;
     const text =
       "**Offline model** — no `ANTHROPIC_API_KEY` is set, so this is not Claude. Add your key to `.dev.vars` and " +
@@ -28,8 +28,22 @@ export class OfflineModel {
   }
 }
 
-function firstText(content: ClaudeRequest["messages"][number]["content"]): string {
+function firstText(content: ModelRequest["messages"][number]["content"]): string {
   if (typeof content === "string") return content;
   const block = content.find((part) => part.type === "text");
   return block && "text" in block ? block.text : "";
+}
+
+/** The words of a user turn's JSON lines (`{"from", "text"}`), joined. */
+function spoken(turn: string): string {
+  return turn
+    .split("\n")
+    .map((line) => {
+      try {
+        return String((JSON.parse(line) as { text?: unknown }).text ?? "");
+      } catch {
+        return line;
+      }
+    })
+    .join(" ");
 }

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
-import { botUserId } from "../campfire";
+import { botUserId } from "../campfire/room";
+import { conversationName } from "../conversation/message";
 import { loadConfig } from "../config";
 import { PLAYGROUND_PAGE } from "./page";
 
@@ -52,15 +53,15 @@ playground.post("/api/rooms/:room/messages", async (c) => {
 /** Where the conversation stands, for the page's TTL countdown; null once it has been forgotten. */
 playground.get("/api/rooms/:room/conversation/:bot", async (c) => {
   const { room, bot } = c.req.param();
-  return c.json(await c.env.CONVERSATIONS.getByName(`${room}:${bot}`).describe());
+  return c.json(await c.env.CONVERSATIONS.getByName(conversationName(Number(room), bot)).describe());
 });
 
-// Campfire's bot API, as the bot uses it (see shared/campfire-bot-api.md).
+// Campfire's bot API, as the bot uses it: post, read, edit and delete under /rooms/<room>/<bot key>/messages.
 const botApi = new Hono<{ Bindings: Env; Variables: { botUser: { id: number; name: string } } }>();
 
 botApi.use("/rooms/:room/:key/*", async (c, next) => {
   const bot = [...loadConfig(c.env).bots.values()].find((candidate) => candidate.key === c.req.param("key"));
-  if (!bot) return c.redirect("/session/new", 302);
+  if (!bot?.key) return c.redirect("/session/new", 302);
   c.set("botUser", { id: botUserId(bot.key), name: bot.name });
   await next();
 });

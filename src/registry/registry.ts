@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import type { TokenUsage } from "../claude";
+import type { Billing } from "../conversation/meter";
+import type { TokenUsage } from "../conversation/model";
 
 /** What a conversation tells the registry about itself; every field is a running total, so resending is harmless. */
 export interface ConversationReport {
@@ -11,6 +12,8 @@ export interface ConversationReport {
   waiting: number;
   retrying: boolean;
   usage: TokenUsage;
+  /** Billable work so far: exact at eviction, as of the last report while alive. */
+  billing: Billing;
 }
 
 export interface SessionSummary {
@@ -22,6 +25,7 @@ export interface SessionSummary {
   retrying: number;
   evictions: number;
   usage: TokenUsage;
+  billing: Billing;
 }
 
 /** A conversation whose eviction report never arrived is swept this long after its TTL. */
@@ -39,7 +43,11 @@ CREATE TABLE IF NOT EXISTS alive (
   input INTEGER NOT NULL,
   output INTEGER NOT NULL,
   cache_read INTEGER NOT NULL,
-  cache_write INTEGER NOT NULL
+  cache_write INTEGER NOT NULL,
+  do_requests INTEGER NOT NULL DEFAULT 0,
+  rows_read INTEGER NOT NULL DEFAULT 0,
+  rows_written INTEGER NOT NULL DEFAULT 0,
+  subrequests INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS ended (
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -48,9 +56,15 @@ CREATE TABLE IF NOT EXISTS ended (
   input INTEGER NOT NULL DEFAULT 0,
   output INTEGER NOT NULL DEFAULT 0,
   cache_read INTEGER NOT NULL DEFAULT 0,
-  cache_write INTEGER NOT NULL DEFAULT 0
+  cache_write INTEGER NOT NULL DEFAULT 0,
+  do_requests INTEGER NOT NULL DEFAULT 0,
+  rows_read INTEGER NOT NULL DEFAULT 0,
+  rows_written INTEGER NOT NULL DEFAULT 0,
+  subrequests INTEGER NOT NULL DEFAULT 0
 );
 INSERT OR IGNORE INTO ended (id) VALUES (1);`;
+
+const BILLING_COLUMNS = ["do_requests", "rows_read", "rows_written", "subrequests"] as const;
 
 /**
  * One shard of one bot's session registry. Conversations cannot be listed cheaply, so each one reports its
@@ -61,15 +75,22 @@ export class SessionRegistry extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec(SCHEMA);
+    // Shards created before billing was counted lack its columns.
+    for (const table of ["alive", "ended"]) {
+      const have = new Set(ctx.storage.sql.exec<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`).toArray().map((c) => c.name));
+      for (const column of BILLING_COLUMNS) if (!have.has(column)) ctx.storage.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`);
+    }
   }
 
   /** Records a conversation's current totals; an older report (same conversation, fewer turns) never wins. */
   async report(report: ConversationReport): Promise<void> {
     this.ctx.storage.sql.exec(
-      `INSERT INTO alive VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO alive (room_id, started_at, last_activity_at, ttl_ms, turns, waiting, retrying, input, output, cache_read, cache_write,
+         do_requests, rows_read, rows_written, subrequests) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (room_id) DO UPDATE SET started_at = excluded.started_at, last_activity_at = excluded.last_activity_at,
          ttl_ms = excluded.ttl_ms, turns = excluded.turns, waiting = excluded.waiting, retrying = excluded.retrying,
-         input = excluded.input, output = excluded.output, cache_read = excluded.cache_read, cache_write = excluded.cache_write
+         input = excluded.input, output = excluded.output, cache_read = excluded.cache_read, cache_write = excluded.cache_write,
+         do_requests = excluded.do_requests, rows_read = excluded.rows_read, rows_written = excluded.rows_written, subrequests = excluded.subrequests
        WHERE excluded.started_at > alive.started_at
           OR (excluded.started_at = alive.started_at AND excluded.last_activity_at >= alive.last_activity_at)`,
       report.roomId,
@@ -83,6 +104,10 @@ export class SessionRegistry extends DurableObject<Env> {
       report.usage.output,
       report.usage.cacheRead,
       report.usage.cacheWrite,
+      report.billing.doRequests,
+      report.billing.rowsRead,
+      report.billing.rowsWritten,
+      report.billing.subrequests,
     );
     await this.scheduleSweep();
   }
@@ -93,12 +118,17 @@ export class SessionRegistry extends DurableObject<Env> {
       this.ctx.storage.sql.exec("DELETE FROM alive WHERE room_id = ? AND started_at <= ?", report.roomId, report.startedAt);
       this.ctx.storage.sql.exec(
         `UPDATE ended SET evictions = evictions + 1, turns = turns + ?, input = input + ?, output = output + ?,
-         cache_read = cache_read + ?, cache_write = cache_write + ?`,
+         cache_read = cache_read + ?, cache_write = cache_write + ?, do_requests = do_requests + ?, rows_read = rows_read + ?,
+         rows_written = rows_written + ?, subrequests = subrequests + ?`,
         report.turns,
         report.usage.input,
         report.usage.output,
         report.usage.cacheRead,
         report.usage.cacheWrite,
+        report.billing.doRequests,
+        report.billing.rowsRead,
+        report.billing.rowsWritten,
+        report.billing.subrequests,
       );
     });
   }
@@ -110,7 +140,9 @@ export class SessionRegistry extends DurableObject<Env> {
            coalesce(sum(a.waiting), 0) AS waiting, coalesce(sum(a.retrying), 0) AS retrying,
            e.evictions, e.turns + coalesce(sum(a.turns), 0) AS turns,
            e.input + coalesce(sum(a.input), 0) AS input, e.output + coalesce(sum(a.output), 0) AS output,
-           e.cache_read + coalesce(sum(a.cache_read), 0) AS cache_read, e.cache_write + coalesce(sum(a.cache_write), 0) AS cache_write
+           e.cache_read + coalesce(sum(a.cache_read), 0) AS cache_read, e.cache_write + coalesce(sum(a.cache_write), 0) AS cache_write,
+           e.do_requests + coalesce(sum(a.do_requests), 0) AS do_requests, e.rows_read + coalesce(sum(a.rows_read), 0) AS rows_read,
+           e.rows_written + coalesce(sum(a.rows_written), 0) AS rows_written, e.subrequests + coalesce(sum(a.subrequests), 0) AS subrequests
          FROM ended e LEFT JOIN alive a`,
       )
       .one();
@@ -123,6 +155,7 @@ export class SessionRegistry extends DurableObject<Env> {
       retrying: row.retrying ?? 0,
       evictions: row.evictions ?? 0,
       usage: { input: row.input ?? 0, output: row.output ?? 0, cacheRead: row.cache_read ?? 0, cacheWrite: row.cache_write ?? 0 },
+      billing: { doRequests: row.do_requests ?? 0, rowsRead: row.rows_read ?? 0, rowsWritten: row.rows_written ?? 0, subrequests: row.subrequests ?? 0 },
     };
   }
 
@@ -143,6 +176,7 @@ export class SessionRegistry extends DurableObject<Env> {
         waiting: 0,
         retrying: false,
         usage: { input: row.input!, output: row.output!, cacheRead: row.cache_read!, cacheWrite: row.cache_write! },
+        billing: { doRequests: row.do_requests!, rowsRead: row.rows_read!, rowsWritten: row.rows_written!, subrequests: row.subrequests! },
       });
     }
     await this.scheduleSweep();

@@ -1,4 +1,5 @@
-import type { TokenUsage } from "../claude";
+import { addBilling, NO_BILLING } from "../conversation/meter";
+import { addUsage, NO_USAGE } from "../conversation/model";
 import type { SessionSummary } from "./registry";
 
 /**
@@ -21,19 +22,12 @@ export function registryFor(env: Env, botId: string, roomId: number) {
   return env.SESSION_REGISTRY.getByName(`${botId}:${shardOf(roomId)}`);
 }
 
-const addUsage = (a: TokenUsage, b: TokenUsage): TokenUsage => ({
-  input: a.input + b.input,
-  output: a.output + b.output,
-  cacheRead: a.cacheRead + b.cacheRead,
-  cacheWrite: a.cacheWrite + b.cacheWrite,
-});
-
 /** One bot's sessions across all its shards. */
 export async function summarizeBot(env: Env, botId: string): Promise<SessionSummary> {
   const shards = await Promise.all(
     Array.from({ length: REGISTRY_SHARDS }, (_, shard) => env.SESSION_REGISTRY.getByName(`${botId}:${shard}`).summary()),
   );
-  const empty: SessionSummary = { alive: 0, oldestActivityAt: null, newestActivityAt: null, turns: 0, waiting: 0, retrying: 0, evictions: 0, usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 } };
+  const empty: SessionSummary = { alive: 0, oldestActivityAt: null, newestActivityAt: null, turns: 0, waiting: 0, retrying: 0, evictions: 0, usage: { ...NO_USAGE }, billing: { ...NO_BILLING } };
   return shards.reduce<SessionSummary>((total, shard) => ({
     alive: total.alive + shard.alive,
     oldestActivityAt: pickDefined(total.oldestActivityAt, shard.oldestActivityAt, Math.min),
@@ -43,6 +37,7 @@ export async function summarizeBot(env: Env, botId: string): Promise<SessionSumm
     retrying: total.retrying + shard.retrying,
     evictions: total.evictions + shard.evictions,
     usage: addUsage(total.usage, shard.usage),
+    billing: addBilling(total.billing, shard.billing),
   }), empty);
 }
 

@@ -2,42 +2,51 @@ import { z } from "zod";
 import { defineTool, ToolError } from "./tool";
 import { formatWhen, parseWhen } from "./when";
 
+/** How far ahead a reminder may be set: a pending reminder keeps its conversation (and history) alive. */
+export const REMINDER_HORIZON_MS = 366 * 86_400_000;
+
 /** Reminders live in the conversation's own storage and fire from its one alarm, even days later. */
 export const setReminder = defineTool({
   name: "set_reminder",
   description:
-    "Set a reminder that will be posted in this room at a given time. `at` is relative ('in 10 minutes', 'in 2 hours', " +
-    "'in 3 days') or an ISO date-time; without an offset it is read in the bot's time zone.",
+    "Set a reminder that will be posted in this room at a given time, for the person asking. `at` is relative ('in 10 " +
+    "minutes', 'in 2 hours', 'in 3 days') or an ISO date-time; without an offset it is read in the bot's time zone. At " +
+    "most one year ahead.",
   input: z.object({
-    at: z.string().describe("When: 'in 20 minutes' or '2026-11-25T09:00'"),
+    at: z.string().max(100).describe("When: 'in 20 minutes' or '2026-11-25T09:00'"),
     text: z.string().min(1).max(500).describe("What to remind about"),
   }),
-  async run({ at, text }, { now, timeZone, store, userName }) {
+  async run({ at, text }, { now, timeZone, reminders, asker }) {
     const due = parseWhen(at, now, timeZone);
-    if (due === null) throw new ToolError(`"${at}" is not a time I understand; use 'in 20 minutes' or an ISO date-time like 2026-11-25T09:00.`);
+    if (due === null) throw new ToolError(`"${at.slice(0, 60)}" is not a time I understand; use 'in 20 minutes' or an ISO date-time like 2026-11-25T09:00.`);
     if (due <= now.getTime()) throw new ToolError(`${formatWhen(due, timeZone)} is in the past.`);
-    const id = store.reminders.add(due, text, userName);
+    if (due > now.getTime() + REMINDER_HORIZON_MS) throw new ToolError(`${formatWhen(due, timeZone)} is more than a year ahead; reminders can be set up to one year ahead.`);
+    const id = reminders.add(due, text, asker);
     return `Reminder #${id} set for ${formatWhen(due, timeZone)}: ${text}`;
   },
 });
 
 export const listReminders = defineTool({
   name: "list_reminders",
-  description: "List the reminders pending in this room.",
+  description: "List the reminders pending in this room, with who each is for.",
   input: z.object({}),
-  async run(_, { store, timeZone }) {
-    const reminders = store.reminders.all();
-    if (reminders.length === 0) return "No reminders are pending in this room.";
-    return reminders.map((r) => `#${r.id} ${formatWhen(r.dueAt, timeZone)} for ${r.forUser}: ${r.text}`).join("\n");
+  async run(_, { reminders, timeZone }) {
+    const pending = reminders.all();
+    if (pending.length === 0) return "No reminders are pending in this room.";
+    return pending.map((r) => `#${r.id} ${formatWhen(r.dueAt, timeZone)} for ${r.forUser}: ${r.text}`).join("\n");
   },
 });
 
 export const cancelReminder = defineTool({
   name: "cancel_reminder",
-  description: "Cancel a pending reminder of this room by its number.",
+  description: "Cancel one of the asking person's own pending reminders by its number. Reminders set by others can only be cancelled by them.",
   input: z.object({ id: z.number().int().positive().describe("The reminder's number, from list_reminders") }),
-  async run({ id }, { store }) {
-    if (!store.reminders.cancel(id)) throw new ToolError(`There is no pending reminder #${id} in this room.`);
+  async run({ id }, { reminders, asker }) {
+    const reminder = reminders.all().find((r) => r.id === id);
+    if (!reminder) throw new ToolError(`There is no pending reminder #${id} in this room.`);
+    // Acts for the person who asked in this turn only; nothing in the conversation can widen that.
+    if (reminder.forUserId !== asker.id) throw new ToolError(`Reminder #${id} belongs to ${reminder.forUser}; only they can cancel it. Ask them to.`);
+    reminders.cancel(id);
     return `Reminder #${id} cancelled.`;
   },
 });

@@ -1,20 +1,32 @@
 import type { Tool as ToolDefinition } from "@anthropic-ai/sdk/resources/messages";
 import { z } from "zod";
-import type { CampfireClient } from "../campfire";
-import type { ConversationStore } from "../conversation/store";
+import type { Room } from "../campfire/room";
+import type { Reminder } from "../conversation/reminder-store";
 
-/** Everything a tool may touch: this conversation's room, through this bot's key, and nothing else. */
+/** A person Campfire vouched for: the sender of the newest message of the turn. */
+export interface Person {
+  id: number;
+  name: string;
+}
+
+/** The reminders of this conversation, as tools may touch them. */
+export interface ReminderBook {
+  add(dueAt: number, text: string, forUser: Person): number;
+  all(): Reminder[];
+  cancel(id: number): boolean;
+}
+
+/**
+ * Everything a tool may touch: this conversation's room (through this bot's key) and its reminders, on behalf
+ * of the person who asked in this turn. Nothing a tool reads — room context, a web page — can change who that is.
+ */
 export interface ToolContext {
   botId: string;
-  roomId: number;
+  room: Room;
+  reminders: ReminderBook;
+  asker: Person;
   timeZone: string;
   now: Date;
-  /** Who asked, for reminders ("for Ada Lovelace"). */
-  userName: string;
-  campfire: CampfireClient;
-  /** This room's bot-messages path; tools never build another. */
-  path: string;
-  store: ConversationStore;
 }
 
 /** A tool Claude can call: adding one is adding one file that exports one of these. */

@@ -1,15 +1,5 @@
 import { z } from "zod";
-
-/** A message handed to a conversation: everything the Durable Object needs, nothing it must re-derive. */
-export interface InboundMessage {
-  /** Campfire's message id as text; null for the legacy shape, which carries none and so cannot be de-duplicated. */
-  messageId: string | null;
-  roomId: number;
-  roomName: string;
-  userId: number;
-  userName: string;
-  text: string;
-}
+import type { InboundMessage } from "../conversation/message";
 
 const id = z.number().int().positive();
 const person = z.object({ id, name: z.string() });
@@ -30,16 +20,21 @@ const legacySchema = z.object({
   content: z.string(),
 });
 
-const ROOM_PATH = /^\/rooms\/(\d+)\/([^/]+)\/messages$/;
+/** A room's bot-messages path, possibly under the sub-path Campfire is served from (`/chat/rooms/5/<key>/messages`). */
+const ROOM_PATH = /^((?:\/[^/]+)*?)\/rooms\/(\d+)\/([^/]+)\/messages$/;
+
+/** A message before it is cleaned and given an id: what the payload itself says. */
+export type PayloadMessage = Omit<InboundMessage, "messageId"> & { messageId: string | null };
 
 export type ParsedPayload =
-  | { ok: true; shape: "campfire"; message: InboundMessage; key: string }
-  | { ok: true; shape: "legacy"; message: InboundMessage }
+  | { ok: true; shape: "campfire"; message: PayloadMessage; key: string; basePath: string }
+  | { ok: true; shape: "legacy"; message: PayloadMessage }
   | { ok: false; reason: string };
 
 /**
- * Checks a webhook body and says exactly which field is wrong. The current Campfire shape carries the bot key
- * in `room.path`; the older flat shape carries none (its key comes in the Authorization header).
+ * Checks a webhook body and says exactly which field is wrong, without ever repeating the key or much of the
+ * input. The current Campfire shape carries the bot key in `room.path`; the older flat shape carries none (its
+ * key comes in the Authorization header) and no message id.
  */
 export function parsePayload(body: unknown): ParsedPayload {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
@@ -49,30 +44,20 @@ export function parsePayload(body: unknown): ParsedPayload {
     const legacy = legacySchema.safeParse(body, { reportInput: true });
     if (!legacy.success) return { ok: false, reason: describe(legacy.error) };
     const { creator, room, content } = legacy.data;
-    return {
-      ok: true,
-      shape: "legacy",
-      message: { messageId: null, roomId: room.id, roomName: room.name, userId: creator.id, userName: creator.name, text: content.trim() },
-    };
+    return { ok: true, shape: "legacy", message: { messageId: null, roomId: room.id, roomName: room.name, userId: creator.id, userName: creator.name, text: content.trim() } };
   }
   const parsed = campfireSchema.safeParse(body, { reportInput: true });
   if (!parsed.success) return { ok: false, reason: describe(parsed.error) };
   const { user, room, message } = parsed.data;
   const path = ROOM_PATH.exec(room.path);
-  if (!path) return { ok: false, reason: `room.path "${room.path}" is not a bot messages path (/rooms/<id>/<bot key>/messages)` };
-  if (Number(path[1]) !== room.id) return { ok: false, reason: `room.path names room ${path[1]} but room.id is ${room.id}` };
+  if (!path) return { ok: false, reason: "room.path is not a bot messages path (/rooms/<id>/<bot key>/messages)" };
+  if (Number(path[2]) !== room.id) return { ok: false, reason: `room.path names room ${path[2]!.slice(0, 20)} but room.id is ${room.id}` };
   return {
     ok: true,
     shape: "campfire",
-    key: path[2]!,
-    message: {
-      messageId: String(message.id),
-      roomId: room.id,
-      roomName: room.name,
-      userId: user.id,
-      userName: user.name,
-      text: message.body.plain.trim(),
-    },
+    key: path[3]!,
+    basePath: path[1]!,
+    message: { messageId: String(message.id), roomId: room.id, roomName: room.name, userId: user.id, userName: user.name, text: message.body.plain.trim() },
   };
 }
 
@@ -81,10 +66,10 @@ function describe(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((issue) => {
-      const field = issue.path.join(".") || "body";
+      const field = issue.path.join(".").slice(0, 80) || "body";
       if (issue.code === "invalid_type" && issue.input === undefined) return `${field} is missing`;
       if (issue.code === "invalid_type") return `${field} must be ${issue.expected === "number" ? "a number" : `a ${issue.expected}`}`;
-      return `${field}: ${issue.message}`;
+      return `${field}: ${issue.message.slice(0, 120)}`;
     })
     .join("; ");
 }

@@ -197,8 +197,22 @@ function parseDirective(text: string): Record<string, string> {
 /** The default answer says what the model was given, so tests can check memory and ordering. */
 function echo(messages: Message[], lastUser: string): string {
   const users = messages.filter((message) => message.role === "user").map(textOf);
-  const first = users[0]!.replace(DIRECTIVE, "").trim().slice(0, 60);
-  return `Echo: ${lastUser}\n\n(turn ${users.length}; earlier user messages: ${users.length - 1}; first: "${first}")`;
+  const first = spoken(users[0]!).replace(DIRECTIVE, "").trim().slice(0, 60);
+  return `Echo: ${spoken(lastUser)}\n\n(turn ${users.length}; earlier user messages: ${users.length - 1}; first: "${first}")`;
+}
+
+/** A user turn read as a model reads the bot's framing: JSON lines `{"from", "text"}` become "from: text". */
+function spoken(turn: string): string {
+  const lines = turn.split("\n");
+  const said = lines.map((line) => {
+    try {
+      const message = JSON.parse(line) as { from?: unknown; text?: unknown };
+      return typeof message.from === "string" && typeof message.text === "string" ? `${message.from}: ${message.text}` : null;
+    } catch {
+      return null;
+    }
+  });
+  return said.every((line) => line !== null) ? said.join("\n\n") : turn;
 }
 
 /**

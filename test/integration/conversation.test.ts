@@ -1,6 +1,5 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { ConversationStore } from "../../src/conversation/store";
 import {
   campfirePayload,
   conversation,
@@ -13,7 +12,7 @@ import {
   postWebhook,
   runUntilIdle,
   userTables,
-  userText,
+  speakers,
 } from "./helpers";
 
 async function send(roomId: number, text: string, extra: { userName?: string; messageId?: number } = {}) {
@@ -33,7 +32,7 @@ describe("a conversation", () => {
     const requests = await fakeAnthropic.requestsMentioning("memoryword second");
     expect(requests).toHaveLength(1);
     expect(requests[0]!.body.messages.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
-    expect(userText(requests[0]!, 0)).toBe("Ada Lovelace: memoryword first question");
+    expect(speakers(requests[0]!, 0)).toEqual([{ from: "Ada Lovelace", text: "memoryword first question" }]);
   });
 
   it("answers the same Campfire message once, however often it is delivered", async () => {
@@ -60,7 +59,7 @@ describe("a conversation", () => {
     const replies = await fakeCampfire.waitForMessages(roomId, 2);
     expect(replies[0]!.body).toContain("slow one");
     const second = (await fakeAnthropic.requestsMentioning(`${marker} two`)).at(-1)!;
-    expect(userText(second)).toBe(`Bob: ${marker} two\n\nCarol: ${marker} three`);
+    expect(speakers(second)).toEqual([{ from: "Bob", text: `${marker} two` }, { from: "Carol", text: `${marker} three` }]);
     expect(second.body.messages).toHaveLength(3);
     expect(replies[1]!.body).toContain(`Bob: ${marker} two`);
     expect(await fakeCampfire.messages(roomId)).toHaveLength(2);
@@ -135,7 +134,7 @@ describe("a conversation", () => {
 
     // The alarm now waits for the TTL; a wake-up before it must not forget a live conversation.
     expect(await runDurableObjectAlarm(stub)).toBe(true);
-    expect(await userTables(roomId)).toContain("history");
+    expect(await userTables(roomId)).toContain("conversation");
 
     // Let the TTL pass by moving the last activity back, then let the alarm fire.
     await runInDurableObject(stub, (_, state) => {
@@ -154,19 +153,37 @@ describe("a conversation", () => {
     expect(fresh.body.messages).toHaveLength(1);
   });
 
-  it("keeps working after an upgrade: a conversation an older version created gets the columns it lacks", async () => {
+  it("keeps working after an upgrade: a conversation the first release stored keeps its turns and its waiting answer", async () => {
     const roomId = newRoomId();
-    await send(roomId, "upgrade question");
-    await fakeCampfire.waitForMessages(roomId, 1);
     await runInDurableObject(conversation(roomId), (_, state) => {
-      // As the first release left it: no draft_posting_since.
-      state.storage.sql.exec("ALTER TABLE conversation DROP COLUMN draft_posting_since");
-      const store = new ConversationStore(state.storage);
-      expect(store.draftPostingSince()).toBeNull();
-      expect(store.state()!.turns).toBe(1);
+      // The first release's layout: a history table and an outbox, as it left them mid-delivery.
+      state.storage.sql.exec(`CREATE TABLE conversation (id INTEGER PRIMARY KEY CHECK (id = 1), bot_id TEXT NOT NULL, room_id INTEGER NOT NULL,
+          room_name TEXT NOT NULL, ttl_ms INTEGER NOT NULL, started_at INTEGER NOT NULL, last_activity_at INTEGER NOT NULL,
+          retry_attempts INTEGER NOT NULL DEFAULT 0, retry_at INTEGER, failing_since INTEGER, turns INTEGER NOT NULL DEFAULT 0,
+          input_tokens INTEGER NOT NULL DEFAULT 0, output_tokens INTEGER NOT NULL DEFAULT 0, cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+          cache_write_tokens INTEGER NOT NULL DEFAULT 0, draft_message_id INTEGER);
+        CREATE TABLE seen (message_id TEXT PRIMARY KEY) WITHOUT ROWID;
+        CREATE TABLE inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, user_id INTEGER NOT NULL, user_name TEXT NOT NULL, text TEXT NOT NULL, received_at INTEGER NOT NULL);
+        CREATE TABLE history (seq INTEGER PRIMARY KEY AUTOINCREMENT, role TEXT NOT NULL, content TEXT NOT NULL, created_at INTEGER NOT NULL);
+        CREATE TABLE outbox (id INTEGER PRIMARY KEY CHECK (id = 1), kind TEXT NOT NULL, upto_seq INTEGER NOT NULL, prompt TEXT NOT NULL,
+          markdown TEXT NOT NULL, message_id INTEGER, posted INTEGER NOT NULL DEFAULT 0, queued_at INTEGER NOT NULL);`);
+      const now = Date.now();
+      state.storage.sql.exec("INSERT INTO conversation (id, bot_id, room_id, room_name, ttl_ms, started_at, last_activity_at, turns) VALUES (1, 'assistant', ?, 'Watercooler', 86400000, ?, ?, 1)", roomId, now, now);
+      state.storage.sql.exec("INSERT INTO history (role, content, created_at) VALUES ('user', 'Ada Lovelace: upgradeword earlier question', ?), ('assistant', 'an earlier answer', ?)", now, now);
+      state.storage.sql.exec("INSERT INTO inbox (user_id, user_name, text, received_at) VALUES (7, 'Ada Lovelace', 'upgradeword waiting', ?)", now);
+      state.storage.sql.exec("INSERT INTO outbox VALUES (1, 'reply', 1, 'Ada Lovelace: upgradeword waiting', 'the answer that waited', NULL, 0, ?)", now);
+      return state.storage.setAlarm(now);
     });
-    await send(roomId, "upgrade follow-up");
+    // The new version's first alarm finds the old layout and moves it over.
+    await runDurableObjectAlarm(conversation(roomId));
+    // The next run posts the waiting answer without asking Claude, and the earlier turns are still known.
+    await runUntilIdle(roomId);
+    const [posted] = await fakeCampfire.waitForMessages(roomId, 1);
+    expect(posted!.body).toContain("the answer that waited");
+    expect(await fakeAnthropic.requestsMentioning("upgradeword waiting")).toHaveLength(0);
+    expect(await userTables(roomId)).not.toContain("history");
+    await send(roomId, "upgradeword follow-up");
     const replies = await fakeCampfire.waitForMessages(roomId, 2);
-    expect(replies[1]!.body).toContain("upgrade follow-up");
+    expect(replies[1]!.body).toContain("earlier user messages: 2");
   });
 });

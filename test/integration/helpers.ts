@@ -117,20 +117,21 @@ export const fakeAnthropic = {
 /** Messages still waiting and answers not yet posted, read straight from the object's SQLite. */
 export function pendingWork(roomId: number, botId = "assistant"): Promise<number> {
   return runInDurableObject(conversation(roomId, botId), (_, state) => {
-    const tables = state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE name IN ('inbox', 'outbox')").toArray();
+    const tables = state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE name IN ('inbox', 'conversation')").toArray();
     if (tables.length < 2) return 0;
-    return state.storage.sql.exec<{ n: number }>("SELECT (SELECT count(*) FROM inbox) + (SELECT count(*) FROM outbox) AS n").one().n;
+    return state.storage.sql.exec<{ n: number }>("SELECT (SELECT count(*) FROM inbox) + (SELECT count(*) FROM conversation WHERE out_kind IS NOT NULL) AS n").one().n;
   });
 }
 
 /**
  * Runs the object's alarm, as the runtime would at its deadline, until no work is pending: this fast-forwards
- * through retry back-off without waiting for it. Never runs the eviction alarm.
+ * through retry back-off by moving a scheduled retry to now, as if its time had come. Never runs the eviction alarm.
  */
 export async function runUntilIdle(roomId: number, maxRuns = 20): Promise<number> {
   let runs = 0;
   while ((await pendingWork(roomId)) > 0) {
     if (++runs > maxRuns) throw new Error(`room ${roomId} still has work after ${maxRuns} alarms`);
+    await runInDurableObject(conversation(roomId), (_, state) => state.storage.sql.exec("UPDATE conversation SET retry_at = ? WHERE retry_at > ?", Date.now(), Date.now()));
     await runDurableObjectAlarm(conversation(roomId));
   }
   return runs;
@@ -150,6 +151,18 @@ export function userTables(roomId: number, botId = "assistant"): Promise<string[
 export function userText(request: RecordedRequest, index = -1): string {
   const message = request.body.messages.at(index)!;
   return typeof message.content === "string" ? message.content : (message.content[0]?.text ?? "");
+}
+
+/** Who said what in a user turn: the bot frames each message as a JSON line `{"from", "text"}`. */
+export function speakers(request: RecordedRequest, index = -1): { from: string; text: string }[] {
+  return userText(request, index)
+    .split("\n")
+    .map((line) => JSON.parse(line) as { from: string; text: string });
+}
+
+/** The conversation's stored transcript, as Claude sees it. */
+export function storedTranscript(roomId: number, botId = "assistant"): Promise<{ role: string; content: string }[]> {
+  return runInDurableObject(conversation(roomId, botId), (_, state) => JSON.parse(state.storage.sql.exec<{ t: string }>("SELECT transcript AS t FROM conversation").one().t));
 }
 
 /** Everything the turn's own message carried after the people's words: room context and the time. */

@@ -58,7 +58,7 @@ describe("leaks", () => {
       expect(replies[turn - 1]!.body).toContain(`earlier user messages: ${turn - 1}`);
       await sleep(1_200);
     }
-    expect(await userTables(roomId, "brief")).toContain("history");
+    expect(await userTables(roomId, "brief")).toContain("conversation");
     // Once it goes quiet, it is forgotten after its TTL.
     await vi.waitFor(async () => expect(await userTables(roomId, "brief")).toEqual([]), { timeout: 10_000, interval: 250 });
   }, 30_000);

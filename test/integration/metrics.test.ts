@@ -4,7 +4,7 @@ import { admin, metrics } from "../../src/admin";
 import { ADMIN_TOKEN, adminGet, alarmAt, campfirePayload, fakeCampfire, newRoomId, postWebhook, type SessionsMetrics, userTables } from "./helpers";
 
 interface UsageMetrics {
-  bots: Record<string, { turns: number; tokens: { input: number; output: number; cacheRead: number; cacheWrite: number } }>;
+  bots: Record<string, { turns: number; tokens: { input: number; output: number; cacheRead: number; cacheWrite: number }; billing: { doRequests: number; rowsRead: number; rowsWritten: number; subrequests: number } }>;
 }
 
 describe("operator endpoints", () => {
@@ -31,10 +31,8 @@ describe("operator endpoints", () => {
       await postWebhook(campfirePayload({ roomId, text }));
       await fakeCampfire.waitForMessages(roomId, text.endsWith("one") ? 1 : 2);
     }
-    await expect.poll(async () => (await adminGet<UsageMetrics>("/metrics/usage")).bots.assistant!.turns).toBe(before.bots.assistant!.turns + 2);
-    const during = await adminGet<UsageMetrics>("/metrics/usage");
-    expect(during.bots.assistant!.tokens.input).toBeGreaterThan(before.bots.assistant!.tokens.input);
-    expect(during.bots.assistant!.tokens.output).toBeGreaterThan(before.bots.assistant!.tokens.output);
+    // A live conversation is counted from its first answer; its running totals arrive when it ends.
+    await expect.poll(async () => (await adminGet<UsageMetrics>("/metrics/usage")).bots.assistant!.turns).toBeGreaterThan(before.bots.assistant!.turns);
     const alive = await adminGet<SessionsMetrics>("/metrics/sessions");
     expect(alive.bots.assistant!.alive).toBeGreaterThanOrEqual(1);
     expect(Date.parse(alive.bots.assistant!.newestActivity!)).toBeGreaterThan(Date.now() - 60_000);
@@ -49,7 +47,14 @@ describe("operator endpoints", () => {
 
     const after = await adminGet<SessionsMetrics>("/metrics/sessions");
     expect(after.bots.assistant!.evictions).toBe(sessionsBefore.bots.assistant!.evictions + 1);
-    expect((await adminGet<UsageMetrics>("/metrics/usage")).bots.assistant!.turns).toBe(before.bots.assistant!.turns + 2);
+    const usage = (await adminGet<UsageMetrics>("/metrics/usage")).bots.assistant!;
+    expect(usage.turns).toBe(before.bots.assistant!.turns + 2);
+    expect(usage.tokens.input).toBeGreaterThan(before.bots.assistant!.tokens.input);
+    expect(usage.tokens.output).toBeGreaterThan(before.bots.assistant!.tokens.output);
+    // What the conversation cost on Cloudflare comes with it: two webhooks, their alarms, the admin's end.
+    expect(usage.billing.doRequests - before.bots.assistant!.billing.doRequests).toBeGreaterThanOrEqual(5);
+    expect(usage.billing.rowsWritten).toBeGreaterThan(before.bots.assistant!.billing.rowsWritten);
+    expect(usage.billing.subrequests - before.bots.assistant!.billing.subrequests).toBeGreaterThanOrEqual(4);
   });
 
   it("refuse to end a conversation of an unknown bot or a room that is not a number", async () => {

@@ -13,7 +13,8 @@ import {
   runUntilIdle,
   TEST_KEYS,
   turnExtras,
-  userText,
+  speakers,
+  storedTranscript,
 } from "./helpers";
 
 type Bot = keyof typeof TEST_KEYS;
@@ -143,10 +144,14 @@ describe("room context", () => {
     await send(roomId, `ctx${roomId} when is the deploy?`);
     await fakeCampfire.waitForMessages(roomId, 1);
     const [request] = await fakeAnthropic.requestsMentioning(`ctx${roomId}`);
-    expect(userText(request!)).toBe(`Ada Lovelace: ctx${roomId} when is the deploy?`);
+    expect(speakers(request!)).toEqual([{ from: "Ada Lovelace", text: `ctx${roomId} when is the deploy?` }]);
     const extras = turnExtras(request!);
-    expect(extras).toMatch(/^Room context — recent messages in "Watercooler"/);
-    expect(extras).toContain("Grace Hopper: the deploy is at 3pm\nAlan Turing: I'll bring snacks");
+    expect(extras).toMatch(/^Room context: the latest messages in "Watercooler"/);
+    const context = extras.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as { id: number; from: string; text: string });
+    expect(context.map(({ from, text }) => ({ from, text }))).toEqual([{ from: "Grace Hopper", text: "the deploy is at 3pm" }, { from: "Alan Turing", text: "I'll bring snacks" }]);
+    // Each line carries its message id, and the block says how to link to it.
+    expect(context[0]!.id).toBeGreaterThan(0);
+    expect(extras).toContain(`/rooms/${roomId}/@`);
     expect(extras).toMatch(/Current time: .*\(UTC\)/);
   });
 
@@ -191,8 +196,7 @@ describe("cost", { timeout: 30_000 }, () => {
     // Without a budget turn 12 would carry 11 earlier exchanges, about 8 times turn 2's load.
     expect(Math.max(...sent.slice(6))).toBeLessThan(sent[1]! * 4);
     expect(Math.max(...sent.slice(6))).toBeLessThanOrEqual(Math.max(...sent.slice(0, 6)) * 1.2);
-    const kept = await runInDurableObject(conversation(roomId, "frugal"), (_, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM history").one().n);
-    expect(kept).toBeLessThan(22);
+    expect((await storedTranscript(roomId, "frugal")).length).toBeLessThan(22);
   });
 });
 
@@ -205,15 +209,11 @@ describe("a delivery cut off after Campfire took it", () => {
     await send(roomId, marker);
     await expect.poll(async () => (await fakeCampfire.calls(roomId)).length).toBeGreaterThanOrEqual(1);
     // ...and meanwhile it reached the room anyway, as when a run dies between "201 Created" and recording it.
-    const answer = await runInDurableObject(conversation(roomId), (_, state) => state.storage.sql.exec<{ markdown: string }>("SELECT markdown FROM outbox").one().markdown);
+    const answer = await runInDurableObject(conversation(roomId), (_, state) => state.storage.sql.exec<{ markdown: string }>("SELECT out_markdown AS markdown FROM conversation").one().markdown);
     await postAsBot(roomId, `<p>${answer.replace(/\n\n/g, "</p>\n<p>").replaceAll('"', "&quot;")}</p>`);
 
     await runUntilIdle(roomId);
     expect(await fakeCampfire.messages(roomId)).toHaveLength(1);
-    expect(await userTablesHistoryCount(roomId)).toBe(2);
+    expect(await storedTranscript(roomId)).toHaveLength(2);
   });
 });
-
-function userTablesHistoryCount(roomId: number): Promise<number> {
-  return runInDurableObject(conversation(roomId), (_, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM history").one().n);
-}

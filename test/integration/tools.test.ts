@@ -71,8 +71,8 @@ describe("the tool loop", () => {
     const [request] = await fakeAnthropic.requestsMentioning(`server${roomId}`);
     const body = request!.body as unknown as { tools: { type?: string; name?: string; max_uses?: number; mcp_server_name?: string }[]; mcp_servers: unknown[] };
     expect(body.tools.map((tool) => tool.name ?? tool.mcp_server_name)).toEqual(["room_history", "set_reminder", "list_reminders", "cancel_reminder", "web_search", "web_fetch", "crm"]);
-    expect(body.tools).toContainEqual({ type: "web_search_20250305", name: "web_search", max_uses: 2 });
-    expect(body.tools).toContainEqual({ type: "web_fetch_20250910", name: "web_fetch", max_uses: 1 });
+    expect(body.tools).toContainEqual({ type: "web_search_20260318", name: "web_search", max_uses: 2 });
+    expect(body.tools).toContainEqual({ type: "web_fetch_20260318", name: "web_fetch", max_uses: 1 });
     expect(body.tools).toContainEqual({ type: "mcp_toolset", mcp_server_name: "crm" });
     expect(body.mcp_servers).toEqual([{ type: "url", name: "crm", url: "https://mcp.example.com/mcp", authorization_token: MCP_TOKEN }]);
     expect(request!.headers["anthropic-beta"]).toMatch(/mcp-client/);

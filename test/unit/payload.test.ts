@@ -17,6 +17,7 @@ describe("parsePayload", () => {
       ok: true,
       shape: "campfire",
       key: "4-GZfqGLxdULBM",
+      basePath: "",
       message: { messageId: "1234", roomId: 3, roomName: "Watercooler", userId: 7, userName: "Ada Lovelace", text: "what's up?" },
     });
   });
@@ -40,7 +41,7 @@ describe("parsePayload", () => {
     ["a missing plain body", (b) => ({ ...b, message: { ...b.message, body: { html: "" } } }), /message\.body\.plain is missing/],
     ["a room id given as text", (b) => ({ ...b, room: { ...b.room, id: "3" } }), /room\.id must be a number/],
     ["a fractional message id", (b) => ({ ...b, message: { ...b.message, id: 1.5 } }), /message\.id/],
-    ["a room.path that is not a bot path", (b) => ({ ...b, room: { ...b.room, path: "/rooms/3" } }), /room\.path "\/rooms\/3" is not a bot messages path/],
+    ["a room.path that is not a bot path", (b) => ({ ...b, room: { ...b.room, path: "/rooms/3" } }), /room\.path is not a bot messages path/],
     ["a room.path for another room", (b) => ({ ...b, room: { ...b.room, path: "/rooms/9/4-GZfqGLxdULBM/messages" } }), /names room 9 but room\.id is 3/],
   ];
   it.each(cases)("refuses %s, naming the field", (_, mutate, reason) => {
@@ -56,5 +57,26 @@ describe("parsePayload", () => {
   it("refuses a legacy body with a mistyped field", () => {
     const result = parsePayload({ creator: { id: 7, name: "Ada" }, room: { id: 3, name: "Lab" }, content: 5 });
     expect(result).toEqual({ ok: false, reason: "content must be a string" });
+  });
+
+  it("never repeats the key, nor more than a little of hostile input, in a reason", () => {
+    const key = "4-GZfqGLxdULBM";
+    const hostile = [
+      { ...campfire(), room: { id: 3, name: "W", path: `/rooms/3/${key}/messages/extra` } },
+      { ...campfire(), room: { id: 3, name: "W", path: `/${"x".repeat(900_000)}/${key}` } },
+      { ...campfire(), room: { id: 3, name: "W", path: `/rooms/9/${key}/messages` } },
+      { ...campfire(), user: { id: 7, name: 5 } },
+    ];
+    for (const body of hostile) {
+      const result = parsePayload(body) as { ok: false; reason: string };
+      expect(result.ok).toBe(false);
+      expect(result.reason).not.toContain(key);
+      expect(result.reason.length).toBeLessThan(300);
+    }
+  });
+
+  it("reads the sub-path of a Campfire served under one", () => {
+    const body = { ...campfire(), room: { id: 5, name: "W", path: "/chat/rooms/5/4-GZfqGLxdULBM/messages" } };
+    expect(parsePayload(body)).toMatchObject({ ok: true, key: "4-GZfqGLxdULBM", basePath: "/chat", message: { roomId: 5 } });
   });
 });

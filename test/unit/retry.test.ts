@@ -1,30 +1,67 @@
 import { describe, expect, it } from "vitest";
-import { decideRetry, RETRY_POLICY } from "../../src/conversation/retry";
+import { decideRetry, deliveryRetry, MODEL_RETRY, retryAfterFailure } from "../../src/conversation/retry";
 
 const middle = () => 0.5;
+const MINUTE = 60_000;
 
 describe("decideRetry", () => {
   it("backs off exponentially from the first delay", () => {
-    const delays = [1, 2, 3, 4].map((attempts) => (decideRetry(attempts, 0, 0, undefined, middle) as { retryAt: number }).retryAt);
+    const delays = [1, 2, 3, 4].map((attempts) => (decideRetry(MODEL_RETRY, attempts, 0, 0, undefined, middle) as { retryAt: number }).retryAt);
     expect(delays).toEqual([2_000, 4_000, 8_000, 16_000]);
   });
 
   it("spreads retries by at most 20% either way", () => {
-    expect(decideRetry(1, 0, 0, undefined, () => 0)).toEqual({ retryAt: 1_600 });
-    expect(decideRetry(1, 0, 0, undefined, () => 0.999_999)).toEqual({ retryAt: 2_400 });
+    expect(decideRetry(MODEL_RETRY, 1, 0, 0, undefined, () => 0)).toEqual({ retryAt: 1_600 });
+    expect(decideRetry(MODEL_RETRY, 1, 0, 0, undefined, () => 0.999_999)).toEqual({ retryAt: 2_400 });
   });
 
   it("waits at least as long as retry-after asks", () => {
-    expect(decideRetry(1, 0, 0, 30_000, middle)).toEqual({ retryAt: 30_000 });
+    expect(decideRetry(MODEL_RETRY, 1, 0, 0, 30_000, middle)).toEqual({ retryAt: 30_000 });
   });
 
   it("never schedules past the window, so the last attempt lands at its end", () => {
-    const now = RETRY_POLICY.windowMs - 5_000;
-    expect(decideRetry(2, 0, now, 60_000, middle)).toEqual({ retryAt: RETRY_POLICY.windowMs });
+    const now = MODEL_RETRY.windowMs - 5_000;
+    expect(decideRetry(MODEL_RETRY, 2, 0, now, 60_000, middle)).toEqual({ retryAt: MODEL_RETRY.windowMs });
+  });
+
+  it("never retries at once, even a moment before the window closes or when retry-after says 0", () => {
+    const now = MODEL_RETRY.windowMs - 1;
+    expect((decideRetry(MODEL_RETRY, 2, 0, now, 0, () => 0) as { retryAt: number }).retryAt).toBeGreaterThanOrEqual(now + 1_000);
   });
 
   it("gives up after the last attempt or once the window has passed", () => {
-    expect(decideRetry(RETRY_POLICY.maxAttempts, 0, 0, undefined, middle)).toEqual({ giveUp: true });
-    expect(decideRetry(1, 0, RETRY_POLICY.windowMs, undefined, middle)).toEqual({ giveUp: true });
+    expect(decideRetry(MODEL_RETRY, MODEL_RETRY.maxAttempts, 0, 0, undefined, middle)).toEqual({ giveUp: true });
+    expect(decideRetry(MODEL_RETRY, 1, 0, MODEL_RETRY.windowMs, undefined, middle)).toEqual({ giveUp: true });
+  });
+});
+
+describe("delivery retries", () => {
+  it("keep an answer through at least 30 minutes of Campfire outage, whatever the TTL", () => {
+    for (const ttl of [2_000, 5 * MINUTE, 24 * 60 * MINUTE]) {
+      const policy = deliveryRetry(ttl);
+      let now = 0;
+      let attempts = 0;
+      for (;;) {
+        const decision = decideRetry(policy, ++attempts, 0, now, undefined, middle);
+        if (!("retryAt" in decision)) break;
+        now = decision.retryAt;
+      }
+      expect(now).toBeGreaterThanOrEqual(30 * MINUTE);
+      // Capped back-off: never more than five minutes between tries.
+      expect(attempts).toBeGreaterThan(8);
+    }
+  });
+
+  it("last as long as a longer TTL, up to a day", () => {
+    expect(deliveryRetry(6 * 60 * MINUTE).windowMs).toBe(6 * 60 * MINUTE);
+    expect(deliveryRetry(7 * 24 * 60 * MINUTE).windowMs).toBe(24 * 60 * MINUTE);
+  });
+
+  it("and an answering failure gives up within minutes, with one apology", () => {
+    const failure = { retryable: true };
+    expect(retryAfterFailure("answer", failure, { attempts: 0, since: null }, MINUTE, 0)).toMatchObject({ attempts: 1, since: 0 });
+    expect(retryAfterFailure("answer", failure, { attempts: 2, since: 0 }, MINUTE, 4 * MINUTE)).toMatchObject({ giveUp: true });
+    expect(retryAfterFailure("deliver", failure, { attempts: 2, since: 0 }, MINUTE, 4 * MINUTE)).toHaveProperty("retryAt");
+    expect(retryAfterFailure("deliver", { retryable: false }, { attempts: 0, since: null }, MINUTE, 0)).toMatchObject({ giveUp: true });
   });
 });

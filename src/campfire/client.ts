@@ -1,0 +1,69 @@
+import { kindForStatus, retryAfterMs, ServiceFailure } from "../failure";
+
+/** A message as Campfire's read API returns it. */
+export interface RoomMessage {
+  id: number;
+  createdAt: string;
+  text: string;
+  creator: { id: number; name: string };
+}
+
+/** How long a Campfire call may take: a hung Campfire must not hold a turn (Campfire itself answers in ms). */
+export const CAMPFIRE_TIMEOUT_MS = 10_000;
+
+/** Talks to one Campfire as a bot: base URL in, `ServiceFailure`s out, every request bounded in time. */
+export class CampfireClient {
+  constructor(
+    private readonly baseUrl: string,
+    /** Called once per HTTP request sent, for the turn's subrequest count. */
+    private readonly onRequest: () => void = () => {},
+  ) {}
+
+  /** Sends one request; a network failure or a timeout becomes a retryable `ServiceFailure`. */
+  async request(path: string, init: RequestInit = {}, timeoutMs = CAMPFIRE_TIMEOUT_MS): Promise<Response> {
+    this.onRequest();
+    try {
+      // A wrong key answers with a redirect to the login page; following it would hide the error.
+      return await fetch(this.baseUrl + path, { ...init, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
+    } catch (error) {
+      const timedOut = (error as Error)?.name === "TimeoutError";
+      throw new ServiceFailure("campfire", timedOut ? "timeout" : "unreachable", timedOut ? `Campfire did not answer within ${timeoutMs / 1000} s` : `Campfire could not be reached: ${(error as Error).message}`);
+    }
+  }
+
+  /** Sends and checks: 2xx resolves with the response (body unread), anything else throws. */
+  async send(path: string, init: RequestInit, what: string): Promise<Response> {
+    const response = await this.request(path, init);
+    if (response.status >= 200 && response.status < 300) return response;
+    await response.body?.cancel();
+    throw campfireFailure(response, what);
+  }
+
+  /** The room's latest messages (or those before `before`), oldest first; null when this Campfire has no read API. */
+  async recent(path: string, options: { before?: number; timeoutMs?: number } = {}): Promise<RoomMessage[] | null> {
+    const query = options.before ? `?before=${options.before}` : "";
+    const response = await this.request(path + query, { headers: { accept: "application/json" } }, options.timeoutMs);
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return null;
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw campfireFailure(response, "a read of the room");
+    }
+    const list = (await response.json()) as { id: number; created_at: string; body?: { plain_text?: string }; creator?: { id: number; name: string } }[];
+    return list.map((m) => ({ id: m.id, createdAt: m.created_at, text: m.body?.plain_text ?? "", creator: { id: m.creator?.id ?? 0, name: m.creator?.name ?? "someone" } }));
+  }
+}
+
+/** A Campfire answer that is not a success, as a failure that says what it means. */
+export function campfireFailure(response: Response, what: string): ServiceFailure {
+  const { status } = response;
+  if (status >= 300 && status < 400) {
+    return new ServiceFailure("campfire", "key_rejected", "Campfire redirected to its login page: the bot key is wrong or was reset", status);
+  }
+  if (status === 404 || status === 405) {
+    return new ServiceFailure("campfire", "not_found", `Campfire answered ${status} to ${what}: the bot is not a member of the room, the room is gone, or this Campfire is older`, status);
+  }
+  return new ServiceFailure("campfire", kindForStatus(status), `Campfire answered ${status} to ${what}`, status, retryAfterMs(response.headers));
+}

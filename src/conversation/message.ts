@@ -1,0 +1,55 @@
+/** A message handed to a conversation: everything the Durable Object needs, nothing it must re-derive. */
+export interface InboundMessage {
+  /** Campfire's message id as text, or a hash for payloads that carry none (see `legacyMessageId`). */
+  messageId: string;
+  roomId: number;
+  roomName: string;
+  userId: number;
+  userName: string;
+  text: string;
+}
+
+/** Longest message text kept; a longer one is cut with a note, so no stored row comes near SQLite's 2 MB limit. */
+export const MAX_TEXT_CHARS = 20_000;
+export const MAX_NAME_CHARS = 100;
+export const MAX_ROOM_NAME_CHARS = 200;
+
+// NUL and the C0/C1 controls other than tab and newline: they only ever confuse the model or Campfire.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/** Text people wrote, safe to store and to show the model: no control characters, bounded in length. */
+export function cleanText(text: string, limit = MAX_TEXT_CHARS): string {
+  const clean = text.replace(/\r\n?/g, "\n").replace(CONTROL, "").trim();
+  if (clean.length <= limit) return clean;
+  return `${clean.slice(0, limit)}\n[… cut: the message had ${clean.length.toLocaleString("en-US")} characters; the bot reads at most ${limit.toLocaleString("en-US")}]`;
+}
+
+/** A person's or a room's name: one line, no controls, short. */
+export function cleanName(name: string, limit: number): string {
+  const line = name.replace(CONTROL, " ").replace(/\s+/g, " ").trim();
+  return line.length <= limit ? line : `${line.slice(0, limit - 1)}…`;
+}
+
+/** A message as a conversation stores it, whatever shape it arrived in. */
+export function inboundMessage(fields: InboundMessage): InboundMessage {
+  return {
+    ...fields,
+    roomName: cleanName(fields.roomName, MAX_ROOM_NAME_CHARS),
+    userName: cleanName(fields.userName, MAX_NAME_CHARS) || "someone",
+    text: cleanText(fields.text),
+  };
+}
+
+/** How long the same text from the same person in the same room counts as a replay when it carries no message id. */
+export const REPLAY_WINDOW_MS = 60_000;
+
+/** The flat payload has no message id: a hash of room, sender and text stands in, within `REPLAY_WINDOW_MS`. */
+export async function legacyMessageId(roomId: number, userId: number, text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify([roomId, userId, text])));
+  return `hash:${[...new Uint8Array(digest).slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+export const isHashId = (messageId: string) => messageId.startsWith("hash:");
+
+/** The Durable Object of one conversation: a room talking to one bot. */
+export const conversationName = (roomId: number, botId: string) => `${roomId}:${botId}`;

@@ -1,0 +1,51 @@
+import type { ContentBlock, MessageParam, TextBlockParam, ToolUnion } from "@anthropic-ai/sdk/resources/messages";
+
+/** What one model call is asked: the conversation's core builds it, whichever model answers. */
+export interface ModelRequest {
+  model: string;
+  maxTokens: number;
+  system: TextBlockParam[];
+  messages: MessageParam[];
+  tools?: ToolUnion[];
+  /** Remote MCP servers Claude reaches through Anthropic's MCP connector. */
+  mcpServers?: { name: string; url: string; token?: string }[];
+}
+
+export interface AskOptions {
+  /** Called with the whole text so far each time more streams in. */
+  onText?: (snapshot: string) => void;
+  /** Aborts the call; the failure then is a `turn_timeout`. */
+  signal?: AbortSignal;
+}
+
+export interface TokenUsage {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+}
+
+export const NO_USAGE: Readonly<TokenUsage> = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+
+export const addUsage = (a: TokenUsage, b: TokenUsage): TokenUsage => ({
+  input: a.input + b.input,
+  output: a.output + b.output,
+  cacheRead: a.cacheRead + b.cacheRead,
+  cacheWrite: a.cacheWrite + b.cacheWrite,
+});
+
+export interface ModelAnswer {
+  text: string;
+  stopReason: string | null;
+  usage: TokenUsage;
+  /** The answer's blocks, tool calls included, to send back with the tools' results. */
+  content: ContentBlock[];
+}
+
+/**
+ * Whatever answers a turn: Claude, or the playground's offline stand-in. The edge chooses it and hands it in,
+ * so the conversation never knows which one it talks to.
+ */
+export interface Model {
+  ask(request: ModelRequest, options?: AskOptions): Promise<ModelAnswer>;
+}

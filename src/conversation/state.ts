@@ -1,0 +1,47 @@
+import type { Capability } from "../campfire/room";
+import type { Billing } from "./meter";
+import type { TokenUsage } from "./model";
+
+/** A message waiting for the bot's answer, in arrival order. */
+export interface PendingMessage {
+  seq: number;
+  userId: number;
+  userName: string;
+  text: string;
+}
+
+/** An answer (or an apology) ready to post, kept until Campfire has it so a crash or outage cannot lose it. */
+export interface Outgoing {
+  kind: "reply" | "error";
+  /** The last inbox message this answers; everything up to it is settled once it is posted. */
+  uptoSeq: number;
+  /** The user turn as Claude saw it, recorded in the transcript with the reply. */
+  prompt: string;
+  markdown: string;
+  /** A message already in the room for this turn (streamed text or a progress line): the first part edits it. */
+  messageId: number | null;
+  /** How many of the answer's parts are already posted, so a retry or restart posts only the rest. */
+  posted: number;
+  /** When it was stored; a repeated delivery looks for its own earlier post only after this. */
+  queuedAt: number;
+}
+
+export interface ConversationState {
+  botId: string;
+  roomId: number;
+  roomName: string;
+  ttlMs: number;
+  startedAt: number;
+  lastActivityAt: number;
+  turns: number;
+  usage: TokenUsage;
+  retry: { attempts: number; at: number | null; since: number | null };
+  draft: { messageId: number | null; postingSince: number | null };
+  outgoing: Outgoing | null;
+  lacks: Set<Capability>;
+  /** Whether any message waits for an answer. */
+  waiting: boolean;
+  billing: Billing;
+  /** What the registry was last told: null before the first report. */
+  reported: string | null;
+}

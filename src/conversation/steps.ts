@@ -1,0 +1,85 @@
+import type { Room } from "../campfire/room";
+import type { BotConfig } from "../config";
+import { asFailure, explainToRoom, type ServiceFailure } from "../failure";
+import { type LogFields, log } from "../log";
+import { postOutgoing } from "./delivery";
+import { type Billing, billingFields } from "./meter";
+import { type Model, NO_USAGE } from "./model";
+import { retryAfterFailure } from "./retry";
+import type { ConversationState, Outgoing } from "./state";
+import type { ConversationStore } from "./store";
+import { appendExchange } from "./transcript";
+import { answerWaiting, MESSAGES_PER_TURN } from "./turn";
+
+/** What the steps of a turn need from the object running them. */
+export interface StepContext {
+  store: ConversationStore;
+  bot: BotConfig;
+  room: Room;
+  model: () => Model;
+  onAsk: () => void;
+  /** The object's billable work not yet stored / not yet logged; `saved`/`logged` start each afresh. */
+  billing: { unsaved(): Billing; saved(): void; unlogged(): Billing; logged(): void };
+}
+
+/** Answers the waiting messages and posts the answer; a failure is retried later or explained to the room. */
+export async function answerStep(ctx: StepContext, state: ConversationState): Promise<void> {
+  let turn: Awaited<ReturnType<typeof answerWaiting>>;
+  try {
+    turn = await answerWaiting({ store: ctx.store, state, bot: ctx.bot, room: ctx.room, model: ctx.model(), onAsk: ctx.onAsk });
+  } catch (error) {
+    return failStep(ctx, "answer", error);
+  }
+  await deliverStep(ctx, turn.outgoing, false, turn.answered);
+}
+
+/** Posts a stored answer, then settles it: its messages leave the inbox and the exchange joins the transcript. */
+export async function deliverStep(ctx: StepContext, outgoing: Outgoing, mayBeRepeat: boolean, turn: LogFields = {}): Promise<void> {
+  const fields = { bot: ctx.bot.id, room: ctx.room.id, kind: outgoing.kind };
+  const started = Date.now();
+  try {
+    await postOutgoing(ctx.room, ctx.store, outgoing, mayBeRepeat);
+    const transcript = outgoing.kind === "reply" ? appendExchange(ctx.store.transcript(), ctx.bot.historyBudgetTokens, outgoing.prompt, outgoing.markdown) : null;
+    ctx.store.settle(outgoing.uptoSeq, transcript, Date.now(), ctx.billing.unsaved());
+    ctx.billing.saved();
+    log("info", "reply.posted", { ...fields, ...turn, ms: Date.now() - started, edited: outgoing.messageId !== null, billing: billingFields(ctx.billing.unlogged()) });
+    ctx.billing.logged();
+  } catch (error) {
+    // Claude's answer is kept for the retry; its usage is logged now, as it is billed now.
+    if (turn.tokens) log("info", "claude.answered", { ...fields, ...turn });
+    await failStep(ctx, "deliver", error, outgoing);
+  }
+}
+
+/**
+ * A stage failed. A retryable failure (an unexpected error included) is tried again later with back-off;
+ * otherwise, or once that runs out, an unanswered turn gets one clear apology and an unpostable answer is dropped.
+ */
+async function failStep(ctx: StepContext, stage: "answer" | "deliver", error: unknown, outgoing?: Outgoing): Promise<void> {
+  const failure = asFailure(error);
+  const state = ctx.store.state()!;
+  const now = Date.now();
+  const fields = { bot: ctx.bot.id, room: ctx.room.id, stage, service: failure.service, kind: failure.kind, status: failure.status ?? null, error: failure.message.slice(0, 300) };
+  if (failure.kind === "internal") log("error", "internal.error", { ...fields, stack: (error as Error)?.stack?.slice(0, 1_500) ?? null });
+  const decision = retryAfterFailure(stage, failure, state.retry, state.ttlMs, now);
+  if ("retryAt" in decision) {
+    ctx.store.recordRetry(decision.attempts, decision.since, decision.retryAt);
+    log("warn", "retry.scheduled", { ...fields, attempts: decision.attempts, in_ms: decision.retryAt - now });
+    return;
+  }
+  log("error", failure.retryable ? "retry.exhausted" : "request.failed", { ...fields, attempts: decision.attempts });
+  if (stage === "answer") return apologize(ctx, failure, state);
+  // An apology that cannot be posted, or an answer Campfire will not take: settled without entering the transcript.
+  ctx.store.settle(outgoing!.uptoSeq, null, now, ctx.billing.unsaved());
+  ctx.billing.saved();
+  log("error", "reply.dropped", { ...fields, reply: outgoing!.kind });
+}
+
+/** One message to the room saying why there is no answer; a progress line or half-streamed text becomes it. */
+async function apologize(ctx: StepContext, failure: ServiceFailure, state: ConversationState): Promise<void> {
+  const last = ctx.store.pending(MESSAGES_PER_TURN).at(-1);
+  if (!last) return;
+  const apology: Outgoing = { kind: "error", uptoSeq: last.seq, prompt: "", markdown: `Sorry, I could not answer: ${explainToRoom(failure)}`, messageId: state.draft.messageId, posted: 0, queuedAt: Date.now() };
+  ctx.store.keepAnswer(apology, NO_USAGE);
+  await deliverStep(ctx, apology, false);
+}

@@ -1,0 +1,34 @@
+/** One entry of what Claude sees of the conversation: a user turn (the people's messages) or the bot's answer. */
+export interface Turn {
+  role: "user" | "assistant";
+  content: string;
+}
+
+export const estimateTokens = (text: string) => Math.ceil(text.length / 4);
+
+/**
+ * How many of the oldest turns to drop so the transcript fits `budget` tokens (estimated locally, no API call).
+ * Whole exchanges go — a user turn with everything answering it — never half of one. Once over budget it trims
+ * down to three quarters of it, so the cached prefix changes only now and then, not every turn.
+ */
+export function turnsToDrop(turns: Turn[], budget: number): number {
+  let remaining = turns.reduce((sum, turn) => sum + estimateTokens(turn.content), 0);
+  if (remaining <= budget) return 0;
+  let drop = 0;
+  while (drop < turns.length && remaining > budget * 0.75) {
+    do remaining -= estimateTokens(turns[drop++]!.content);
+    while (drop < turns.length && turns[drop]!.role !== "user");
+  }
+  return drop;
+}
+
+/** The transcript within `budget`: what a turn sends, and what it keeps once answered. */
+export function withinBudget(turns: Turn[], budget: number): Turn[] {
+  const drop = turnsToDrop(turns, budget);
+  return drop === 0 ? turns : turns.slice(drop);
+}
+
+/** The transcript after an answered turn: trimmed as the turn saw it, then the exchange added. */
+export function appendExchange(turns: Turn[], budget: number, prompt: string, answer: string): Turn[] {
+  return [...withinBudget(turns, budget), { role: "user", content: prompt }, { role: "assistant", content: answer }];
+}

@@ -1,0 +1,153 @@
+import { DurableObject } from "cloudflare:workers";
+import { type Config, loadConfig } from "../config";
+import { FailureGuard } from "../conversation/guard";
+import { type InboundMessage, REPLAY_WINDOW_MS } from "../conversation/message";
+import { addBilling, type Billing, billingFields, Meter, NO_BILLING } from "../conversation/meter";
+import { postDueReminder } from "../conversation/remind";
+import { type Action, decide, type ScheduleSnapshot } from "../conversation/schedule";
+import type { ConversationState } from "../conversation/state";
+import { answerStep, deliverStep, type StepContext } from "../conversation/steps";
+import { ConversationStore } from "../conversation/store";
+import { explainToRoom, ServiceFailure } from "../failure";
+import { log } from "../log";
+import { escapeHtml } from "../render";
+import { reportBirthOrChange, reportDeath } from "./report";
+import { botOf, modelFor, roomFor } from "./wiring";
+
+/**
+ * One conversation: a Campfire room talking to one bot, named `<room id>:<bot id>`. Webhooks only store messages;
+ * the single alarm does the rest. Each run reads the conversation once, lets `decide` say what to do, does it,
+ * and sets the alarm to the next deadline — so nothing runs and nothing is held in memory between events.
+ */
+export class Conversation extends DurableObject<Env> {
+  private readonly meter = new Meter();
+  private readonly store = new ConversationStore(this.ctx.storage, this.meter);
+  private readonly guard = new FailureGuard();
+  /** A run is in flight; its end re-arms the alarm, so an overlapping alarm has nothing to do. */
+  private busy = false;
+  /** Billable work counted but not yet added to the stored totals, and not yet on a log line. */
+  private unsaved: Billing = { ...NO_BILLING };
+  private unlogged: Billing = { ...NO_BILLING };
+
+  /** Called by the webhook route: stores the message and arms the alarm; the route logs what it cost. */
+  async receive(botId: string, message: InboundMessage): Promise<{ outcome: "queued" | "duplicate"; billing: Billing }> {
+    this.meter.add({ doRequests: 1 });
+    const config = loadConfig(this.env);
+    const ttlMs = config.bots.get(botId)?.sessionTtlMs ?? config.sessionTtlMs;
+    const queued = this.store.receive(botId, ttlMs, message, Date.now(), REPLAY_WINDOW_MS);
+    if (queued && !this.busy) await this.arm();
+    const billing = this.meter.take();
+    this.unsaved = addBilling(this.unsaved, billing);
+    return { outcome: queued ? "queued" : "duplicate", billing };
+  }
+
+  override async alarm(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    this.meter.add({ doRequests: 1 });
+    const config = loadConfig(this.env);
+    try {
+      const state = this.store.state();
+      const now = Date.now();
+      await this.act(decide(state && this.snapshot(state), now).action, state!, config);
+      this.guard.cleared();
+    } catch (error) {
+      await this.escaped(error, config);
+    } finally {
+      this.busy = false;
+      await this.arm().catch((error: Error) => log("error", "alarm.arm_failed", { error: error.message }));
+      this.collect();
+    }
+  }
+
+  /** Where the conversation stands (for the playground's countdown); null when there is none. */
+  async describe(): Promise<{ lastActivityAt: number; ttlMs: number; turns: number } | null> {
+    const state = this.store.state();
+    return state && { lastActivityAt: state.lastActivityAt, ttlMs: state.ttlMs, turns: state.turns };
+  }
+
+  /** Ends the conversation now (admin request): storage and alarm are deleted. False if there was none. */
+  async end(): Promise<boolean> {
+    this.meter.add({ doRequests: 1 });
+    const state = this.store.state();
+    if (state) await this.evict(state, "admin");
+    return state !== null;
+  }
+
+  private snapshot(state: ConversationState): ScheduleSnapshot {
+    return {
+      waiting: state.waiting, outgoing: state.outgoing !== null, retryAt: state.retry.at, nextReminderAt: this.store.reminders.nextDueAt(),
+      lastActivityAt: state.lastActivityAt, ttlMs: state.ttlMs, notBefore: this.guard.notBefore, stuck: this.guard.gaveUp,
+    };
+  }
+
+  private async act(action: Action, state: ConversationState, config: Config): Promise<void> {
+    if (action === "nothing") return;
+    if (action === "evict") return this.evict(state, this.guard.gaveUp ? "stuck" : "ttl");
+    const steps = this.steps(state, config);
+    if (action === "post_reminder") await postDueReminder(steps.room, this.store.reminders, state.botId, this.store.reminders.due(Date.now())!);
+    else if (action === "deliver") await deliverStep(steps, state.outgoing!, true);
+    else await answerStep(steps, state);
+    await reportBirthOrChange(this.env, this.store, this.meter);
+  }
+
+  private steps(state: ConversationState, config: Config): StepContext {
+    const bot = botOf(config, state.botId);
+    const room = roomFor(config, bot, state.roomId, state.lacks, { onRequest: () => this.meter.add({ subrequests: 1 }), onLacks: (lacks) => this.store.setLacks(lacks) });
+    const billing = {
+      unsaved: () => (this.collect(), this.unsaved),
+      saved: () => void (this.unsaved = { ...NO_BILLING }),
+      unlogged: () => (this.collect(), this.unlogged),
+      logged: () => void (this.unlogged = { ...NO_BILLING }),
+    };
+    return { store: this.store, bot, room, model: () => modelFor(config), onAsk: () => this.meter.add({ subrequests: 1 }), billing };
+  }
+
+  /** Moves what the meter counted into both running figures. */
+  private collect(): void {
+    const taken = this.meter.take();
+    this.unsaved = addBilling(this.unsaved, taken);
+    this.unlogged = addBilling(this.unlogged, taken);
+  }
+
+  /**
+   * An error escaped the turn's own failure handling: storage refused even recording it, or the bot is not
+   * configured. Back off in memory; when that runs out, tell the room once and stop calling the model.
+   */
+  private async escaped(error: unknown, config: Config): Promise<void> {
+    const state = this.store.state();
+    const fields = { bot: state?.botId, room: state?.roomId };
+    log("error", "internal.error", { ...fields, stage: "alarm", error: (error as Error)?.message?.slice(0, 300) ?? String(error), stack: (error as Error)?.stack?.slice(0, 1_500) ?? null });
+    if (!state || this.guard.failed(Date.now(), state.ttlMs) === "retry") return;
+    log("error", "conversation.stuck", { ...fields, forget_at: new Date(this.guard.notBefore!).toISOString() });
+    const why = error instanceof ServiceFailure ? error : new ServiceFailure("bot", "internal", "internal error");
+    try {
+      await this.steps(state, config).room.post(`<p>${escapeHtml(`Sorry, I could not answer: ${explainToRoom(why)}`)}</p>`);
+    } catch (postError) {
+      log("error", "room.not_told", { ...fields, error: (postError as Error).message.slice(0, 300) });
+    }
+  }
+
+  /** Sets the one alarm to the next deadline; an alarm already due as early is left alone (it saves a write). */
+  private async arm(): Promise<void> {
+    const state = this.store.state();
+    const { wakeAt } = decide(state && this.snapshot(state), Date.now());
+    const current = await this.ctx.storage.getAlarm();
+    if (wakeAt === null) {
+      if (current !== null) await this.ctx.storage.deleteAlarm();
+    } else if (current === null || current > wakeAt || (current < wakeAt && !state?.waiting && state?.outgoing === null)) {
+      await this.ctx.storage.setAlarm(wakeAt);
+      this.meter.add({ rowsWritten: 1 });
+    }
+  }
+
+  private async evict(state: ConversationState, reason: "ttl" | "admin" | "stuck"): Promise<void> {
+    await this.store.erase();
+    this.collect();
+    log("info", "conversation.evicted", { bot: state.botId, room: state.roomId, reason, turns: state.turns, idle_ms: Date.now() - state.lastActivityAt, billing: billingFields(this.unlogged) });
+    const total = addBilling(state.billing, this.unsaved);
+    this.unsaved = { ...NO_BILLING };
+    this.unlogged = { ...NO_BILLING };
+    await reportDeath(this.env, state, total, this.meter);
+  }
+}

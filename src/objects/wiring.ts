@@ -1,0 +1,30 @@
+import { CampfireClient } from "../campfire/client";
+import { type Capability, Room } from "../campfire/room";
+import { claudeClient } from "../claude";
+import type { BotConfig, Config } from "../config";
+import type { Model } from "../conversation/model";
+import { ServiceFailure } from "../failure";
+import { OfflineModel } from "../playground/offline-model";
+
+const offline = new OfflineModel();
+
+/** Claude, or — in the local playground without a key — the labelled offline model. Chosen here, at the edge. */
+export function modelFor(config: Config): Model {
+  if (config.anthropicApiKey) return claudeClient({ apiKey: config.anthropicApiKey, baseUrl: config.anthropicBaseUrl });
+  if (config.playground) return offline;
+  throw new ServiceFailure("anthropic", "not_configured", "ANTHROPIC_API_KEY is not set");
+}
+
+/** The bot a conversation belongs to; a missing setting is a failure the room is told about. */
+export function botOf(config: Config, botId: string): BotConfig & { key: string } {
+  const bot = config.bots.get(botId);
+  if (!bot) throw new ServiceFailure("bot", "not_configured", `bot "${botId}" is no longer in BOTS`);
+  if (!bot.key || !config.campfireUrl) throw new ServiceFailure("campfire", "not_configured", `${bot.keySecret} or CAMPFIRE_URL is not set`);
+  return bot as BotConfig & { key: string };
+}
+
+/** The conversation's room as its bot sees it, counting each Campfire request and storing what Campfire lacks. */
+export function roomFor(config: Config, bot: BotConfig & { key: string }, roomId: number, lacks: Set<Capability>, hooks: { onRequest: () => void; onLacks: (lacks: Set<Capability>) => void }): Room {
+  const campfire = new CampfireClient(config.campfireUrl!, hooks.onRequest);
+  return new Room(campfire, roomId, bot.key, lacks, () => hooks.onLacks(lacks), config.campfireUrl!);
+}

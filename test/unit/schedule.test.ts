@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { decide, type ScheduleSnapshot } from "../../src/conversation/schedule";
+
+const NOW = 1_000_000;
+const TTL = 60_000;
+/** A quiet conversation last active 10 s ago: nothing waits, nothing failed. */
+const quiet: ScheduleSnapshot = { waiting: false, outgoing: false, retryAt: null, nextReminderAt: null, lastActivityAt: NOW - 10_000, ttlMs: TTL, notBefore: null, stuck: false };
+
+describe("decide", () => {
+  it.each<[string, Partial<ScheduleSnapshot>, ReturnType<typeof decide>]>([
+    ["quiet: nothing now, wake at the TTL", {}, { action: "nothing", wakeAt: NOW - 10_000 + TTL }],
+    ["a message waits: answer now", { waiting: true }, { action: "answer", wakeAt: NOW }],
+    ["an answer is stored: deliver it before anything new", { waiting: true, outgoing: true }, { action: "deliver", wakeAt: NOW }],
+    ["a retry in the future: wait for it", { waiting: true, retryAt: NOW + 4_000 }, { action: "nothing", wakeAt: NOW + 4_000 }],
+    ["the clock exactly at the retry: answer", { waiting: true, retryAt: NOW }, { action: "answer", wakeAt: NOW }],
+    ["a delivery retry due: deliver", { outgoing: true, retryAt: NOW - 1 }, { action: "deliver", wakeAt: NOW }],
+    ["a reminder due and work pending: the reminder first", { waiting: true, nextReminderAt: NOW - 5 }, { action: "post_reminder", wakeAt: NOW - 5 }],
+    ["a reminder due while a retry waits", { waiting: true, retryAt: NOW + 9_000, nextReminderAt: NOW }, { action: "post_reminder", wakeAt: NOW }],
+    ["a reminder later, work now", { waiting: true, nextReminderAt: NOW + 50_000 }, { action: "answer", wakeAt: NOW }],
+    ["a reminder later, nothing else: wait for it, not for the TTL", { nextReminderAt: NOW + 50_000 }, { action: "nothing", wakeAt: NOW + 50_000 }],
+    ["TTL reached with a reminder pending: not forgotten", { lastActivityAt: NOW - TTL - 1, nextReminderAt: NOW + 5_000 }, { action: "nothing", wakeAt: NOW + 5_000 }],
+    ["TTL reached exactly: forget", { lastActivityAt: NOW - TTL }, { action: "evict", wakeAt: NOW }],
+    ["TTL passed but a message waits: answer, don't forget", { lastActivityAt: NOW - 5 * TTL, waiting: true }, { action: "answer", wakeAt: NOW }],
+    ["early wake-up before the TTL: nothing, wake at the TTL", { lastActivityAt: NOW - TTL + 1 }, { action: "nothing", wakeAt: NOW + 1 }],
+    ["after a failure storage could not record: wait, even with work due", { waiting: true, notBefore: NOW + 3_000 }, { action: "nothing", wakeAt: NOW + 3_000 }],
+    ["the pause lifts: answer", { waiting: true, notBefore: NOW }, { action: "answer", wakeAt: NOW }],
+    ["given up: forgotten when the pause ends, not answered", { waiting: true, stuck: true, notBefore: NOW }, { action: "evict", wakeAt: NOW }],
+    ["given up, pause running: nothing until then", { waiting: true, stuck: true, notBefore: NOW + TTL }, { action: "nothing", wakeAt: NOW + TTL }],
+  ])("%s", (_, change, expected) => {
+    expect(decide({ ...quiet, ...change }, NOW)).toEqual(expected);
+  });
+
+  it("has nothing to do and nothing to wake for without a conversation", () => {
+    expect(decide(null, NOW)).toEqual({ action: "nothing", wakeAt: null });
+  });
+
+  it("never wakes earlier than now for due work, so no alarm is set in the past twice", () => {
+    for (const retryAt of [null, NOW - 60_000, NOW]) expect(decide({ ...quiet, waiting: true, retryAt }, NOW).wakeAt).toBe(NOW);
+  });
+});
