@@ -21,6 +21,8 @@ export interface Failure {
   /** Only calls to this room, or with this method, fail; others pass untouched. */
   room?: number;
   method?: string;
+  /** Instead of failing, answer normally but only after this long: a Campfire that hangs. */
+  hangMs?: number;
 }
 
 export interface Delivery {
@@ -168,6 +170,9 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
     const failure = failures.find((f) => (f.room === undefined || f.room === roomId) && (f.method === undefined || f.method === method));
     if (failure) {
       if (--failure.times <= 0) failures.splice(failures.indexOf(failure), 1);
+      if (failure.hangMs !== undefined) await sleep(failure.hangMs);
+    }
+    if (failure && failure.hangMs === undefined) {
       const headers: Record<string, string> = failure.retryAfter !== undefined ? { "retry-after": String(failure.retryAfter) } : {};
       return text(response, failure.status, "scripted failure", headers);
     }
