@@ -49,6 +49,19 @@ export interface Workerd {
   stop(): Promise<void>;
 }
 
+/** The parts of a wrangler configuration the bench reads (wrangler's own type does not resolve here). */
+interface WranglerConfig {
+  name?: string;
+  compatibility_date?: string;
+  compatibility_flags: string[];
+  vars: Record<string, unknown>;
+  durable_objects: { bindings: { name: string; class_name: string }[] };
+  migrations: { new_sqlite_classes?: string[] }[];
+}
+
+/** `config`'s bindings, read by wrangler itself so the bench sees exactly what a deploy would. */
+export const readConfig = (config: string) => unstable_readConfig({ config }, { hideWarnings: true }) as WranglerConfig;
+
 /** Processes whose parent is this one and whose name starts with "workerd". */
 function workerdChildren(): Set<number> {
   const found = new Set<number>();
@@ -68,7 +81,7 @@ function workerdChildren(): Set<number> {
  * (SQLite when a migration says so) and vars — plus `vars`, storing objects under `persistDir`.
  */
 export async function startWorkerd(options: { config: string; script: string; vars?: Record<string, string>; persistDir: string }): Promise<Workerd> {
-  const config = unstable_readConfig({ config: options.config });
+  const config = readConfig(options.config);
   const name = config.name ?? "worker";
   const sqlite = new Set(config.migrations.flatMap((migration) => migration.new_sqlite_classes ?? []));
   const env: Record<string, { type: "durable-object"; worker: string; exportName: string } | { type: "json"; value: unknown } | { type: "text"; value: string }> = {};
