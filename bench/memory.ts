@@ -80,8 +80,8 @@ export function perConversation(soak: Soak) {
     active: (soak.active[0]! - soak.rest) / soak.perCycle,
     /** Memory still held per conversation ever run, once all were evicted. */
     retained: (last - soak.rest) / (cycles * soak.perCycle),
-    /** How much that grows per conversation after the first cycle: the slope a long-running process sees. */
-    growth: cycles > 1 ? (last - soak.after[0]!) / ((cycles - 1) * soak.perCycle) : NaN,
+    /** Growth per conversation in the last cycle: the slope a long-running process sees by then. */
+    growth: cycles > 1 ? (last - soak.after.at(-2)!) / soak.perCycle : NaN,
     storage: soak.storage.bytes / soak.evicted,
   };
 }
