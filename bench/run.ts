@@ -1,332 +1,148 @@
 /**
- * `npm run bench`: measures the bot under `wrangler dev` against local fakes, each figure beside a baseline
- * taken in the same run, and writes the results to BENCHMARKS.md. See BENCHMARKS.md for what each figure means.
+ * `npm run bench`: builds the bot as `wrangler deploy` would, runs the bundle and its baselines (bench/bare) in
+ * workerd through Miniflare's API against local fakes, and writes every figure beside its baseline, all from
+ * this one run, to BENCHMARKS.md. Settings come from BENCH_* environment variables (see BENCHMARKS.md).
  */
-import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { Agent, request } from "node:http";
-import { cpus, totalmem } from "node:os";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
-import { type DevServer, startDevServer } from "../test/e2e/dev-server.ts";
-import { kb, mb, ms, percentile, table } from "./stats.ts";
+import { billableWork, buildMetered } from "./billing.ts";
+import { buildWithDeepImports, bytesByPackage, coldStarts } from "./bundle.ts";
+import { type Fakes, KEY, payload, startFakes } from "./client.ts";
+import { ADMIN_TOKEN, ackRows, botOverhead, drained, latencies } from "./latency.ts";
+import { soakBot, soakNote } from "./memory.ts";
+import { render } from "./report.ts";
+import { mb } from "./stats.ts";
+import { build, ROOT, startWorkerd, type Workerd } from "./workerd.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
-const KEY = "4-GZfqGLxdULBM";
-const ADMIN_TOKEN = "bench-admin";
-const TTL_SECONDS = 20;
-const WEBHOOKS = Number(process.env.BENCH_WEBHOOKS ?? 2000);
-const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 1000);
+const setting = (name: string, fallback: number) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name}=${process.env[name]} must be a positive number`);
+  return value;
+};
+const SETTINGS = {
+  webhooks: setting("BENCH_WEBHOOKS", 1000),
+  senders: (process.env.BENCH_SENDERS ?? "1,20,50").split(",").map(Number),
+  overhead: setting("BENCH_OVERHEAD", 200),
+  turns: setting("BENCH_TURNS", 30),
+  cycles: setting("BENCH_CYCLES", 3),
+  conversations: setting("BENCH_CONVERSATIONS", 300),
+  ttlSeconds: setting("BENCH_TTL_S", 10),
+  coldStarts: setting("BENCH_COLD_STARTS", 5),
+};
+const BOT_CONFIG = join(ROOT, "wrangler.toml");
+const BARE_CONFIG = join(ROOT, "bench/bare/wrangler.toml");
+const LONG_TTL_MS = 3_600_000;
+const BILLING_TTL_MS = 5_000;
 
 // Local storage in memory, so the disk's speed does not enter the latency figures (bytes are counted all the same).
-if (existsSync("/dev/shm")) process.env.TMPDIR = "/dev/shm";
+const scratch = mkdtempSync(join(process.env.BENCH_TMPDIR ?? "/dev/shm", "campfire-bench-"));
 
-const sleep = (time: number) => new Promise((resolve) => setTimeout(resolve, time));
-let nextMessageId = 1;
+const botVars = (fakes: Fakes, ttlMs: number) => ({
+  CAMPFIRE_URL: fakes.campfire,
+  ANTHROPIC_BASE_URL: fakes.anthropic,
+  ANTHROPIC_API_KEY: "sk-ant-bench",
+  BOT_KEY_ASSISTANT: KEY,
+  ADMIN_TOKEN,
+  SESSION_TTL: `${ttlMs / 1000}s`,
+});
 
-function payload(roomId: number, plain: string) {
-  const id = nextMessageId++;
-  return JSON.stringify({
-    user: { id: 7, name: "Ada Lovelace" },
-    room: { id: roomId, name: "Bench", path: `/rooms/${roomId}/${KEY}/messages` },
-    message: { id, body: { html: `<div>${plain}</div>`, plain }, path: `/rooms/${roomId}/@${id}` },
-  });
+async function resetFakes(fakes: Fakes): Promise<void> {
+  await Promise.all([fetch(`${fakes.anthropic}/_fake/reset`, { method: "POST" }), fetch(`${fakes.campfire}/_fake/reset`, { method: "POST" })]);
 }
 
-/** Starts the fakes in their own process, so the load generator and the fakes don't share an event loop. */
-async function startFakes(): Promise<{ anthropic: string; campfire: string; stop: () => void }> {
-  const child = spawn(join(ROOT, "node_modules/.bin/node"), [join(ROOT, "test/fakes/run.ts")], { stdio: ["ignore", "pipe", "inherit"] });
-  const line = await new Promise<string>((resolve) => child.stdout!.once("data", (chunk: Buffer) => resolve(chunk.toString())));
-  return { ...(JSON.parse(line) as { anthropic: string; campfire: string }), stop: () => child.kill("SIGTERM") };
-}
-
-// Keep-alive sockets and node:http: the load generator shares the cores, so it should spend as little as it can.
-const agent = new Agent({ keepAlive: true, maxSockets: 1_000 });
-
-function post(url: string, body: string, headers: Record<string, string> = {}): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const sent = request(url, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers } }, (response) => {
-      response.resume();
-      response.on("end", () => resolve(response.statusCode!));
-    });
-    sent.on("error", reject);
-    sent.end(body);
-  });
-}
-
-/** POSTs `count` webhooks, `concurrency` at a time; returns each one's ack latency. */
-async function ackLatencies(url: string, count: number, concurrency: number, rooms: number, firstRoom: number): Promise<number[]> {
-  const latencies: number[] = [];
-  let sent = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (sent < count) {
-        const index = sent++;
-        const body = payload(firstRoom + (index % rooms), `bench ack ${index}`);
-        const started = performance.now();
-        const status = await post(url, body);
-        latencies.push(performance.now() - started);
-        if (status !== 204) throw new Error(`${url} answered ${status}`);
-      }
-    }),
-  );
-  return latencies;
-}
-
-/**
- * Resident anonymous memory (heap, V8, SQLite caches) of the workerd processes under a wrangler dev process
- * group. Anonymous, because VmRSS would also count the SQLite files workerd maps, which live on tmpfs here.
- */
-function workerdRss(server: DevServer): number {
-  let total = 0;
-  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const [, comm, rest] = /^\d+ \((.*)\) (.*)$/s.exec(stat)!;
-      const pgrp = Number(rest!.split(" ")[2]);
-      if (pgrp === server.pid() && comm!.startsWith("workerd")) {
-        total += Number(/RssAnon:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024;
-      }
-    } catch {
-      // The process ended while we looked.
-    }
+/** Runs `use` with a fresh workerd for `script`, stopping it afterwards whatever happens. */
+async function withWorkerd<T>(config: string, script: string, vars: Record<string, string>, use: (worker: Workerd) => Promise<T>): Promise<T> {
+  const worker = await startWorkerd({ config, script, vars, persistDir: mkdtempSync(join(scratch, "do-")) });
+  try {
+    return await use(worker);
+  } finally {
+    await worker.stop();
   }
-  return total;
-}
-
-function folderBytes(path: string): { bytes: number; files: number } {
-  let bytes = 0;
-  let files = 0;
-  for (const entry of readdirSync(path, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile()) continue;
-    bytes += statSync(join(entry.parentPath, entry.name)).size;
-    files++;
-  }
-  return { bytes, files };
-}
-
-async function fakeJson<T>(url: string): Promise<T> {
-  return (await (await fetch(url)).json()) as T;
-}
-
-interface Posted {
-  roomId: number;
-  at: number;
-}
-interface Requested {
-  at: number;
-  ms?: number;
-  body: unknown;
-  usage?: { input_tokens: number; cache_read_input_tokens: number; cache_creation_input_tokens: number };
-}
-
-async function waitForRooms(campfire: string, rooms: number[], timeoutMs: number): Promise<Posted[]> {
-  const wanted = new Set(rooms);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const posted = (await fakeJson<Posted[]>(`${campfire}/_fake/messages`)).filter((message) => wanted.has(message.roomId));
-    if (new Set(posted.map((message) => message.roomId)).size === wanted.size) return posted;
-    if (Date.now() > deadline) throw new Error(`only ${new Set(posted.map((m) => m.roomId)).size} of ${wanted.size} rooms answered`);
-    await sleep(250);
-  }
-}
-
-/** Waits until no conversation has a message waiting or a retry pending. */
-async function drained(bot: DevServer): Promise<void> {
-  const deadline = Date.now() + 10 * 60_000;
-  for (;;) {
-    const { waiting, retrying } = await sessions(bot);
-    if (waiting === 0 && retrying === 0) return;
-    if (Date.now() > deadline) throw new Error(`still ${waiting} waiting and ${retrying} retrying after 10 minutes`);
-    await sleep(500);
-  }
-}
-
-async function sessions(bot: DevServer): Promise<{ alive: number; evictions: number; waiting: number; retrying: number }> {
-  const response = await fetch(`${bot.url}/metrics/sessions`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-  return ((await response.json()) as { bots: { assistant: { alive: number; evictions: number; waiting: number; retrying: number } } }).bots.assistant;
 }
 
 async function main() {
-  const report: string[] = [];
-  const say = (text: string) => {
-    console.log(text);
-    report.push(text);
-  };
+  const step = (text: string) => console.log(`[bench] ${text}`);
   const fakes = await startFakes();
-  const vars = {
-    CAMPFIRE_URL: fakes.campfire,
-    ANTHROPIC_BASE_URL: fakes.anthropic,
-    ANTHROPIC_API_KEY: "sk-ant-bench",
-    BOT_KEY_ASSISTANT: KEY,
-    ADMIN_TOKEN,
-    SESSION_TTL: `${TTL_SECONDS}s`,
-  };
-  const bot = await startDevServer(vars);
-  const bare = await startDevServer({}, { config: join(ROOT, "bench/bare/wrangler.toml") });
   try {
-    await ackLatencies(`${bot.url}/webhook/assistant`, 20, 5, 20, 900_000); // warm up code paths
-    await drained(bot);
+    step("building the bot, the baselines and the variants with wrangler deploy --dry-run");
+    const bot = await build(BOT_CONFIG, join(scratch, "bot"));
+    const bare = await build(BARE_CONFIG, join(scratch, "bare"));
+    const metered = await buildMetered(BOT_CONFIG, mkdtempSync(join(scratch, "metered-")));
+    const deep = await buildWithDeepImports(join(scratch, "deep"));
 
-    // 2: bot overhead, webhook → reply posted, minus the fake model's own time, on an otherwise idle bot.
-    const overheadRooms = Array.from({ length: 200 }, (_, i) => 300_000 + i);
-    const sentAt = new Map<number, number>();
-    for (const roomId of overheadRooms) {
-      sentAt.set(roomId, Date.now());
-      await post(`${bot.url}/webhook/assistant`, payload(roomId, `overhead room ${roomId}`));
-      await sleep(30);
-    }
-    const posted = await waitForRooms(fakes.campfire, overheadRooms, 60_000);
-    const requests = await fakeJson<Requested[]>(`${fakes.anthropic}/_fake/requests`);
-    const overheads: number[] = [];
-    const modelTimes: number[] = [];
-    for (const roomId of overheadRooms) {
-      const request = requests.find((r) => JSON.stringify(r.body).includes(`overhead room ${roomId}`))!;
-      const reply = posted.find((m) => m.roomId === roomId)!;
-      modelTimes.push(request.ms ?? 0);
-      overheads.push(reply.at - sentAt.get(roomId)! - (request.ms ?? 0));
-    }
+    step(`cold starts, ${SETTINGS.coldStarts} of each`);
+    const cold = {
+      bot: await coldStarts(BOT_CONFIG, bot.script, botVars(fakes, LONG_TTL_MS), SETTINGS.coldStarts),
+      bare: await coldStarts(BARE_CONFIG, bare.script, {}, SETTINGS.coldStarts),
+    };
 
-    // 3 and 4: memory and storage, beside a trivial SQLite Durable Object with the same lifecycle.
-    await sleep(TTL_SECONDS * 1000 + 5_000);
-    const rest = workerdRss(bot);
-    const bareRest = workerdRss(bare);
-    const rooms = Array.from({ length: CONVERSATIONS }, (_, i) => 100_000 + i);
-    await ackLatencies(`${bot.url}/webhook/assistant`, CONVERSATIONS, 50, CONVERSATIONS, 100_000);
-    await waitForRooms(fakes.campfire, rooms, 120_000);
-    await drained(bot);
-    const active = workerdRss(bot);
-    const aliveNow = (await sessions(bot)).alive;
-    let note = 0;
-    await Promise.all(
-      Array.from({ length: 50 }, async () => {
-        while (note < CONVERSATIONS) await post(`${bare.url}/note/${note++}`, "a message the size of a question", { "x-ttl-ms": String(TTL_SECONDS * 1000) });
+    step("ack latency and bot overhead");
+    const { overhead, acks } = await withWorkerd(BOT_CONFIG, bot.script, botVars(fakes, LONG_TTL_MS), (botWorker) =>
+      withWorkerd(BARE_CONFIG, bare.script, {}, async (bareWorker) => {
+        // Warm both up, so the first rows do not pay for compiling code paths.
+        await latencies((i) => ({ url: `${botWorker.url}/webhook/assistant`, body: payload(900_000 + i, "warm up") }), 20, 5);
+        await latencies((i) => ({ url: `${bareWorker.url}/note/${900_000 + i}`, body: "warm up", headers: { "x-ttl-ms": String(LONG_TTL_MS) } }), 20, 5);
+        await drained(botWorker);
+        const overhead = await botOverhead(botWorker, fakes, SETTINGS.overhead);
+        return { overhead, acks: await ackRows(bareWorker, botWorker, SETTINGS.senders, SETTINGS.webhooks, 500, LONG_TTL_MS) };
       }),
     );
-    const bareActive = workerdRss(bare);
-    await sleep(TTL_SECONDS * 1000 + 10_000);
-    const after = workerdRss(bot);
-    const bareAfter = workerdRss(bare);
-    const sessionsAfter = await sessions(bot);
-    const storage = folderBytes(bot.persistDir);
-    const bareStorage = folderBytes(bare.persistDir);
-    const perConversation = (active - rest) / CONVERSATIONS;
-    const perNote = (bareActive - bareRest) / CONVERSATIONS;
 
-    say(`## Memory (workerd resident anonymous memory)\n`);
-    say(
-      table(
-        ["state", "bot", `baseline: trivial SQLite object`],
-        [
-          ["at rest", mb(rest), mb(bareRest)],
-          [`${CONVERSATIONS} active conversations`, `${mb(active)} (${aliveNow} alive in /metrics/sessions)`, mb(bareActive)],
-          [`${TTL_SECONDS + 10} s after their TTL`, `${mb(after)} (${sessionsAfter.alive} alive, ${sessionsAfter.evictions} evicted)`, mb(bareAfter)],
-          ["**per active conversation**", `**${kb(perConversation)}**`, `**${kb(perNote)}** (the bot: ${(perConversation / perNote).toFixed(1)}× this)`],
-          ["left above rest after eviction", mb(after - rest), mb(bareAfter - bareRest)],
-        ],
-      ),
-    );
-    say(`\n## Storage after eviction\n`);
-    say(
-      table(
-        ["what", "bot", "baseline: trivial SQLite object"],
-        [
-          ["local Durable Object storage once all were deleted", `${kb(storage.bytes)} in ${storage.files} files`, `${kb(bareStorage.bytes)} in ${bareStorage.files} files`],
-          ["per evicted conversation", `${(storage.bytes / sessionsAfter.evictions).toFixed(0)} bytes`, `${(bareStorage.bytes / CONVERSATIONS).toFixed(0)} bytes`],
-        ],
-      ),
-    );
+    step(`billable work: a new conversation and ${SETTINGS.turns} turns of a steady one`);
+    await resetFakes(fakes);
+    const billing = await withWorkerd(BOT_CONFIG, metered.script, botVars(fakes, BILLING_TTL_MS), (worker) => billableWork(worker, fakes, SETTINGS.turns, BILLING_TTL_MS));
 
-    say(`\n## Bot overhead: webhook → reply posted, minus the model's time (200 sequential mentions)\n`);
-    say(
-      table(
-        ["", "p50", "p99"],
-        [
-          ["fake model time (baseline)", ms(percentile(modelTimes, 50)), ms(percentile(modelTimes, 99))],
-          ["bot overhead", ms(percentile(overheads, 50)), ms(percentile(overheads, 99))],
-        ],
-      ),
-    );
-
-    // 1: ack latency beside the bare Worker.
-    say(`\n## Ack latency, ${WEBHOOKS} webhooks per row\n`);
-    const rows: (string | number)[][] = [];
-    for (const concurrency of [1, 50, 200]) {
-      const baseline = await ackLatencies(`${bare.url}/webhook/assistant`, WEBHOOKS, concurrency, 500, 0);
-      const measured = await ackLatencies(`${bot.url}/webhook/assistant`, WEBHOOKS, concurrency, 500, 200_000 + concurrency * 1_000);
-      for (const [name, samples] of [["bare Worker (baseline)", baseline], ["bot", measured]] as const) {
-        rows.push([concurrency, name, ms(percentile(samples, 50)), ms(percentile(samples, 90)), ms(percentile(samples, 99))]);
-      }
-      rows.push([concurrency, "**bot ÷ baseline**", ...[50, 90, 99].map((p) => `${(percentile(measured, p) / percentile(baseline, p)).toFixed(2)}×`)]);
-      // Each row starts with the previous row's answers posted, so it measures its own load.
-      await drained(bot);
-    }
-    say(table(["concurrent senders", "server", "p50", "p90", "p99"], rows));
-
-    // 5: cost growth over a 30-turn conversation, one question at a time, so no two turns are answered together.
-    const costRoom = 400_000;
-    await fetch(`${fakes.anthropic}/_fake/reset`, { method: "POST" }); // a short request log to search
-    const lastMessage = (request: Requested) => JSON.stringify((request.body as { messages: unknown[] }).messages.at(-1));
-    const costUsage = new Map<number, NonNullable<Requested["usage"]>>();
-    for (let turn = 1; turn <= 30; turn++) {
-      await post(`${bot.url}/webhook/assistant`, payload(costRoom, `cost turn ${turn}: tell me something new`));
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const answered = (await fakeJson<Requested[]>(`${fakes.anthropic}/_fake/requests`)).find((r) => r.usage && lastMessage(r).includes(`cost turn ${turn}:`));
-        const count = (await fakeJson<Posted[]>(`${fakes.campfire}/_fake/messages?room=${costRoom}`)).length;
-        if (answered && count >= turn) {
-          costUsage.set(turn, answered.usage!);
-          break;
-        }
-        if (Date.now() > deadline) throw new Error(`cost turn ${turn} was not answered within a minute`);
-        await sleep(20);
-      }
-    }
-    const usageOf = (turn: number) => {
-      const u = costUsage.get(turn)!;
-      // Anthropic bills a cache read at 0.1× and a (5-minute) cache write at 1.25× the input price.
-      const billed = u.input_tokens + 0.1 * u.cache_read_input_tokens + 1.25 * u.cache_creation_input_tokens;
-      return { ...u, total: u.input_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens, billed };
+    step(`soak: ${SETTINGS.cycles} cycles × ${SETTINGS.conversations} conversations, TTL ${SETTINGS.ttlSeconds} s`);
+    await resetFakes(fakes);
+    const ttlMs = SETTINGS.ttlSeconds * 1000;
+    const soak = {
+      bot: await withWorkerd(BOT_CONFIG, bot.script, botVars(fakes, ttlMs), (worker) => soakBot(worker, fakes, SETTINGS.cycles, SETTINGS.conversations, ttlMs)),
+      note: await withWorkerd(BARE_CONFIG, bare.script, {}, (worker) => soakNote(worker, SETTINGS.cycles, SETTINGS.conversations, ttlMs)),
     };
-    const first = usageOf(1);
-    say(`\n## Cost growth: input tokens per turn over a 30-turn conversation\n`);
-    say(
-      table(
-        ["turn", "input (uncached)", "cache read", "cache write", "total input", "total ÷ turn 1", "billed as input", "billed ÷ turn 1"],
-        [1, 2, 5, 10, 20, 30].map((turn) => {
-          const u = usageOf(turn);
-          return [turn, u.input_tokens, u.cache_read_input_tokens, u.cache_creation_input_tokens, u.total, `${(u.total / first.total).toFixed(1)}×`, u.billed.toFixed(0), `${(u.billed / first.billed).toFixed(1)}×`];
-        }),
-      ),
-    );
-  } finally {
-    await Promise.all([bot.stop(), bare.stop()]);
-    fakes.stop();
-  }
 
+    const results = { acks, overhead, billing, soak, cold, bundle: { bot, deep, packages: bytesByPackage(bot) } };
+    writeFileSync(join(ROOT, "BENCHMARKS.md"), render(results, header()));
+    console.log(render(results, []));
+    console.log("\nWritten to BENCHMARKS.md");
+  } finally {
+    fakes.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function header(): string[] {
   const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, ${mb(totalmem())} RAM, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
-  const header = [
+  const settings = Object.entries(SETTINGS).map(([name, value]) => `${name} ${value}`).join(", ");
+  return [
     "# Benchmarks",
     "",
-    "Reproduce with `npm run bench` (about eight minutes; nothing leaves the machine). It starts the bot under",
-    "`wrangler dev` with a fake Anthropic API and a fake Campfire (`test/fakes/`), and, as the baseline, a second",
-    "`wrangler dev` on the same workerd running `bench/bare/`: a Worker that answers 204 at once, and a trivial",
-    "SQLite Durable Object (one row, one alarm, `deleteAll`). Every figure below comes from one run; local storage",
-    "is on tmpfs (`/dev/shm`) when there is one.",
+    "Reproduce with `npm run bench` (about five minutes on 2 cores; nothing leaves the machine). It builds the bot",
+    "with `wrangler deploy --dry-run`, exactly the bundle a deploy uploads, and runs it in workerd **through",
+    "Miniflare's API directly** (no `wrangler dev` proxy) against a fake Anthropic API and a fake Campfire",
+    "(`test/fakes/`, in their own process). The baselines run the same way, each in a workerd of its own:",
+    "`bench/bare/`'s Worker answers 204 at once (reference), and its `/note/:id` is the **durable floor** — a",
+    "Worker that hands one row to a SQLite Durable Object, which stores it and sets an alarm (the alarm later",
+    "deletes everything: the trivial object of the memory soak). Billable work is counted by `bench/bare/meter.ts`,",
+    "wrapped around the bot's exports for that phase only; the bot's own `billing` log fields are shown beside it",
+    "once the bot logs them (`n/a` until then). Local storage is on tmpfs.",
     "",
-    `Machine: ${machine}.`,
+    `Machine: ${machine}. Settings: ${settings}.`,
     "",
-    "How to read it: `wrangler dev` runs the Worker, every Durable Object and its own dev proxy in local workerd",
-    "processes that share the machine's cores with the load generator and the fakes, so a conversation's answer",
-    "competes with the next webhook's ack for the same thread. On Cloudflare each object runs on its own, and the",
-    "dev proxy is not there; the ratio to the bare Worker is the figure that carries over, the milliseconds are",
-    "this machine's. Memory is compared with the trivial object for the same reason: it shows what local workerd",
-    "spends on any live SQLite Durable Object before the bot's code adds anything, and that freed memory stays with",
-    "the process (the allocator keeps it) even when every object has deleted its storage. `/metrics/sessions` and",
-    "the leak test in `npm test` are what show that nothing is left behind.",
+    "Settings (environment variables): `BENCH_WEBHOOKS` webhooks per server per ack row (1000), `BENCH_SENDERS`",
+    "concurrent senders per row (1,20,50), `BENCH_OVERHEAD` sequential mentions for the overhead (200),",
+    "`BENCH_TURNS` turns of the steady conversation (30), `BENCH_CYCLES` × `BENCH_CONVERSATIONS` for the soak",
+    "(3 × 300), `BENCH_TTL_S` the soak's TTL (10), `BENCH_COLD_STARTS` fresh starts per Worker (5), `BENCH_TMPDIR`",
+    "where storage goes (/dev/shm).",
+    "",
+    "How to read it: one workerd runs the Worker and all its Durable Objects on the machine's shared cores, beside",
+    "the load generator and the fakes, so a conversation's answer competes with the next webhook's ack. On",
+    "Cloudflare each object runs on its own; the ratio to the baseline is the figure that carries over, the",
+    "milliseconds are this machine's. Counts of billable work carry over as they are. Memory is resident",
+    "anonymous memory of the workerd process, beside the trivial object's, because local workerd spends memory on",
+    "any live SQLite object before the bot's code adds anything, and the allocator keeps freed memory.",
     "",
   ];
-  writeFileSync(join(ROOT, "BENCHMARKS.md"), [...header, ...report].join("\n") + "\n");
-  console.log("\nWritten to BENCHMARKS.md");
 }
 
 await main();

@@ -1,0 +1,107 @@
+/**
+ * Ack latency: how long a sender waits for 204, for the bare Worker (reference), the durable floor (a Worker
+ * that hands one row to a Durable Object, which stores it and sets an alarm) and the bot; and the bot's own
+ * overhead from webhook to reply posted.
+ */
+import { getJson, payload, post, type Posted, type Requested, sleep, waitForRooms } from "./client.ts";
+import { percentile } from "./stats.ts";
+import type { Workerd } from "./workerd.ts";
+
+export const ADMIN_TOKEN = "bench-admin";
+
+type Target = (index: number) => { url: string; body: string; headers?: Record<string, string> };
+
+/** Sends `count` requests, `concurrency` at a time; returns each one's latency. */
+export async function latencies(target: Target, count: number, concurrency: number): Promise<number[]> {
+  const samples: number[] = [];
+  let sent = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (sent < count) {
+        const { url, body, headers } = target(sent++);
+        const started = performance.now();
+        const status = await post(url, body, headers);
+        samples.push(performance.now() - started);
+        if (status !== 204) throw new Error(`${url} answered ${status}; expected 204`);
+      }
+    }),
+  );
+  return samples;
+}
+
+/** Waits until no conversation has a message waiting or a retry pending, so the next row measures its own load. */
+export async function drained(bot: Workerd): Promise<void> {
+  const deadline = Date.now() + 5 * 60_000;
+  for (;;) {
+    const { waiting, retrying } = await sessions(bot);
+    if (waiting === 0 && retrying === 0) return;
+    if (Date.now() > deadline) throw new Error(`still ${waiting} waiting and ${retrying} retrying after 5 minutes`);
+    await sleep(250);
+  }
+}
+
+export async function sessions(bot: Workerd): Promise<{ alive: number; evictions: number; waiting: number; retrying: number }> {
+  const response = await fetch(`${bot.url}/metrics/sessions`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  if (!response.ok) throw new Error(`/metrics/sessions answered ${response.status}; the bench sets ADMIN_TOKEN=${ADMIN_TOKEN}`);
+  return ((await response.json()) as { bots: { assistant: { alive: number; evictions: number; waiting: number; retrying: number } } }).bots.assistant;
+}
+
+export interface AckRow {
+  senders: number;
+  bare: number[];
+  floor: number[];
+  bot: number[];
+}
+
+/**
+ * For each sender count: `count` requests to each server over `rooms` rooms (objects), in two alternating
+ * halves, so a slow moment of the shared machine falls on all three alike.
+ */
+export async function ackRows(bare: Workerd, bot: Workerd, senders: number[], count: number, rooms: number, ttlMs: number): Promise<AckRow[]> {
+  const rows: AckRow[] = [];
+  for (const concurrency of senders) {
+    const row: AckRow = { senders: concurrency, bare: [], floor: [], bot: [] };
+    const firstRoom = 1_000_000 * concurrency;
+    for (let half = 0; half < 2; half++) {
+      const room = (index: number) => firstRoom + ((index + half) % rooms);
+      row.bare.push(...(await latencies((i) => ({ url: `${bare.url}/webhook/assistant`, body: payload(room(i), `ack ${i}`) }), count / 2, concurrency)));
+      row.floor.push(...(await latencies((i) => ({ url: `${bare.url}/note/${room(i)}`, body: payload(room(i), `ack ${i}`), headers: { "x-ttl-ms": String(ttlMs) } }), count / 2, concurrency)));
+      row.bot.push(...(await latencies((i) => ({ url: `${bot.url}/webhook/assistant`, body: payload(room(i), `ack ${i}`) }), count / 2, concurrency)));
+      await drained(bot);
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+export interface Overhead {
+  model: number[];
+  overhead: number[];
+}
+
+/** `count` mentions to fresh rooms, one at a time on an idle bot: webhook → reply posted, minus the model's time. */
+export async function botOverhead(bot: Workerd, fakes: { anthropic: string; campfire: string }, count: number): Promise<Overhead> {
+  const rooms = Array.from({ length: count }, (_, i) => 300_000 + i);
+  const sentAt = new Map<number, number>();
+  for (const roomId of rooms) {
+    sentAt.set(roomId, Date.now());
+    await post(`${bot.url}/webhook/assistant`, payload(roomId, `overhead room ${roomId}`));
+    await waitForRooms(fakes.campfire, [roomId], 30_000);
+  }
+  const posted = (await getJson<Posted[]>(`${fakes.campfire}/_fake/messages`)).filter((message) => sentAt.has(message.roomId));
+  const requests = await getJson<Requested[]>(`${fakes.anthropic}/_fake/requests`);
+  const result: Overhead = { model: [], overhead: [] };
+  for (const roomId of rooms) {
+    const request = requests.find((r) => JSON.stringify(r.body).includes(`overhead room ${roomId}`));
+    const reply = posted.find((m) => m.roomId === roomId);
+    if (!request || !reply) throw new Error(`room ${roomId}: no model request or no reply was recorded`);
+    result.model.push(request.ms ?? 0);
+    result.overhead.push(reply.at - sentAt.get(roomId)! - (request.ms ?? 0));
+  }
+  return result;
+}
+
+/** p50 and p99 of `samples`, and of `samples` ÷ `baseline`. */
+export function ratio(samples: number[], baseline: number[], p: number): number {
+  return percentile(samples, p) / percentile(baseline, p);
+}
