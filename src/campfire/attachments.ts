@@ -5,7 +5,7 @@ export interface OutgoingFile {
   name: string;
   /** Its MIME type, e.g. `text/csv`; Campfire shows images inline by it. */
   type: string;
-  bytes: Uint8Array<ArrayBuffer>;
+  bytes: Uint8Array;
 }
 
 /**
