@@ -1,6 +1,7 @@
 import Anthropic, { APIError, RateLimitError } from "@anthropic-ai/sdk";
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ContentBlock } from "@anthropic-ai/sdk/resources/messages";
 import { type FakeAnthropic, startFakeAnthropic } from "../fakes/anthropic.ts";
 import { type FakeCampfire, startFakeCampfire } from "../fakes/campfire.ts";
 
@@ -59,6 +60,52 @@ describe("fake Anthropic, through the real SDK", () => {
   });
 });
 
+describe("fake Anthropic: code execution and the Files API", () => {
+  const tools = [{ type: "code_execution_20260521" as const, name: "code_execution" as const }];
+  const fileIdOf = (content: ContentBlock[]) => {
+    const result = content.find((block) => block.type === "bash_code_execution_tool_result");
+    return result?.content.type === "bash_code_execution_result" ? result.content.content[0]!.file_id : undefined;
+  };
+
+  it("answers a file directive like a code-execution turn, streamed or not, and serves the file", async () => {
+    const plain = await client.messages.create({ ...ask("make numbers [fake:file=numbers.csv]"), tools });
+    expect(plain.content.map((block) => block.type)).toEqual(["text", "server_tool_use", "bash_code_execution_tool_result", "text"]);
+    expect(plain.container?.id).toMatch(/^container_fake_/);
+    const fileId = fileIdOf(plain.content)!;
+    const metadata = await client.files.retrieveMetadata(fileId);
+    expect(metadata).toMatchObject({ type: "file", filename: "numbers.csv", mime_type: "text/csv", downloadable: true });
+    const bytes = new Uint8Array(await (await client.files.download(fileId)).arrayBuffer());
+    expect(bytes.length).toBe(metadata.size_bytes);
+    expect(new TextDecoder().decode(bytes)).toContain("n,square");
+
+    const streamed = await client.messages.stream({ ...ask("again [fake:file=report.xlsx]"), tools, container: plain.container!.id }).finalMessage();
+    expect(streamed.container?.id).toBe(plain.container!.id);
+    expect(streamed.content[1]).toMatchObject({ type: "server_tool_use", name: "bash_code_execution", input: { command: expect.stringContaining("report.xlsx") } });
+    expect((await client.files.retrieveMetadata(fileIdOf(streamed.content)!)).filename).toBe("report.xlsx");
+  });
+
+  it("refuses a file directive without the code-execution tool, and bad skills, with 400", async () => {
+    const missing = await client.messages.create(ask("make [fake:file=a.csv]")).catch((e: unknown) => e);
+    expect((missing as APIError).status).toBe(400);
+    expect((missing as APIError).message).toMatch(/code_execution/);
+    const badSkill = { skills: [{ type: "builtin", skill_id: "xlsx" }] } as unknown as { skills: [] };
+    const refused = await client.messages.create({ ...ask("make [fake:file=a.csv]"), tools, container: badSkill }).catch((e: unknown) => e);
+    expect((refused as APIError).message).toMatch(/container\.skills\.0\.type/);
+  });
+
+  it("reports the requested skills, claims 26 MB for a huge file, 404s unknown files, and records Files calls apart", async () => {
+    const skills = [{ type: "anthropic" as const, skill_id: "xlsx", version: "latest" }];
+    const answer = await client.messages.create({ ...ask("big [fake:file=big.csv,huge]"), tools, container: { skills } });
+    expect(answer.container?.skills).toEqual(skills);
+    const before = anthropic.requests.length;
+    expect((await client.files.retrieveMetadata(fileIdOf(answer.content)!)).size_bytes).toBe(26 * 1024 * 1024);
+    const unknown = await client.files.retrieveMetadata("file_nope").catch((e: unknown) => e);
+    expect((unknown as APIError).status).toBe(404);
+    expect(anthropic.requests.length).toBe(before);
+    expect(anthropic.fileRequests.slice(-2).map((r) => r.path)).toEqual([`/v1/files/${fileIdOf(answer.content)}`, "/v1/files/file_nope"]);
+  });
+});
+
 describe("fake Campfire", () => {
   const post = (path: string, body: string) => fetch(campfire.url + path, { method: "POST", body, redirect: "manual" });
 
@@ -87,6 +134,37 @@ describe("fake Campfire", () => {
     campfire.setLegacy(true);
     expect((await fetch(`${campfire.url}/rooms/2/${KEY}/messages`)).status).toBe(404);
     campfire.setLegacy(false);
+  });
+
+  it("takes a multipart file in the field attachment as a file message with no text", async () => {
+    const form = new FormData();
+    form.append("attachment", new File(["a,b\n1,2\n"], "numbers.csv", { type: "text/csv" }));
+    const created = await fetch(`${campfire.url}/rooms/20/${KEY}/messages`, { method: "POST", body: form });
+    expect(created.status).toBe(201);
+    expect(created.headers.get("location")).toMatch(/\/messages\/\d+$/);
+    expect(campfire.messages(20)[0]).toMatchObject({ body: "", attachment: { name: "numbers.csv", type: "text/csv", size: 8 } });
+    const other = new FormData();
+    other.append("file", new File(["x"], "x.txt"));
+    expect((await fetch(`${campfire.url}/rooms/20/${KEY}/messages`, { method: "POST", body: other })).status).toBe(422);
+    const seen = (await (await fetch(`${campfire.url}/_fake/messages?room=20`)).json()) as { attachment?: unknown }[];
+    expect(seen).toHaveLength(1);
+  });
+
+  it("boosts as Campfire does: 201 + JSON, 422 when empty, DELETE 204 then 404, 404 on an older Campfire", async () => {
+    const id = Number((await post(`/rooms/21/${KEY}/messages`, "<p>boost me</p>")).headers.get("location")!.split("/").pop());
+    const boosts = `${campfire.url}/rooms/21/${KEY}/messages/${id}/boosts`;
+    const created = await fetch(boosts, { method: "POST", body: "👀" });
+    expect(created.status).toBe(201);
+    const boost = (await created.json()) as { id: number; content: string };
+    expect(boost).toMatchObject({ id: expect.any(Number), content: "👀" });
+    expect((await fetch(`${campfire.url}/_fake/boosts?room=21`).then((r) => r.json()))).toMatchObject([{ id: boost.id, messageId: id, content: "👀" }]);
+    expect((await fetch(boosts, { method: "POST", body: " " })).status).toBe(422);
+    expect((await fetch(`${boosts}/${boost.id}`, { method: "DELETE" })).status).toBe(204);
+    expect((await fetch(`${boosts}/${boost.id}`, { method: "DELETE" })).status).toBe(404);
+    expect(campfire.boosts(21)).toEqual([]);
+    campfire.setLegacy(true, 21);
+    expect((await fetch(boosts, { method: "POST", body: "👀" })).status).toBe(404);
+    campfire.setLegacy(false, 21);
   });
 
   describe("delivers webhooks with Campfire's rules", () => {

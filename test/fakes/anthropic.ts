@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { codeExecutionProblem, containerFor, type FileRequest, fakeFiles } from "./anthropic-files.ts";
 import { json, listen, sleep } from "./http.ts";
 
 /** What the fake recorded of one request; the key itself is never kept. */
@@ -24,6 +25,8 @@ export interface FakeAnthropic {
   url: string;
   requests: RecordedRequest[];
   usageLog: Usage[];
+  /** Calls to the Files API (metadata and downloads), apart from `requests` so those stay Messages calls only. */
+  fileRequests: FileRequest[];
   reset(): void;
   close(): Promise<void>;
 }
@@ -37,6 +40,7 @@ interface MessagesBody {
   system?: string | Block[];
   tools?: Block[];
   stream?: boolean;
+  container?: unknown;
 }
 
 const ERROR_TYPES: Record<number, string> = {
@@ -54,7 +58,9 @@ const ERROR_TYPES: Record<number, string> = {
  * error), `times` (only the first N requests carrying this exact directive fail), `retryAfter` (seconds),
  * `delay` (ms before answering), `chunks` and `chunkDelay` (how the text streams), `reply` (URL-encoded text
  * instead of the echo), `hang` (never answer), `tool` + `input` (URL-encoded JSON) + `rounds` (call a tool that
- * many rounds, then report the results), and `id` (to keep a directive unique).
+ * many rounds, then report the results), `file` (answer like a code-execution turn that wrote a file of that
+ * name, served by the fake Files API; the request must enable the code-execution tool), `huge` (that file's
+ * metadata claims 26 MB), and `id` (to keep a directive unique).
  */
 const DIRECTIVE = /\[fake:([^\]]*)\]/;
 
@@ -70,13 +76,16 @@ export async function startFakeAnthropic(options: { port?: number } = {}): Promi
   const usageLog: Usage[] = [];
   const directiveUses = new Map<string, number>();
   const cachedPrefixes = new Map<string, number>();
+  const files = fakeFiles();
   let serial = 0;
 
   const fake = {
     url: "",
     requests,
     usageLog,
+    fileRequests: files.requests,
     reset() {
+      files.reset();
       requests.length = 0;
       usageLog.length = 0;
       directiveUses.clear();
@@ -89,6 +98,11 @@ export async function startFakeAnthropic(options: { port?: number } = {}): Promi
     const path = new URL(request.url ?? "/", "http://fake").pathname;
     if (path === "/_fake/requests") return json(response, 200, requests);
     if (path === "/_fake/usage") return json(response, 200, usageLog);
+    if (path === "/_fake/file-requests") return json(response, 200, files.requests);
+    if (path.startsWith("/v1/files/")) {
+      if (!/^Bearer\s+\S+/.test(request.headers.authorization ?? "") && !request.headers["x-api-key"]) return error(response, 401, "missing authentication: send Authorization: Bearer <key> or x-api-key");
+      if (files.handle(request.method ?? "GET", path, response, (status, message) => error(response, status, message))) return;
+    }
     if (path === "/_fake/reset" && request.method === "POST") {
       fake.reset();
       return json(response, 200, { ok: true });
@@ -135,7 +149,11 @@ export async function startFakeAnthropic(options: { port?: number } = {}): Promi
     const roundsDone = messages.length - 1 - turnIndex - messages.slice(turnIndex + 1).filter((m) => m.role === "assistant").length;
     let content: Block[];
     let stopReason = "end_turn";
-    if (script.tool && roundsDone < Number(script.rounds ?? 1)) {
+    if (script.file) {
+      const problem = codeExecutionProblem(body.tools, body.container);
+      if (problem) return error(response, 400, problem);
+      content = files.codeExecutionTurn(script.file, Boolean(script.huge), serial);
+    } else if (script.tool && roundsDone < Number(script.rounds ?? 1)) {
       const input = script.input ? (JSON.parse(decodeURIComponent(script.input)) as unknown) : {};
       content = [{ type: "text", text: `Using ${script.tool}.` }, { type: "tool_use", id: `toolu_fake_${serial}`, name: script.tool, input }];
       stopReason = "tool_use";
@@ -149,7 +167,9 @@ export async function startFakeAnthropic(options: { port?: number } = {}): Promi
     usageLog.push(usage);
     record.usage = usage;
     response.on("finish", () => (record.ms = Date.now() - record.at));
-    const message = { id, type: "message", role: "assistant", model: body.model, content, stop_reason: stopReason, stop_sequence: null, usage };
+    // As the real API: a container is reported once code ran in one, or the request named one.
+    const container = script.file || body.container ? containerFor(body.container, serial) : null;
+    const message = { id, type: "message", role: "assistant", model: body.model, container, content, stop_reason: stopReason, stop_sequence: null, usage };
     if (!body.stream) return json(response, 200, message, { "request-id": `req_fake_${serial}` });
     await stream(response, message, Number(script.chunkDelay ?? 0), Number(script.chunks ?? 4));
   };
@@ -253,15 +273,18 @@ function accountCache(body: MessagesBody, cache: Map<string, number>): Omit<Usag
   return { input_tokens: total - lastBreakpoint, cache_read_input_tokens: read, cache_creation_input_tokens: lastBreakpoint - read };
 }
 
-async function stream(response: ServerResponse, message: { id: string; usage: Usage; content: Block[]; stop_reason: string }, chunkDelay: number, chunks: number) {
+async function stream(response: ServerResponse, message: { id: string; usage: Usage; content: Block[]; stop_reason: string; container: unknown }, chunkDelay: number, chunks: number) {
   response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "request-id": `req_${message.id}` });
   const send = (event: string, data: unknown) => response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   send("message_start", { type: "message_start", message: { ...message, content: [], stop_reason: null, usage: { ...message.usage, output_tokens: 1 } } });
   send("ping", { type: "ping" });
   for (const [index, block] of message.content.entries()) {
-    if (block.type === "tool_use") {
+    if (block.type === "tool_use" || block.type === "server_tool_use") {
       send("content_block_start", { type: "content_block_start", index, content_block: { ...block, input: {} } });
       send("content_block_delta", { type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: JSON.stringify(block.input) } });
+    } else if (block.type !== "text") {
+      // Server tool results arrive whole in their start event, as the real API streams them.
+      send("content_block_start", { type: "content_block_start", index, content_block: block });
     } else {
       const text = block.text ?? "";
       send("content_block_start", { type: "content_block_start", index, content_block: { type: "text", text: "" } });
@@ -273,7 +296,7 @@ async function stream(response: ServerResponse, message: { id: string; usage: Us
     }
     send("content_block_stop", { type: "content_block_stop", index });
   }
-  send("message_delta", { type: "message_delta", delta: { stop_reason: message.stop_reason, stop_sequence: null }, usage: { output_tokens: message.usage.output_tokens } });
+  send("message_delta", { type: "message_delta", delta: { stop_reason: message.stop_reason, stop_sequence: null, container: message.container }, usage: { output_tokens: message.usage.output_tokens } });
   send("message_stop", { type: "message_stop" });
   response.end();
 }

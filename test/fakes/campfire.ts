@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { type Attachment, type Boost, boostJson, boostStore, readAttachment } from "./campfire-media.ts";
 import { json, listen, sleep } from "./http.ts";
 
 export interface CampfireMessage {
@@ -12,6 +13,8 @@ export interface CampfireMessage {
   at: number;
   /** Earlier bodies, oldest first, when the bot edited the message. */
   edits: string[];
+  /** The uploaded file of a file message (whose body is empty: a file message has no text). */
+  attachment?: Attachment;
 }
 
 export interface Failure {
@@ -44,6 +47,8 @@ export interface FakeCampfire {
   url: string;
   calls: Call[];
   messages(roomId?: number): CampfireMessage[];
+  /** Boosts bots put on messages, everywhere or in one room. */
+  boosts(roomId?: number): Boost[];
   /** Resolves once the room has at least `count` bot messages. */
   waitForMessages(roomId: number, count: number, timeoutMs?: number): Promise<CampfireMessage[]>;
   failNext(failure: Failure): void;
@@ -73,8 +78,9 @@ export function campfirePayload(options: { roomId: number; roomName?: string; bo
 }
 
 /**
- * A fake Campfire on loopback: the bot API (post, read with paging, edit, delete) with Campfire's answers —
- * 201 + Location, 422 for an empty body, 302 for a wrong key, 404 from an older Campfire — plus injectable
+ * A fake Campfire on loopback: the bot API (post text or a multipart file, read with paging, edit, delete, boost
+ * and unboost) with Campfire's answers — 201 + Location, 201 + the boost's JSON, 422 for an empty body, 302 for
+ * a wrong key, 404 from an older Campfire to all but posting — plus injectable
  * failures, and a webhook sender that treats the bot's answer exactly as Campfire does.
  */
 export async function startFakeCampfire(options: { port?: number; botKeys?: string[]; legacy?: boolean } = {}): Promise<FakeCampfire> {
@@ -83,6 +89,7 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
   let legacy = options.legacy ?? false;
   const legacyRooms = new Set<number>();
   const calls: Call[] = [];
+  const boosts = boostStore();
   let nextId = 1000;
   const keyAllowed = (key: string) => (options.botKeys ? options.botKeys.includes(key) : BOT_KEY_SHAPE.test(key));
   const botMessages = (roomId: number) => messages.filter((m) => m.roomId === roomId && m.creator.role === "bot");
@@ -98,6 +105,7 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
     url: "",
     calls,
     messages: (roomId) => (roomId === undefined ? messages : messages.filter((m) => m.roomId === roomId)),
+    boosts: (roomId) => boosts.list(roomId),
     async waitForMessages(roomId, count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (botMessages(roomId).length < count) {
@@ -144,6 +152,7 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
     reset() {
       messages = [];
       failures = [];
+      boosts.reset();
       calls.length = 0;
       legacyRooms.clear();
       legacy = options.legacy ?? false;
@@ -156,9 +165,9 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
     const method = request.method ?? "GET";
     if (url.pathname.startsWith("/_fake/")) return control(url, method, raw, response);
 
-    const match = /^\/rooms\/(\d+)\/([^/]+)\/messages(?:\/(\d+))?$/.exec(url.pathname);
+    const match = /^\/rooms\/(\d+)\/([^/]+)\/messages(?:\/(\d+)(\/boosts(?:\/(\d+))?)?)?$/.exec(url.pathname);
     if (!match) return text(response, 404, "Not Found");
-    const [, room, key, id] = match;
+    const [, room, key, id, boostPath, boostId] = match;
     const roomId = Number(room);
     const call: Call = { method, roomId, path: url.pathname, status: 0 };
     calls.push(call);
@@ -178,17 +187,22 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
     }
     if ((legacy || legacyRooms.has(roomId)) && (method !== "POST" || id)) return text(response, 404, "Not Found");
 
+    // A bot's user id is the first part of its key, as in Campfire.
+    const bot = { id: Number(key!.split("-")[0]), name: "Bot", role: "bot" as const };
     if (method === "POST" && !id) {
-      const body = raw.toString("utf8");
-      if (!body.trim()) return text(response, 422, "Unprocessable Entity");
-      // A bot's user id is the first part of its key, as in Campfire.
-      const message = add(roomId, body, request.headers["content-type"] ?? "", { id: Number(key!.split("-")[0]), name: "Bot", role: "bot" });
+      const contentType = request.headers["content-type"] ?? "";
+      const attachment = await readAttachment(raw, contentType);
+      const body = attachment ? "" : raw.toString("utf8");
+      if (!attachment && (contentType.startsWith("multipart/form-data") || !body.trim())) return text(response, 422, "Unprocessable Entity");
+      const message = add(roomId, body, attachment ? attachment.type : contentType, bot);
+      if (attachment) message.attachment = attachment;
       response.writeHead(201, { location: `${fake.url}/rooms/${roomId}/messages/${message.id}` });
       return response.end();
     }
     if (method === "GET" && !id) return list(url, roomId, response);
     const message = messages.find((m) => m.id === Number(id) && m.roomId === roomId);
     if (!message) return text(response, 404, "Not Found");
+    if (boostPath) return boost(method, message, raw, boostId, bot, response);
     if (method === "PATCH" || method === "PUT") {
       if (message.creator.role !== "bot") return text(response, 403, "Forbidden");
       const body = raw.toString("utf8");
@@ -200,6 +214,21 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
     }
     if (method === "DELETE") {
       messages = messages.filter((m) => m !== message);
+      boosts.forgetMessage(message.id);
+      response.writeHead(204);
+      return response.end();
+    }
+    return text(response, 405, "Method Not Allowed");
+  };
+
+  const boost = (method: string, message: CampfireMessage, raw: Buffer, boostId: string | undefined, bot: Boost["booster"], response: ServerResponse) => {
+    if (method === "POST" && !boostId) {
+      const content = raw.toString("utf8");
+      if (!content.trim()) return text(response, 422, "Unprocessable Entity");
+      return json(response, 201, boostJson(boosts.add(message.roomId, message.id, content, { id: bot.id, name: bot.name })));
+    }
+    if (method === "DELETE" && boostId) {
+      if (!boosts.remove(message.roomId, message.id, Number(boostId), bot.id)) return text(response, 404, "Not Found");
       response.writeHead(204);
       return response.end();
     }
@@ -237,6 +266,10 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
       case "POST /_fake/legacy":
         fake.setLegacy(Boolean(input.on), typeof input.room === "number" ? input.room : undefined);
         return json(response, 200, { ok: true });
+      case "GET /_fake/boosts": {
+        const room = url.searchParams.get("room");
+        return json(response, 200, fake.boosts(room === null ? undefined : Number(room)));
+      }
       case "GET /_fake/calls":
         return json(response, 200, calls);
       case "POST /_fake/say": {

@@ -125,6 +125,37 @@ describe("renderMarkdown: links", () => {
   });
 });
 
+describe("renderMarkdown: Campfire message permalinks", () => {
+  const campfireUrl = "https://chat.example.com";
+
+  it("makes a permalink written relative clickable on the Campfire URL", () => {
+    expect(renderMarkdown("see [your question](/rooms/3/@1234)", { campfireUrl })).toBe('<p>see <a href="https://chat.example.com/rooms/3/@1234">your question</a></p>');
+    expect(renderMarkdown("[it](/rooms/3/@1234)", { campfireUrl: "https://chat.example.com/" })).toBe('<p><a href="https://chat.example.com/rooms/3/@1234">it</a></p>');
+  });
+
+  it("keeps absolute links to the same Campfire as they are", () => {
+    expect(renderMarkdown("https://chat.example.com/rooms/3/@1234", { campfireUrl })).toBe(
+      '<p><a href="https://chat.example.com/rooms/3/@1234">https://chat.example.com/rooms/3/@1234</a></p>',
+    );
+    expect(renderMarkdown("[earlier](https://chat.example.com/rooms/3/@99)", { campfireUrl })).toBe('<p><a href="https://chat.example.com/rooms/3/@99">earlier</a></p>');
+  });
+
+  it.each([
+    ["another relative path", "[x](/relative/path)"],
+    ["the bot-API path", "[x](/rooms/3/4-GZfqGLxdULBM/messages)"],
+    ["a permalink with more after it", "[x](/rooms/3/@1234/../../admin)"],
+    ["a protocol-relative look-alike", "[x](//evil.example/rooms/3/@1234)"],
+    ["a scheme dressed as a room", "[x](javascript:/rooms/3/@1234)"],
+  ])("still shows %s as text only", (_, input) => {
+    expect(renderMarkdown(input, { campfireUrl })).toBe("<p>x</p>");
+  });
+
+  it("leaves relative permalinks as text without a Campfire URL, also when mapped over parts", () => {
+    expect(renderMarkdown("[x](/rooms/3/@1234)")).toBe("<p>x</p>");
+    expect(["[x](/rooms/3/@1234)", "**y**"].map(renderMarkdown)).toEqual(["<p>x</p>", "<p><strong>y</strong></p>"]);
+  });
+});
+
 describe("renderMarkdown: raw HTML from the model is shown, never run", () => {
   it.each([
     ["<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"],

@@ -1,0 +1,77 @@
+import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk";
+import { z } from "zod";
+import { kindForStatus, retryAfterMs, ServiceFailure } from "../failure";
+import { log } from "../log";
+
+/** The largest file the bot posts into a room; a larger one is named in the answer instead. */
+export const FILE_LIMIT_BYTES = 25 * 1024 * 1024;
+
+export type ProducedFile =
+  | { kind: "file"; name: string; type: string; size: number; bytes: Uint8Array }
+  | { kind: "too_large"; name: string; size: number };
+
+/** The parts of the Files API's metadata the bot relies on, checked: it comes from outside. */
+const Metadata = z.object({ filename: z.string(), mime_type: z.string(), size_bytes: z.number().int().nonnegative() });
+
+/**
+ * A file Claude's code execution produced, read through the Files API: metadata first, so a file over
+ * `limitBytes` is never downloaded, then the content (also cut off at the limit, should the metadata be wrong).
+ * Failures come back as `ServiceFailure("anthropic", …)`.
+ */
+export async function fetchProducedFile(client: Anthropic, fileId: string, limitBytes: number = FILE_LIMIT_BYTES): Promise<ProducedFile> {
+  const metadata = Metadata.safeParse(await call(fileId, "metadata", () => client.files.retrieveMetadata(fileId)));
+  if (!metadata.success) throw new ServiceFailure("anthropic", "unavailable", `the Files API's metadata for ${fileId} was not as documented: ${metadata.error.issues[0]?.message}`);
+  // Code execution writes into an outputs folder; only the file's own name means anything in the room.
+  const name = metadata.data.filename.split("/").pop() || fileId;
+  const size = metadata.data.size_bytes;
+  if (size > limitBytes) {
+    log("warn", "file_too_large", { file: fileId, size, limit: limitBytes });
+    return { kind: "too_large", name, size };
+  }
+  const response = await call(fileId, "download", () => client.files.download(fileId));
+  const bytes = await call(fileId, "download", () => readAtMost(response, limitBytes));
+  // The metadata understated the size: all that is known is that the file is over the limit.
+  if (!bytes) return { kind: "too_large", name, size: limitBytes + 1 };
+  return { kind: "file", name, type: metadata.data.mime_type || "application/octet-stream", size: bytes.length, bytes };
+}
+
+/** The body's bytes, or null as soon as there are more than `limit` (the rest is not read). */
+async function readAtMost(response: Response, limit: number): Promise<Uint8Array | null> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = response.body?.getReader();
+  if (!reader) return new Uint8Array(0);
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    total += read.value.length;
+    if (total > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(read.value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
+}
+
+async function call<T>(fileId: string, step: "metadata" | "download", run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw filesFailure(error, `${step} of ${fileId}`);
+  }
+}
+
+function filesFailure(error: unknown, what: string): ServiceFailure {
+  if (error instanceof APIConnectionTimeoutError) return new ServiceFailure("anthropic", "timeout", `the Files API did not answer in time (${what})`);
+  if (error instanceof APIConnectionError) return new ServiceFailure("anthropic", "unreachable", `the Files API could not be reached (${what}): ${error.message}`);
+  if (error instanceof APIError && error.status !== undefined) {
+    const type = (error.error as { error?: { type?: string } } | undefined)?.error?.type;
+    return new ServiceFailure("anthropic", kindForStatus(error.status), `the Files API answered ${[error.status, type].filter(Boolean).join(" ")} (${what})`, error.status, retryAfterMs(error.headers));
+  }
+  return new ServiceFailure("anthropic", "unavailable", `the Files API failed (${what}): ${(error as Error)?.message ?? String(error)}`);
+}
