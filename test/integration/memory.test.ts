@@ -1,0 +1,113 @@
+import { env } from "cloudflare:workers";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { memoryName } from "../../src/memory/name";
+
+const HOUR = 3_600_000;
+let counter = 0;
+/** Each test remembers people of its own. */
+const newUserId = () => 1_000_000 + Math.floor(Math.random() * 1_000_000_000) + counter++;
+const memoryOf = (userId: number, botId = "assistant") => env.MEMORY.getByName(memoryName(botId, userId));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The alarm and the tables the memory keeps, minus the runtime's own. */
+function storageOf(userId: number) {
+  return runInDurableObject(memoryOf(userId), async (_, state) => ({
+    alarm: await state.storage.getAlarm(),
+    tables: state.storage.sql
+      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'")
+      .toArray()
+      .map((row) => row.name),
+  }));
+}
+
+describe("a person's memory object", () => {
+  it("keeps files across calls: create, edit, view", async () => {
+    const memory = memoryOf(newUserId());
+    expect(await memory.command({ command: "create", path: "/memories/ada.md", file_text: "tea: green\nunits: metric" }, HOUR)).toEqual({
+      content: "File created successfully at: /memories/ada.md",
+      isError: false,
+    });
+    expect((await memory.command({ command: "str_replace", path: "/memories/ada.md", old_str: "green", new_str: "black" }, HOUR)).isError).toBe(false);
+    expect((await memory.command({ command: "view", path: "/memories/ada.md" }, HOUR)).content).toContain("     1\ttea: black\n     2\tunits: metric");
+    const [file] = await memory.files();
+    expect(file).toMatchObject({ path: "/memories/ada.md", content: "tea: black\nunits: metric" });
+  });
+
+  it("answers a malformed call or a path outside /memories with an error Claude can act on", async () => {
+    const memory = memoryOf(newUserId());
+    const malformed = await memory.command({ command: "create", path: "/memories/a.md" }, HOUR);
+    expect(malformed).toMatchObject({ isError: true });
+    expect(malformed.content).toMatch(/file_text/);
+    const outside = await memory.command({ command: "create", path: "/memories/../../etc/passwd", file_text: "x" }, HOUR);
+    expect(outside).toMatchObject({ isError: true });
+    expect(await memory.files()).toEqual([]);
+  });
+
+  it("is one per bot and person: what Ada's memory holds, Bob's and another bot's do not", async () => {
+    const ada = newUserId();
+    const bob = newUserId();
+    await memoryOf(ada).command({ command: "create", path: "/memories/secret-plan.md", file_text: "surprise party" }, HOUR);
+    expect(await memoryOf(bob).files()).toEqual([]);
+    expect(await memoryOf(ada, "butler").files()).toEqual([]);
+    expect((await memoryOf(bob).command({ command: "view", path: "/memories/secret-plan.md" }, HOUR)).content).toMatch(/^No such file or directory/);
+    expect(await memoryOf(ada).files()).toHaveLength(1);
+  });
+
+  it("sets its one alarm to the last use + ttl, and each use, a view too, moves it later", async () => {
+    const userId = newUserId();
+    const memory = memoryOf(userId);
+    const before = Date.now();
+    await memory.command({ command: "create", path: "/memories/a.md", file_text: "a" }, HOUR);
+    const first = (await storageOf(userId)).alarm!;
+    expect(first).toBeGreaterThanOrEqual(before + HOUR);
+    expect(first).toBeLessThanOrEqual(Date.now() + HOUR);
+    await sleep(20);
+    await memory.command({ command: "view", path: "/memories" }, HOUR);
+    expect((await storageOf(userId)).alarm!).toBeGreaterThan(first);
+  });
+
+  it("survives an early alarm, which re-arms for the deadline", async () => {
+    const userId = newUserId();
+    const memory = memoryOf(userId);
+    await memory.command({ command: "create", path: "/memories/a.md", file_text: "a" }, HOUR);
+    const deadline = (await storageOf(userId)).alarm;
+    expect(await runDurableObjectAlarm(memory)).toBe(true);
+    expect(await memory.files()).toHaveLength(1);
+    expect((await storageOf(userId)).alarm).toBe(deadline);
+  });
+
+  it("is erased by its alarm at the ttl: files, tables and alarm, nothing left", async () => {
+    const userId = newUserId();
+    const memory = memoryOf(userId);
+    await memory.command({ command: "create", path: "/memories/a.md", file_text: "a" }, 1_000);
+    await memory.command({ command: "create", path: "/memories/b/c.md", file_text: "c" }, 1_000);
+    expect((await storageOf(userId)).tables.sort()).toEqual(["files", "lifetime"]);
+    await sleep(1_100);
+    // The runtime may already have run the alarm on its own; if not, this runs it now, past the deadline.
+    await runDurableObjectAlarm(memory);
+    expect(await memory.files()).toEqual([]);
+    expect(await storageOf(userId)).toEqual({ alarm: null, tables: [] });
+  });
+
+  it("keeps no storage and no alarm when it holds no file: never written, or everything forgotten", async () => {
+    const looked = newUserId();
+    expect((await memoryOf(looked).command({ command: "view", path: "/memories" }, HOUR)).content).toMatch(/empty/);
+    expect(await storageOf(looked)).toEqual({ alarm: null, tables: [] });
+
+    const forgot = newUserId();
+    await memoryOf(forgot).command({ command: "create", path: "/memories/a.md", file_text: "a" }, HOUR);
+    expect((await memoryOf(forgot).command({ command: "delete", path: "/memories" }, HOUR)).content).toMatch(/Deleted everything/);
+    expect(await storageOf(forgot)).toEqual({ alarm: null, tables: [] });
+  });
+
+  it("erase() forgets everything at once and says how many files there were", async () => {
+    const userId = newUserId();
+    const memory = memoryOf(userId);
+    await memory.command({ command: "create", path: "/memories/a.md", file_text: "a" }, HOUR);
+    await memory.command({ command: "create", path: "/memories/b.md", file_text: "b" }, HOUR);
+    expect(await memory.erase()).toBe(2);
+    expect(await storageOf(userId)).toEqual({ alarm: null, tables: [] });
+    expect(await memory.erase()).toBe(0);
+  });
+});
