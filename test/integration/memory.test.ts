@@ -1,25 +1,6 @@
-import { env } from "cloudflare:workers";
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { memoryName } from "../../src/memory/name";
-
-const HOUR = 3_600_000;
-let counter = 0;
-/** Each test remembers people of its own. */
-const newUserId = () => 1_000_000 + Math.floor(Math.random() * 1_000_000_000) + counter++;
-const memoryOf = (userId: number, botId = "assistant") => env.MEMORY.getByName(memoryName(botId, userId));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The alarm and the tables the memory keeps, minus the runtime's own. */
-function storageOf(userId: number) {
-  return runInDurableObject(memoryOf(userId), async (_, state) => ({
-    alarm: await state.storage.getAlarm(),
-    tables: state.storage.sql
-      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'")
-      .toArray()
-      .map((row) => row.name),
-  }));
-}
+import { HOUR, memoryOf, newUserId, sleep, storageOf } from "./memory-helpers";
 
 describe("a person's memory object", () => {
   it("keeps files across calls: create, edit, view", async () => {
