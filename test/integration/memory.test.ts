@@ -1,5 +1,7 @@
+import { exports } from "cloudflare:workers";
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { ADMIN_TOKEN } from "../bots";
 import { HOUR, memoryOf, newUserId, sleep, storageOf } from "./memory-helpers";
 
 describe("a person's memory object", () => {
@@ -90,5 +92,55 @@ describe("a person's memory object", () => {
     expect(await memory.erase()).toBe(2);
     expect(await storageOf(userId)).toEqual({ alarm: null, tables: [] });
     expect(await memory.erase()).toBe(0);
+  });
+});
+
+function adminMemory(path: string, method: "GET" | "DELETE", token = ADMIN_TOKEN): Promise<Response> {
+  return exports.default.fetch(`https://bot.example/admin/memory/${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+}
+
+describe("GET and DELETE /admin/memory/:botId/:userId", () => {
+  it("show an operator every file with its size and time, then erase them all", async () => {
+    const userId = newUserId();
+    await memoryOf(userId).command({ command: "create", path: "/memories/ada.md", file_text: "tea: green" }, HOUR);
+    await memoryOf(userId).command({ command: "create", path: "/memories/work/apollo.md", file_text: "lead on Apollo" }, HOUR);
+
+    const shown = await adminMemory(`assistant/${userId}`, "GET");
+    expect(shown.status).toBe(200);
+    const body = (await shown.json()) as { user: number; totalBytes: number; files: { path: string; bytes: number; updatedAt: string; content: string }[] };
+    expect(body).toMatchObject({ user: userId, totalBytes: 24 });
+    expect(body.files.map(({ path, bytes, content }) => ({ path, bytes, content }))).toEqual([
+      { path: "/memories/ada.md", bytes: 10, content: "tea: green" },
+      { path: "/memories/work/apollo.md", bytes: 14, content: "lead on Apollo" },
+    ]);
+    expect(Date.parse(body.files[0]!.updatedAt)).toBeGreaterThan(Date.now() - 60_000);
+
+    const deleted = await adminMemory(`assistant/${userId}`, "DELETE");
+    expect(await deleted.json()).toEqual({ erased: 2 });
+    expect(await storageOf(userId)).toEqual({ alarm: null, tables: [] });
+    expect(((await (await adminMemory(`assistant/${userId}`, "GET")).json()) as { files: unknown[] }).files).toEqual([]);
+  });
+
+  it("leave no storage behind when they look at a person the bot never remembered", async () => {
+    const userId = newUserId();
+    expect(((await (await adminMemory(`assistant/${userId}`, "GET")).json()) as { files: unknown[] }).files).toEqual([]);
+    expect(await storageOf(userId)).toEqual({ alarm: null, tables: [] });
+  });
+
+  it("say which part of the address is wrong: 404 for an unknown bot, 400 for a user id that is not a number", async () => {
+    const unknownBot = await adminMemory("nobody/7", "GET");
+    expect(unknownBot.status).toBe(404);
+    expect(await unknownBot.json()).toEqual({ error: 'no bot "nobody" is configured' });
+    const badUser = await adminMemory("assistant/ada", "DELETE");
+    expect(badUser.status).toBe(400);
+    expect(((await badUser.json()) as { error: string }).error).toMatch(/user id "ada" must be a number/);
+  });
+
+  it("are closed without the admin token", async () => {
+    const userId = newUserId();
+    await memoryOf(userId).command({ command: "create", path: "/memories/a.md", file_text: "a" }, HOUR);
+    expect((await adminMemory(`assistant/${userId}`, "GET", "wrong-token")).status).toBe(401);
+    expect((await adminMemory(`assistant/${userId}`, "DELETE", "wrong-token")).status).toBe(401);
+    expect(await memoryOf(userId).files()).toHaveLength(1);
   });
 });
