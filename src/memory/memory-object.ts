@@ -50,7 +50,7 @@ export class Memory extends DurableObject<Env> {
     }
     const files = this.store.fileCount();
     await this.store.erase();
-    log("info", "memory.erased", { reason: "ttl", files, idle_ms: lifetime ? Date.now() - lifetime.lastUsedAt : null });
+    if (lifetime) log("info", "memory.erased", { reason: "ttl", files, idle_ms: Date.now() - lifetime.lastUsedAt });
   }
 
   private async recordUse(now: number, ttlMs: number): Promise<void> {
