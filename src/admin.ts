@@ -2,6 +2,7 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { loadConfig } from "./config";
 import { conversationName } from "./conversation/message";
 import { log } from "./log";
+import { memoryAdmin } from "./memory/admin";
 import type { SessionSummary } from "./registry/registry";
 import { summarizeBot } from "./registry/shards";
 import { bearerKey, keysMatch } from "./auth";
@@ -47,6 +48,7 @@ metrics.get("/usage", async (c) => {
 
 export const admin = new Hono<AppEnv>();
 admin.use(requireAdmin);
+admin.route("/memory", memoryAdmin);
 
 admin.delete("/sessions/:botId/:roomId", async (c) => {
   const { botId, roomId } = c.req.param();

@@ -1,0 +1,38 @@
+import { type Context, Hono } from "hono";
+import { loadConfig } from "../config";
+import { log } from "../log";
+import { byteSize } from "./file-store";
+import { memoryName } from "./name";
+
+type AppEnv = { Bindings: Env };
+
+/**
+ * What a bot remembers about a person, for operators: mounted at /admin/memory, behind the admin token.
+ * Looking does not count as use, so it never extends the memory's life.
+ */
+export const memoryAdmin = new Hono<AppEnv>();
+
+/** The person's memory named by the URL, or the response saying which part of the URL is wrong. */
+function target(c: Context<AppEnv>): { botId: string; userId: number } | Response {
+  const botId = c.req.param("botId") ?? "";
+  const userId = c.req.param("userId") ?? "";
+  if (!loadConfig(c.env).bots.has(botId)) return c.json({ error: `no bot "${botId}" is configured` }, 404);
+  if (!/^\d+$/.test(userId)) return c.json({ error: `user id "${userId}" must be a number: the person's Campfire user id` }, 400);
+  return { botId, userId: Number(userId) };
+}
+
+memoryAdmin.get("/:botId/:userId", async (c) => {
+  const found = target(c);
+  if (found instanceof Response) return found;
+  const files = await c.env.MEMORY.getByName(memoryName(found.botId, found.userId)).files();
+  const listed = files.map((file) => ({ path: file.path, bytes: byteSize(file.content), updatedAt: new Date(file.updatedAt).toISOString(), content: file.content }));
+  return c.json({ bot: found.botId, user: found.userId, totalBytes: listed.reduce((sum, file) => sum + file.bytes, 0), files: listed });
+});
+
+memoryAdmin.delete("/:botId/:userId", async (c) => {
+  const found = target(c);
+  if (found instanceof Response) return found;
+  const erased = await c.env.MEMORY.getByName(memoryName(found.botId, found.userId)).erase();
+  log("info", "admin.memory_erased", { bot: found.botId, user: found.userId, files: erased });
+  return c.json({ erased });
+});
