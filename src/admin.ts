@@ -1,5 +1,6 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { loadConfig } from "./config";
+import { knowledgeAdmin } from "./knowledge/admin";
 import { log } from "./log";
 import type { SessionSummary } from "./registry/registry";
 import { summarizeBot } from "./registry/shards";
@@ -54,3 +55,5 @@ admin.delete("/sessions/:botId/:roomId", async (c) => {
   log("info", "admin.session_ended", { bot: botId, room: Number(roomId), ended });
   return c.json({ ended });
 });
+
+admin.route("/knowledge", knowledgeAdmin);

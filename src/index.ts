@@ -8,6 +8,7 @@ import { runSchedules } from "./scheduled";
 import { webhook } from "./webhook/route";
 
 export { Conversation } from "./conversation/conversation";
+export { Library } from "./knowledge/library";
 export { PlaygroundCampfire } from "./playground/campfire-store";
 export { SessionRegistry } from "./registry/registry";
 

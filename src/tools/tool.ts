@@ -2,6 +2,7 @@ import type { Tool as ToolDefinition } from "@anthropic-ai/sdk/resources/message
 import { z } from "zod";
 import type { CampfireClient } from "../campfire";
 import type { ConversationStore } from "../conversation/store";
+import type { KnowledgeAccess } from "../knowledge/access";
 
 /** Everything a tool may touch: this conversation's room, through this bot's key, and nothing else. */
 export interface ToolContext {
@@ -15,6 +16,8 @@ export interface ToolContext {
   /** This room's bot-messages path; tools never build another. */
   path: string;
   store: ConversationStore;
+  /** The knowledge libraries this bot may read and write; absent for a bot without `knowledge`. */
+  knowledge?: KnowledgeAccess;
 }
 
 /** A tool Claude can call: adding one is adding one file that exports one of these. */
