@@ -7,6 +7,7 @@ export const DOC_ID_RULE = "1–128 letters, digits, '-', '_' or '.', starting w
 export const LIBRARY_NAME_RULE = "1–63 letters, digits, '-' or '_', starting with a letter or digit";
 
 const MAX_TITLE_CHARS = 200;
+const MAX_SOURCE_CHARS = 500;
 
 /** An uploaded document, ready to store. */
 export interface ParsedDocument {
@@ -29,7 +30,7 @@ export function parseDocument(id: string, text: string, titleHeader?: string | n
   const fields = match ? frontMatterFields(match[1]!) : {};
   const body = match ? text.slice(match[0].length) : text.replace(/^\uFEFF/, "");
   const title = fields.title || decodeHeader(titleHeader) || FIRST_H1.exec(body)?.[1] || id;
-  return { title: title.trim().slice(0, MAX_TITLE_CHARS), source: fields.source || null, body };
+  return { title: title.trim().slice(0, MAX_TITLE_CHARS), source: fields.source?.slice(0, MAX_SOURCE_CHARS) || null, body };
 }
 
 /** `key: value` lines, values optionally quoted; anything else in the front matter is ignored. */

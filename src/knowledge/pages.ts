@@ -1,4 +1,4 @@
-/** A page fits one tool result with room to spare for its header and note. */
+/** A page fits one tool result (MAX_RESULT_CHARS) with its title, source and paging note. */
 export const PAGE_CHARS = 6_000;
 
 /** Where each page starts: cut at a paragraph break, else a line break, else a space, in the page's second half. */

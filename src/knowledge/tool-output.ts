@@ -23,14 +23,6 @@ export function boundEntries(head: string, entries: string[], separator: string,
   return [head, ...shown].join(separator) + cut;
 }
 
-/** A text cut at a line break before the bound, with a note saying so. */
-export function boundText(text: string, note: string): string {
-  if (text.length <= MAX_RESULT_CHARS) return text;
-  const room = MAX_RESULT_CHARS - note.length - 20;
-  const end = text.lastIndexOf("\n", room);
-  return `${text.slice(0, end > room / 2 ? end : room)}\n(cut: ${note})`;
-}
-
 /** "Leave policy › Parental leave (id: leave-policy)": what Claude cites; a trail starting with the title skips it. */
 export function citation(title: string, heading: string, id: string): string {
   const trail = heading.split(HEADING_SEPARATOR).filter(Boolean);

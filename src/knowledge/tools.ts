@@ -2,7 +2,7 @@ import { z } from "zod";
 import { log } from "../log";
 import { defineTool, type Tool, ToolError } from "../tools/tool";
 import { DOC_ID, DOC_ID_RULE } from "./document";
-import { boundEntries, boundText, citation, pickLibrary } from "./tool-output";
+import { boundEntries, citation, pickLibrary } from "./tool-output";
 
 const SEARCH_HITS = 8;
 const KB = (bytes: number) => `${Math.max(1, Math.round(bytes / 1024))} KB`;
@@ -39,7 +39,8 @@ export const readDocument = defineTool({
     if (doc.page !== page) throw new ToolError(`"${id}" has only ${doc.pages} page${doc.pages === 1 ? "" : "s"}.`);
     const source = doc.source ? `\nSource: ${doc.source}` : "";
     const more = doc.pages === 1 ? "" : doc.page < doc.pages ? `\n\n(page ${doc.page} of ${doc.pages}; ask for page ${doc.page + 1})` : `\n\n(page ${doc.page} of ${doc.pages}; the end)`;
-    return boundText(`# ${doc.title} (id: ${doc.id})${source}\n\n${doc.text}${more}`, "the page is longer than a result may be");
+    // Bounded: a page is PAGE_CHARS, and titles and sources are capped when stored.
+    return `# ${doc.title} (id: ${doc.id})${source}\n\n${doc.text}${more}`;
   },
 });
 
