@@ -5,7 +5,7 @@ import { DOC_ID, DOC_ID_RULE } from "./document";
 import { boundEntries, citation, pickLibrary } from "./tool-output";
 
 const SEARCH_HITS = 8;
-const KB = (bytes: number) => `${Math.max(1, Math.round(bytes / 1024))} KB`;
+const KB = (bytes: number) => (bytes < 1024 ? `${bytes} bytes` : `${Math.round(bytes / 1024)} KB`);
 
 const library = z.string().max(63).optional().describe("Which library; may be left out when the bot has only one");
 const docId = z.string().regex(DOC_ID, `a document id is ${DOC_ID_RULE}`);

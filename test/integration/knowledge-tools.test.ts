@@ -55,7 +55,10 @@ describe("list_documents", () => {
   it("lists every document with its size, and says so when the list is cut", async () => {
     const name = crypto.randomUUID();
     await newLibrary(HANDBOOK, name);
-    expect(await listDocuments.run({}, context([name]))).toBe(`Library "${name}" has 3 documents:\n- expenses: Expenses (1 KB)\n- leave: Leave (1 KB)\n- oncall: On-call (1 KB)`);
+    const bytes = (id: string) => new TextEncoder().encode(HANDBOOK.find((doc) => doc.id === id)!.body).byteLength;
+    expect(await listDocuments.run({}, context([name]))).toBe(
+      `Library "${name}" has 3 documents:\n- expenses: Expenses (${bytes("expenses")} bytes)\n- leave: Leave (${bytes("leave")} bytes)\n- oncall: On-call (${bytes("oncall")} bytes)`,
+    );
     await runInDurableObject(env.KNOWLEDGE.getByName(name), (library) => {
       for (let i = 0; i < 200; i++) library.put({ id: `doc-${i}`, title: `A rather long title for document number ${i}`, source: null, body: "text" });
     });
