@@ -2,10 +2,15 @@
  * `npm run dev`: the Worker under `wrangler dev` with the local playground switched on — a small Campfire at
  * /playground whose bot API the Worker itself answers — so it runs with no Campfire, no account and no file to
  * copy. With ANTHROPIC_API_KEY in .dev.vars the bot talks to Claude; without it, to the labelled offline model.
+ * The sample handbook (knowledge/handbook) is uploaded into the library "handbook" once the Worker answers.
  * Extra arguments go to wrangler (`npm run dev -- --port 9000`). For a real Campfire, run `npx wrangler dev`.
  */
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
+import { putDocuments } from "./knowledge-client.ts";
+
+// The local admin token: it lets this script (and you, with npm run knowledge) manage the playground's libraries.
+const ADMIN_TOKEN = "playground";
 
 const { values, tokens } = parseArgs({ options: { port: { type: "string", default: "8787" } }, strict: false, tokens: true });
 const port = Number(values.port);
@@ -21,6 +26,7 @@ const wrangler = spawn(
     // Playground keys: the playground's bot API accepts exactly these.
     "--var", "BOT_KEY_ASSISTANT:1-PlaygroundAs",
     "--var", "BOT_KEY_BUTLER:2-PlaygroundBu",
+    "--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`,
     ...rest,
   ],
   { stdio: "inherit" },
@@ -28,11 +34,13 @@ const wrangler = spawn(
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => wrangler.kill(signal));
 wrangler.on("exit", (code) => process.exit(code ?? 0));
 
-// Say where to look once the Worker answers.
+// Once the Worker answers: fill the sample library, and say where to look.
 for (let tries = 0; tries < 300; tries++) {
   await new Promise((resolve) => setTimeout(resolve, 200));
   const up = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
   if (up) {
+    const handbook = new URL("../knowledge/handbook", import.meta.url).pathname;
+    await putDocuments({ url: `http://127.0.0.1:${port}`, token: ADMIN_TOKEN }, "handbook", handbook);
     console.log(`\n  Playground: http://localhost:${port}/playground\n`);
     break;
   }

@@ -1,6 +1,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { loadConfig } from "./config";
 import { conversationName } from "./conversation/message";
+import { knowledgeAdmin } from "./knowledge/admin";
 import { log } from "./log";
 import { memoryAdmin } from "./memory/admin";
 import type { SessionSummary } from "./registry/registry";
@@ -58,3 +59,5 @@ admin.delete("/sessions/:botId/:roomId", async (c) => {
   log("info", "admin.session_ended", { bot: botId, room: Number(roomId), ended });
   return c.json({ ended });
 });
+
+admin.route("/knowledge", knowledgeAdmin);

@@ -1,4 +1,4 @@
-import { type CampfireTransport, campfireFailure, sendToCampfire } from "./transport";
+import { type CampfireTransport, campfireFailure } from "./transport";
 
 /** A file to post into a room. */
 export interface OutgoingFile {
@@ -16,7 +16,7 @@ export async function postAttachment(send: CampfireTransport, messagesPath: stri
   const form = new FormData();
   form.append("attachment", new File([file.bytes], file.name, { type: file.type }));
   // No content-type header: fetch writes the multipart one with its boundary.
-  const response = await sendToCampfire(send, messagesPath, { method: "POST", body: form }, `post the file ${file.name}`);
+  const response = await send(messagesPath, { method: "POST", body: form });
   await response.body?.cancel();
   if (response.status < 200 || response.status >= 300) throw campfireFailure(response, `post the file ${file.name}`);
   const id = Number(response.headers.get("location")?.split("/").pop());

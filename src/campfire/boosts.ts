@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ServiceFailure } from "../failure";
-import { type CampfireTransport, campfireFailure, sendToCampfire } from "./transport";
+import { type CampfireTransport, campfireFailure } from "./transport";
 
 const BoostAnswer = z.object({ id: z.number().int() });
 
@@ -11,7 +11,7 @@ const BoostAnswer = z.object({ id: z.number().int() });
  */
 export async function addBoost(send: CampfireTransport, messagesPath: string, messageId: number, content: string): Promise<{ boostId: number } | "unsupported"> {
   const what = `boost message ${messageId}`;
-  const response = await sendToCampfire(send, `${messagesPath}/${messageId}/boosts`, { method: "POST", headers: { "content-type": "text/plain; charset=utf-8" }, body: content }, what);
+  const response = await send(`${messagesPath}/${messageId}/boosts`, { method: "POST", headers: { "content-type": "text/plain; charset=utf-8" }, body: content });
   if (response.status === 404) {
     await response.body?.cancel();
     return "unsupported";
@@ -28,7 +28,7 @@ export async function addBoost(send: CampfireTransport, messagesPath: string, me
 /** Removes the bot's own boost; one already gone (404) is fine, as removing it was the point. */
 export async function removeBoost(send: CampfireTransport, messagesPath: string, messageId: number, boostId: number): Promise<void> {
   const what = `remove boost ${boostId} from message ${messageId}`;
-  const response = await sendToCampfire(send, `${messagesPath}/${messageId}/boosts/${boostId}`, { method: "DELETE" }, what);
+  const response = await send(`${messagesPath}/${messageId}/boosts/${boostId}`, { method: "DELETE" });
   await response.body?.cancel();
   if (response.status === 404 || (response.status >= 200 && response.status < 300)) return;
   throw campfireFailure(response, what);

@@ -1,4 +1,5 @@
-import { kindForStatus, retryAfterMs, ServiceFailure } from "../failure";
+import { ServiceFailure } from "../failure";
+import { campfireFailure } from "./transport";
 
 /** A message as Campfire's read API returns it. */
 export interface RoomMessage {
@@ -49,21 +50,9 @@ export class CampfireClient {
     }
     if (!response.ok) {
       await response.body?.cancel();
-      throw campfireFailure(response, "a read of the room");
+      throw campfireFailure(response, "read the room");
     }
     const list = (await response.json()) as { id: number; created_at: string; body?: { plain_text?: string }; creator?: { id: number; name: string } }[];
     return list.map((m) => ({ id: m.id, createdAt: m.created_at, text: m.body?.plain_text ?? "", creator: { id: m.creator?.id ?? 0, name: m.creator?.name ?? "someone" } }));
   }
-}
-
-/** A Campfire answer that is not a success, as a failure that says what it means. */
-export function campfireFailure(response: Response, what: string): ServiceFailure {
-  const { status } = response;
-  if (status >= 300 && status < 400) {
-    return new ServiceFailure("campfire", "key_rejected", "Campfire redirected to its login page: the bot key is wrong or was reset", status);
-  }
-  if (status === 404 || status === 405) {
-    return new ServiceFailure("campfire", "not_found", `Campfire answered ${status} to ${what}: the bot is not a member of the room, the room is gone, or this Campfire is older`, status);
-  }
-  return new ServiceFailure("campfire", kindForStatus(status), `Campfire answered ${status} to ${what}`, status, retryAfterMs(response.headers));
 }

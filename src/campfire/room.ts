@@ -1,4 +1,6 @@
 import { ServiceFailure } from "../failure";
+import { type OutgoingFile, postAttachment } from "./attachments";
+import { addBoost, removeBoost } from "./boosts";
 import type { CampfireClient, RoomMessage } from "./client";
 
 /** What an older Campfire lacks: reading and editing (one API, added together) and boosts, both from 2026. */
@@ -7,6 +9,11 @@ export type Capability = "read_edit" | "boosts";
 /** A bot's own Campfire user id: its key is `<bot user id>-<12 characters>`. */
 export function botUserId(botKey: string): number {
   return Number(botKey.split("-")[0]);
+}
+
+/** Campfire's bot-messages path for a room: the bot key in it is the bot's credential. */
+export function botMessagesPath(roomId: number, botKey: string): string {
+  return `/rooms/${roomId}/${encodeURIComponent(botKey)}/messages`;
 }
 
 /** How long the optional read of recent messages (room context) may take before the turn goes on without it. */
@@ -30,7 +37,7 @@ export class Room {
     /** Campfire's base URL, for permalinks to messages. */
     readonly campfireUrl: string,
   ) {
-    this.path = `/rooms/${id}/${encodeURIComponent(botKey)}/messages`;
+    this.path = botMessagesPath(id, botKey);
     this.botUserId = botUserId(botKey);
   }
 
@@ -51,7 +58,7 @@ export class Room {
 
   /** Posts an HTML message; resolves with the new message's id (from `Location`) when Campfire gives one. */
   async post(html: string): Promise<{ messageId?: number }> {
-    const response = await this.campfire.send(this.path, { method: "POST", headers: { "content-type": "text/html; charset=utf-8" }, body: html }, "a post");
+    const response = await this.campfire.send(this.path, { method: "POST", headers: { "content-type": "text/html; charset=utf-8" }, body: html }, "post a message");
     await response.body?.cancel();
     return messageIdOf(response);
   }
@@ -60,7 +67,7 @@ export class Room {
   async edit(messageId: number, html: string): Promise<boolean> {
     if (!this.supports("read_edit")) return false;
     try {
-      const response = await this.campfire.send(`${this.path}/${messageId}`, { method: "PATCH", headers: { "content-type": "text/html; charset=utf-8" }, body: html }, "an edit");
+      const response = await this.campfire.send(`${this.path}/${messageId}`, { method: "PATCH", headers: { "content-type": "text/html; charset=utf-8" }, body: html }, "edit a message");
       await response.body?.cancel();
       return true;
     } catch (error) {
@@ -84,10 +91,25 @@ export class Room {
     return (recent ?? []).filter((message) => message.creator.id === this.botUserId && Date.parse(message.createdAt) >= since - 1_000);
   }
 
-  /** Raw access for calls built elsewhere (attachments, boosts): same base URL, timeout and counting. */
-  send(path: string, init: RequestInit, what: string): Promise<Response> {
-    return this.campfire.send(path, init, what);
+  /** Posts a file as a message of its own (a file message carries no text). */
+  postFile(file: OutgoingFile): Promise<{ messageId?: number }> {
+    return postAttachment(this.transport, this.path, file);
   }
+
+  /** Boosts a message (e.g. 👀); null when this Campfire has no boosts for bots (learned and remembered). */
+  async boost(messageId: number, content: string): Promise<number | null> {
+    if (!this.supports("boosts")) return null;
+    const boost = await addBoost(this.transport, this.path, messageId, content);
+    if (boost !== "unsupported") return boost.boostId;
+    this.lacksCapability("boosts");
+    return null;
+  }
+
+  unboost(messageId: number, boostId: number): Promise<void> {
+    return removeBoost(this.transport, this.path, messageId, boostId);
+  }
+
+  private readonly transport = (path: string, init: RequestInit) => this.campfire.request(path, init);
 }
 
 function messageIdOf(response: Response): { messageId?: number } {

@@ -2,6 +2,7 @@ import type { Tool as ToolDefinition } from "@anthropic-ai/sdk/resources/message
 import { z } from "zod";
 import type { Room } from "../campfire/room";
 import type { Reminder } from "../conversation/reminder-store";
+import type { KnowledgeAccess } from "../knowledge/access";
 
 /** A person Campfire vouched for: the sender of the newest message of the turn. */
 export interface Person {
@@ -27,6 +28,8 @@ export interface ToolContext {
   asker: Person;
   timeZone: string;
   now: Date;
+  /** The knowledge libraries this bot may read and write; absent for a bot without `knowledge`. */
+  knowledge?: KnowledgeAccess;
 }
 
 /** A tool Claude can call: adding one is adding one file that exports one of these. */

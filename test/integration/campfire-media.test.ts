@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { botMessagesPath } from "../../src/campfire";
+import { botMessagesPath } from "../../src/campfire/room";
 import { postAttachment } from "../../src/campfire/attachments";
 import { addBoost, removeBoost } from "../../src/campfire/boosts";
 import type { CampfireTransport } from "../../src/campfire/transport";

@@ -134,7 +134,7 @@ describe("D7 and side effects: reminders", () => {
     expect(response.status).toBe(204);
     await expect.poll(() => fakeAnthropic.requestsMentioning(marker), { timeout: 10_000 }).toHaveLength(2);
     const [, second] = await fakeAnthropic.requestsMentioning(marker);
-    return (second!.body.messages.at(-1)!.content as { content: string; is_error?: boolean }[])[0]!;
+    return (second!.body.messages.at(-1)!.content as unknown as { content: string; is_error?: boolean }[])[0]!;
   }
 
   it("refuses a reminder past the one-year horizon, and the alarm stays valid", async () => {

@@ -1,0 +1,25 @@
+import type { DocumentInput, DocumentPage, DocumentSummary, Passage, PutResult } from "./library";
+
+/** What the knowledge tools ask of a library, as Library's RPC methods answer through a stub. */
+export interface LibraryApi {
+  search(query: string, limit: number): Promise<Passage[]>;
+  read(id: string, page: number): Promise<DocumentPage | null>;
+  list(): Promise<DocumentSummary[]>;
+  put(doc: DocumentInput): Promise<PutResult>;
+}
+
+/** One bot's view of the libraries: which it may read (`knowledge`), which it may also store into (`knowledge_write`). */
+export interface KnowledgeAccess {
+  readable: string[];
+  writable: string[];
+  library(name: string): LibraryApi;
+}
+
+/** A bot's access from its settings; a writable library is readable too. */
+export function knowledgeAccess(env: Env, readable: string[], writable: string[]): KnowledgeAccess {
+  return {
+    readable: [...new Set([...readable, ...writable])],
+    writable: [...writable],
+    library: (name) => env.KNOWLEDGE.getByName(name),
+  };
+}

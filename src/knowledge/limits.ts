@@ -1,0 +1,44 @@
+/**
+ * What one library holds at most. A document is one SQLite row, and rows must stay well under the 2 MB limit;
+ * a Durable Object's storage is plentiful, but a library this size is already more than search serves well.
+ */
+export const LIMITS = {
+  documentBytes: 512 * 1024,
+  documents: 500,
+  libraryBytes: 50 * 1024 * 1024,
+} as const;
+
+/** Why a document was not stored; the admin API answers 413, 409 or 422 with the reason. */
+export interface Refusal {
+  kind: "document_too_large" | "too_many_documents" | "library_full" | "empty_document";
+  reason: string;
+}
+
+const KB = 1024;
+const MB = 1024 * 1024;
+const size = (bytes: number) => (bytes >= MB ? `${(bytes / MB).toFixed(1)} MB` : `${Math.ceil(bytes / KB)} KB`);
+
+export function documentTooLarge(bytes: number): Refusal {
+  return {
+    kind: "document_too_large",
+    reason: `the document is ${size(bytes)}; a document may be at most ${size(LIMITS.documentBytes)} of UTF-8 text — split it into several documents`,
+  };
+}
+
+export function tooManyDocuments(): Refusal {
+  return {
+    kind: "too_many_documents",
+    reason: `the library already holds ${LIMITS.documents} documents, its limit — delete documents it no longer needs, or start another library`,
+  };
+}
+
+export function libraryFull(usedBytes: number, addedBytes: number): Refusal {
+  return {
+    kind: "library_full",
+    reason: `the library holds ${size(usedBytes)}; adding ${size(addedBytes)} would pass its limit of ${size(LIMITS.libraryBytes)} — delete documents it no longer needs, or start another library`,
+  };
+}
+
+export function emptyDocument(): Refusal {
+  return { kind: "empty_document", reason: "the document has no text to search (only blank lines or headings); send its Markdown or plain text as the body" };
+}
