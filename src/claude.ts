@@ -2,6 +2,8 @@ import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError } fr
 import type { MessageStream } from "@anthropic-ai/sdk/lib/MessageStream";
 import type { AskOptions, Model, ModelAnswer, ModelRequest } from "./conversation/model";
 import { kindForStatus, retryAfterMs, ServiceFailure } from "./failure";
+import { containerIdOf } from "./files/container";
+import { fetchProducedFile, type ProducedFile } from "./files/download";
 
 /** The MCP connector's beta flag; requests without MCP servers use the stable API. */
 const MCP_BETA = "mcp-client-2025-11-20";
@@ -40,6 +42,7 @@ export class ClaudeClient implements Model {
       return {
         text,
         content: message.content,
+        containerId: containerIdOf(message),
         stopReason: message.stop_reason,
         usage: {
           input: message.usage.input_tokens,
@@ -54,6 +57,10 @@ export class ClaudeClient implements Model {
     }
   }
 
+  fetchFile(fileId: string, limitBytes: number): Promise<ProducedFile> {
+    return fetchProducedFile(this.sdk, fileId, limitBytes);
+  }
+
   private stream(request: ModelRequest, signal: AbortSignal | undefined): MessageStream {
     const body = {
       model: request.model,
@@ -61,6 +68,8 @@ export class ClaudeClient implements Model {
       system: request.system,
       messages: request.messages,
       ...(request.tools?.length ? { tools: request.tools } : {}),
+      ...(request.thinking ? { thinking: request.thinking } : {}),
+      ...(request.container ? { container: request.container } : {}),
     };
     const mcp = request.mcpServers ?? [];
     if (mcp.length === 0) return this.sdk.messages.stream(body, { signal });

@@ -8,6 +8,8 @@ export function botKeySecretName(botId: string): string {
   return `BOT_KEY_${botId.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
 }
 
+const libraryName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i, "must be a library name: letters, digits, - and _ (at most 63)");
+
 /** One entry of the `BOTS` table in wrangler.toml, as written there (snake_case, like the rest of the file). */
 export const botEntrySchema = z.strictObject({
   name: z.string().trim().min(1, "must not be empty"),
@@ -31,6 +33,21 @@ export const botEntrySchema = z.strictObject({
     .default([]),
   /** Turns started by a Cron Trigger: the cron must also be listed in wrangler.toml [triggers] crons. */
   schedules: z.array(z.strictObject({ cron: z.string().min(1), room: z.number().int().positive(), prompt: z.string().min(1) })).default([]),
+  /** Knowledge libraries the bot reads, and those it may also store documents in. */
+  knowledge: z.array(libraryName).default([]),
+  knowledge_write: z.array(libraryName).default([]),
+  /** Remember each person across conversations (Anthropic's memory tool), for `memory_ttl` after their last use. */
+  memory: z.boolean().default(false),
+  memory_ttl: z.string().default("90d"),
+  /** Bots this one may hand a question to, as a tool `ask_<bot id>`. */
+  consult: z.array(z.string()).default([]),
+  /** Extended thinking: a token budget, or "adaptive" where the model supports it. */
+  thinking: z.union([z.literal("adaptive"), z.strictObject({ budget_tokens: z.number().int().min(1024, "must be at least 1024") })]).optional(),
+  /** Anthropic's server-side code execution, and the skills its container loads (they need it). */
+  code_execution: z.boolean().default(false),
+  skills: z.array(z.string().regex(/^[\w.:-]{1,128}$/, "must be a skill id such as xlsx or skill_01Ab…")).default([]),
+  /** Boosted onto a person's message while the bot works on it; "" turns it off. */
+  ack_boost: z.string().max(16, "must be one emoji or a short word").default("👀"),
 });
 
 function isTimeZone(zone: string): boolean {

@@ -1,36 +1,11 @@
-import { TOOL_GROUPS, TOOLS } from "../tools";
-import { BOT_ID, botEntrySchema, botKeySecretName } from "./bots";
+import { readBot, type BotConfig } from "./bot";
+import { BOT_ID } from "./bots";
 import { parseDuration } from "./duration";
 
 export { botKeySecretName } from "./bots";
+export type { BotConfig } from "./bot";
 
 export const DEFAULT_SESSION_TTL = "24h";
-
-export interface BotConfig {
-  id: string;
-  name: string;
-  model: string;
-  systemPrompt: string;
-  maxTokens: number;
-  sessionTtlMs: number;
-  timeZone: string;
-  /** Tokens of history sent with each turn, at most; older exchanges are dropped. */
-  historyBudgetTokens: number;
-  /** Recent room messages given to Claude as context; 0 turns it off. */
-  roomContextMessages: number;
-  /** How long one turn may run before it is stopped with an honest message. */
-  turnTimeoutMs: number;
-  /** Built-in tools this bot may use, by name. */
-  tools: string[];
-  maxToolRounds: number;
-  webSearchMaxUses?: number;
-  webFetchMaxUses?: number;
-  mcpServers: { name: string; url: string; token?: string }[];
-  schedules: { cron: string; roomId: number; prompt: string }[];
-  /** The Campfire bot key; absent when its secret is not set, and then the bot rejects every webhook. */
-  key?: string;
-  keySecret: string;
-}
 
 export interface Config {
   campfireUrl?: string;
@@ -82,8 +57,20 @@ function readConfig(env: ConfigEnv): Config {
   const sessionTtlMs = readSessionTtl(vars, problems);
   const bots = new Map<string, BotConfig>();
   for (const [id, entry] of Object.entries(readBotsTable(vars.BOTS, problems))) {
+    if (!BOT_ID.test(id)) {
+      problems.push(`BOTS.${id}: a bot id may hold only letters, digits, "-" and "_" (at most 63); rename the table`);
+      continue;
+    }
     const bot = readBot(id, entry, sessionTtlMs, vars, problems);
     if (bot) bots.set(id, bot);
+  }
+  for (const bot of bots.values()) {
+    // A bot consults others by id; each must exist and not be itself (consulting is one level deep).
+    bot.consult = bot.consult.filter((other) => {
+      const ok = other !== bot.id && bots.has(other);
+      if (!ok) problems.push(`BOTS.${bot.id}.consult: "${other}" is ${other === bot.id ? "the bot itself" : "not a bot in BOTS"}; name other bots' ids`);
+      return ok;
+    });
   }
   const playground = vars.PLAYGROUND === "on";
   return { campfireUrl, anthropicApiKey, anthropicBaseUrl, adminToken, playground, sessionTtlMs, bots, problems };
@@ -139,68 +126,6 @@ function readBotsTable(value: unknown, problems: string[]): Record<string, unkno
     return {};
   }
   return table as Record<string, unknown>;
-}
-
-function readBot(id: string, entry: unknown, defaultTtlMs: number, vars: Record<string, unknown>, problems: string[]): BotConfig | undefined {
-  if (!BOT_ID.test(id)) {
-    problems.push(`BOTS.${id}: a bot id may hold only letters, digits, "-" and "_" (at most 63); rename the table`);
-    return undefined;
-  }
-  const parsed = botEntrySchema.safeParse(entry);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const field = issue.path.length ? `.${issue.path.join(".")}` : "";
-      problems.push(`BOTS.${id}${field}: ${issue.message}`);
-    }
-    return undefined;
-  }
-  let sessionTtlMs = defaultTtlMs;
-  if (parsed.data.session_ttl !== undefined) {
-    const ttl = parseDuration(parsed.data.session_ttl);
-    if ("ms" in ttl) sessionTtlMs = ttl.ms;
-    else problems.push(`BOTS.${id}.session_ttl: ${ttl.error}`);
-  }
-  const turnTimeout = parseDuration(parsed.data.turn_timeout);
-  if ("error" in turnTimeout) problems.push(`BOTS.${id}.turn_timeout: ${turnTimeout.error}`);
-  const tools: string[] = [];
-  for (const name of parsed.data.tools) {
-    const names = TOOL_GROUPS[name] ?? [name];
-    if (names.every((tool) => TOOLS.has(tool))) tools.push(...names);
-    else problems.push(`BOTS.${id}.tools: there is no tool "${name}"; the tools are ${[...TOOLS.keys(), ...Object.keys(TOOL_GROUPS)].join(", ")}`);
-  }
-  const mcpServers = parsed.data.mcp_servers.map((server) => {
-    const token = server.token_secret === undefined ? undefined : vars[server.token_secret];
-    if (server.token_secret !== undefined && (typeof token !== "string" || token === "")) {
-      problems.push(`BOTS.${id}.mcp_servers.${server.name}: the secret ${server.token_secret} is not set; add it with \`wrangler secret put ${server.token_secret}\``);
-    }
-    return { name: server.name, url: server.url, token: typeof token === "string" && token !== "" ? token : undefined };
-  });
-  const keySecret = botKeySecretName(id);
-  const rawKey = vars[keySecret];
-  const key = typeof rawKey === "string" && rawKey.trim() !== "" ? rawKey.trim() : undefined;
-  if (!key) {
-    problems.push(`${keySecret} is not set, so bot "${id}" rejects every webhook: add the bot key Campfire shows with \`wrangler secret put ${keySecret}\``);
-  }
-  return {
-    id,
-    name: parsed.data.name,
-    model: parsed.data.model,
-    systemPrompt: parsed.data.system_prompt,
-    maxTokens: parsed.data.max_tokens,
-    sessionTtlMs,
-    timeZone: parsed.data.time_zone,
-    historyBudgetTokens: parsed.data.history_budget_tokens,
-    roomContextMessages: parsed.data.room_context_messages,
-    turnTimeoutMs: "ms" in turnTimeout ? turnTimeout.ms : 3 * 60_000,
-    tools: [...new Set(tools)],
-    maxToolRounds: parsed.data.max_tool_rounds,
-    webSearchMaxUses: parsed.data.web_search?.max_uses,
-    webFetchMaxUses: parsed.data.web_fetch?.max_uses,
-    mcpServers,
-    schedules: parsed.data.schedules.map((schedule) => ({ cron: schedule.cron, roomId: schedule.room, prompt: schedule.prompt })),
-    key,
-    keySecret,
-  };
 }
 
 /** Whether the settings a bot needs to answer are all present. */

@@ -1,23 +1,55 @@
 import type { Room } from "../campfire/room";
+import { ServiceFailure } from "../failure";
+import { FILE_LIMIT_BYTES } from "../files/download";
 import { escapeHtml, renderMarkdown } from "../render";
+import type { Model } from "./model";
 import { splitMarkdown } from "../split";
 import type { Outgoing } from "./state";
 import type { ConversationStore } from "./store";
 
 /**
- * Posts an answer, split into parts Campfire shows well. The first part replaces the message the turn already
- * showed (streamed text or a progress line); each part posted is recorded, so a retry posts only the rest.
- * `mayBeRepeat`: an earlier run may have died between Campfire's "created" and recording it, so look first.
+ * Posts an answer, split into parts Campfire shows well, then each file the model's code wrote as a message of
+ * its own. The first part replaces the message the turn already showed (streamed text or a progress line); each
+ * part posted is recorded, so a retry posts only the rest. `mayBeRepeat`: an earlier run may have died between
+ * Campfire's "created" and recording it, so the next part is looked for in the room first.
  */
-export async function postOutgoing(room: Room, store: ConversationStore, outgoing: Outgoing, mayBeRepeat: boolean): Promise<void> {
-  const parts = outgoing.kind === "reply" ? splitMarkdown(outgoing.markdown).map((part) => renderMarkdown(part)) : [`<p>${escapeHtml(outgoing.markdown)}</p>`];
-  for (let index = outgoing.posted; index < parts.length; index++) {
-    const html = parts[index]!;
-    const edited = index === 0 && outgoing.messageId !== null && (await room.edit(outgoing.messageId, html));
-    if (!edited && !(mayBeRepeat && index === outgoing.posted && (await alreadyPosted(room, html, outgoing.queuedAt)))) await room.post(html);
+export async function postOutgoing(room: Room, store: ConversationStore, outgoing: Outgoing, mayBeRepeat: boolean, fetchFile?: Model["fetchFile"]): Promise<void> {
+  const texts = outgoing.kind === "reply" ? splitMarkdown(outgoing.markdown).map((part) => renderMarkdown(part, { campfireUrl: room.campfireUrl })) : [`<p>${escapeHtml(outgoing.markdown)}</p>`];
+  const total = texts.length + outgoing.files.length;
+  for (let index = outgoing.posted; index < total; index++) {
+    const lookFirst = mayBeRepeat && index === outgoing.posted;
+    if (index < texts.length) {
+      const html = texts[index]!;
+      const edited = index === 0 && outgoing.messageId !== null && (await room.edit(outgoing.messageId, html));
+      if (!edited && !(lookFirst && (await alreadyPosted(room, html, outgoing.queuedAt)))) await room.post(html);
+    } else if (!(lookFirst && (await alreadyPostedFile(room, outgoing.queuedAt, index - texts.length)))) {
+      await postFile(room, outgoing.files[index - texts.length]!, fetchFile);
+    }
     // The last part needs no mark: settling the answer records it.
-    if (index + 1 < parts.length) store.markPosted(index + 1);
+    if (index + 1 < total) store.markPosted(index + 1);
   }
+}
+
+/** One file into the room; one that is too large, or gone from the Files API, is named in a line instead. */
+async function postFile(room: Room, fileId: string, fetchFile: Model["fetchFile"]): Promise<void> {
+  if (!fetchFile) return;
+  try {
+    const file = await fetchFile(fileId, FILE_LIMIT_BYTES);
+    if (file.kind === "file") return void (await room.postFile(file));
+    await room.post(`<p>${escapeHtml(`📎 ${file.name} is ${megabytes(file.size)}, over the ${megabytes(FILE_LIMIT_BYTES)} limit for files posted here, so it was not posted.`)}</p>`);
+  } catch (error) {
+    // Campfire's failures and passing ones are retried; a file the Files API no longer has is only reported.
+    if (!(error instanceof ServiceFailure && error.service === "anthropic" && !error.retryable)) throw error;
+    await room.post(`<p>${escapeHtml(`📎 A file I made could not be fetched to post here (${error.message.slice(0, 160)}).`)}</p>`);
+  }
+}
+
+const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+/** Whether file number `n` of an answer is already in the room: the bot's file messages and file notes since then outnumber `n`. */
+async function alreadyPostedFile(room: Room, since: number, n: number): Promise<boolean> {
+  const own = await room.ownMessagesSince(since);
+  return own.filter((message) => !message.text.trim() || message.text.trim().startsWith("📎")).length > n;
 }
 
 /**

@@ -1,7 +1,8 @@
-import type { MessageParam, TextBlockParam, ToolUnion } from "@anthropic-ai/sdk/resources/messages";
+import type { ContainerParams, MessageParam, TextBlockParam, ToolUnion } from "@anthropic-ai/sdk/resources/messages";
 import type { BotConfig } from "../config";
+import { producedFileIds } from "../files/produced";
 import { runTools } from "../tools/run";
-import type { ToolContext } from "../tools/tool";
+import type { Tool, ToolContext } from "../tools/tool";
 import { addUsage, type Model, NO_USAGE, type TokenUsage } from "./model";
 
 export interface LoopInput {
@@ -10,8 +11,11 @@ export interface LoopInput {
   system: TextBlockParam[];
   /** The request's messages; tool rounds are appended to it. */
   messages: MessageParam[];
+  /** What Claude is offered, and the custom tools among them that run here. */
   tools: ToolUnion[];
+  toolbox: Map<string, Tool>;
   toolContext: ToolContext;
+  container?: ContainerParams;
   /** Shown the answer's text as it grows. */
   onText: (snapshot: string) => void;
   signal: AbortSignal;
@@ -23,6 +27,10 @@ export interface LoopAnswer {
   text: string;
   usage: TokenUsage;
   stopReason: string | null;
+  /** Files the model's code wrote during the turn, to post into the room. */
+  fileIds: string[];
+  /** The code-execution container the turn ran in, if any. */
+  containerId: string | null;
 }
 
 const joinText = (before: string, more: string) => [before, more].filter(Boolean).join("\n\n");
@@ -36,15 +44,24 @@ export async function runModelLoop(input: LoopInput): Promise<LoopAnswer> {
   let usage: TokenUsage = { ...NO_USAGE };
   let text = "";
   let stopReason: string | null = null;
+  const fileIds: string[] = [];
+  let containerId: string | null = null;
+  let container = input.container;
   for (let round = 0; ; round++) {
     input.onAsk();
     const before = text;
     const answer = await model.ask(
-      { model: bot.model, maxTokens: bot.maxTokens, system, messages, tools, mcpServers: bot.mcpServers },
+      { model: bot.model, maxTokens: bot.maxTokens, system, messages, tools, mcpServers: bot.mcpServers, thinking: bot.thinking, container },
       { onText: (snapshot) => input.onText(joinText(before, snapshot)), signal: input.signal },
     );
     usage = addUsage(usage, answer.usage);
     text = joinText(text, answer.text);
+    for (const id of producedFileIds(answer.content)) if (!fileIds.includes(id)) fileIds.push(id);
+    // Later rounds continue in the container this one ran in.
+    if (answer.containerId) {
+      containerId = answer.containerId;
+      container = { ...container, id: containerId };
+    }
     stopReason = answer.stopReason;
     // `pause_turn`: Anthropic paused a long server-tool turn; sending the answer back lets it go on.
     if (stopReason !== "tool_use" && stopReason !== "pause_turn") break;
@@ -52,8 +69,9 @@ export async function runModelLoop(input: LoopInput): Promise<LoopAnswer> {
       text = joinText(text, `_(I stopped after ${bot.maxToolRounds} rounds of tool use, this bot's limit. Ask me to go on if you need more.)_`);
       break;
     }
+    // Sent back exactly as returned: the API needs thinking blocks and their signatures within a tool loop.
     messages.push({ role: "assistant", content: answer.content });
-    if (stopReason === "tool_use") messages.push({ role: "user", content: await runTools(answer.content, bot, input.toolContext) });
+    if (stopReason === "tool_use") messages.push({ role: "user", content: await runTools(answer.content, bot, input.toolbox, input.toolContext) });
   }
-  return { text, usage, stopReason };
+  return { text, usage, stopReason, fileIds, containerId };
 }

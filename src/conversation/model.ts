@@ -1,4 +1,5 @@
-import type { ContentBlock, MessageParam, TextBlockParam, ToolUnion } from "@anthropic-ai/sdk/resources/messages";
+import type { ContainerParams, ContentBlock, MessageParam, TextBlockParam, ThinkingConfigParam, ToolUnion } from "@anthropic-ai/sdk/resources/messages";
+import type { ProducedFile } from "../files/download";
 
 /** What one model call is asked: the conversation's core builds it, whichever model answers. */
 export interface ModelRequest {
@@ -9,6 +10,9 @@ export interface ModelRequest {
   tools?: ToolUnion[];
   /** Remote MCP servers Claude reaches through Anthropic's MCP connector. */
   mcpServers?: { name: string; url: string; token?: string }[];
+  thinking?: ThinkingConfigParam | null;
+  /** The code-execution container to reuse and the skills it loads. */
+  container?: ContainerParams;
 }
 
 export interface AskOptions {
@@ -38,8 +42,10 @@ export interface ModelAnswer {
   text: string;
   stopReason: string | null;
   usage: TokenUsage;
-  /** The answer's blocks, tool calls included, to send back with the tools' results. */
+  /** The answer's blocks, tool calls and thinking included, to send back exactly as they are with the tools' results. */
   content: ContentBlock[];
+  /** The container code ran in, to reuse on the next turn; null when none. */
+  containerId: string | null;
 }
 
 /**
@@ -48,4 +54,6 @@ export interface ModelAnswer {
  */
 export interface Model {
   ask(request: ModelRequest, options?: AskOptions): Promise<ModelAnswer>;
+  /** A file the model's code wrote, when this model can produce files. */
+  fetchFile?(fileId: string, limitBytes: number): Promise<ProducedFile>;
 }

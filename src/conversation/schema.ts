@@ -3,7 +3,7 @@
  * table costs memory in each live object and writes when created. `conversation` is one row holding the
  * metadata, running totals, retry state, the transcript Claude sees (one JSON value, read and written whole, so
  * a turn reads and writes one row however long the conversation) and the one answer being posted; `inbox`
- * holds messages waiting for an answer; `seen` the Campfire message ids (and legacy payload hashes) received.
+ * holds messages waiting for an answer (with Campfire's id, to boost); `seen` the Campfire message ids (and legacy payload hashes) received.
  */
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS conversation (
@@ -32,6 +32,9 @@ CREATE TABLE IF NOT EXISTS conversation (
   out_message_id INTEGER,
   out_posted INTEGER NOT NULL DEFAULT 0,
   out_queued_at INTEGER,
+  out_files TEXT,
+  out_boost TEXT,
+  container_id TEXT,
   lacks TEXT NOT NULL DEFAULT '',
   do_requests INTEGER NOT NULL DEFAULT 0,
   rows_read INTEGER NOT NULL DEFAULT 0,
@@ -41,6 +44,7 @@ CREATE TABLE IF NOT EXISTS conversation (
 );
 CREATE TABLE IF NOT EXISTS inbox (
   seq INTEGER PRIMARY KEY,
+  message_id INTEGER,
   user_id INTEGER NOT NULL,
   user_name TEXT NOT NULL,
   text TEXT NOT NULL,
@@ -66,11 +70,13 @@ CREATE TABLE IF NOT EXISTS reminders (
 const ADDED: Record<string, string[]> = {
   conversation: [
     "draft_posting_since INTEGER", "transcript TEXT NOT NULL DEFAULT '[]'", "out_kind TEXT", "out_upto_seq INTEGER", "out_prompt TEXT",
-    "out_markdown TEXT", "out_message_id INTEGER", "out_posted INTEGER NOT NULL DEFAULT 0", "out_queued_at INTEGER", "lacks TEXT NOT NULL DEFAULT ''",
+    "out_markdown TEXT", "out_message_id INTEGER", "out_posted INTEGER NOT NULL DEFAULT 0", "out_queued_at INTEGER", "out_files TEXT", "out_boost TEXT",
+    "container_id TEXT", "lacks TEXT NOT NULL DEFAULT ''",
     "do_requests INTEGER NOT NULL DEFAULT 0", "rows_read INTEGER NOT NULL DEFAULT 0", "rows_written INTEGER NOT NULL DEFAULT 0",
     "subrequests INTEGER NOT NULL DEFAULT 0", "reported TEXT",
   ],
   seen: ["at INTEGER"],
+  inbox: ["message_id INTEGER"],
   reminders: ["for_user_id INTEGER NOT NULL DEFAULT 0", "retry_at INTEGER", "failing_since INTEGER"],
 };
 

@@ -5,6 +5,8 @@ import type { TokenUsage } from "./model";
 /** A message waiting for the bot's answer, in arrival order. */
 export interface PendingMessage {
   seq: number;
+  /** Campfire's id of the message, to boost it; null for a payload without one, or a scheduled turn. */
+  messageId: number | null;
   userId: number;
   userName: string;
   text: string;
@@ -24,6 +26,10 @@ export interface Outgoing {
   posted: number;
   /** When it was stored; a repeated delivery looks for its own earlier post only after this. */
   queuedAt: number;
+  /** Files the model's code wrote, posted after the text, one message each (Files API ids). */
+  files: string[];
+  /** The boost put on the asker's message while the bot worked, removed once the answer is posted. */
+  boost: { messageId: number; boostId: number } | null;
 }
 
 export interface ConversationState {
@@ -38,6 +44,8 @@ export interface ConversationState {
   retry: { attempts: number; at: number | null; since: number | null };
   draft: { messageId: number | null; postingSince: number | null };
   outgoing: Outgoing | null;
+  /** The code-execution container this conversation's files live in. */
+  containerId: string | null;
   lacks: Set<Capability>;
   /** Whether any message waits for an answer. */
   waiting: boolean;

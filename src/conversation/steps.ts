@@ -9,7 +9,7 @@ import { retryAfterFailure } from "./retry";
 import type { ConversationState, Outgoing } from "./state";
 import type { ConversationStore } from "./store";
 import { appendExchange } from "./transcript";
-import { answerWaiting, MESSAGES_PER_TURN } from "./turn";
+import { answerWaiting, MESSAGES_PER_TURN, type Reach } from "./turn";
 
 /** What the steps of a turn need from the object running them. */
 export interface StepContext {
@@ -17,6 +17,7 @@ export interface StepContext {
   bot: BotConfig;
   room: Room;
   model: () => Model;
+  reach: Reach;
   onAsk: () => void;
   /** The object's billable work not yet stored / not yet logged; `saved`/`logged` start each afresh. */
   billing: { unsaved(): Billing; saved(): void; unlogged(): Billing; logged(): void };
@@ -26,7 +27,7 @@ export interface StepContext {
 export async function answerStep(ctx: StepContext, state: ConversationState): Promise<void> {
   let turn: Awaited<ReturnType<typeof answerWaiting>>;
   try {
-    turn = await answerWaiting({ store: ctx.store, state, bot: ctx.bot, room: ctx.room, model: ctx.model(), onAsk: ctx.onAsk });
+    turn = await answerWaiting({ store: ctx.store, state, bot: ctx.bot, room: ctx.room, model: ctx.model(), reach: ctx.reach, onAsk: ctx.onAsk });
   } catch (error) {
     return failStep(ctx, "answer", error);
   }
@@ -38,12 +39,14 @@ export async function deliverStep(ctx: StepContext, outgoing: Outgoing, mayBeRep
   const fields = { bot: ctx.bot.id, room: ctx.room.id, kind: outgoing.kind };
   const started = Date.now();
   try {
-    await postOutgoing(ctx.room, ctx.store, outgoing, mayBeRepeat);
+    const model = outgoing.files.length ? ctx.model() : null;
+    await postOutgoing(ctx.room, ctx.store, outgoing, mayBeRepeat, model?.fetchFile?.bind(model));
     const transcript = outgoing.kind === "reply" ? appendExchange(ctx.store.transcript(), ctx.bot.historyBudgetTokens, outgoing.prompt, outgoing.markdown) : null;
     ctx.store.settle(outgoing.uptoSeq, transcript, Date.now(), ctx.billing.unsaved());
     ctx.billing.saved();
     log("info", "reply.posted", { ...fields, ...turn, ms: Date.now() - started, edited: outgoing.messageId !== null, billing: billingFields(ctx.billing.unlogged()) });
     ctx.billing.logged();
+    if (outgoing.boost) await ctx.room.unboost(outgoing.boost.messageId, outgoing.boost.boostId).catch(() => {});
   } catch (error) {
     // Claude's answer is kept for the retry; its usage is logged now, as it is billed now.
     if (turn.tokens) log("info", "claude.answered", { ...fields, ...turn });
@@ -79,7 +82,7 @@ async function failStep(ctx: StepContext, stage: "answer" | "deliver", error: un
 async function apologize(ctx: StepContext, failure: ServiceFailure, state: ConversationState): Promise<void> {
   const last = ctx.store.pending(MESSAGES_PER_TURN).at(-1);
   if (!last) return;
-  const apology: Outgoing = { kind: "error", uptoSeq: last.seq, prompt: "", markdown: `Sorry, I could not answer: ${explainToRoom(failure)}`, messageId: state.draft.messageId, posted: 0, queuedAt: Date.now() };
+  const apology: Outgoing = { kind: "error", uptoSeq: last.seq, prompt: "", markdown: `Sorry, I could not answer: ${explainToRoom(failure)}`, messageId: state.draft.messageId, posted: 0, queuedAt: Date.now(), files: [], boost: null };
   ctx.store.keepAnswer(apology, NO_USAGE);
   await deliverStep(ctx, apology, false);
 }

@@ -61,7 +61,8 @@ export class ConversationStore {
        WHERE room_name <> coalesce(nullif(?3, ''), room_name) OR ttl_ms <> excluded.ttl_ms`,
       botId, message.roomId, message.roomName, ttlMs, now,
     );
-    this.exec("INSERT INTO inbox (user_id, user_name, text, received_at) VALUES (?, ?, ?, ?)", message.userId, message.userName, message.text, now);
+    const campfireId = /^\d+$/.test(message.messageId) ? Number(message.messageId) : null;
+    this.exec("INSERT INTO inbox (message_id, user_id, user_name, text, received_at) VALUES (?, ?, ?, ?, ?)", campfireId, message.userId, message.userName, message.text, now);
     return true;
   }
 
@@ -71,7 +72,7 @@ export class ConversationStore {
     const row = this.exec<Row>(
       `SELECT bot_id, room_id, room_name, ttl_ms, started_at, last_activity_at, turns, input_tokens, output_tokens, cache_read_tokens,
          cache_write_tokens, retry_attempts, retry_at, failing_since, draft_message_id, draft_posting_since, out_kind, out_upto_seq,
-         out_prompt, out_markdown, out_message_id, out_posted, out_queued_at, lacks, do_requests, rows_read, rows_written, subrequests,
+         out_prompt, out_markdown, out_message_id, out_posted, out_queued_at, out_files, out_boost, container_id, lacks, do_requests, rows_read, rows_written, subrequests,
          reported, EXISTS (SELECT 1 FROM inbox) AS waiting FROM conversation`,
     ).toArray()[0];
     if (!row) return null;
@@ -89,7 +90,9 @@ export class ConversationStore {
       outgoing: row.out_kind === null ? null : {
         kind: row.out_kind as Outgoing["kind"], uptoSeq: int(row.out_upto_seq), prompt: row.out_prompt as string, markdown: row.out_markdown as string,
         messageId: maybe(row.out_message_id), posted: int(row.out_posted), queuedAt: int(row.out_queued_at),
+        files: JSON.parse((row.out_files as string | null) ?? "[]") as string[], boost: JSON.parse((row.out_boost as string | null) ?? "null") as Outgoing["boost"],
       },
+      containerId: row.container_id as string | null,
       lacks: new Set((row.lacks as string).split(",").filter(Boolean) as Capability[]),
       waiting: row.waiting === 1,
       billing: { doRequests: int(row.do_requests), rowsRead: int(row.rows_read), rowsWritten: int(row.rows_written), subrequests: int(row.subrequests) },
@@ -99,9 +102,9 @@ export class ConversationStore {
 
   /** The oldest waiting messages, at most `limit`: a burst is answered in turns of bounded size. */
   pending(limit: number): PendingMessage[] {
-    return this.exec<{ seq: number; user_id: number; user_name: string; text: string }>("SELECT seq, user_id, user_name, text FROM inbox ORDER BY seq LIMIT ?", limit)
+    return this.exec<{ seq: number; message_id: number | null; user_id: number; user_name: string; text: string }>("SELECT seq, message_id, user_id, user_name, text FROM inbox ORDER BY seq LIMIT ?", limit)
       .toArray()
-      .map((row) => ({ seq: row.seq, userId: row.user_id, userName: row.user_name, text: row.text }));
+      .map((row) => ({ seq: row.seq, messageId: row.message_id, userId: row.user_id, userName: row.user_name, text: row.text }));
   }
 
   waitingCount(): number {
@@ -120,13 +123,13 @@ export class ConversationStore {
   }
 
   /** Keeps an answer and its billed tokens until it is posted; a retry then posts it without asking Claude again. */
-  keepAnswer(outgoing: Outgoing, usage: TokenUsage): void {
+  keepAnswer(outgoing: Outgoing, usage: TokenUsage, containerId: string | null = null): void {
     this.exec(
       `UPDATE conversation SET out_kind = ?, out_upto_seq = ?, out_prompt = ?, out_markdown = ?, out_message_id = ?, out_posted = ?, out_queued_at = ?,
-         input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, cache_read_tokens = cache_read_tokens + ?, cache_write_tokens = cache_write_tokens + ?,
+         out_files = ?, out_boost = ?, container_id = coalesce(?, container_id), input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, cache_read_tokens = cache_read_tokens + ?, cache_write_tokens = cache_write_tokens + ?,
          retry_attempts = 0, retry_at = NULL, failing_since = NULL`,
       outgoing.kind, outgoing.uptoSeq, outgoing.prompt, outgoing.markdown, outgoing.messageId, outgoing.posted, outgoing.queuedAt,
-      usage.input, usage.output, usage.cacheRead, usage.cacheWrite,
+      JSON.stringify(outgoing.files), JSON.stringify(outgoing.boost), containerId, usage.input, usage.output, usage.cacheRead, usage.cacheWrite,
     );
   }
 
@@ -144,7 +147,7 @@ export class ConversationStore {
       this.exec("DELETE FROM inbox WHERE seq <= ?", uptoSeq);
       this.exec(
         `UPDATE conversation SET transcript = coalesce(?, transcript), turns = turns + ?, last_activity_at = ?, out_kind = NULL, out_upto_seq = NULL,
-           out_prompt = NULL, out_markdown = NULL, out_message_id = NULL, out_posted = 0, out_queued_at = NULL, retry_attempts = 0, retry_at = NULL,
+           out_prompt = NULL, out_markdown = NULL, out_message_id = NULL, out_posted = 0, out_queued_at = NULL, out_files = NULL, out_boost = NULL, retry_attempts = 0, retry_at = NULL,
            failing_since = NULL, draft_message_id = NULL, draft_posting_since = NULL, do_requests = do_requests + ?, rows_read = rows_read + ?,
            rows_written = rows_written + ?, subrequests = subrequests + ?`,
         transcript && JSON.stringify(transcript), transcript ? 1 : 0, now, b.do_requests, b.rows_read, b.rows_written, b.subrequests,

@@ -1,19 +1,34 @@
 import type { Room } from "../campfire/room";
 import type { BotConfig } from "../config";
+import { containerParam } from "../files/container";
+import type { KnowledgeAccess } from "../knowledge/access";
 import { type LogFields, log } from "../log";
+import { memoryPrompt, type MemoryApi } from "../memory/tool";
+import type { Person, ToolContext } from "../tools/tool";
+import { toolbox, toolsFor } from "../tools/toolbox";
+import { consultBot } from "./consult";
 import { orphanedDraft } from "./delivery";
-import type { Model } from "./model";
+import { addUsage, type Model, NO_USAGE, type TokenUsage } from "./model";
 import { runModelLoop } from "./model-loop";
 import { buildPrompt, composeTurn, currentTime, systemPrompt } from "./prompt";
 import { roomContext } from "./room-context";
-import type { ConversationState, Outgoing } from "./state";
+import type { ConversationState, Outgoing, PendingMessage } from "./state";
 import type { ConversationStore } from "./store";
 import { PROGRESS_AFTER_MS, ReplyStreamer } from "./streamer";
-import { toolsFor } from "../tools/run";
 import { turnsToDrop } from "./transcript";
 
 /** At most this many waiting messages make one turn; a bigger burst is answered in several. */
 export const MESSAGES_PER_TURN = 20;
+
+/** What lies beyond the conversation that a turn may reach, bound by the edge for this bot. */
+export interface Reach {
+  knowledge(bot: BotConfig): KnowledgeAccess | undefined;
+  /** The person's memory with the bot; fixed for the whole turn, so nothing in it can reach another person's. */
+  memory(bot: BotConfig, person: Person): MemoryApi | undefined;
+  bot(id: string): BotConfig | undefined;
+  /** A consulted bot's usage, to count under that bot too. */
+  consulted(botId: string, usage: TokenUsage): void;
+}
 
 export interface TurnSetup {
   store: ConversationStore;
@@ -21,6 +36,7 @@ export interface TurnSetup {
   bot: BotConfig;
   room: Room;
   model: Model;
+  reach: Reach;
   /** Counts each model call, for the turn's subrequests. */
   onAsk: () => void;
 }
@@ -30,36 +46,75 @@ export interface TurnSetup {
  * sender: the transcript within the bot's budget, recent room messages as data, tools until it is done, the
  * answer streamed into the room as it comes, all bounded by the bot's time limit. The answer is kept until posted.
  */
-export async function answerWaiting({ store, state, bot, room, model, onAsk }: TurnSetup): Promise<{ outgoing: Outgoing; answered: LogFields }> {
+export async function answerWaiting({ store, state, bot, room, model, reach, onAsk }: TurnSetup): Promise<{ outgoing: Outgoing; answered: LogFields }> {
   const started = Date.now();
   const pending = store.pending(MESSAGES_PER_TURN);
   const last = pending.at(-1)!;
+  const asker: Person = { id: last.userId, name: last.userName };
   const streamer = new ReplyStreamer(room, state.draft.messageId, { posting: () => store.startDraftPost(Date.now()), posted: (id) => store.setDraftMessageId(id) }, started);
   const timeout = new AbortController();
   // The turn's clocks start with the turn: a slow Campfire read below counts against them.
   const timers = [setTimeout(() => timeout.abort(), bot.turnTimeoutMs), setTimeout(() => streamer.progress(), PROGRESS_AFTER_MS)];
+  const boost = await acknowledge(room, bot, last);
+  let kept = false;
   try {
     if (state.draft.messageId === null) streamer.adopt(await orphanedDraft(room, store, state.draft.postingSince));
     const transcript = trimmed(store, bot, room.id);
     const context = await roomContext(room, store, bot.id, state.roomName, bot.roomContextMessages);
     const prompt = composeTurn(pending);
     const now = new Date();
-    const { system, messages } = buildPrompt(systemPrompt(bot, state.roomName), transcript, prompt, [context, currentTime(now, bot.timeZone)].filter(Boolean).join("\n\n"));
-    const asker = { id: last.userId, name: last.userName };
+    const memory = reach.memory(bot, asker);
+    const knowledge = reach.knowledge(bot);
+    const system = systemPrompt(bot, state.roomName, [
+      bot.knowledge.read.length ? `Your knowledge libraries: ${bot.knowledge.read.join(", ")}. Search them before answering questions they may cover, and cite the document (title and id) you used.` : "",
+      memory ? memoryPrompt(asker.name, bot.memoryTtlMs!) : "",
+    ]);
+    const { system: blocks, messages } = buildPrompt(system, transcript, prompt, [context, currentTime(now, bot.timeZone)].filter(Boolean).join("\n\n"));
+    let consultUsage: TokenUsage = { ...NO_USAGE };
+    const toolContext: ToolContext = { botId: bot.id, room, reminders: store.reminders, asker, timeZone: bot.timeZone, now, knowledge, memory };
+    toolContext.consult = async (otherId, question) => {
+      const other = reach.bot(otherId)!;
+      const answer = await consultBot({ model, caller: bot, other, question, context: toolContext, knowledge: reach.knowledge(other), signal: timeout.signal, onAsk });
+      consultUsage = addUsage(consultUsage, answer.usage);
+      reach.consulted(otherId, answer.usage);
+      return answer.text;
+    };
+    const tools = toolbox(bot, bot.consult.map((id) => reach.bot(id)).filter((other) => other !== undefined));
     const answer = await runModelLoop({
-      model, bot, system, messages, tools: toolsFor(bot), onAsk, signal: timeout.signal,
-      toolContext: { botId: bot.id, room, reminders: store.reminders, asker, timeZone: bot.timeZone, now },
+      model, bot, system: blocks, messages, tools: toolsFor(bot, tools), toolbox: tools, toolContext, onAsk, signal: timeout.signal,
+      container: bot.codeExecution ? containerParam(state.containerId, bot.skills) : undefined,
       onText: (snapshot) => streamer.update(snapshot),
     });
     await streamer.settle();
-    const outgoing: Outgoing = { kind: "reply", uptoSeq: last.seq, prompt, markdown: answer.text || emptyAnswer(answer.stopReason), messageId: streamer.shownMessageId, posted: 0, queuedAt: Date.now() };
-    store.keepAnswer(outgoing, answer.usage);
-    const answered = { claude_ms: Date.now() - started, messages: pending.length, stop: answer.stopReason, streamed: streamer.shownMessageId !== null, tokens: { ...answer.usage } };
+    const usage = addUsage(answer.usage, consultUsage);
+    const outgoing: Outgoing = {
+      kind: "reply", uptoSeq: last.seq, prompt, markdown: answer.text || emptyAnswer(answer.stopReason, answer.fileIds.length), messageId: streamer.shownMessageId,
+      posted: 0, queuedAt: Date.now(), files: answer.fileIds, boost,
+    };
+    store.keepAnswer(outgoing, usage, answer.containerId);
+    kept = true;
+    const answered = { claude_ms: Date.now() - started, messages: pending.length, stop: answer.stopReason, streamed: streamer.shownMessageId !== null, files: answer.fileIds.length, tokens: { ...usage } };
     return { outgoing, answered };
   } finally {
-    // Nothing may outlive the turn: no timer, no request.
+    // Nothing may outlive the turn: no timer, no request, and no 👀 on a question this run did not answer.
     for (const timer of timers) clearTimeout(timer);
     await streamer.settle();
+    if (boost && !kept) await room.unboost(boost.messageId, boost.boostId).catch(() => {});
+  }
+}
+
+/**
+ * Boosts the asker's message (👀) so they see at once that the bot is on it. Best effort: a Campfire without
+ * boosts is remembered and never asked again, and no failure here holds up or fails the turn.
+ */
+async function acknowledge(room: Room, bot: BotConfig, message: PendingMessage): Promise<Outgoing["boost"]> {
+  if (!bot.ackBoost || message.messageId === null || !room.supports("boosts")) return null;
+  try {
+    const boostId = await room.boost(message.messageId, bot.ackBoost);
+    return boostId === null ? null : { messageId: message.messageId, boostId };
+  } catch (error) {
+    log("warn", "boost.failed", { bot: bot.id, room: room.id, error: (error as Error).message.slice(0, 200) });
+    return null;
   }
 }
 
@@ -71,6 +126,7 @@ function trimmed(store: ConversationStore, bot: BotConfig, roomId: number) {
   return transcript.slice(drop);
 }
 
-function emptyAnswer(stopReason: string | null): string {
+function emptyAnswer(stopReason: string | null, files: number): string {
+  if (files > 0) return files === 1 ? "Here is the file." : `Here are the ${files} files.`;
   return stopReason === "max_tokens" ? "_(My answer ran past this bot's max_tokens before any text; ask me to be briefer.)_" : "_(I have nothing to add.)_";
 }

@@ -12,7 +12,7 @@ import { explainToRoom, ServiceFailure } from "../failure";
 import { log } from "../log";
 import { escapeHtml } from "../render";
 import { reportBirthOrChange, reportDeath } from "./report";
-import { botOf, modelFor, roomFor } from "./wiring";
+import { botOf, modelFor, reachFor, roomFor } from "./wiring";
 
 /**
  * One conversation: a Campfire room talking to one bot, named `<room id>:<bot id>`. Webhooks only store messages;
@@ -100,7 +100,7 @@ export class Conversation extends DurableObject<Env> {
       unlogged: () => (this.collect(), this.unlogged),
       logged: () => void (this.unlogged = { ...NO_BILLING }),
     };
-    return { store: this.store, bot, room, model: () => modelFor(config), onAsk: () => this.meter.add({ subrequests: 1 }), billing };
+    return { store: this.store, bot, room, model: () => modelFor(config), reach: reachFor(this.env, config, state.roomId, this.meter), onAsk: () => this.meter.add({ subrequests: 1 }), billing };
   }
 
   /** Moves what the meter counted into both running figures. */

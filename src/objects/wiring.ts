@@ -2,8 +2,14 @@ import { CampfireClient } from "../campfire/client";
 import { type Capability, Room } from "../campfire/room";
 import { claudeClient } from "../claude";
 import type { BotConfig, Config } from "../config";
+import type { Meter } from "../conversation/meter";
 import type { Model } from "../conversation/model";
+import type { Reach } from "../conversation/turn";
 import { ServiceFailure } from "../failure";
+import { knowledgeAccess } from "../knowledge/access";
+import { log } from "../log";
+import { memoryFor } from "../memory/tool";
+import { registryFor } from "../registry/shards";
 import { OfflineModel } from "../playground/offline-model";
 
 const offline = new OfflineModel();
@@ -27,4 +33,18 @@ export function botOf(config: Config, botId: string): BotConfig & { key: string 
 export function roomFor(config: Config, bot: BotConfig & { key: string }, roomId: number, lacks: Set<Capability>, hooks: { onRequest: () => void; onLacks: (lacks: Set<Capability>) => void }): Room {
   const campfire = new CampfireClient(config.campfireUrl!, hooks.onRequest);
   return new Room(campfire, roomId, bot.key, lacks, () => hooks.onLacks(lacks), config.campfireUrl!);
+}
+
+/** What a turn may reach beyond its conversation: libraries, the asker's memory, other bots — each a DO request counted. */
+export function reachFor(env: Env, config: Config, roomId: number, meter: Meter): Reach {
+  return {
+    knowledge: (bot) => (bot.knowledge.read.length ? knowledgeAccess(env, bot.knowledge.read, bot.knowledge.write) : undefined),
+    // A scheduled turn speaks for no one (user id 0), so it has no memory to use.
+    memory: (bot, person) => (bot.memoryTtlMs !== null && person.id > 0 ? memoryFor(env, bot.id, person.id, bot.memoryTtlMs) : undefined),
+    bot: (id) => config.bots.get(id),
+    consulted: (botId, usage) => {
+      meter.add({ doRequests: 1 });
+      registryFor(env, botId, roomId).consulted(usage).catch((error: Error) => log("warn", "registry.report_failed", { bot: botId, room: roomId, error: error.message }));
+    },
+  };
 }

@@ -24,7 +24,7 @@ export class OfflineModel implements Model {
       shown += piece;
       options.onText?.(shown);
     }
-    return { text, stopReason: "end_turn", content: [{ type: "text", text, citations: null }], usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 } };
+    return { text, stopReason: "end_turn", containerId: null, content: [{ type: "text", text, citations: null }], usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 } };
   }
 }
 

@@ -26,6 +26,8 @@ export interface SessionSummary {
   evictions: number;
   usage: TokenUsage;
   billing: Billing;
+  /** Turns this bot answered for another bot (`consult`). */
+  consultations: number;
 }
 
 /** A conversation whose eviction report never arrived is swept this long after its TTL. */
@@ -60,7 +62,8 @@ CREATE TABLE IF NOT EXISTS ended (
   do_requests INTEGER NOT NULL DEFAULT 0,
   rows_read INTEGER NOT NULL DEFAULT 0,
   rows_written INTEGER NOT NULL DEFAULT 0,
-  subrequests INTEGER NOT NULL DEFAULT 0
+  subrequests INTEGER NOT NULL DEFAULT 0,
+  consultations INTEGER NOT NULL DEFAULT 0
 );
 INSERT OR IGNORE INTO ended (id) VALUES (1);`;
 
@@ -78,7 +81,9 @@ export class SessionRegistry extends DurableObject<Env> {
     // Shards created before billing was counted lack its columns.
     for (const table of ["alive", "ended"]) {
       const have = new Set(ctx.storage.sql.exec<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`).toArray().map((c) => c.name));
-      for (const column of BILLING_COLUMNS) if (!have.has(column)) ctx.storage.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`);
+      for (const column of [...BILLING_COLUMNS, ...(table === "ended" ? ["consultations"] : [])]) {
+        if (!have.has(column)) ctx.storage.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`);
+      }
     }
   }
 
@@ -112,6 +117,14 @@ export class SessionRegistry extends DurableObject<Env> {
     await this.scheduleSweep();
   }
 
+  /** Another bot consulted this one: its usage counts here, as no conversation of this bot holds it. */
+  async consulted(usage: TokenUsage): Promise<void> {
+    this.ctx.storage.sql.exec(
+      "UPDATE ended SET consultations = consultations + 1, input = input + ?, output = output + ?, cache_read = cache_read + ?, cache_write = cache_write + ?",
+      usage.input, usage.output, usage.cacheRead, usage.cacheWrite,
+    );
+  }
+
   /** The conversation deleted itself: its totals move to `ended`. Only the conversation that started then counts. */
   async evicted(report: ConversationReport): Promise<void> {
     this.ctx.storage.transactionSync(() => {
@@ -142,7 +155,8 @@ export class SessionRegistry extends DurableObject<Env> {
            e.input + coalesce(sum(a.input), 0) AS input, e.output + coalesce(sum(a.output), 0) AS output,
            e.cache_read + coalesce(sum(a.cache_read), 0) AS cache_read, e.cache_write + coalesce(sum(a.cache_write), 0) AS cache_write,
            e.do_requests + coalesce(sum(a.do_requests), 0) AS do_requests, e.rows_read + coalesce(sum(a.rows_read), 0) AS rows_read,
-           e.rows_written + coalesce(sum(a.rows_written), 0) AS rows_written, e.subrequests + coalesce(sum(a.subrequests), 0) AS subrequests
+           e.rows_written + coalesce(sum(a.rows_written), 0) AS rows_written, e.subrequests + coalesce(sum(a.subrequests), 0) AS subrequests,
+           e.consultations
          FROM ended e LEFT JOIN alive a`,
       )
       .one();
@@ -156,6 +170,7 @@ export class SessionRegistry extends DurableObject<Env> {
       evictions: row.evictions ?? 0,
       usage: { input: row.input ?? 0, output: row.output ?? 0, cacheRead: row.cache_read ?? 0, cacheWrite: row.cache_write ?? 0 },
       billing: { doRequests: row.do_requests ?? 0, rowsRead: row.rows_read ?? 0, rowsWritten: row.rows_written ?? 0, subrequests: row.subrequests ?? 0 },
+      consultations: row.consultations ?? 0,
     };
   }
 

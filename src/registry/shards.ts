@@ -27,7 +27,7 @@ export async function summarizeBot(env: Env, botId: string): Promise<SessionSumm
   const shards = await Promise.all(
     Array.from({ length: REGISTRY_SHARDS }, (_, shard) => env.SESSION_REGISTRY.getByName(`${botId}:${shard}`).summary()),
   );
-  const empty: SessionSummary = { alive: 0, oldestActivityAt: null, newestActivityAt: null, turns: 0, waiting: 0, retrying: 0, evictions: 0, usage: { ...NO_USAGE }, billing: { ...NO_BILLING } };
+  const empty: SessionSummary = { alive: 0, oldestActivityAt: null, newestActivityAt: null, turns: 0, waiting: 0, retrying: 0, evictions: 0, usage: { ...NO_USAGE }, billing: { ...NO_BILLING }, consultations: 0 };
   return shards.reduce<SessionSummary>((total, shard) => ({
     alive: total.alive + shard.alive,
     oldestActivityAt: pickDefined(total.oldestActivityAt, shard.oldestActivityAt, Math.min),
@@ -38,6 +38,7 @@ export async function summarizeBot(env: Env, botId: string): Promise<SessionSumm
     evictions: total.evictions + shard.evictions,
     usage: addUsage(total.usage, shard.usage),
     billing: addBilling(total.billing, shard.billing),
+    consultations: total.consultations + shard.consultations,
   }), empty);
 }
 

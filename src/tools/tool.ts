@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Room } from "../campfire/room";
 import type { Reminder } from "../conversation/reminder-store";
 import type { KnowledgeAccess } from "../knowledge/access";
+import type { MemoryApi } from "../memory/tool";
 
 /** A person Campfire vouched for: the sender of the newest message of the turn. */
 export interface Person {
@@ -30,6 +31,10 @@ export interface ToolContext {
   now: Date;
   /** The knowledge libraries this bot may read and write; absent for a bot without `knowledge`. */
   knowledge?: KnowledgeAccess;
+  /** The asker's memory with this bot, bound when the turn started; absent for a bot without `memory`. */
+  memory?: MemoryApi;
+  /** Hands a question to another bot for one turn and resolves with its answer; absent where consulting is not allowed. */
+  consult?: (botId: string, question: string) => Promise<string>;
 }
 
 /** A tool Claude can call: adding one is adding one file that exports one of these. */

@@ -26,6 +26,8 @@ export interface Failure {
   method?: string;
   /** Instead of failing, answer normally but only after this long: a Campfire that hangs. */
   hangMs?: number;
+  /** Only calls whose path ends so fail, e.g. "/messages" for posts but not boosts. */
+  endsWith?: string;
 }
 
 export interface Delivery {
@@ -176,7 +178,7 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
       response.writeHead(302, { location: "/session/new" });
       return response.end();
     }
-    const failure = failures.find((f) => (f.room === undefined || f.room === roomId) && (f.method === undefined || f.method === method));
+    const failure = failures.find((f) => (f.room === undefined || f.room === roomId) && (f.method === undefined || f.method === method) && (f.endsWith === undefined || url.pathname.endsWith(f.endsWith)));
     if (failure) {
       if (--failure.times <= 0) failures.splice(failures.indexOf(failure), 1);
       if (failure.hangMs !== undefined) await sleep(failure.hangMs);

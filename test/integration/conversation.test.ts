@@ -115,7 +115,7 @@ describe("a conversation", () => {
   it("keeps Claude's answer while Campfire is down and posts it once Campfire is back, without asking again", async () => {
     const roomId = newRoomId();
     const marker = `campfiredown${roomId}`;
-    await fakeCampfire.fail({ status: 503, times: 2, room: roomId, method: "POST" });
+    await fakeCampfire.fail({ status: 503, times: 2, room: roomId, method: "POST", endsWith: "/messages" });
     await send(roomId, marker);
     await runUntilIdle(roomId);
     const messages = await fakeCampfire.waitForMessages(roomId, 1);

@@ -63,7 +63,7 @@ describe("D2: a Campfire outage longer than a minute", () => {
     const roomId = newRoomId();
     const marker = `outage${roomId}`;
     // Twelve refusals: more than the old six-try, one-minute budget.
-    await fakeCampfire.fail({ status: 503, times: 12, room: roomId, method: "POST" });
+    await fakeCampfire.fail({ status: 503, times: 12, room: roomId, method: "POST", endsWith: "/messages" });
     await send(roomId, marker);
     await runUntilIdle(roomId, 30);
     const messages = await fakeCampfire.waitForMessages(roomId, 1);

@@ -82,7 +82,7 @@ export const fakeCampfire = {
     const all = (await (await fetch(`${env.CAMPFIRE_URL}/_fake/calls`)).json()) as { method: string; roomId: number; status: number }[];
     return all.filter((call) => call.roomId === roomId);
   },
-  async fail(failure: { status: number; times: number; retryAfter?: number; room?: number; method?: string; hangMs?: number }): Promise<void> {
+  async fail(failure: { status: number; times: number; retryAfter?: number; room?: number; method?: string; hangMs?: number; endsWith?: string }): Promise<void> {
     await fetch(`${env.CAMPFIRE_URL}/_fake/fail`, { method: "POST", body: JSON.stringify(failure) });
   },
   /** Waits until the room has `count` bot messages, and returns them. */

@@ -205,11 +205,12 @@ describe("a delivery cut off after Campfire took it", () => {
     const roomId = newRoomId();
     const marker = `cutoff${roomId}`;
     // Campfire refuses the first post, so the answer waits in the outbox for a later run...
-    await fakeCampfire.fail({ status: 503, times: 1, room: roomId, method: "POST" });
+    await fakeCampfire.fail({ status: 503, times: 1, room: roomId, method: "POST", endsWith: "/messages" });
     await send(roomId, marker);
-    await expect.poll(async () => (await fakeCampfire.calls(roomId)).length).toBeGreaterThanOrEqual(1);
+    const stored = () => runInDurableObject(conversation(roomId), (_, state) => state.storage.sql.exec<{ markdown: string | null }>("SELECT out_markdown AS markdown FROM conversation").one().markdown);
+    await expect.poll(async () => (await fakeCampfire.calls(roomId)).filter((call) => call.status === 503).length).toBe(1);
     // ...and meanwhile it reached the room anyway, as when a run dies between "201 Created" and recording it.
-    const answer = await runInDurableObject(conversation(roomId), (_, state) => state.storage.sql.exec<{ markdown: string }>("SELECT out_markdown AS markdown FROM conversation").one().markdown);
+    const answer = (await stored())!;
     await postAsBot(roomId, `<p>${answer.replace(/\n\n/g, "</p>\n<p>").replaceAll('"', "&quot;")}</p>`);
 
     await runUntilIdle(roomId);

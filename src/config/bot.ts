@@ -1,0 +1,114 @@
+import type { ThinkingConfigParam } from "@anthropic-ai/sdk/resources/messages";
+import { TOOL_GROUPS, TOOLS } from "../tools";
+import { botEntrySchema, botKeySecretName } from "./bots";
+import { parseDuration } from "./duration";
+
+export interface BotConfig {
+  id: string;
+  name: string;
+  model: string;
+  systemPrompt: string;
+  maxTokens: number;
+  sessionTtlMs: number;
+  timeZone: string;
+  /** Tokens of history sent with each turn, at most; older exchanges are dropped. */
+  historyBudgetTokens: number;
+  /** Recent room messages given to Claude as context; 0 turns it off. */
+  roomContextMessages: number;
+  /** How long one turn may run before it is stopped with an honest message. */
+  turnTimeoutMs: number;
+  /** Built-in tools this bot may use, by name. */
+  tools: string[];
+  maxToolRounds: number;
+  webSearchMaxUses?: number;
+  webFetchMaxUses?: number;
+  mcpServers: { name: string; url: string; token?: string }[];
+  schedules: { cron: string; roomId: number; prompt: string }[];
+  /** Libraries the bot reads (those it writes included) and writes. */
+  knowledge: { read: string[]; write: string[] };
+  /** How long a person's memory lives after its last use; null when the bot keeps no memory. */
+  memoryTtlMs: number | null;
+  /** Bots this one may hand a question to (checked against BOTS). */
+  consult: string[];
+  thinking: ThinkingConfigParam | null;
+  codeExecution: boolean;
+  skills: string[];
+  /** The boost put on a person's message while the bot works on it; "" for none. */
+  ackBoost: string;
+  /** The Campfire bot key; absent when its secret is not set, and then the bot rejects every webhook. */
+  key?: string;
+  keySecret: string;
+}
+
+/** One bot's table, checked; every problem is added to `problems` with the setting's name and how to fix it. */
+export function readBot(id: string, entry: unknown, defaultTtlMs: number, vars: Record<string, unknown>, problems: string[]): BotConfig | undefined {
+  const parsed = botEntrySchema.safeParse(entry);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = issue.path.length ? `.${issue.path.join(".")}` : "";
+      problems.push(`BOTS.${id}${field}: ${issue.message}`);
+    }
+    return undefined;
+  }
+  let sessionTtlMs = defaultTtlMs;
+  if (parsed.data.session_ttl !== undefined) {
+    const ttl = parseDuration(parsed.data.session_ttl);
+    if ("ms" in ttl) sessionTtlMs = ttl.ms;
+    else problems.push(`BOTS.${id}.session_ttl: ${ttl.error}`);
+  }
+  const turnTimeout = parseDuration(parsed.data.turn_timeout);
+  if ("error" in turnTimeout) problems.push(`BOTS.${id}.turn_timeout: ${turnTimeout.error}`);
+  const tools: string[] = [];
+  for (const name of parsed.data.tools) {
+    const names = TOOL_GROUPS[name] ?? [name];
+    if (names.every((tool) => TOOLS.has(tool))) tools.push(...names);
+    else problems.push(`BOTS.${id}.tools: there is no tool "${name}"; the tools are ${[...TOOLS.keys(), ...Object.keys(TOOL_GROUPS)].join(", ")}`);
+  }
+  const mcpServers = parsed.data.mcp_servers.map((server) => {
+    const token = server.token_secret === undefined ? undefined : vars[server.token_secret];
+    if (server.token_secret !== undefined && (typeof token !== "string" || token === "")) {
+      problems.push(`BOTS.${id}.mcp_servers.${server.name}: the secret ${server.token_secret} is not set; add it with \`wrangler secret put ${server.token_secret}\``);
+    }
+    return { name: server.name, url: server.url, token: typeof token === "string" && token !== "" ? token : undefined };
+  });
+  const bot = parsed.data;
+  const memoryTtl = parseDuration(bot.memory_ttl);
+  if ("error" in memoryTtl) problems.push(`BOTS.${id}.memory_ttl: ${memoryTtl.error}`);
+  if (bot.skills.length && !bot.code_execution) problems.push(`BOTS.${id}.skills: skills run in Anthropic's code-execution container; add code_execution = true to this bot`);
+  if (typeof bot.thinking === "object" && bot.thinking.budget_tokens >= bot.max_tokens) {
+    problems.push(`BOTS.${id}.thinking.budget_tokens: must be less than max_tokens (${bot.max_tokens}), which also covers the answer; raise max_tokens or lower the budget`);
+  }
+  const keySecret = botKeySecretName(id);
+  const rawKey = vars[keySecret];
+  const key = typeof rawKey === "string" && rawKey.trim() !== "" ? rawKey.trim() : undefined;
+  if (!key) {
+    problems.push(`${keySecret} is not set, so bot "${id}" rejects every webhook: add the bot key Campfire shows with \`wrangler secret put ${keySecret}\``);
+  }
+  return {
+    id,
+    name: parsed.data.name,
+    model: parsed.data.model,
+    systemPrompt: parsed.data.system_prompt,
+    maxTokens: parsed.data.max_tokens,
+    sessionTtlMs,
+    timeZone: parsed.data.time_zone,
+    historyBudgetTokens: parsed.data.history_budget_tokens,
+    roomContextMessages: parsed.data.room_context_messages,
+    turnTimeoutMs: "ms" in turnTimeout ? turnTimeout.ms : 3 * 60_000,
+    tools: [...new Set(tools)],
+    maxToolRounds: parsed.data.max_tool_rounds,
+    webSearchMaxUses: parsed.data.web_search?.max_uses,
+    webFetchMaxUses: parsed.data.web_fetch?.max_uses,
+    mcpServers,
+    schedules: parsed.data.schedules.map((schedule) => ({ cron: schedule.cron, roomId: schedule.room, prompt: schedule.prompt })),
+    knowledge: { read: [...new Set([...bot.knowledge, ...bot.knowledge_write])], write: bot.knowledge_write },
+    memoryTtlMs: bot.memory ? ("ms" in memoryTtl ? memoryTtl.ms : 90 * 86_400_000) : null,
+    consult: bot.consult,
+    thinking: bot.thinking === undefined ? null : bot.thinking === "adaptive" ? { type: "adaptive" } : { type: "enabled", budget_tokens: bot.thinking.budget_tokens },
+    codeExecution: bot.code_execution,
+    skills: bot.skills,
+    ackBoost: bot.ack_boost.trim(),
+    key,
+    keySecret,
+  };
+}

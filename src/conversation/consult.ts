@@ -1,0 +1,39 @@
+import type { BotConfig } from "../config";
+import type { ToolContext } from "../tools/tool";
+import { toolbox, toolsFor } from "../tools/toolbox";
+import type { Model, TokenUsage } from "./model";
+import { runModelLoop } from "./model-loop";
+
+export interface Consultation {
+  model: Model;
+  caller: BotConfig;
+  /** The bot asked, as configured: its prompt, model, tools and knowledge. */
+  other: BotConfig;
+  question: string;
+  /** The caller's tool context: the asker and the clock carry over; the room, reminders and memory do not. */
+  context: ToolContext;
+  knowledge: ToolContext["knowledge"];
+  signal: AbortSignal;
+  onAsk: () => void;
+}
+
+/**
+ * One turn of another bot, on a question the caller hands it: its prompt, model, server tools and knowledge, but
+ * not its room, its memory of people, nor bots of its own to consult (one level deep). Bounded by the caller's
+ * turn: same time limit, and its usage is the caller's turn's too.
+ */
+export async function consultBot(c: Consultation): Promise<{ text: string; usage: TokenUsage }> {
+  const other: BotConfig = { ...c.other, tools: [], memoryTtlMs: null, consult: [], codeExecution: false, skills: [] };
+  const tools = toolbox(other, []);
+  const system = [
+    other.systemPrompt.trim(),
+    `You are ${other.name}. Another bot, ${c.caller.name}, consults you on behalf of ${c.context.asker.name} in a Campfire chat. ` +
+      "Answer its question directly and completely; your answer goes back to that bot, not to a room. Format in Markdown.",
+  ].filter(Boolean).join("\n\n");
+  const answer = await runModelLoop({
+    model: c.model, bot: other, system: [{ type: "text", text: system }], messages: [{ role: "user", content: c.question }],
+    tools: toolsFor(other, tools), toolbox: tools, signal: c.signal, onAsk: c.onAsk, onText: () => {},
+    toolContext: { botId: other.id, room: c.context.room, reminders: c.context.reminders, asker: c.context.asker, timeZone: other.timeZone, now: c.context.now, knowledge: c.knowledge },
+  });
+  return { text: answer.text || "(no answer)", usage: answer.usage };
+}
