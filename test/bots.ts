@@ -21,6 +21,15 @@ export const TEST_BOTS = {
     mcp_servers: [{ name: "crm", url: "https://mcp.example.com/mcp", token_secret: "MCP_TOKEN_CRM" }],
     schedules: [{ cron: "30 8 * * 1-5", room: 4242, prompt: "Write today's briefing from the room's last day of messages." }],
   },
+  // Answers from a library, stores notes in another, and remembers people.
+  librarian: { name: "Librarian", knowledge: ["handbook-test"], knowledge_write: ["notes-test"], memory: true, memory_ttl: "1h" },
+  // A specialist, and a bot that may hand it questions.
+  researcher: { name: "Researcher", system_prompt: "You are Researcher, who digs up facts about the history of computing.", knowledge: ["handbook-test"] },
+  concierge: { name: "Concierge", consult: ["researcher"] },
+  // Thinks before it answers, with a tool to make a tool loop.
+  thinker: { name: "Thinker", max_tokens: 4096, thinking: { budget_tokens: 2048 }, tools: ["reminders"] },
+  // Runs code at Anthropic and posts the files it writes.
+  reporter: { name: "Reporter", code_execution: true, skills: ["xlsx"] },
 };
 
 export const MCP_TOKEN = "mcp-test-token";
@@ -32,6 +41,11 @@ export const TEST_KEYS = {
   hasty: "8-HastyKeyAbcd",
   frugal: "9-FrugalKeyAbc",
   butler: "10-ButlerKeyAbc",
+  librarian: "11-LibrarianAb",
+  researcher: "12-ResearchKey",
+  concierge: "13-ConciergeKy",
+  thinker: "14-ThinkerKeyA",
+  reporter: "15-ReporterKey",
 } satisfies Record<keyof typeof TEST_BOTS, string>;
 
 export const ADMIN_TOKEN = "admin-test-token";

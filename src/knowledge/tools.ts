@@ -8,6 +8,7 @@ const SEARCH_HITS = 8;
 const KB = (bytes: number) => (bytes < 1024 ? `${bytes} bytes` : `${Math.round(bytes / 1024)} KB`);
 
 const library = z.string().max(63).optional().describe("Which library; may be left out when the bot has only one");
+const searched = z.string().max(63).optional().describe("Which library; left out, all of the bot's libraries are searched");
 const docId = z.string().regex(DOC_ID, `a document id is ${DOC_ID_RULE}`);
 
 export const searchKnowledge = defineTool({
@@ -15,16 +16,20 @@ export const searchKnowledge = defineTool({
   description:
     "Search the knowledge library for passages about a question, best first. Each passage shows its document's title, " +
     "section and id: cite them as 'Title › Section (id: …)'. Use read_document for the whole text.",
-  input: z.object({ query: z.string().min(1).max(500).describe("The question or keywords, in plain words"), library }),
+  input: z.object({ query: z.string().min(1).max(500).describe("The question or keywords, in plain words"), library: searched }),
   async run({ query, library: requested }, context) {
-    const { name, library } = pickLibrary(context, requested, "read");
-    const passages = await library.search(query, SEARCH_HITS);
-    log("info", "knowledge.searched", { bot: context.botId, room: context.room.id, library: name, hits: passages.length });
+    // Named, or the only one: that library. Otherwise every library the bot reads, best passages first.
+    const names = requested !== undefined || (context.knowledge?.readable.length ?? 0) <= 1 ? [pickLibrary(context, requested, "read").name] : context.knowledge!.readable;
+    const found = await Promise.all(names.map(async (name) => (await context.knowledge!.library(name).search(query, SEARCH_HITS)).map((p) => ({ ...p, name }))));
+    // bm25: lower is better.
+    const passages = found.flat().sort((a, b) => a.score - b.score).slice(0, SEARCH_HITS);
+    const where = names.length === 1 ? `library "${names[0]}"` : `libraries ${names.map((n) => `"${n}"`).join(", ")}`;
+    log("info", "knowledge.searched", { bot: context.botId, room: context.room.id, library: names.join(","), hits: passages.length });
     if (passages.length === 0) {
-      return `Nothing in library "${name}" matches. Try other words (a synonym, the policy's name), or list_documents to see what it holds.`;
+      return `Nothing in ${where} matches. Try other words (a synonym, the policy's name), or list_documents to see what it holds.`;
     }
-    const entries = passages.map((p, i) => `[${i + 1}] ${citation(p.title, p.heading, p.docId)}\n${p.snippet.trim()}`);
-    return boundEntries(`Passages from library "${name}", best first:`, entries, "\n\n", "ask a narrower question");
+    const entries = passages.map((p, i) => `[${i + 1}] ${citation(p.title, p.heading, p.docId)}${names.length > 1 ? ` in library "${p.name}"` : ""}\n${p.snippet.trim()}`);
+    return boundEntries(`Passages from ${where}, best first:`, entries, "\n\n", "ask a narrower question");
   },
 });
 

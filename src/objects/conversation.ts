@@ -35,7 +35,7 @@ export class Conversation extends DurableObject<Env> {
     const config = loadConfig(this.env);
     const ttlMs = config.bots.get(botId)?.sessionTtlMs ?? config.sessionTtlMs;
     const queued = this.store.receive(botId, ttlMs, message, Date.now(), REPLAY_WINDOW_MS);
-    if (queued && !this.busy) await this.arm();
+    if (queued && !this.busy) await this.arm("receive");
     const billing = this.meter.take();
     this.unsaved = addBilling(this.unsaved, billing);
     return { outcome: queued ? "queued" : "duplicate", billing };
@@ -55,7 +55,7 @@ export class Conversation extends DurableObject<Env> {
       await this.escaped(error, config);
     } finally {
       this.busy = false;
-      await this.arm().catch((error: Error) => log("error", "alarm.arm_failed", { error: error.message }));
+      await this.arm("alarm").catch((error: Error) => log("error", "alarm.arm_failed", { error: error.message }));
       this.collect();
     }
   }
@@ -128,14 +128,18 @@ export class Conversation extends DurableObject<Env> {
     }
   }
 
-  /** Sets the one alarm to the next deadline; an alarm already due as early is left alone (it saves a write). */
-  private async arm(): Promise<void> {
+  /**
+   * Sets the one alarm to the next deadline. After a message, an alarm already due as early is left alone (it
+   * saves a write: that run re-arms when it ends); at the end of a run the alarm is always set, because the
+   * running alarm still shows as set until its handler returns, and is deleted then.
+   */
+  private async arm(after: "receive" | "alarm"): Promise<void> {
     const state = this.store.state();
     const { wakeAt } = decide(state && this.snapshot(state), Date.now());
     const current = await this.ctx.storage.getAlarm();
     if (wakeAt === null) {
       if (current !== null) await this.ctx.storage.deleteAlarm();
-    } else if (current === null || current > wakeAt || (current < wakeAt && !state?.waiting && state?.outgoing === null)) {
+    } else if (after === "alarm" || current === null || current > wakeAt) {
       await this.ctx.storage.setAlarm(wakeAt);
       this.meter.add({ rowsWritten: 1 });
     }

@@ -87,19 +87,22 @@ export function fakeFiles() {
      * The answer's blocks for a turn in which Claude ran a shell command that wrote `filename`: the server tool
      * call, its result with the new file's id, then the words, as the API returns them in one response.
      */
-    codeExecutionTurn(filename: string, huge: boolean, serialOfMessage: number): Block[] {
-      const file = produce(filename, huge);
-      const toolUseId = `srvtoolu_fake_${serialOfMessage}`;
-      return [
-        { type: "text", text: `I'll write ${filename}.` },
-        { type: "server_tool_use", id: toolUseId, name: "bash_code_execution", input: { command: `python make.py > /tmp/outputs/${filename}` }, caller: { type: "direct" } },
-        {
-          type: "bash_code_execution_tool_result",
-          tool_use_id: toolUseId,
-          content: { type: "bash_code_execution_result", stdout: "", stderr: "", return_code: 0, content: [{ type: "bash_code_execution_output", file_id: file.id }] },
-        },
-        { type: "text", text: `Here is ${filename}.` },
-      ];
+    /** `names` is one file name, or several joined by "+": each gets its own run of code. */
+    codeExecutionTurn(names: string, huge: boolean, serialOfMessage: number): Block[] {
+      const filenames = names.split("+");
+      const runs = filenames.flatMap((filename, index): Block[] => {
+        const file = produce(filename, huge);
+        const toolUseId = `srvtoolu_fake_${serialOfMessage}_${index}`;
+        return [
+          { type: "server_tool_use", id: toolUseId, name: "bash_code_execution", input: { command: `python make.py > /tmp/outputs/${filename}` }, caller: { type: "direct" } },
+          {
+            type: "bash_code_execution_tool_result",
+            tool_use_id: toolUseId,
+            content: { type: "bash_code_execution_result", stdout: "", stderr: "", return_code: 0, content: [{ type: "bash_code_execution_output", file_id: file.id }] },
+          },
+        ];
+      });
+      return [{ type: "text", text: `I'll write ${filenames.join(" and ")}.` }, ...runs, { type: "text", text: `Here is ${filenames.join(" and ")}.` }];
     },
 
     /** Answers `GET /v1/files/:id` (metadata) and `GET /v1/files/:id/content` (the bytes); false if not a Files path. */

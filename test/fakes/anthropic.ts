@@ -40,6 +40,7 @@ interface MessagesBody {
   system?: string | Block[];
   tools?: Block[];
   stream?: boolean;
+  thinking?: { type?: string; budget_tokens?: number };
   container?: unknown;
 }
 
@@ -76,6 +77,8 @@ export async function startFakeAnthropic(options: { port?: number } = {}): Promi
   const usageLog: Usage[] = [];
   const directiveUses = new Map<string, number>();
   const cachedPrefixes = new Map<string, number>();
+  /** Thinking blocks this fake signed, as "signature\nthinking". */
+  const signatures = new Set<string>();
   const files = fakeFiles();
   let serial = 0;
 
@@ -127,6 +130,8 @@ export async function startFakeAnthropic(options: { port?: number } = {}): Promi
     const invalid = validate(body);
     if (invalid) return error(response, 400, invalid);
     const messages = body.messages as Message[];
+    const thinkingProblem = body.thinking ? unsignedThinking(messages, signatures) : null;
+    if (thinkingProblem) return error(response, 400, thinkingProblem);
 
     // The turn's own message is the last user message with words; later ones only carry tool results.
     const turnIndex = messages.findLastIndex((message) => message.role === "user" && textOf(message) !== "");
@@ -163,6 +168,13 @@ export async function startFakeAnthropic(options: { port?: number } = {}): Promi
     } else {
       content = [{ type: "text", text: script.reply !== undefined ? decodeURIComponent(script.reply) : echo(messages, lastUser.replace(DIRECTIVE, "").trim()) }];
     }
+    if (body.thinking && body.thinking.type !== "disabled") {
+      // As the real API: thinking comes first, signed; a tool loop must send it back unchanged.
+      const thinking = `Thinking about request ${serial} before answering.`;
+      const signature = `sig_fake_${createHash("sha256").update(thinking).digest("hex").slice(0, 24)}`;
+      signatures.add(`${signature}\n${thinking}`);
+      content = [{ type: "thinking", thinking, signature }, ...content];
+    }
     const usage = { ...accountCache(body, cachedPrefixes), output_tokens: tokens(content) };
     usageLog.push(usage);
     record.usage = usage;
@@ -196,6 +208,23 @@ function validate(body: MessagesBody): string | null {
   }
   const system = typeof body.system === "string" ? [] : (body.system ?? []);
   if (system.some((block) => block.type === "text" && !block.text)) return "system: text content blocks must be non-empty";
+  return null;
+}
+
+/**
+ * With thinking on, each assistant message of the current tool loop (after the last user message with words) must
+ * start with a thinking block exactly as this fake signed it, as the real API requires.
+ */
+function unsignedThinking(messages: Message[], signatures: Set<string>): string | null {
+  const turnIndex = messages.findLastIndex((message) => message.role === "user" && textOf(message) !== "");
+  for (let index = turnIndex + 1; index < messages.length; index++) {
+    const message = messages[index]!;
+    if (message.role !== "assistant") continue;
+    const first = typeof message.content === "string" ? undefined : message.content[0];
+    if (first?.type !== "thinking" || !signatures.has(`${String(first.signature)}\n${String(first.thinking)}`)) {
+      return `messages.${index}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${first?.type ?? "text"}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block (preceeding the lastmost set of \`tool_use\` and \`tool_result\` blocks).`;
+    }
+  }
   return null;
 }
 
@@ -279,7 +308,11 @@ async function stream(response: ServerResponse, message: { id: string; usage: Us
   send("message_start", { type: "message_start", message: { ...message, content: [], stop_reason: null, usage: { ...message.usage, output_tokens: 1 } } });
   send("ping", { type: "ping" });
   for (const [index, block] of message.content.entries()) {
-    if (block.type === "tool_use" || block.type === "server_tool_use") {
+    if (block.type === "thinking") {
+      send("content_block_start", { type: "content_block_start", index, content_block: { type: "thinking", thinking: "", signature: "" } });
+      send("content_block_delta", { type: "content_block_delta", index, delta: { type: "thinking_delta", thinking: block.thinking } });
+      send("content_block_delta", { type: "content_block_delta", index, delta: { type: "signature_delta", signature: block.signature } });
+    } else if (block.type === "tool_use" || block.type === "server_tool_use") {
       send("content_block_start", { type: "content_block_start", index, content_block: { ...block, input: {} } });
       send("content_block_delta", { type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: JSON.stringify(block.input) } });
     } else if (block.type !== "text") {

@@ -28,6 +28,10 @@ export interface Failure {
   hangMs?: number;
   /** Only calls whose path ends so fail, e.g. "/messages" for posts but not boosts. */
   endsWith?: string;
+  /** The first this many matching calls pass; the ones after fail. */
+  after?: number;
+  /** Campfire takes the call (the message is stored) but the bot hears the failure: a run that died after the 201. */
+  accepted?: boolean;
 }
 
 export interface Delivery {
@@ -178,12 +182,18 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
       response.writeHead(302, { location: "/session/new" });
       return response.end();
     }
-    const failure = failures.find((f) => (f.room === undefined || f.room === roomId) && (f.method === undefined || f.method === method) && (f.endsWith === undefined || url.pathname.endsWith(f.endsWith)));
-    if (failure) {
+    const matching = failures.find((f) => (f.room === undefined || f.room === roomId) && (f.method === undefined || f.method === method) && (f.endsWith === undefined || url.pathname.endsWith(f.endsWith)));
+    const failure = matching && (matching.after ?? 0) > 0 ? void matching.after!-- : matching;
+    if (failure?.accepted) {
+      if (--failure.times <= 0) failures.splice(failures.indexOf(failure), 1);
+      // The call goes through as usual; only the status the bot hears is the failure's.
+      const writeHead = response.writeHead.bind(response) as (status: number, ...rest: unknown[]) => ServerResponse;
+      response.writeHead = ((_status: number, ...rest: unknown[]) => writeHead(failure.status, ...rest)) as never;
+    } else if (failure) {
       if (--failure.times <= 0) failures.splice(failures.indexOf(failure), 1);
       if (failure.hangMs !== undefined) await sleep(failure.hangMs);
     }
-    if (failure && failure.hangMs === undefined) {
+    if (failure && failure.hangMs === undefined && !failure.accepted) {
       const headers: Record<string, string> = failure.retryAfter !== undefined ? { "retry-after": String(failure.retryAfter) } : {};
       return text(response, failure.status, "scripted failure", headers);
     }

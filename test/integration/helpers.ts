@@ -74,15 +74,16 @@ export const fakeCampfire = {
   async legacy(roomId: number): Promise<void> {
     await fetch(`${env.CAMPFIRE_URL}/_fake/legacy`, { method: "POST", body: JSON.stringify({ on: true, room: roomId }) });
   },
-  /** A person's message in the room, which Campfire would not send the bot. */
-  async say(roomId: number, name: string, body: string): Promise<void> {
-    await fetch(`${env.CAMPFIRE_URL}/_fake/say`, { method: "POST", body: JSON.stringify({ roomId, user: { id: 50, name }, body }) });
+  /** A person's message in the room (one Campfire would not send the bot, or one it did); resolves with its id. */
+  async say(roomId: number, name: string, body: string): Promise<number> {
+    const response = await fetch(`${env.CAMPFIRE_URL}/_fake/say`, { method: "POST", body: JSON.stringify({ roomId, user: { id: 50, name }, body }) });
+    return ((await response.json()) as { id: number }).id;
   },
   async calls(roomId: number): Promise<{ method: string; status: number }[]> {
     const all = (await (await fetch(`${env.CAMPFIRE_URL}/_fake/calls`)).json()) as { method: string; roomId: number; status: number }[];
     return all.filter((call) => call.roomId === roomId);
   },
-  async fail(failure: { status: number; times: number; retryAfter?: number; room?: number; method?: string; hangMs?: number; endsWith?: string }): Promise<void> {
+  async fail(failure: { status: number; times: number; retryAfter?: number; room?: number; method?: string; hangMs?: number; endsWith?: string; after?: number; accepted?: boolean }): Promise<void> {
     await fetch(`${env.CAMPFIRE_URL}/_fake/fail`, { method: "POST", body: JSON.stringify(failure) });
   },
   /** Waits until the room has `count` bot messages, and returns them. */
@@ -127,12 +128,12 @@ export function pendingWork(roomId: number, botId = "assistant"): Promise<number
  * Runs the object's alarm, as the runtime would at its deadline, until no work is pending: this fast-forwards
  * through retry back-off by moving a scheduled retry to now, as if its time had come. Never runs the eviction alarm.
  */
-export async function runUntilIdle(roomId: number, maxRuns = 20): Promise<number> {
+export async function runUntilIdle(roomId: number, maxRuns = 20, botId = "assistant"): Promise<number> {
   let runs = 0;
-  while ((await pendingWork(roomId)) > 0) {
+  while ((await pendingWork(roomId, botId)) > 0) {
     if (++runs > maxRuns) throw new Error(`room ${roomId} still has work after ${maxRuns} alarms`);
-    await runInDurableObject(conversation(roomId), (_, state) => state.storage.sql.exec("UPDATE conversation SET retry_at = ? WHERE retry_at > ?", Date.now(), Date.now()));
-    await runDurableObjectAlarm(conversation(roomId));
+    await runInDurableObject(conversation(roomId, botId), (_, state) => state.storage.sql.exec("UPDATE conversation SET retry_at = ? WHERE retry_at > ?", Date.now(), Date.now()));
+    await runDurableObjectAlarm(conversation(roomId, botId));
   }
   return runs;
 }

@@ -20,10 +20,10 @@ describe("search_knowledge", () => {
     expect(result).toMatch(/^Passages from library ".+", best first:\n\n\[1\] Leave › Parental leave \(id: leave\)\n.*16 \*\*weeks\*\*/);
   });
 
-  it("asks which library when the bot has several, and refuses one it does not have", async () => {
+  it("searches all the bot's libraries when none is named, and refuses one it does not have", async () => {
     const [a, b] = [crypto.randomUUID(), crypto.randomUUID()];
     await newLibrary(HANDBOOK, b);
-    await expect(searchKnowledge.run({ query: "leave" }, context([a, b]))).rejects.toThrow(`Say which library with "library": one of ${a}, ${b}.`);
+    expect(await searchKnowledge.run({ query: "leave" }, context([a, b]))).toMatch(new RegExp(`\\(id: leave\\) in library "${b}"`));
     expect(await searchKnowledge.run({ query: "leave", library: b }, context([a, b]))).toContain("(id: leave)");
     await expect(searchKnowledge.run({ query: "leave", library: "secret" }, context([a]))).rejects.toThrow(/no library "secret"/);
     await expect(searchKnowledge.run({ query: "leave" }, context([]))).rejects.toBeInstanceOf(ToolError);
