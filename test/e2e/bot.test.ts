@@ -11,6 +11,10 @@ const BOTS = {
   // The same bot with a tiny TTL, so one server can show both remembering and forgetting.
   forgetful: { name: "Forgetful", session_ttl: "3s" },
   butler: { name: "Butler", tools: ["reminders"] },
+  // The assistant, thinking before it answers.
+  thinker: { name: "Thinker", system_prompt: "Be brief.", max_tokens: 4096, thinking: { budget_tokens: 2048 } },
+  // Writes files with Anthropic's code execution and posts them into the room.
+  reporter: { name: "Reporter", code_execution: true, skills: ["xlsx"] },
 };
 
 let anthropic: FakeAnthropic;
@@ -20,7 +24,7 @@ let nextMessageId = 1;
 let nextRoomId = 500;
 
 /** Delivers a mention exactly as Campfire would, with its 7-second limit. */
-const KEYS = { assistant: KEY, forgetful: FORGETFUL_KEY, butler: BUTLER_KEY };
+const KEYS = { assistant: KEY, forgetful: FORGETFUL_KEY, butler: BUTLER_KEY, thinker: "7-ThinkerKey12", reporter: "8-ReporterKey1" };
 
 function mention(roomId: number, plain: string, bot: keyof typeof KEYS = "assistant") {
   const payload = campfirePayload({ roomId, botKey: KEYS[bot], messageId: nextMessageId++, plain });
@@ -39,6 +43,8 @@ beforeAll(async () => {
     BOT_KEY_ASSISTANT: KEY,
     BOT_KEY_FORGETFUL: FORGETFUL_KEY,
     BOT_KEY_BUTLER: BUTLER_KEY,
+    BOT_KEY_THINKER: KEYS.thinker,
+    BOT_KEY_REPORTER: KEYS.reporter,
     BOTS: JSON.stringify(BOTS),
   });
 }, 90_000);
@@ -101,24 +107,49 @@ describe("the bot under wrangler dev", () => {
     expect(messages[0]!.body).toContain(`Echo: Ada Lovelace: ${marker}`);
   }, 90_000);
 
-  it("reads at least 90% of what the previous turn sent (system and turns) from the prompt cache, room context included", async () => {
+  it.each(["assistant", "thinker"] as const)("reads at least 90 percent of what the previous turn sent from the prompt cache, room context included: %s", async (bot) => {
     const roomId = nextRoomId++;
     campfire.say(roomId, { id: 21, name: "Grace Hopper" }, "Reminder: the quarterly review is on Friday at 10.");
     campfire.say(roomId, { id: 22, name: "Alan Turing" }, "I will bring the numbers for the review.");
     for (let turn = 1; turn <= 4; turn++) {
-      await mention(roomId, `cachecheck turn ${turn}: what should I prepare for the review?`);
+      await mention(roomId, `cachecheck ${bot} turn ${turn}: what should I prepare for the review?`, bot);
       await campfire.waitForMessages(roomId, turn);
       campfire.say(roomId, { id: 21, name: "Grace Hopper" }, `noted, item ${turn}`);
     }
-    const usage = requestsMentioning("cachecheck turn 1:").map((request) => request.usage!);
+    const usage = requestsMentioning(`cachecheck ${bot} turn 1:`).map((request) => request.usage!);
     expect(usage).toHaveLength(4);
-    expect(JSON.stringify(requestsMentioning("cachecheck turn 4:")[0]!.body)).toContain("Room context");
+    const last = requestsMentioning(`cachecheck ${bot} turn 4:`)[0]!.body as { thinking?: unknown };
+    expect(JSON.stringify(last)).toContain("Room context");
+    expect(last.thinking !== undefined).toBe(bot === "thinker");
     for (let turn = 2; turn <= 4; turn++) {
       const previous = usage[turn - 2]!;
       const stableBefore = previous.cache_read_input_tokens + previous.cache_creation_input_tokens;
       expect(usage[turn - 1]!.cache_read_input_tokens).toBeGreaterThanOrEqual(0.9 * stableBefore);
     }
   });
+
+  it("answers \"make me a CSV\" with the text, then the file, in the room", async () => {
+    const roomId = nextRoomId++;
+    await mention(roomId, "make me a CSV of the numbers 1-10 [fake:file=numbers.csv,id=e2e-csv]", "reporter");
+    const [text, file] = await campfire.waitForMessages(roomId, 2);
+    expect(text!.body).toContain("Here is numbers.csv");
+    expect(file!.attachment).toMatchObject({ name: "numbers.csv", type: "text/csv" });
+  });
+
+  it("posts a file once when killed -9 while Campfire is still taking it", async () => {
+    const roomId = nextRoomId++;
+    // The text goes through; the file's post takes 1.5 s, and the server dies meanwhile.
+    campfire.failNext({ status: 200, times: 1, room: roomId, method: "POST", endsWith: "/messages", after: 1, hangMs: 1_500 });
+    await mention(roomId, "a chart please [fake:file=chart.csv,id=e2e-csv-kill]", "reporter");
+    await expect.poll(() => campfire.calls.filter((call) => call.roomId === roomId && call.method === "POST").length, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
+    await server.kill();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await server.restart();
+    const messages = await campfire.waitForMessages(roomId, 2, 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    expect(campfire.messages(roomId).map((m) => m.attachment?.name ?? "text")).toEqual(["text", "chart.csv"]);
+    expect(messages[1]!.attachment!.name).toBe("chart.csv");
+  }, 60_000);
 
   it("fires a reminder set before a kill -9, once, after the restart", async () => {
     const roomId = nextRoomId++;

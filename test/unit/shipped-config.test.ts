@@ -12,10 +12,15 @@ describe("the shipped wrangler.toml", () => {
   });
 
   it("ships the assistant and the worked-example personal assistant with reminders and a morning briefing", () => {
-    expect([...loaded.bots.keys()]).toEqual(["assistant", "butler"]);
+    expect([...loaded.bots.keys()]).toEqual(["assistant", "butler", "reporter"]);
     const butler = loaded.bots.get("butler")!;
     expect(butler.tools).toEqual(["room_history", "set_reminder", "list_reminders", "cancel_reminder"]);
     expect(butler.schedules).toHaveLength(1);
     expect(crons).toContain(butler.schedules[0]!.cron);
+  });
+
+  it("ships an assistant that knows the handbook, remembers people and hands reports to a file-making reporter", () => {
+    expect(loaded.bots.get("assistant")).toMatchObject({ knowledge: { read: ["handbook"] }, memoryTtlMs: 90 * 86_400_000, consult: ["reporter"] });
+    expect(loaded.bots.get("reporter")).toMatchObject({ codeExecution: true, skills: ["xlsx", "docx", "pptx", "pdf"], thinking: { type: "enabled", budget_tokens: 4000 } });
   });
 });
