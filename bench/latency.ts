@@ -29,21 +29,20 @@ export async function latencies(target: Target, count: number, concurrency: numb
   return samples;
 }
 
-/** Waits until no conversation has a message waiting or a retry pending, so the next row measures its own load. */
+/**
+ * Waits until every message the bot queued has been answered (the `messages` of its `reply.posted` lines add up to
+ * its queued `webhook.accepted` lines) and nothing is retrying, so the next row measures its own load. Read from
+ * the bot's logs: the registry hears of a live conversation only at birth, death and changes into failing.
+ */
 export async function drained(bot: Workerd): Promise<void> {
   const deadline = Date.now() + 5 * 60_000;
   for (;;) {
-    const { waiting, retrying } = await sessions(bot);
-    if (waiting === 0 && retrying === 0) return;
-    if (Date.now() > deadline) throw new Error(`still ${waiting} waiting and ${retrying} retrying after 5 minutes`);
+    const queued = bot.logs.filter((line) => line.event === "webhook.accepted" && line.outcome === "queued").length;
+    const answered = bot.logs.filter((line) => line.event === "reply.posted").reduce((sum, line) => sum + Number(line.messages ?? 0), 0);
+    if (answered >= queued) return;
+    if (Date.now() > deadline) throw new Error(`${queued - answered} messages still unanswered after 5 minutes`);
     await sleep(250);
   }
-}
-
-export async function sessions(bot: Workerd): Promise<{ alive: number; evictions: number; waiting: number; retrying: number }> {
-  const response = await fetch(`${bot.url}/metrics/sessions`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-  if (!response.ok) throw new Error(`/metrics/sessions answered ${response.status}; the bench sets ADMIN_TOKEN=${ADMIN_TOKEN}`);
-  return ((await response.json()) as { bots: { assistant: { alive: number; evictions: number; waiting: number; retrying: number } } }).bots.assistant;
 }
 
 export interface AckRow {

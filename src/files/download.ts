@@ -1,5 +1,6 @@
 import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk";
 import { z } from "zod";
+import { readAtMost } from "../bytes";
 import { kindForStatus, retryAfterMs, ServiceFailure } from "../failure";
 import { log } from "../log";
 
@@ -29,33 +30,10 @@ export async function fetchProducedFile(client: Anthropic, fileId: string, limit
     return { kind: "too_large", name, size };
   }
   const response = await call(fileId, "download", () => client.files.download(fileId));
-  const bytes = await call(fileId, "download", () => readAtMost(response, limitBytes));
+  const bytes = await call(fileId, "download", () => readAtMost(response.body, limitBytes));
   // The metadata understated the size: all that is known is that the file is over the limit.
   if (!bytes) return { kind: "too_large", name, size: limitBytes + 1 };
   return { kind: "file", name, type: metadata.data.mime_type || "application/octet-stream", size: bytes.length, bytes };
-}
-
-/** The body's bytes, or null as soon as there are more than `limit` (the rest is not read). */
-async function readAtMost(response: Response, limit: number): Promise<Uint8Array | null> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = response.body?.getReader();
-  if (!reader) return new Uint8Array(0);
-  for (let read = await reader.read(); !read.done; read = await reader.read()) {
-    total += read.value.length;
-    if (total > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(read.value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
 }
 
 async function call<T>(fileId: string, step: "metadata" | "download", run: () => Promise<T>): Promise<T> {

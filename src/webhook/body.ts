@@ -1,3 +1,5 @@
+import { readAtMost } from "../bytes";
+
 /** Campfire's payloads are a few KB; anything near this is not a chat message. */
 export const MAX_BODY_BYTES = 1_000_000;
 
@@ -11,33 +13,11 @@ export async function readBody(request: Request, limit = MAX_BODY_BYTES): Promis
   const tooLarge = { ok: false, status: 413, reason: `the body is larger than ${limit} bytes` } as const;
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > limit) return tooLarge;
-  if (!request.body) return { ok: true, text: "" };
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return tooLarge;
-    }
-    chunks.push(value);
-  }
+  const bytes = await readAtMost(request.body, limit);
+  if (!bytes) return tooLarge;
   try {
-    return { ok: true, text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(concat(chunks, size)) };
+    return { ok: true, text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes) };
   } catch {
     return { ok: false, status: 400, reason: "the body is not valid UTF-8" };
   }
-}
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
 }
