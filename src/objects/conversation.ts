@@ -35,7 +35,7 @@ export class Conversation extends DurableObject<Env> {
     const config = loadConfig(this.env);
     const ttlMs = config.bots.get(botId)?.sessionTtlMs ?? config.sessionTtlMs;
     const queued = this.store.receive(botId, ttlMs, message, Date.now(), REPLAY_WINDOW_MS);
-    if (queued && !this.busy) await this.arm("receive");
+    if (queued && !this.busy) await this.wake();
     const billing = this.meter.take();
     this.unsaved = addBilling(this.unsaved, billing);
     return { outcome: queued ? "queued" : "duplicate", billing };
@@ -55,7 +55,7 @@ export class Conversation extends DurableObject<Env> {
       await this.escaped(error, config);
     } finally {
       this.busy = false;
-      await this.arm("alarm").catch((error: Error) => log("error", "alarm.arm_failed", { error: error.message }));
+      await this.arm().catch((error: Error) => log("error", "alarm.arm_failed", { error: error.message }));
       this.collect();
     }
   }
@@ -129,19 +129,29 @@ export class Conversation extends DurableObject<Env> {
   }
 
   /**
-   * Sets the one alarm to the next deadline. After a message, an alarm already due as early is left alone (it
-   * saves a write: that run re-arms when it ends); at the end of a run the alarm is always set, because the
-   * running alarm still shows as set until its handler returns, and is deleted then.
+   * A message arrived: the alarm should fire now. One already due by now is left alone (it saves a write and a read
+   * of the conversation on the ack path); a run that is not due yet — a retry's back-off — decides so and re-arms.
    */
-  private async arm(after: "receive" | "alarm"): Promise<void> {
+  private async wake(): Promise<void> {
+    const now = Date.now();
+    const current = await this.ctx.storage.getAlarm();
+    if (current !== null && current <= now) return;
+    await this.ctx.storage.setAlarm(now);
+    this.meter.add({ rowsWritten: 1 });
+  }
+
+  /**
+   * At the end of a run, sets the one alarm to the next deadline, always: the running alarm still shows as set
+   * until its handler returns, and is deleted then.
+   */
+  private async arm(): Promise<void> {
     const state = this.store.state();
     const { wakeAt } = decide(state && this.snapshot(state), Date.now());
-    const current = await this.ctx.storage.getAlarm();
-    if (wakeAt === null) {
-      if (current !== null) await this.ctx.storage.deleteAlarm();
-    } else if (after === "alarm" || current === null || current > wakeAt) {
+    if (wakeAt !== null) {
       await this.ctx.storage.setAlarm(wakeAt);
       this.meter.add({ rowsWritten: 1 });
+    } else if ((await this.ctx.storage.getAlarm()) !== null) {
+      await this.ctx.storage.deleteAlarm();
     }
   }
 

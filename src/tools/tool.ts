@@ -50,8 +50,15 @@ export const defineTool = <Input extends z.ZodType>(tool: Tool<Input>): Tool<Inp
 /** A failure to show Claude as the tool's result (`is_error: true`), worded so it can recover. */
 export class ToolError extends Error {}
 
+/** Definitions already built: turning a zod schema into JSON Schema is the costliest part of offering a tool. */
+const definitions = new WeakMap<Tool, ToolDefinition>();
+
 /** What Claude is told about a tool: its zod schema as JSON Schema. */
 export function toolDefinition(tool: Tool): ToolDefinition {
-  const { $schema: _, ...schema } = z.toJSONSchema(tool.input) as Record<string, unknown>;
-  return { name: tool.name, description: tool.description, input_schema: schema as ToolDefinition["input_schema"] };
+  let definition = definitions.get(tool);
+  if (!definition) {
+    const { $schema: _, ...schema } = z.toJSONSchema(tool.input) as Record<string, unknown>;
+    definitions.set(tool, (definition = { name: tool.name, description: tool.description, input_schema: schema as ToolDefinition["input_schema"] }));
+  }
+  return definition;
 }

@@ -7,8 +7,17 @@ import { MEMORY_TOOL } from "../memory/tool";
 import { TOOLS } from "./index";
 import { defineTool, type Tool, toolDefinition, ToolError } from "./tool";
 
+/** One consult tool per bot for the isolate's life, so its definition is built once too. */
+const consultTools = new WeakMap<BotConfig, Tool>();
+
 /** A tool that hands one question to another bot: `ask_<bot id>`. */
 function consultTool(other: BotConfig): Tool {
+  let tool = consultTools.get(other);
+  if (!tool) consultTools.set(other, (tool = newConsultTool(other)));
+  return tool;
+}
+
+function newConsultTool(other: BotConfig): Tool {
   return defineTool({
     name: `ask_${other.id}`,
     description:
