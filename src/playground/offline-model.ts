@@ -2,19 +2,31 @@ import type { AskOptions, Model, ModelAnswer, ModelRequest } from "../conversati
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const NO_USAGE = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+
 /**
  * Stands in for Claude in the local playground when no ANTHROPIC_API_KEY is set, so the whole pipeline —
- * inbox, alarm, streaming edits, rendering, TTL — runs without an account. It says plainly that it is offline.
+ * inbox, alarm, streaming edits, rendering, TTL, and a knowledge search when the bot has a library — runs
+ * without an account. It says plainly that it is offline.
  */
 export class OfflineModel implements Model {
   async ask(request: ModelRequest, options: AskOptions = {}): Promise<ModelAnswer> {
     const turns = request.messages.filter((message) => message.role === "user" && firstText(message.content) !== "");
     const words = spoken(firstText(turns.at(-1)?.content ?? ""));
+    const last = request.messages.at(-1)!;
+    const results = typeof last.content === "string" ? [] : last.content.flatMap((block) => (block.type === "tool_result" && typeof block.content === "string" ? [block.content] : []));
+    // A bot with a library searches it first, as Claude would: the playground then shows a cited answer.
+    if (results.length === 0 && request.tools?.some((tool) => "name" in tool && tool.name === "search_knowledge")) {
+      const content = [{ type: "tool_use" as const, id: `toolu_offline_${Date.now()}`, name: "search_knowledge", input: { query: words }, caller: { type: "direct" as const } }];
+      return { text: "", stopReason: "tool_use", containerId: null, content, usage: NO_USAGE };
+    }
     const earlier = turns.length - 1;
+    const found = results[0]?.match(/\[1\] (.+)\n([\s\S]*?)(?:\n\n|$)/);
     const text =
       "**Offline model** — no `ANTHROPIC_API_KEY` is set, so this is not Claude. Add your key to `.dev.vars` and " +
       "restart `npm run dev` to talk to Claude.\n\n" +
-      `You said: *${words}*. I remember ${earlier} earlier message${earlier === 1 ? "" : "s"} in this conversation.`;
+      `You said: *${words}*. I remember ${earlier} earlier message${earlier === 1 ? "" : "s"} in this conversation.` +
+      (found ? `\n\nThe best passage I found is from **${found[1]}**:\n\n> ${found[2]!.trim().replace(/\n/g, " ")}` : "");
     // Streams in pieces over about three seconds, so the playground shows a reply growing.
     const pieces = text.match(/.{1,24}/gs) ?? [text];
     let shown = "";
@@ -24,7 +36,7 @@ export class OfflineModel implements Model {
       shown += piece;
       options.onText?.(shown);
     }
-    return { text, stopReason: "end_turn", containerId: null, content: [{ type: "text", text, citations: null }], usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 } };
+    return { text, stopReason: "end_turn", containerId: null, content: [{ type: "text", text, citations: null }], usage: NO_USAGE };
   }
 }
 
