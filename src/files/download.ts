@@ -26,7 +26,7 @@ export async function fetchProducedFile(client: Anthropic, fileId: string, limit
   const name = metadata.data.filename.split("/").pop() || fileId;
   const size = metadata.data.size_bytes;
   if (size > limitBytes) {
-    log("warn", "file_too_large", { file: fileId, size, limit: limitBytes });
+    log("warn", "file.too_large", { file: fileId, size, limit: limitBytes });
     return { kind: "too_large", name, size };
   }
   const response = await call(fileId, "download", () => client.files.download(fileId));
