@@ -18,14 +18,17 @@ function shardOf(roomId: number): number {
   return (hash >>> 0) % REGISTRY_SHARDS;
 }
 
+/** The registry object of one shard of a bot: `<bot id>:<shard>`. */
+const shard = (env: Env, botId: string, index: number) => env.SESSION_REGISTRY.getByName(`${botId}:${index}`);
+
 export function registryFor(env: Env, botId: string, roomId: number) {
-  return env.SESSION_REGISTRY.getByName(`${botId}:${shardOf(roomId)}`);
+  return shard(env, botId, shardOf(roomId));
 }
 
 /** One bot's sessions across all its shards. */
 export async function summarizeBot(env: Env, botId: string): Promise<SessionSummary> {
   const shards = await Promise.all(
-    Array.from({ length: REGISTRY_SHARDS }, (_, shard) => env.SESSION_REGISTRY.getByName(`${botId}:${shard}`).summary()),
+    Array.from({ length: REGISTRY_SHARDS }, (_, index) => shard(env, botId, index).summary()),
   );
   const empty: SessionSummary = { alive: 0, oldestActivityAt: null, newestActivityAt: null, turns: 0, waiting: 0, retrying: 0, evictions: 0, usage: { ...NO_USAGE }, billing: { ...NO_BILLING }, consultations: 0 };
   return shards.reduce<SessionSummary>((total, shard) => ({
