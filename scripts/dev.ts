@@ -6,6 +6,7 @@
  * Extra arguments go to wrangler (`npm run dev -- --port 9000`). For a real Campfire, run `npx wrangler dev`.
  */
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { putDocuments } from "./knowledge-client.ts";
 
@@ -16,6 +17,18 @@ const { values, tokens } = parseArgs({ options: { port: { type: "string", defaul
 const port = Number(values.port);
 const rest = process.argv.slice(2).filter((_, index) => !tokens?.some((token) => token.kind === "option" && token.name === "port" && (token.index === index || token.index + 1 === index)));
 
+// wrangler.toml's required secrets, provided so wrangler sees them (it reads secrets from the environment, not
+// from --var). The playground's bot API accepts exactly these keys; they win over any in .dev.vars or .env.
+// ANTHROPIC_API_KEY stays optional: empty means "no key" (the offline model), and an empty value never hides one
+// from .dev.vars or .env, since wrangler lets only non-empty environment values win.
+const secrets = {
+  BOT_KEY_ASSISTANT: "1-PlaygroundAs",
+  BOT_KEY_BUTLER: "2-PlaygroundBu",
+  ANTHROPIC_API_KEY: process.env.ANTHROPIC_API_KEY ?? "",
+};
+// With a .dev.vars, wrangler reads only that file and ignores the environment; as an env file it reads both.
+const devVars = existsSync(".dev.vars") && !rest.includes("--env-file") ? ["--env-file", ".dev.vars"] : [];
+
 const wrangler = spawn(
   "wrangler",
   [
@@ -23,13 +36,11 @@ const wrangler = spawn(
     "--port", String(port),
     "--var", "PLAYGROUND:on",
     "--var", `CAMPFIRE_URL:http://127.0.0.1:${port}/playground/campfire`,
-    // Playground keys: the playground's bot API accepts exactly these.
-    "--var", "BOT_KEY_ASSISTANT:1-PlaygroundAs",
-    "--var", "BOT_KEY_BUTLER:2-PlaygroundBu",
     "--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`,
+    ...devVars,
     ...rest,
   ],
-  { stdio: "inherit" },
+  { stdio: "inherit", env: { ...process.env, ...secrets } },
 );
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => wrangler.kill(signal));
 wrangler.on("exit", (code) => process.exit(code ?? 0));

@@ -1,7 +1,11 @@
+import { fileSize, forgetsIn } from "./format";
+import { webhookText } from "./mention";
+
 /**
  * The playground page: a small Campfire room in plain HTML, CSS and JavaScript (no build step). Sending a
  * message stores it in the room and POSTs the exact Campfire webhook payload to /webhook/<bot>; the bot's
- * posts and edits arrive through the playground's bot API and are polled here.
+ * posts, edits, boosts and files arrive through the playground's bot API and are polled here. The helpers it
+ * shares with the server are embedded as their source, so the unit-tested code is the code the browser runs.
  */
 export const PLAYGROUND_PAGE = `<!doctype html>
 <html lang="en">
@@ -32,6 +36,9 @@ export const PLAYGROUND_PAGE = `<!doctype html>
   .author { font-weight: 600; font-size: 13px; }
   .body p { margin: 0 0 6px; } .body p:last-child { margin-bottom: 0; }
   .body pre { background: #f5f5f7; padding: 8px; border-radius: 6px; overflow-x: auto; }
+  .chips:empty { display: none; } .chips { display: flex; gap: 6px; margin-top: 4px; }
+  .chip { display: inline-block; font-size: 13px; padding: 2px 8px; border: 1px solid var(--line); border-radius: 12px; background: white; color: inherit; text-decoration: none; }
+  a.chip:hover { border-color: var(--accent); }
   .forgotten { text-align: center; color: var(--muted); font-size: 13px; border-top: 1px dashed var(--line); padding-top: 6px; }
   form { display: flex; gap: 8px; padding: 12px 20px; border-top: 1px solid var(--line); }
   form input { flex: 1; padding: 10px 12px; font: inherit; border: 1px solid var(--line); border-radius: 8px; }
@@ -51,16 +58,20 @@ export const PLAYGROUND_PAGE = `<!doctype html>
     <div id="offline" hidden>Offline model: no ANTHROPIC_API_KEY is set, so replies are canned. Add your key to <code>.dev.vars</code> and restart <code>npm run dev</code> to talk to Claude.</div>
     <ol id="messages" aria-live="polite" aria-label="Messages"></ol>
   </div>
-  <form id="composer"><input id="text" autocomplete="off" placeholder="Message the room — the bot answers every message here" aria-label="Message"><button>Send</button></form>
+  <form id="composer"><input id="text" autocomplete="off" aria-label="Message"><button>Send</button></form>
 </main>
 <script type="module">
 const $ = (id) => document.getElementById(id);
 const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => "&#" + c.charCodeAt(0) + ";");
+${forgetsIn}
+${fileSize}
+${webhookText}
 const config = await (await fetch("/playground/api/config")).json();
 const state = { room: config.rooms[0], since: 0, messages: new Map(), hadConversation: false, nextMessageId: Date.now() };
 $("offline").hidden = !config.offline;
 for (const user of config.users) $("user").append(new Option(user.name, user.id));
 for (const bot of config.bots) $("bot").append(new Option(bot.name, bot.id));
+$("bot").onchange = placeholder;
 const rooms = document.querySelector(".rooms");
 for (const room of config.rooms) {
   const button = document.createElement("button");
@@ -78,6 +89,31 @@ function openRoom(room) {
   $("messages").replaceChildren();
   $("room-name").textContent = "# " + room.name;
   for (const b of rooms.children) b.setAttribute("aria-current", String(Number(b.dataset.room) === room.id));
+  placeholder();
+}
+
+// As in Campfire: a shared room calls the bot only for a message that @mentions it, a direct room for every one.
+function placeholder() {
+  $("text").placeholder = state.room.direct
+    ? "Message " + bot().name + " — it answers every message here"
+    : "Message the room — start with @" + bot().name + " to ask the bot";
+}
+
+function fileChip(message) {
+  const file = message.attachment;
+  const chip = document.createElement(file.downloadable ? "a" : "span");
+  chip.className = "chip file";
+  chip.textContent = "📎 " + file.name + " · " + fileSize(file.size);
+  if (file.downloadable) Object.assign(chip, { href: "/playground/api/files/" + message.id, download: file.name });
+  return chip;
+}
+
+function boostChip(boost) {
+  const chip = document.createElement("span");
+  chip.className = "chip boost";
+  chip.textContent = boost.content;
+  chip.title = "Boosted by " + boost.booster.name;
+  return chip;
 }
 
 function render(message) {
@@ -86,7 +122,7 @@ function render(message) {
     item = document.createElement("li");
     item.id = "m" + message.id;
     item.className = "message" + (message.creator.bot ? " bot" : "");
-    item.innerHTML = '<div class="avatar" aria-hidden="true"></div><div><div class="author"></div><div class="body"></div></div>';
+    item.innerHTML = '<div class="avatar" aria-hidden="true"></div><div><div class="author"></div><div class="body"></div><div class="chips attachment"></div><div class="chips boosts" aria-label="Boosts"></div></div>';
     item.querySelector(".avatar").textContent = message.creator.name[0];
     item.querySelector(".author").textContent = message.creator.name;
     $("messages").append(item);
@@ -94,6 +130,10 @@ function render(message) {
   // The bot's HTML comes from its own renderer, which lets through only safe tags; people's text stays text.
   if (message.creator.bot) item.querySelector(".body").innerHTML = message.body;
   else item.querySelector(".body").textContent = message.body;
+  // A file message has no text: only its chip shows.
+  item.querySelector(".body").hidden = !message.body;
+  item.querySelector(".attachment").replaceChildren(...(message.attachment ? [fileChip(message)] : []));
+  item.querySelector(".boosts").replaceChildren(...message.boosts.map(boostChip));
   item.scrollIntoView({ block: "end" });
 }
 
@@ -108,7 +148,7 @@ async function poll() {
     state.hadConversation = true;
     const left = Math.max(0, conversation.lastActivityAt + conversation.ttlMs - Date.now());
     const turns = conversation.turns + (conversation.turns === 1 ? " turn" : " turns");
-    $("ttl").textContent = "Conversation (" + turns + ") forgotten in " + Math.ceil(left / 1000) + " s";
+    $("ttl").textContent = "Conversation (" + turns + ") forgotten in " + forgetsIn(left);
   } else {
     if (state.hadConversation) {
       const marker = document.createElement("li");
@@ -129,11 +169,13 @@ $("composer").onsubmit = async (event) => {
   const room = state.room, me = user(), target = bot();
   const stored = await (await fetch("/playground/api/rooms/" + room.id + "/messages", { method: "POST", body: JSON.stringify({ user: me, text }) })).json();
   render(stored);
-  // Exactly what Campfire sends a bot it is talking to in a direct-message-like room.
+  const plain = webhookText(text, target.name, !room.direct);
+  if (plain === null) return;
+  // Exactly what Campfire sends the bot: its mention is gone from the plain text, still in the HTML.
   const payload = {
     user: me,
     room: { id: room.id, name: room.name, path: "/rooms/" + room.id + "/" + target.key + "/messages" },
-    message: { id: stored.id, body: { html: "<div>" + escapeHtml(text) + "</div>", plain: text }, path: "/rooms/" + room.id + "/@" + stored.id },
+    message: { id: stored.id, body: { html: "<div>" + escapeHtml(text) + "</div>", plain }, path: "/rooms/" + room.id + "/@" + stored.id },
   };
   await fetch("/webhook/" + target.id, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload) });
 };

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
-import { botUserId } from "../campfire/room";
 import { conversationName } from "../conversation/message";
 import { loadConfig } from "../config";
+import { botApi } from "./bot-api";
 import { PLAYGROUND_PAGE } from "./page";
 
 type AppEnv = { Bindings: Env };
@@ -12,9 +12,9 @@ const USERS = [
   { id: 8, name: "Grace Hopper" },
 ];
 const ROOMS = [
-  { id: 1, name: "Watercooler" },
-  { id: 2, name: "Lab" },
-  ...USERS.map((user) => ({ id: 100 + user.id, name: `Direct: ${user.name.split(" ")[0]}` })),
+  { id: 1, name: "Watercooler", direct: false },
+  { id: 2, name: "Lab", direct: false },
+  ...USERS.map((user) => ({ id: 100 + user.id, name: `Direct: ${user.name.split(" ")[0]}`, direct: true })),
 ];
 
 const store = (env: Env) => env.PLAYGROUND_CAMPFIRE.getByName("playground");
@@ -56,46 +56,11 @@ playground.get("/api/rooms/:room/conversation/:bot", async (c) => {
   return c.json(await c.env.CONVERSATIONS.getByName(conversationName(Number(room), bot)).describe());
 });
 
-// Campfire's bot API, as the bot uses it: post, read, edit and delete under /rooms/<room>/<bot key>/messages.
-const botApi = new Hono<{ Bindings: Env; Variables: { botUser: { id: number; name: string } } }>();
-
-botApi.use("/rooms/:room/:key/*", async (c, next) => {
-  const bot = [...loadConfig(c.env).bots.values()].find((candidate) => candidate.key === c.req.param("key"));
-  if (!bot?.key) return c.redirect("/session/new", 302);
-  c.set("botUser", { id: botUserId(bot.key), name: bot.name });
-  await next();
-});
-
-botApi.post("/rooms/:room/:key/messages", async (c) => {
-  const body = await c.req.text();
-  if (!body.trim()) return c.body(null, 422);
-  const user = c.get("botUser");
-  const message = await store(c.env).post(Number(c.req.param("room")), { ...user, bot: true }, body);
-  return c.body(null, 201, { location: new URL(`/playground/rooms/${message.roomId}/messages/${message.id}`, c.req.url).href });
-});
-
-botApi.get("/rooms/:room/:key/messages", async (c) => {
-  const before = c.req.query("before");
-  const page = await store(c.env).page(Number(c.req.param("room")), before ? Number(before) : undefined);
-  return c.json(
-    page.map((m) => ({
-      id: m.id,
-      created_at: new Date(m.createdAt).toISOString(),
-      body: { plain_text: m.body.replace(/<[^>]*>/g, ""), html: m.body },
-      creator: { id: m.creator.id, name: m.creator.name, role: m.creator.bot ? "bot" : "member" },
-      room: { id: m.roomId },
-    })),
-  );
-});
-
-botApi.patch("/rooms/:room/:key/messages/:id", async (c) => {
-  const edited = await store(c.env).edit(Number(c.req.param("room")), Number(c.req.param("id")), await c.req.text());
-  return c.body(null, edited ? 204 : 404);
-});
-
-botApi.delete("/rooms/:room/:key/messages/:id", async (c) => {
-  const removed = await store(c.env).remove(Number(c.req.param("room")), Number(c.req.param("id")));
-  return c.body(null, removed ? 204 : 404);
+/** A file the bot posted, to download from its chip; only files up to 1 MB are kept. */
+playground.get("/api/files/:message", async (c) => {
+  const file = await store(c.env).file(Number(c.req.param("message")));
+  if (!file) return c.text("no such file here: files over 1 MB are shown but not kept", 404);
+  return c.body(file.bytes, 200, { "content-type": file.type || "application/octet-stream", "content-disposition": `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}` });
 });
 
 playground.route("/campfire", botApi);

@@ -12,12 +12,21 @@ let server: DevServer;
 let browser: Browser;
 let page: Page;
 
-/** Sends a message from the composer and waits for the bot's finished answer that contains `expected`. */
-async function say(text: string, expected: string) {
+/** Sends a message from the composer, as a person, and waits until the room shows it. */
+async function send(text: string) {
   await page.getByRole("textbox", { name: "Message" }).fill(text);
   await page.getByRole("button", { name: "Send" }).click();
+  await page.locator(".message:not(.bot) .body", { hasText: text }).last().waitFor();
+}
+
+/** Sends a message and waits for the bot's finished answer that contains `expected`. */
+async function say(text: string, expected: string) {
+  await send(text);
   await page.locator(".message.bot .body", { hasText: expected }).waitFor({ timeout: 20_000 });
 }
+
+/** The playground's Campfire bot API, as the Assistant bot calls it. */
+const botApi = (room: number, path = "") => `${server.url}/playground/campfire/rooms/${room}/1-PlaygroundAs/messages${path}`;
 
 describe.skipIf(!available)("the playground in a real browser", () => {
   beforeAll(async () => {
@@ -46,20 +55,66 @@ describe.skipIf(!available)("the playground in a real browser", () => {
   it("answers through the real webhook path, renders HTML, remembers within a room and not across rooms", async () => {
     // Without a key the page says the model is offline and how to add one.
     expect(await page.locator("#offline").isVisible()).toBe(true);
-    await say("hello there", "I remember 0 earlier messages");
+    await say("@Assistant hello there", "You said: hello there. I remember 0 earlier messages");
     // Rendered as HTML, not Markdown: the label is bold.
     expect(await page.locator(".message.bot .body strong", { hasText: "Offline model" }).first().isVisible()).toBe(true);
 
-    await say("and again", "I remember 1 earlier message");
+    // A shared room, as in Campfire: a message that does not @mention the bot never reaches it.
+    expect(await page.getByRole("textbox", { name: "Message" }).getAttribute("placeholder")).toContain("@Assistant");
+    await send("lunch at noon, anyone?");
+    // Had it reached the bot, this answer would count 2 earlier messages.
+    await say("and again @assistant", "You said: and again. I remember 1 earlier message in");
+    expect(await page.locator(".message.bot").count()).toBe(2);
     await page.screenshot({ path: process.env.PLAYGROUND_SCREENSHOT ?? `${server.persistDir}/playground.png` });
 
     await page.getByRole("listitem").filter({ hasText: "# Lab" }).click();
-    await say("a new room", "I remember 0 earlier messages");
+    await say("@Assistant a new room", "I remember 0 earlier messages");
+  }, 60_000);
+
+  it("answers every message in a direct room, no mention needed", async () => {
+    await page.getByRole("listitem").filter({ hasText: "# Direct: Ada" }).click();
+    expect(await page.getByRole("textbox", { name: "Message" }).getAttribute("placeholder")).toContain("every message");
+    await say("no mention needed here", "You said: no mention needed here. I remember 0 earlier messages");
   }, 60_000);
 
   it("counts down the conversation's TTL and marks it forgotten when the alarm evicts it", async () => {
-    expect(await page.locator("#ttl").textContent()).toMatch(/forgotten in \d+ s/);
+    // The playground says what a person would; with this 8 s TTL that is seconds ("23 h 59 min" for a day).
+    expect(await page.locator("#ttl").textContent()).toMatch(/forgotten in \d+ h \d+ min|forgotten in \d+ min|forgotten in \d+ s/);
+    expect(await page.locator("#ttl").textContent()).toMatch(/forgotten in [1-8] s$/);
     await page.getByText("— conversation forgotten —").waitFor({ timeout: 20_000 });
     expect(await page.locator("#ttl").textContent()).toBe("No conversation yet");
+  }, 30_000);
+
+  it("shows the bot's boosts under a message until removed, and its files as chips with a download", async () => {
+    // In the direct room the last test left open: the person's message there is the one to boost.
+    const messages = (await (await fetch(botApi(107))).json()) as { id: number; creator: { role: string } }[];
+    const personal = messages.find((message) => message.creator.role === "member")!;
+
+    expect((await fetch(botApi(107, `/${personal.id}/boosts`), { method: "POST", body: " " })).status).toBe(422);
+    const boosted = await fetch(botApi(107, `/${personal.id}/boosts`), { method: "POST", body: "👀" });
+    expect(boosted.status).toBe(201);
+    const boost = (await boosted.json()) as { id: number; content: string };
+    expect(boost.content).toBe("👀");
+    const chip = page.locator(`#m${personal.id} .boost`, { hasText: "👀" });
+    await chip.waitFor();
+    expect((await fetch(botApi(107, `/${personal.id}/boosts/${boost.id}`), { method: "DELETE" })).status).toBe(204);
+    await chip.waitFor({ state: "detached" });
+
+    const csv = "name,days\nAda,3\n";
+    const small = new FormData();
+    small.append("attachment", new File([csv], "leave.csv", { type: "text/csv" }));
+    const posted = await fetch(botApi(107), { method: "POST", body: small });
+    expect(posted.status).toBe(201);
+    const link = page.locator("a.chip.file", { hasText: "leave.csv · 16 bytes" });
+    await link.waitFor();
+    const download = await fetch(new URL((await link.getAttribute("href"))!, server.url));
+    expect(download.headers.get("content-type")).toBe("text/csv");
+    expect(await download.text()).toBe(csv);
+
+    // Over 1 MB the playground shows the file but keeps no bytes: a chip without a link.
+    const big = new FormData();
+    big.append("attachment", new File([new Uint8Array(1_572_864)], "scan.pdf", { type: "application/pdf" }));
+    expect((await fetch(botApi(107), { method: "POST", body: big })).status).toBe(201);
+    await page.locator("span.chip.file", { hasText: "scan.pdf · 1.5 MB" }).waitFor();
   }, 30_000);
 });
