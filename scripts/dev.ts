@@ -24,6 +24,7 @@ const rest = process.argv.slice(2).filter((_, index) => !tokens?.some((token) =>
 const secrets = {
   BOT_KEY_ASSISTANT: "1-PlaygroundAs",
   BOT_KEY_BUTLER: "2-PlaygroundBu",
+  BOT_KEY_REPORTER: "3-PlaygroundRe",
   ANTHROPIC_API_KEY: process.env.ANTHROPIC_API_KEY ?? "",
 };
 // With a .dev.vars, wrangler reads only that file and ignores the environment; as an env file it reads both.
