@@ -1,5 +1,5 @@
 import type { Capability } from "../campfire/room";
-import type { InboundMessage } from "./message";
+import { type InboundMessage, isHashId } from "./message";
 import { type Billing, billingFields, type Meter } from "./meter";
 import type { TokenUsage } from "./model";
 import { ReminderStore } from "./reminder-store";
@@ -47,7 +47,7 @@ export class ConversationStore {
       this.existing = true;
     }
     // A message id is seen once for the conversation's life; a hash stands for "the same words again" only briefly.
-    const at = message.messageId.startsWith("hash:") ? now : null;
+    const at = isHashId(message.messageId) ? now : null;
     const fresh = this.exec(
       "INSERT INTO seen VALUES (?1, ?2) ON CONFLICT (message_id) DO UPDATE SET at = ?2 WHERE seen.at IS NOT NULL AND seen.at < ?3",
       message.messageId, at, now - replayWindowMs,

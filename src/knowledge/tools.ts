@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { log } from "../log";
-import { defineTool, type Tool, ToolError } from "../tools/tool";
+import { defineTool, ToolError } from "../tools/tool";
 import { DOC_ID, DOC_ID_RULE } from "./document";
 import { boundEntries, citation, pickLibrary } from "./tool-output";
 
@@ -81,6 +81,3 @@ export const storeDocument = defineTool({
     return `${result.created ? "Stored" : "Replaced"} "${title}" (id: ${id}) in library "${name}": ${KB(result.size)}, ${result.chunks} passage${result.chunks === 1 ? "" : "s"}.`;
   },
 });
-
-/** The knowledge tools; store_document is for bots whose settings allow `knowledge_write`. */
-export const KNOWLEDGE_TOOLS: Tool[] = [searchKnowledge, readDocument, listDocuments, storeDocument] as Tool[];
