@@ -155,6 +155,19 @@ describe("room context", () => {
     expect(extras).toMatch(/Current time: .*\(UTC\)/);
   });
 
+  it("leaves out the messages already sent to the bot, so nothing is said twice", async () => {
+    const roomId = newRoomId();
+    await fakeCampfire.say(roomId, "Grace Hopper", "seenctx lunch at noon");
+    // Ada's mention is in the room too, as in Campfire, with the id its webhook carries.
+    const mentionId = await fakeCampfire.say(roomId, "Ada Lovelace", `seenctx${roomId} who is coming?`);
+    await postWebhook(campfirePayload({ roomId, text: `seenctx${roomId} who is coming?`, messageId: mentionId }));
+    await fakeCampfire.waitForMessages(roomId, 1);
+    const [request] = await fakeAnthropic.requestsMentioning(`seenctx${roomId}`);
+    const extras = turnExtras(request!);
+    expect(extras).toContain("lunch at noon");
+    expect(extras).not.toContain("who is coming");
+  });
+
   it("carries on without it on a Campfire that has no read API", async () => {
     const roomId = newRoomId();
     await fakeCampfire.legacy(roomId);
