@@ -1,7 +1,8 @@
-import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk";
+import Anthropic from "@anthropic-ai/sdk";
 import type { MessageStream } from "@anthropic-ai/sdk/lib/MessageStream";
 import type { AskOptions, Model, ModelAnswer, ModelRequest } from "./conversation/model";
-import { kindForStatus, retryAfterMs, ServiceFailure } from "./failure";
+import { anthropicFailure } from "./anthropic-failure";
+import { ServiceFailure } from "./failure";
 import { containerIdOf } from "./files/container";
 import { fetchProducedFile, type ProducedFile } from "./files/download";
 
@@ -53,7 +54,7 @@ export class ClaudeClient implements Model {
       };
     } catch (error) {
       if (options.signal?.aborted) throw new ServiceFailure("anthropic", "turn_timeout", "the turn ran past its time limit");
-      throw toFailure(error);
+      throw anthropicFailure(error, "Claude's API");
     }
   }
 
@@ -92,21 +93,4 @@ export function claudeClient(settings: ClaudeSettings): ClaudeClient {
   let client = clients.get(id);
   if (!client) clients.set(id, (client = new ClaudeClient(settings)));
   return client;
-}
-
-function toFailure(error: unknown): ServiceFailure {
-  if (error instanceof APIConnectionTimeoutError) {
-    return new ServiceFailure("anthropic", "timeout", "Claude did not answer in time");
-  }
-  if (error instanceof APIConnectionError) {
-    return new ServiceFailure("anthropic", "unreachable", `Claude's API could not be reached: ${error.message}`);
-  }
-  if (error instanceof APIError) {
-    const type = (error.error as { error?: { type?: string } } | undefined)?.error?.type;
-    // Overload comes as a 529, or as an `overloaded_error` event in the middle of a stream (no status).
-    const kind = type === "overloaded_error" ? "overloaded" : error.status === undefined ? "unavailable" : kindForStatus(error.status);
-    const what = [error.status, type].filter(Boolean).join(" ");
-    return new ServiceFailure("anthropic", kind, `Claude's API answered ${what || "with an error"}`, error.status, retryAfterMs(error.headers));
-  }
-  return new ServiceFailure("anthropic", "unavailable", `Claude's answer failed: ${(error as Error)?.message ?? String(error)}`);
 }

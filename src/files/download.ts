@@ -1,7 +1,8 @@
-import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
 import { z } from "zod";
 import { readAtMost } from "../bytes";
-import { kindForStatus, retryAfterMs, ServiceFailure } from "../failure";
+import { anthropicFailure } from "../anthropic-failure";
+import { ServiceFailure } from "../failure";
 import { log } from "../log";
 
 /** The largest file the bot posts into a room; a larger one is named in the answer instead. */
@@ -40,16 +41,6 @@ async function call<T>(fileId: string, step: "metadata" | "download", run: () =>
   try {
     return await run();
   } catch (error) {
-    throw filesFailure(error, `${step} of ${fileId}`);
+    throw anthropicFailure(error, `the Files API (${step} of ${fileId})`);
   }
-}
-
-function filesFailure(error: unknown, what: string): ServiceFailure {
-  if (error instanceof APIConnectionTimeoutError) return new ServiceFailure("anthropic", "timeout", `the Files API did not answer in time (${what})`);
-  if (error instanceof APIConnectionError) return new ServiceFailure("anthropic", "unreachable", `the Files API could not be reached (${what}): ${error.message}`);
-  if (error instanceof APIError && error.status !== undefined) {
-    const type = (error.error as { error?: { type?: string } } | undefined)?.error?.type;
-    return new ServiceFailure("anthropic", kindForStatus(error.status), `the Files API answered ${[error.status, type].filter(Boolean).join(" ")} (${what})`, error.status, retryAfterMs(error.headers));
-  }
-  return new ServiceFailure("anthropic", "unavailable", `the Files API failed (${what}): ${(error as Error)?.message ?? String(error)}`);
 }

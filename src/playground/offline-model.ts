@@ -1,8 +1,6 @@
-import type { AskOptions, Model, ModelAnswer, ModelRequest } from "../conversation/model";
+import { type AskOptions, type Model, type ModelAnswer, type ModelRequest, NO_USAGE } from "../conversation/model";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const NO_USAGE = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
 
 /**
  * Stands in for Claude in the local playground when no ANTHROPIC_API_KEY is set, so the whole pipeline —
