@@ -46,16 +46,16 @@ export class Conversation extends DurableObject<Env> {
     this.busy = true;
     this.meter.add({ doRequests: 1 });
     const config = loadConfig(this.env);
+    let worked = false;
     try {
       const state = this.store.state();
-      const now = Date.now();
-      await this.act(decide(state && this.snapshot(state), now).action, state!, config);
+      worked = await this.act(decide(state && this.snapshot(state), Date.now()).action, state!, config);
       this.guard.cleared();
     } catch (error) {
       await this.escaped(error, config);
     } finally {
       this.busy = false;
-      await this.arm().catch((error: Error) => log("error", "alarm.arm_failed", { error: error.message }));
+      await this.finish(worked).catch((error: Error) => log("error", "alarm.arm_failed", { error: error.message }));
       this.collect();
     }
   }
@@ -81,14 +81,18 @@ export class Conversation extends DurableObject<Env> {
     };
   }
 
-  private async act(action: Action, state: ConversationState, config: Config): Promise<void> {
-    if (action === "nothing") return;
-    if (action === "evict") return this.evict(state, this.guard.gaveUp ? "stuck" : "ttl");
+  /** Does what `decide` said; true when that was work on the conversation (which the registry may need to hear of). */
+  private async act(action: Action, state: ConversationState, config: Config): Promise<boolean> {
+    if (action === "nothing") return false;
+    if (action === "evict") {
+      await this.evict(state, this.guard.gaveUp ? "stuck" : "ttl");
+      return false;
+    }
     const steps = this.steps(state, config);
     if (action === "post_reminder") await postDueReminder(steps.room, this.store.reminders, state.botId, this.store.reminders.due(Date.now())!);
     else if (action === "deliver") await deliverStep(steps, state.outgoing!, true);
     else await answerStep(steps, state);
-    await reportBirthOrChange(this.env, this.store, this.meter);
+    return true;
   }
 
   private steps(state: ConversationState, config: Config): StepContext {
@@ -141,11 +145,13 @@ export class Conversation extends DurableObject<Env> {
   }
 
   /**
-   * At the end of a run, sets the one alarm to the next deadline, always: the running alarm still shows as set
-   * until its handler returns, and is deleted then.
+   * The end of a run, from one read of where the conversation now stands: tell the registry if this run's work
+   * changed what it knows, and set the one alarm to the next deadline — always, because the running alarm still
+   * shows as set until its handler returns, and is deleted then.
    */
-  private async arm(): Promise<void> {
+  private async finish(worked: boolean): Promise<void> {
     const state = this.store.state();
+    if (worked && state) await reportBirthOrChange(this.env, this.store, state, this.meter);
     const { wakeAt } = decide(state && this.snapshot(state), Date.now());
     if (wakeAt !== null) {
       await this.ctx.storage.setAlarm(wakeAt);

@@ -16,9 +16,7 @@ function reportOf(state: ConversationState, waiting: number, billing: Billing): 
  * turn: each report is a Durable Object request, and a steady conversation should cost two per message.
  * A failure only costs metrics accuracy.
  */
-export async function reportBirthOrChange(env: Env, store: ConversationStore, meter: Meter): Promise<void> {
-  const state = store.state();
-  if (!state) return;
+export async function reportBirthOrChange(env: Env, store: ConversationStore, state: ConversationState, meter: Meter): Promise<void> {
   const phase = state.retry.attempts > 0 ? "retrying" : "alive";
   if (state.reported === phase) return;
   meter.add({ doRequests: 1 });
