@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { type Fakes, getJson, payload, post, sleep, waitForRooms } from "./client.ts";
 import type { Usage } from "./prices.ts";
 import { type Bundle, build, type LogLine, ROOT, readConfig, type Workerd } from "./workerd.ts";
+import type { Tally } from "./bare/tally.ts";
 
 /** The bot with every Durable Object class the config binds wrapped in the bench's meter. */
 export async function buildMetered(config: string, outdir: string): Promise<Bundle> {
@@ -23,15 +24,6 @@ export async function buildMetered(config: string, outdir: string): Promise<Bund
   return build(config, join(outdir, "out"), entry);
 }
 
-interface Meter {
-  workerRequests: number;
-  doRequests: number;
-  alarmRuns: number;
-  rowsRead: number;
-  rowsWritten: number;
-  alarmsSet: number;
-  alarmMs: number[];
-}
 
 /** The bot's own counters, from the `billing` field of its log lines (the lead's contract). */
 export interface Logged {
@@ -44,7 +36,7 @@ export interface Logged {
 
 export interface Work {
   answered: number;
-  meter: Meter;
+  meter: Tally;
   logged: Logged | null;
   subrequests: { anthropic: number; campfire: number };
   /** CPU the whole workerd process used (Worker, objects and runtime): an upper bound on billed CPU. */
@@ -76,7 +68,7 @@ function logged(lines: LogLine[]): Logged | null {
 
 /** Everything billable that happens while `run` runs, with `answered` messages answered in it. */
 async function measure(bot: Workerd, fakes: Fakes, answered: number, run: () => Promise<void>): Promise<Work> {
-  await getJson<Meter>(`${bot.url}/__meter`); // starts a fresh tally
+  await getJson<Tally>(`${bot.url}/__meter`); // starts a fresh tally
   const logsBefore = bot.logs.length;
   const before = {
     usage: (await getJson<Usage[]>(`${fakes.anthropic}/_fake/usage`)).length,
@@ -88,7 +80,7 @@ async function measure(bot: Workerd, fakes: Fakes, answered: number, run: () => 
   const lines = bot.logs.slice(logsBefore);
   return {
     answered,
-    meter: await getJson<Meter>(`${bot.url}/__meter`),
+    meter: await getJson<Tally>(`${bot.url}/__meter`),
     logged: logged(lines),
     subrequests: {
       anthropic: (await getJson<unknown[]>(`${fakes.anthropic}/_fake/requests`)).length - before.anthropic,

@@ -5,17 +5,7 @@
  * `GET /__meter` returns the tally since the last call and starts a new one. Only `npm run bench` builds it.
  */
 
-interface Tally {
-  workerRequests: number;
-  doRequests: number;
-  alarmRuns: number;
-  rowsRead: number;
-  rowsWritten: number;
-  alarmsSet: number;
-  deleteAlls: number;
-  /** Wall time of each alarm run, in ms: what a Durable Object is billed duration for. */
-  alarmMs: number[];
-}
+import type { Tally } from "./tally";
 
 const fresh = (): Tally => ({ workerRequests: 0, doRequests: 0, alarmRuns: 0, rowsRead: 0, rowsWritten: 0, alarmsSet: 0, deleteAlls: 0, alarmMs: [] });
 let tally = fresh();
