@@ -64,8 +64,9 @@ export class ReplyStreamer {
     this.lastShownAt = Date.now();
     // Streaming is a nicety: on any failure stop it; the final answer is delivered on its own.
     this.pending = this.send(html)
-      .catch(() => (this.stopped = true))
-      .then(() => undefined)
+      .catch(() => {
+        this.stopped = true;
+      })
       .finally(() => (this.pending = null));
   }
 
