@@ -28,6 +28,8 @@ export class ClaudeClient implements Model {
       // Retries go through the Durable Object's alarm, so nothing waits in memory between attempts.
       maxRetries: 0,
       timeout: CALL_TIMEOUT_MS,
+      // No tracer is registered in a Worker: the spans would be no-ops that still cost CPU on every call.
+      openTelemetry: false,
     });
   }
 

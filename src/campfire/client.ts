@@ -23,12 +23,17 @@ export class CampfireClient {
   /** Sends one request; a network failure or a timeout becomes a retryable `ServiceFailure`. */
   async request(path: string, init: RequestInit = {}, timeoutMs = CAMPFIRE_TIMEOUT_MS): Promise<Response> {
     this.onRequest();
+    // A timer cleared once Campfire answers (AbortSignal.timeout would still wake the object 10 s later).
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), timeoutMs);
     try {
       // A wrong key answers with a redirect to the login page; following it would hide the error.
-      return await fetch(this.baseUrl + path, { ...init, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
+      return await fetch(this.baseUrl + path, { ...init, redirect: "manual", signal: abort.signal });
     } catch (error) {
-      const timedOut = (error as Error)?.name === "TimeoutError";
+      const timedOut = abort.signal.aborted;
       throw new ServiceFailure("campfire", timedOut ? "timeout" : "unreachable", timedOut ? `Campfire did not answer within ${timeoutMs / 1000} s` : `Campfire could not be reached: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -38,10 +38,17 @@ export function roomContextBlock(roomName: string, lines: { id: number; from: st
   ].join("\n");
 }
 
+// A formatter per time zone, built once per isolate: building one costs more than the rest of a turn's prompt.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 /** The moment of this turn in the bot's time zone. It changes every turn, so it goes after every cache breakpoint. */
 export function currentTime(now: Date, timeZone: string): string {
-  const when = now.toLocaleString("en-US", { timeZone, weekday: "long", year: "numeric", month: "long", day: "numeric", hour: "2-digit", minute: "2-digit", hour12: false });
-  return `Current time: ${when} (${timeZone}).`;
+  let format = formatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-US", { timeZone, weekday: "long", year: "numeric", month: "long", day: "numeric", hour: "2-digit", minute: "2-digit", hour12: false });
+    formatters.set(timeZone, format);
+  }
+  return `Current time: ${format.format(now)} (${timeZone}).`;
 }
 
 /**

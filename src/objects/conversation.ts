@@ -25,6 +25,8 @@ export class Conversation extends DurableObject<Env> {
   private readonly guard = new FailureGuard();
   /** A run is in flight; its end re-arms the alarm, so an overlapping alarm has nothing to do. */
   private busy = false;
+  /** When the alarm is set for, as this object last set it (null: none); undefined until known, then read once. */
+  private armedAt: number | null | undefined;
   /** Billable work counted but not yet added to the stored totals, and not yet on a log line. */
   private unsaved: Billing = { ...NO_BILLING };
   private unlogged: Billing = { ...NO_BILLING };
@@ -138,10 +140,20 @@ export class Conversation extends DurableObject<Env> {
    */
   private async wake(): Promise<void> {
     const now = Date.now();
-    const current = await this.ctx.storage.getAlarm();
-    if (current !== null && current <= now) return;
-    await this.ctx.storage.setAlarm(now);
-    this.meter.add({ rowsWritten: 1 });
+    if (this.armedAt === undefined) this.armedAt = await this.ctx.storage.getAlarm();
+    if (this.armedAt !== null && this.armedAt <= now) return;
+    await this.arm(now);
+  }
+
+  private async arm(at: number | null): Promise<void> {
+    // Unknown while the storage call is in flight: if it fails, the next message reads the alarm again.
+    this.armedAt = undefined;
+    if (at === null) await this.ctx.storage.deleteAlarm();
+    else {
+      await this.ctx.storage.setAlarm(at);
+      this.meter.add({ rowsWritten: 1 });
+    }
+    this.armedAt = at;
   }
 
   /**
@@ -153,16 +165,13 @@ export class Conversation extends DurableObject<Env> {
     const state = this.store.state();
     if (worked && state) await reportBirthOrChange(this.env, this.store, state, this.meter);
     const { wakeAt } = decide(state && this.snapshot(state), Date.now());
-    if (wakeAt !== null) {
-      await this.ctx.storage.setAlarm(wakeAt);
-      this.meter.add({ rowsWritten: 1 });
-    } else if ((await this.ctx.storage.getAlarm()) !== null) {
-      await this.ctx.storage.deleteAlarm();
-    }
+    if (wakeAt !== null || (await this.ctx.storage.getAlarm()) !== null) await this.arm(wakeAt);
+    else this.armedAt = null;
   }
 
   private async evict(state: ConversationState, reason: "ttl" | "admin" | "stuck"): Promise<void> {
     await this.store.erase();
+    this.armedAt = null;
     this.collect();
     log("info", "conversation.evicted", { bot: state.botId, room: state.roomId, reason, turns: state.turns, idle_ms: Date.now() - state.lastActivityAt, billing: billingFields(this.unlogged) });
     const total = addBilling(state.billing, this.unsaved);

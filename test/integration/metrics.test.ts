@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { admin, metrics } from "../../src/admin";
-import { ADMIN_TOKEN, adminGet, alarmAt, campfirePayload, fakeCampfire, newRoomId, postWebhook, type SessionsMetrics, userTables } from "./helpers";
+import { ADMIN_TOKEN, adminGet, alarmAt, campfirePayload, fakeCampfire, newRoomId, postWebhook, type SessionsMetrics, storedTranscript, userTables } from "./helpers";
 
 interface UsageMetrics {
   bots: Record<string, { turns: number; tokens: { input: number; output: number; cacheRead: number; cacheWrite: number }; billing: { doRequests: number; rowsRead: number; rowsWritten: number; subrequests: number } }>;
@@ -55,6 +55,11 @@ describe("operator endpoints", () => {
     expect(usage.billing.doRequests - before.bots.assistant!.billing.doRequests).toBeGreaterThanOrEqual(5);
     expect(usage.billing.rowsWritten).toBeGreaterThan(before.bots.assistant!.billing.rowsWritten);
     expect(usage.billing.subrequests - before.bots.assistant!.billing.subrequests).toBeGreaterThanOrEqual(4);
+
+    // The room can start over: the ended object wakes for the next message as a new conversation.
+    await postWebhook(campfirePayload({ roomId, text: "metrics three" }));
+    await fakeCampfire.waitForMessages(roomId, 3);
+    await expect.poll(async () => (await storedTranscript(roomId)).length).toBe(2);
   });
 
   it("refuse to end a conversation of an unknown bot or a room that is not a number", async () => {
