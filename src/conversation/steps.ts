@@ -8,7 +8,7 @@ import { type Model, NO_USAGE } from "./model";
 import { retryAfterFailure } from "./retry";
 import type { ConversationState, Outgoing } from "./state";
 import type { ConversationStore } from "./store";
-import { appendExchange } from "./transcript";
+import { appendExchange, type Turn } from "./transcript";
 import { answerWaiting, MESSAGES_PER_TURN, type Reach } from "./turn";
 
 /** What the steps of a turn need from the object running them. */
@@ -31,17 +31,20 @@ export async function answerStep(ctx: StepContext, state: ConversationState): Pr
   } catch (error) {
     return failStep(ctx, "answer", error);
   }
-  await deliverStep(ctx, turn.outgoing, false, turn.answered);
+  await deliverStep(ctx, turn.outgoing, false, turn.answered, turn.transcript);
 }
 
-/** Posts a stored answer, then settles it: its messages leave the inbox and the exchange joins the transcript. */
-export async function deliverStep(ctx: StepContext, outgoing: Outgoing, mayBeRepeat: boolean, turn: LogFields = {}): Promise<void> {
+/**
+ * Posts a stored answer, then settles it: its messages leave the inbox and the exchange joins the transcript
+ * (the one the turn just sent, when there is one: no second read and parse of a long conversation).
+ */
+export async function deliverStep(ctx: StepContext, outgoing: Outgoing, mayBeRepeat: boolean, turn: LogFields = {}, sent?: Turn[]): Promise<void> {
   const fields = { bot: ctx.bot.id, room: ctx.room.id, kind: outgoing.kind };
   const started = Date.now();
   try {
     const model = outgoing.files.length ? ctx.model() : null;
     await postOutgoing(ctx.room, ctx.store, outgoing, mayBeRepeat, model?.fetchFile?.bind(model));
-    const transcript = outgoing.kind === "reply" ? appendExchange(ctx.store.transcript(), ctx.bot.historyBudgetTokens, outgoing.prompt, outgoing.markdown) : null;
+    const transcript = outgoing.kind === "reply" ? appendExchange(sent ?? ctx.store.transcript(), ctx.bot.historyBudgetTokens, outgoing.prompt, outgoing.markdown) : null;
     ctx.store.settle(outgoing.uptoSeq, transcript, Date.now(), ctx.billing.unsaved());
     ctx.billing.saved();
     log("info", "reply.posted", { ...fields, ...turn, ms: Date.now() - started, edited: outgoing.messageId !== null, billing: billingFields(ctx.billing.unlogged()) });

@@ -15,7 +15,7 @@ import { roomContext } from "./room-context";
 import type { ConversationState, Outgoing, PendingMessage } from "./state";
 import type { ConversationStore } from "./store";
 import { PROGRESS_AFTER_MS, ReplyStreamer } from "./streamer";
-import { turnsToDrop } from "./transcript";
+import { type Turn, turnsToDrop } from "./transcript";
 
 /** At most this many waiting messages make one turn; a bigger burst is answered in several. */
 export const MESSAGES_PER_TURN = 20;
@@ -46,7 +46,7 @@ export interface TurnSetup {
  * sender: the transcript within the bot's budget, recent room messages as data, tools until it is done, the
  * answer streamed into the room as it comes, all bounded by the bot's time limit. The answer is kept until posted.
  */
-export async function answerWaiting({ store, state, bot, room, model, reach, onAsk }: TurnSetup): Promise<{ outgoing: Outgoing; answered: LogFields }> {
+export async function answerWaiting({ store, state, bot, room, model, reach, onAsk }: TurnSetup): Promise<{ outgoing: Outgoing; answered: LogFields; transcript: Turn[] }> {
   const started = Date.now();
   const pending = store.pending(MESSAGES_PER_TURN);
   const last = pending.at(-1)!;
@@ -94,7 +94,7 @@ export async function answerWaiting({ store, state, bot, room, model, reach, onA
     store.keepAnswer(outgoing, usage, answer.containerId);
     kept = true;
     const answered = { claude_ms: Date.now() - started, messages: pending.length, stop: answer.stopReason, streamed: streamer.shownMessageId !== null, files: answer.fileIds.length, tokens: { ...usage } };
-    return { outgoing, answered };
+    return { outgoing, answered, transcript };
   } finally {
     // Nothing may outlive the turn: no timer, no request, and no 👀 on a question this run did not answer.
     for (const timer of timers) clearTimeout(timer);
