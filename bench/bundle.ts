@@ -52,7 +52,7 @@ export async function buildWithDeepImports(outdir: string): Promise<Bundle | nul
 }
 
 export interface ColdStart {
-  /** From `new Miniflare()` until workerd listens. */
+  /** From starting workerd until it listens. */
   ready: number[];
   /** From listening to the first answer: the Worker's module evaluated, its first request served. */
   firstRequest: number[];

@@ -1,7 +1,8 @@
 /**
- * `npm run bench`: builds the bot as `wrangler deploy` would, runs the bundle and its baselines (bench/bare) in
- * workerd through Miniflare's API against local fakes, and writes every figure beside its baseline, all from
- * this one run, to BENCHMARKS.md. Settings come from BENCH_* environment variables (see BENCHMARKS.md).
+ * `npm run bench`: builds the bot as `wrangler deploy` would, runs the bundle and its baselines (bench/bare) each in
+ * a workerd of its own from a generated config (no Miniflare, whose Workers in front and behind are not on
+ * Cloudflare) against local fakes, and writes every figure beside its baseline, all from this one run, to
+ * BENCHMARKS.md. Settings come from BENCH_* environment variables (see BENCHMARKS.md).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -118,9 +119,11 @@ function header(): string[] {
     "# Benchmarks",
     "",
     "Reproduce with `npm run bench` (about five minutes on 2 cores; nothing leaves the machine). It builds the bot",
-    "with `wrangler deploy --dry-run`, exactly the bundle a deploy uploads, and runs it in workerd **through",
-    "Miniflare's API directly** (no `wrangler dev` proxy) against a fake Anthropic API and a fake Campfire",
-    "(`test/fakes/`, in their own process). The baselines run the same way, each in a workerd of its own:",
+    "with `wrangler deploy --dry-run`, exactly the bundle a deploy uploads, and runs it in **workerd directly**, from",
+    "a config the bench generates from wrangler.toml (no `wrangler dev` proxy, no Miniflare: Miniflare's entry",
+    "Worker before every request and its outbound Worker behind every fetch() are not on Cloudflare, and their CPU",
+    "and memory would be charged to the bot), against a fake Anthropic API and a fake Campfire (`test/fakes/`, in",
+    "their own process). The baselines run the same way, each in a workerd of its own:",
     "`bench/bare/`'s Worker answers 204 at once (reference), and its `/note/:id` is the **durable floor** — a",
     "Worker that hands one row to a SQLite Durable Object, which stores it and sets an alarm (the alarm later",
     "deletes everything: the trivial object of the memory soak). Billable work is counted by `bench/bare/meter.ts`,",

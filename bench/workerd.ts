@@ -1,12 +1,17 @@
 /**
- * Builds a Worker the way `wrangler deploy` would and runs the built bundle in its own workerd through
- * Miniflare's API: no `wrangler dev` proxy in front, the same path for the bot and its baselines.
+ * Builds a Worker the way `wrangler deploy` would and runs the built bundle in a workerd of its own, directly, from
+ * a config generated here: no `wrangler dev` proxy and no Miniflare, the same path for the bot and its baselines.
+ * Miniflare puts Workers of its own before every request (its entry Worker) and behind every outgoing fetch (its
+ * outbound interceptor); neither exists on Cloudflare, and the bench would charge their CPU and memory to the bot.
  */
-import { execFile } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { basename, dirname, join, relative } from "node:path";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
 import { promisify } from "node:util";
-import { Miniflare } from "miniflare";
 import { unstable_readConfig } from "wrangler";
 
 export const ROOT = new URL("..", import.meta.url).pathname;
@@ -45,7 +50,7 @@ export interface Workerd {
   persistDir: string;
   /** Every JSON line the Worker logged, in order. */
   logs: LogLine[];
-  mf: Miniflare;
+  /** Kills workerd and waits for it to exit. */
   stop(): Promise<void>;
 }
 
@@ -62,18 +67,65 @@ interface WranglerConfig {
 /** `config`'s bindings, read by wrangler itself so the bench sees exactly what a deploy would. */
 export const readConfig = (config: string) => unstable_readConfig({ config }, { hideWarnings: true }) as WranglerConfig;
 
-/** Processes whose parent is this one and whose name starts with "workerd". */
-function workerdChildren(): Set<number> {
-  const found = new Set<number>();
-  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
-    try {
-      const [, comm, rest] = /^\d+ \((.*)\) (.*)$/s.exec(readFileSync(`/proc/${pid}/stat`, "utf8"))!;
-      if (comm!.startsWith("workerd") && Number(rest!.split(" ")[1]) === process.pid) found.add(Number(pid));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return found;
+/** The workerd binary the `workerd` package installed for this platform (Miniflare and wrangler run the same one). */
+const WORKERD = (createRequire(import.meta.url)("workerd") as { default: string }).default;
+const READY_TIMEOUT_MS = 20_000;
+
+/** `value` as a Cap'n Proto text literal: quotes, backslashes and control characters escaped, the rest as is. */
+const capnpText = (value: string) =>
+  `"${value.replace(/[\\"\u0000-\u001f\u007f]/g, (c) => (c === "\\" || c === '"' ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`))}"`;
+
+/**
+ * The workerd config (Cap'n Proto text) for `config`'s Worker: `script` and the other modules beside it as
+ * `wrangler deploy --dry-run` wrote them, its vars plus `vars`, its Durable Objects on disk at `persistDir`,
+ * fetch() straight to the network (private addresses allowed: the fakes are on 127.0.0.1), and one HTTP socket
+ * on 127.0.0.1 on a port the kernel picks. `configDir` is where the config will be written; embeds are relative to it.
+ */
+export function workerdConfig(options: { config: string; script: string; vars?: Record<string, string>; persistDir: string }, configDir: string): string {
+  const config = readConfig(options.config);
+  const name = config.name ?? "worker";
+  const sqlite = new Set(config.migrations.flatMap((migration) => migration.new_sqlite_classes ?? []));
+  const embed = (file: string) => `embed ${capnpText(relative(configDir, file))}`;
+  // The entry first; a build that splits its code also wrote the chunks (and any Wasm) it imports into the same folder,
+  // named as the bundle imports them.
+  const outdir = dirname(options.script);
+  const others = readdirSync(outdir, { recursive: true, encoding: "utf8" }).filter((file) => /\.(m?js|wasm)$/.test(file) && file !== basename(options.script));
+  const modules = [basename(options.script), ...others].map((file) =>
+    file.endsWith(".wasm") ? `(name = ${capnpText(file)}, wasm = ${embed(join(outdir, file))})` : `(name = ${capnpText(file)}, esModule = ${embed(join(outdir, file))})`,
+  );
+  const bindings = [
+    ...Object.entries({ ...config.vars, ...options.vars }).map(([key, value]) =>
+      typeof value === "string" ? `(name = ${capnpText(key)}, text = ${capnpText(value)})` : `(name = ${capnpText(key)}, json = ${capnpText(JSON.stringify(value))})`,
+    ),
+    ...config.durable_objects.bindings.map((binding) => `(name = ${capnpText(binding.name)}, durableObjectNamespace = ${capnpText(binding.class_name)})`),
+  ];
+  const namespaces = config.durable_objects.bindings.map(
+    (binding) => `(className = ${capnpText(binding.class_name)}, uniqueKey = ${capnpText(`${name}-${binding.class_name}`)}, enableSql = ${sqlite.has(binding.class_name)})`,
+  );
+  const list = (items: string[]) => (items.length === 0 ? "[]" : `[\n    ${items.join(",\n    ")},\n  ]`);
+  return `using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "worker", worker = .worker),
+    (name = "storage", disk = (path = ${capnpText(options.persistDir)}, writable = true)),
+    (name = "network", network = (allow = ["public", "private"])),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "worker")],
+  # Each console.log as one JSON line on stdout, its text in "message".
+  logging = (structuredLogging = true),
+);
+
+const worker :Workerd.Worker = (
+  modules = ${list(modules)},
+  compatibilityDate = ${capnpText(config.compatibility_date!)},
+  compatibilityFlags = ${list(config.compatibility_flags.map(capnpText))},
+  bindings = ${list(bindings)},
+  durableObjectNamespaces = ${list(namespaces)},
+  durableObjectStorage = (localDisk = "storage"),
+  globalOutbound = "network",
+);
+`;
 }
 
 /**
@@ -81,47 +133,85 @@ function workerdChildren(): Set<number> {
  * (SQLite when a migration says so) and vars — plus `vars`, storing objects under `persistDir`.
  */
 export async function startWorkerd(options: { config: string; script: string; vars?: Record<string, string>; persistDir: string }): Promise<Workerd> {
-  const config = readConfig(options.config);
-  const name = config.name ?? "worker";
-  const sqlite = new Set(config.migrations.flatMap((migration) => migration.new_sqlite_classes ?? []));
-  const env: Record<string, { type: "durable-object"; worker: string; exportName: string } | { type: "json"; value: unknown } | { type: "text"; value: string }> = {};
-  for (const [key, value] of Object.entries({ ...config.vars, ...options.vars })) env[key] = typeof value === "string" ? { type: "text", value } : { type: "json", value };
-  for (const binding of config.durable_objects.bindings) env[binding.name] = { type: "durable-object", worker: name, exportName: binding.class_name };
-  const exports = Object.fromEntries(
-    config.durable_objects.bindings.map((binding) => [binding.class_name, { type: "durable-object" as const, storage: sqlite.has(binding.class_name) ? ("sqlite" as const) : ("legacy-kv" as const) }]),
-  );
+  const configDir = mkdtempSync(join(tmpdir(), "campfire-bench-workerd-"));
+  const configFile = join(configDir, "config.capnp");
+  writeFileSync(configFile, workerdConfig(options, configDir));
+  mkdirSync(options.persistDir, { recursive: true });
+  // --experimental only permits flags that have no default-on date yet (Miniflare passes it too); fd 3 is where
+  // workerd reports the port it bound. TZ as on Cloudflare, where Workers run in UTC.
+  const child = spawn(WORKERD, ["serve", "--experimental", "--control-fd=3", configFile], { stdio: ["ignore", "pipe", "pipe", "pipe"], env: { ...process.env, TZ: "UTC" } });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  let stopping = false;
+  const stderr: string[] = [];
+  const tail = () => stderr.slice(-40).join("\n");
   const logs: LogLine[] = [];
-  const before = workerdChildren();
-  const mf = new Miniflare({
-    workers: [
-      {
-        config: {
-          name,
-          compatibilityDate: config.compatibility_date!,
-          compatibilityFlags: config.compatibility_flags,
-          manifest: { mainModule: basename(options.script), modules: { [basename(options.script)]: { type: "esm", contents: readFileSync(options.script, "utf8") } } },
-          env: env as never,
-          exports,
-        },
-      },
-    ],
-    resourcePersistencePath: options.persistDir,
-    enableDevRegistry: false,
-    port: 0,
-    handleStructuredLogs: ({ message }) => {
+  const read = (stream: Readable, keep?: (line: string) => void) =>
+    createInterface({ input: stream, crlfDelay: Infinity }).on("line", (line) => {
+      keep?.(line);
+      const message = structuredMessage(line);
       // Only the Worker's own JSON lines; workerd's other output is not ours to parse.
-      if (!message.startsWith("{")) return;
+      if (!message?.startsWith("{")) return;
       try {
-        logs.push(JSON.parse(message) as LogLine);
+        const parsed: unknown = JSON.parse(message);
+        if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) logs.push(parsed as LogLine);
       } catch {
         // A line that only looked like JSON.
       }
-    },
+    });
+  read(child.stdout!);
+  read(child.stderr!, (line) => {
+    stderr.push(line);
+    if (stderr.length > 200) stderr.splice(0, 100);
   });
-  const url = (await mf.ready).toString().replace(/\/$/, "");
-  const started = [...workerdChildren()].filter((pid) => !before.has(pid));
-  if (started.length !== 1) throw new Error(`expected one new workerd process for ${options.script}, found ${started.length}`);
-  return { url, pid: started[0]!, persistDir: options.persistDir, logs, mf, stop: () => mf.dispose() };
+  const stop = async () => {
+    stopping = true;
+    child.kill("SIGKILL");
+    await exited;
+    rmSync(configDir, { recursive: true, force: true });
+  };
+  let port: number;
+  try {
+    port = await listening(child, exited, READY_TIMEOUT_MS);
+  } catch (error) {
+    await stop();
+    throw new Error(`workerd for ${options.script} ${(error as Error).message}; its stderr ended with:\n${tail()}`);
+  }
+  void exited.then(() => {
+    if (!stopping) console.error(`[bench] workerd for ${options.script} exited unexpectedly (code ${child.exitCode}, signal ${child.signalCode}); its stderr ended with:\n${tail()}`);
+  });
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, persistDir: options.persistDir, logs, stop };
+}
+
+/** The `message` of one structured log line of workerd's, or undefined for a line that is not one. */
+function structuredMessage(line: string): string | undefined {
+  try {
+    const parsed = JSON.parse(line) as { message?: unknown };
+    return typeof parsed === "object" && parsed !== null && typeof parsed.message === "string" ? parsed.message : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The port of the "http" socket, from workerd's `listen` event on fd 3; rejects if workerd exits first or takes too long. */
+function listening(child: ChildProcess, exited: Promise<void>, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`did not listen within ${timeoutMs / 1000} s`)), timeoutMs);
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`exited before listening (code ${child.exitCode}, signal ${child.signalCode})`));
+    });
+    createInterface({ input: child.stdio[3] as Readable }).on("line", (line) => {
+      try {
+        const event = JSON.parse(line) as { event?: string; socket?: string; port?: number };
+        if (event.event === "listen" && event.socket === "http" && typeof event.port === "number") {
+          clearTimeout(timer);
+          resolve(event.port);
+        }
+      } catch {
+        // Not a control message of ours.
+      }
+    });
+  });
 }
 
 /**
