@@ -25,15 +25,19 @@ export function bytesByPackage(bundle: Bundle): [string, number][] {
   return [...totals].sort((a, b) => b[1] - a[1]);
 }
 
-/** The one import change measured: the client and its errors from their own modules instead of the package root. */
-export const DEEP_IMPORT = {
-  from: 'import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk";',
-  to: 'import { Anthropic } from "@anthropic-ai/sdk/client";\nimport { APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk/core/error";',
-};
+/** The import change measured: the client and its errors from their own modules instead of the package root. */
+export const DEEP_IMPORTS = [
+  { file: "src/claude.ts", from: 'import Anthropic from "@anthropic-ai/sdk";', to: 'import { Anthropic } from "@anthropic-ai/sdk/client";' },
+  {
+    file: "src/anthropic-failure.ts",
+    from: 'import { APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk";',
+    to: 'import { APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk/core/error";',
+  },
+];
 
 /**
- * Builds a copy of the sources with `DEEP_IMPORT` applied (src/ itself is left alone); null when
- * src/claude.ts no longer has the import line it replaces.
+ * Builds a copy of the sources with `DEEP_IMPORTS` applied (src/ itself is left alone); null when a file no
+ * longer has the import line it replaces.
  */
 export async function buildWithDeepImports(outdir: string): Promise<Bundle | null> {
   const copy = mkdtempSync(join(tmpdir(), "campfire-bench-deep-"));
@@ -41,10 +45,12 @@ export async function buildWithDeepImports(outdir: string): Promise<Bundle | nul
     cpSync(join(ROOT, "src"), join(copy, "src"), { recursive: true });
     for (const file of ["wrangler.toml", "package.json", "tsconfig.json", "worker-configuration.d.ts"]) cpSync(join(ROOT, file), join(copy, file));
     symlinkSync(join(ROOT, "node_modules"), join(copy, "node_modules"));
-    const claude = join(copy, "src/claude.ts");
-    const source = readFileSync(claude, "utf8");
-    if (!source.includes(DEEP_IMPORT.from)) return null;
-    writeFileSync(claude, source.replace(DEEP_IMPORT.from, DEEP_IMPORT.to));
+    for (const change of DEEP_IMPORTS) {
+      const file = join(copy, change.file);
+      const source = readFileSync(file, "utf8");
+      if (!source.includes(change.from)) return null;
+      writeFileSync(file, source.replace(change.from, change.to));
+    }
     return await build(join(copy, "wrangler.toml"), outdir);
   } finally {
     rmSync(copy, { recursive: true, force: true });

@@ -76,20 +76,26 @@ export async function ackRows(bare: Workerd, bot: Workerd, senders: number[], co
 export interface Overhead {
   model: number[];
   overhead: number[];
+  /** Each mention's ack, with no earlier turn still running: the ack path alone. */
+  ack: number[];
 }
 
 /** `count` mentions to fresh rooms, one at a time on an idle bot: webhook → reply posted, minus the model's time. */
 export async function botOverhead(bot: Workerd, fakes: { anthropic: string; campfire: string }, count: number): Promise<Overhead> {
   const rooms = Array.from({ length: count }, (_, i) => 300_000 + i);
   const sentAt = new Map<number, number>();
+  const acks: number[] = [];
   for (const roomId of rooms) {
     sentAt.set(roomId, Date.now());
+    const started = performance.now();
     await post(`${bot.url}/webhook/assistant`, payload(roomId, `overhead room ${roomId}`));
+    acks.push(performance.now() - started);
     await waitForRooms(fakes.campfire, [roomId], 30_000);
+    await sleep(IDLE_PAUSE_MS);
   }
   const posted = (await getJson<Posted[]>(`${fakes.campfire}/_fake/messages`)).filter((message) => sentAt.has(message.roomId));
   const requests = await getJson<Requested[]>(`${fakes.anthropic}/_fake/requests`);
-  const result: Overhead = { model: [], overhead: [] };
+  const result: Overhead = { model: [], overhead: [], ack: acks };
   for (const roomId of rooms) {
     const request = requests.find((r) => JSON.stringify(r.body).includes(`overhead room ${roomId}`));
     const reply = posted.find((m) => m.roomId === roomId);
@@ -98,6 +104,21 @@ export async function botOverhead(bot: Workerd, fakes: { anthropic: string; camp
     result.overhead.push(reply.at - sentAt.get(roomId)! - (request.ms ?? 0));
   }
   return result;
+}
+
+/** After each idle mention: the turn's end (settling, its registry report) is over before the next ack. */
+const IDLE_PAUSE_MS = 20;
+
+/** The floor's ack the same way: one new note at a time, each after a pause. */
+export async function idleFloor(bare: Workerd, count: number, ttlMs: number): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    await post(`${bare.url}/note/${300_000 + i}`, payload(300_000 + i, `overhead room ${300_000 + i}`), { "x-ttl-ms": String(ttlMs) });
+    samples.push(performance.now() - started);
+    await sleep(IDLE_PAUSE_MS);
+  }
+  return samples;
 }
 
 /** p50 and p99 of `samples`, and of `samples` ÷ `baseline`. */

@@ -16,26 +16,39 @@ export interface Soak {
   active: number[];
   /** Memory once that cycle's conversations were evicted, per cycle. */
   after: number[];
-  storage: { bytes: number; files: number };
+  /** Everything left in the storage folder, and the part that is the soaked class's own object files. */
+  storage: { all: Stored; objects: Stored };
   evicted: number;
 }
 
-export function folderBytes(path: string): { bytes: number; files: number } {
+export interface Stored {
+  bytes: number;
+  files: number;
+}
+
+/**
+ * Bytes and files under `path`; with `objectsOf`, only the object files of that Durable Object class
+ * (`<id>.sqlite*` in its folder), not the namespace's shared `metadata.sqlite*` (workerd's alarm index).
+ */
+export function folderBytes(path: string, objectsOf?: string): Stored {
   let bytes = 0;
   let files = 0;
   for (const entry of readdirSync(path, { withFileTypes: true, recursive: true })) {
     if (!entry.isFile()) continue;
+    if (objectsOf && (!entry.parentPath.endsWith(`-${objectsOf}`) || entry.name.startsWith("metadata."))) continue;
     bytes += statSync(join(entry.parentPath, entry.name)).size;
     files++;
   }
   return { bytes, files };
 }
 
+const NONE: Soak["storage"] = { all: { bytes: 0, files: 0 }, objects: { bytes: 0, files: 0 } };
+
 const SENDERS = 50;
 
 /** `cycles` × `perCycle` bot conversations, each answered once and then left to expire after `ttlMs`. */
 export async function soakBot(bot: Workerd, fakes: Fakes, cycles: number, perCycle: number, ttlMs: number): Promise<Soak> {
-  const soak: Soak = { perCycle, rest: rssAnon(bot.pid), active: [], after: [], storage: { bytes: 0, files: 0 }, evicted: 0 };
+  const soak: Soak = { perCycle, rest: rssAnon(bot.pid), active: [], after: [], storage: NONE, evicted: 0 };
   const evictions = () => bot.logs.filter((line) => line.event === "conversation.evicted").length;
   for (let cycle = 0; cycle < cycles; cycle++) {
     const rooms = Array.from({ length: perCycle }, (_, i) => 2_000_000 + cycle * perCycle + i);
@@ -51,13 +64,13 @@ export async function soakBot(bot: Workerd, fakes: Fakes, cycles: number, perCyc
     soak.after.push(rssAnon(bot.pid));
   }
   soak.evicted = evictions();
-  soak.storage = folderBytes(bot.persistDir);
+  soak.storage = { all: folderBytes(bot.persistDir), objects: folderBytes(bot.persistDir, "Conversation") };
   return soak;
 }
 
 /** The same lifecycle for the trivial object: `perCycle` notes a cycle, each deleting itself after `ttlMs`. */
 export async function soakNote(bare: Workerd, cycles: number, perCycle: number, ttlMs: number): Promise<Soak> {
-  const soak: Soak = { perCycle, rest: rssAnon(bare.pid), active: [], after: [], storage: { bytes: 0, files: 0 }, evicted: 0 };
+  const soak: Soak = { perCycle, rest: rssAnon(bare.pid), active: [], after: [], storage: NONE, evicted: 0 };
   for (let cycle = 0; cycle < cycles; cycle++) {
     const first = 2_000_000 + cycle * perCycle;
     const headers = { "x-ttl-ms": String(ttlMs) };
@@ -67,7 +80,7 @@ export async function soakNote(bare: Workerd, cycles: number, perCycle: number, 
     soak.after.push(rssAnon(bare.pid));
   }
   soak.evicted = cycles * perCycle;
-  soak.storage = folderBytes(bare.persistDir);
+  soak.storage = { all: folderBytes(bare.persistDir), objects: folderBytes(bare.persistDir, "Note") };
   return soak;
 }
 
@@ -82,6 +95,7 @@ export function perConversation(soak: Soak) {
     retained: (last - soak.rest) / (cycles * soak.perCycle),
     /** Growth per conversation in the last cycle: the slope a long-running process sees by then. */
     growth: cycles > 1 ? (last - soak.after.at(-2)!) / soak.perCycle : NaN,
-    storage: soak.storage.bytes / soak.evicted,
+    storage: soak.storage.all.bytes / soak.evicted,
+    objectStorage: soak.storage.objects.bytes / soak.evicted,
   };
 }

@@ -1,5 +1,5 @@
 /** BENCHMARKS.md from one run's results: each figure beside its baseline, prices stated. */
-import { type ColdStart, DEEP_IMPORT, median } from "./bundle.ts";
+import { type ColdStart, DEEP_IMPORTS, median } from "./bundle.ts";
 import type { Work } from "./billing.ts";
 import type { AckRow, Overhead } from "./latency.ts";
 import { perConversation, type Soak } from "./memory.ts";
@@ -9,6 +9,8 @@ import type { Bundle } from "./workerd.ts";
 
 export interface Results {
   acks: AckRow[];
+  /** One webhook at a time, each once the previous answer is posted: the bot's and the floor's ack path alone. */
+  idle: { bot: number[]; floor: number[] };
   overhead: Overhead;
   billing: { fresh: Work; steady: Work };
   soak: { bot: Soak; note: Soak };
@@ -22,8 +24,14 @@ const per = (value: number, work: Work) => (value / work.answered).toFixed(1);
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 const target = (value: number, limit: number) => `${x(value)} ${value <= limit ? "✓" : "✗"} (target ≤ ${limit}×)`;
 
-function acks(rows: AckRow[]): string {
+function acks(rows: AckRow[], idle: Results["idle"]): string {
   const lines: (string | number)[][] = [];
+  const idleRatio = (p: number) => x(percentile(idle.bot, p) / percentile(idle.floor, p));
+  lines.push(
+    ["1, idle", "**floor**: Worker → DO row + alarm, one at a time", ms(percentile(idle.floor, 50)), ms(percentile(idle.floor, 99))],
+    ["1, idle", "bot, each once the previous answer is posted", ms(percentile(idle.bot, 50)), ms(percentile(idle.bot, 99))],
+    ["1, idle", "**bot ÷ floor**, the ack path alone", idleRatio(50), idleRatio(99)],
+  );
   for (const row of rows) {
     for (const [name, samples] of [["bare Worker, 204 (reference)", row.bare], ["**floor**: Worker → DO row + alarm", row.floor], ["bot", row.bot]] as const) {
       lines.push([row.senders, name, ms(percentile(samples, 50)), ms(percentile(samples, 99))]);
@@ -106,7 +114,8 @@ function memory(bot: Soak, note: Soak): string[] {
       ["memory per active conversation", kb(b.active), kb(n.active), target(b.active / n.active, 1.2)],
       ["memory retained per conversation run, after all were evicted", kb(b.retained), kb(n.retained), target(b.retained / n.retained, 1.2)],
       ["growth per conversation in the last cycle (after eviction)", kb(b.growth), kb(n.growth), x(b.growth / n.growth)],
-      [`storage left per evicted conversation (${bot.storage.files} / ${note.storage.files} files)`, `${b.storage.toFixed(0)} bytes`, `${n.storage.toFixed(0)} bytes`, target(b.storage / n.storage, 1.2)],
+      [`storage left per evicted conversation: its object's files (${bot.storage.objects.files} / ${note.storage.objects.files} files)`, `${b.objectStorage.toFixed(0)} bytes`, `${n.objectStorage.toFixed(0)} bytes`, target(b.objectStorage / n.objectStorage, 1.2)],
+      [`↳ the whole storage folder, incl. the alarm index and the registry (${bot.storage.all.files} / ${note.storage.all.files} files)`, `${b.storage.toFixed(0)} bytes`, `${n.storage.toFixed(0)} bytes`, target(b.storage / n.storage, 1.2)],
     ]),
     "",
     // A self-hoster's month at 1,000 new conversations a day, from this run's slopes.
@@ -129,7 +138,7 @@ function bundle(results: Results): string[] {
     ]),
     "",
     `Largest parts of the raw bundle: ${packages.slice(0, 6).map(([name, bytes]) => `${name} ${kb(bytes)}`).join(", ")}; the SDK is ${((100 * sdk) / bot.raw).toFixed(0)} % of it.`,
-    `The deep-import variant changes only src/claude.ts's first line, from \`${DEEP_IMPORT.from}\` to \`${DEEP_IMPORT.to.replace("\n", " ")}\`.`,
+    `The deep-import variant changes only these lines: ${DEEP_IMPORTS.map((change) => `${change.file}'s \`${change.from}\` to \`${change.to}\``).join("; ")}.`,
     "",
     table(["cold start, median of " + results.cold.bot.ready.length, "bot", "baseline: bare Worker"], [
       ["new workerd until listening", ms(median(results.cold.bot.ready)), ms(median(results.cold.bare.ready))],
@@ -145,7 +154,7 @@ export function render(results: Results, header: string[]): string {
     ...header,
     "## Ack latency",
     "",
-    acks(results.acks),
+    acks(results.acks, results.idle),
     "",
     "## Bot overhead on an idle bot: webhook → reply posted, minus the model's time",
     "",

@@ -55,7 +55,8 @@ export async function answerWaiting({ store, state, bot, room, model, reach, onA
   const timeout = new AbortController();
   // The turn's clocks start with the turn: a slow Campfire read below counts against them.
   const timers = [setTimeout(() => timeout.abort(), bot.turnTimeoutMs), setTimeout(() => streamer.progress(), PROGRESS_AFTER_MS)];
-  const boost = await acknowledge(room, bot, last);
+  // The 👀 goes on while the turn reads the room and asks the model: it is not on the answer's critical path.
+  const boosting = acknowledge(room, bot, last);
   let kept = false;
   try {
     if (state.draft.messageId === null) streamer.adopt(await orphanedDraft(room, store, state.draft.postingSince));
@@ -89,7 +90,7 @@ export async function answerWaiting({ store, state, bot, room, model, reach, onA
     const usage = addUsage(answer.usage, consultUsage);
     const outgoing: Outgoing = {
       kind: "reply", uptoSeq: last.seq, prompt, markdown: answer.text || emptyAnswer(answer.stopReason, answer.fileIds.length), messageId: streamer.shownMessageId,
-      posted: 0, queuedAt: Date.now(), files: answer.fileIds, boost,
+      posted: 0, queuedAt: Date.now(), files: answer.fileIds, boost: await boosting,
     };
     store.keepAnswer(outgoing, usage, answer.containerId);
     kept = true;
@@ -99,6 +100,7 @@ export async function answerWaiting({ store, state, bot, room, model, reach, onA
     // Nothing may outlive the turn: no timer, no request, and no 👀 on a question this run did not answer.
     for (const timer of timers) clearTimeout(timer);
     await streamer.settle();
+    const boost = await boosting;
     if (boost && !kept) await room.unboost(boost.messageId, boost.boostId).catch(() => {});
   }
 }

@@ -47,6 +47,8 @@ export interface Call {
   roomId: number;
   path: string;
   status: number;
+  /** When the request arrived (ms since the epoch). */
+  at: number;
 }
 
 export interface FakeCampfire {
@@ -175,7 +177,7 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
     if (!match) return text(response, 404, "Not Found");
     const [, room, key, id, boostPath, boostId] = match;
     const roomId = Number(room);
-    const call: Call = { method, roomId, path: url.pathname, status: 0 };
+    const call: Call = { method, roomId, path: url.pathname, status: 0, at: Date.now() };
     calls.push(call);
     response.on("finish", () => (call.status = response.statusCode));
     if (!keyAllowed(decodeURIComponent(key!))) {
