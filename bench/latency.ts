@@ -78,6 +78,8 @@ export interface Overhead {
   overhead: number[];
   /** Each mention's ack, with no earlier turn still running: the ack path alone. */
   ack: number[];
+  /** Where the time goes, from sending the webhook (ms): the turn's first Campfire request, the model request, the reply. */
+  timeline: { turnStart: number[]; modelAsked: number[]; posted: number[] };
 }
 
 /** `count` mentions to fresh rooms, one at a time on an idle bot: webhook → reply posted, minus the model's time. */
@@ -95,13 +97,19 @@ export async function botOverhead(bot: Workerd, fakes: { anthropic: string; camp
   }
   const posted = (await getJson<Posted[]>(`${fakes.campfire}/_fake/messages`)).filter((message) => sentAt.has(message.roomId));
   const requests = await getJson<Requested[]>(`${fakes.anthropic}/_fake/requests`);
-  const result: Overhead = { model: [], overhead: [], ack: acks };
+  const calls = await getJson<{ roomId: number; at: number }[]>(`${fakes.campfire}/_fake/calls`);
+  const result: Overhead = { model: [], overhead: [], ack: acks, timeline: { turnStart: [], modelAsked: [], posted: [] } };
   for (const roomId of rooms) {
     const request = requests.find((r) => JSON.stringify(r.body).includes(`overhead room ${roomId}`));
     const reply = posted.find((m) => m.roomId === roomId);
-    if (!request || !reply) throw new Error(`room ${roomId}: no model request or no reply was recorded`);
+    const first = calls.find((call) => call.roomId === roomId);
+    if (!request || !reply || !first) throw new Error(`room ${roomId}: no model request, Campfire request or reply was recorded`);
+    const sent = sentAt.get(roomId)!;
     result.model.push(request.ms ?? 0);
-    result.overhead.push(reply.at - sentAt.get(roomId)! - (request.ms ?? 0));
+    result.overhead.push(reply.at - sent - (request.ms ?? 0));
+    result.timeline.turnStart.push(first.at - sent);
+    result.timeline.modelAsked.push(request.at - sent);
+    result.timeline.posted.push(reply.at - sent);
   }
   return result;
 }

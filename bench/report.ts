@@ -161,6 +161,9 @@ export function render(results: Results, header: string[]): string {
     table(["", "p50", "p99"], [
       ["fake model time (subtracted)", ms(percentile(o.model, 50)), ms(percentile(o.model, 99))],
       ["bot overhead", ms(percentile(o.overhead, 50)), ms(percentile(o.overhead, 99))],
+      ["↳ from the webhook to the turn's first Campfire request (👀 and room read)", ms(percentile(o.timeline.turnStart, 50)), ms(percentile(o.timeline.turnStart, 99))],
+      ["↳ from the webhook to the model request", ms(percentile(o.timeline.modelAsked, 50)), ms(percentile(o.timeline.modelAsked, 99))],
+      ["↳ from the webhook to the reply in the room", ms(percentile(o.timeline.posted, 50)), ms(percentile(o.timeline.posted, 99))],
     ]),
     "",
     `## Billable work per answered message (steady: ${steady.answered} messages in one room; new: one message, then its eviction)`,
