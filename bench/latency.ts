@@ -117,16 +117,30 @@ export async function botOverhead(bot: Workerd, fakes: { anthropic: string; camp
 /** After each idle mention: the turn's end (settling, its registry report) is over before the next ack. */
 const IDLE_PAUSE_MS = 20;
 
-/** The floor's ack the same way: one new note at a time, each after a pause. */
-export async function idleFloor(bare: Workerd, count: number, ttlMs: number): Promise<number[]> {
-  const samples: number[] = [];
+export interface IdleFloor {
+  ack: number[];
+  /** From sending the note to its alarm running (set for "now"): how soon the runtime starts an alarm. */
+  alarmStart: number[];
+}
+
+/** The floor's ack the same way, one new note at a time, each after a pause; each note's alarm is due at once. */
+export async function idleFloor(bare: Workerd, count: number): Promise<IdleFloor> {
+  const result: IdleFloor = { ack: [], alarmStart: [] };
+  const sentAt = new Map<string, number>();
   for (let i = 0; i < count; i++) {
+    const id = String(300_000 + i);
+    sentAt.set(id, Date.now());
     const started = performance.now();
-    await post(`${bare.url}/note/${300_000 + i}`, payload(300_000 + i, `overhead room ${300_000 + i}`), { "x-ttl-ms": String(ttlMs) });
-    samples.push(performance.now() - started);
+    await post(`${bare.url}/note/${id}`, payload(300_000 + i, `overhead room ${id}`), { "x-ttl-ms": "0" });
+    result.ack.push(performance.now() - started);
     await sleep(IDLE_PAUSE_MS);
   }
-  return samples;
+  for (const line of bare.logs) {
+    const sent = line.event === "note.alarm" ? sentAt.get(String(line.id)) : undefined;
+    if (sent !== undefined) result.alarmStart.push(Number(line.at) - sent);
+  }
+  if (result.alarmStart.length < count) throw new Error(`only ${result.alarmStart.length} of ${count} notes logged their alarm`);
+  return result;
 }
 
 /** p50 and p99 of `samples`, and of `samples` ÷ `baseline`. */

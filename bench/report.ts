@@ -11,6 +11,8 @@ export interface Results {
   acks: AckRow[];
   /** One webhook at a time, each once the previous answer is posted: the bot's and the floor's ack path alone. */
   idle: { bot: number[]; floor: number[] };
+  /** The floor's webhook → its alarm running: the runtime's share of the bot's "webhook → turn starts". */
+  floorAlarmStart: number[];
   overhead: Overhead;
   billing: { fresh: Work; steady: Work };
   soak: { bot: Soak; note: Soak };
@@ -162,6 +164,7 @@ export function render(results: Results, header: string[]): string {
       ["fake model time (subtracted)", ms(percentile(o.model, 50)), ms(percentile(o.model, 99))],
       ["bot overhead", ms(percentile(o.overhead, 50)), ms(percentile(o.overhead, 99))],
       ["↳ from the webhook to the turn's first Campfire request (👀 and room read)", ms(percentile(o.timeline.turnStart, 50)), ms(percentile(o.timeline.turnStart, 99))],
+      ["↳ baseline: from a webhook to the floor's alarm (due at once) running", ms(percentile(results.floorAlarmStart, 50)), ms(percentile(results.floorAlarmStart, 99))],
       ["↳ from the webhook to the model request", ms(percentile(o.timeline.modelAsked, 50)), ms(percentile(o.timeline.modelAsked, 99))],
       ["↳ from the webhook to the reply in the room", ms(percentile(o.timeline.posted, 50)), ms(percentile(o.timeline.posted, 99))],
     ]),

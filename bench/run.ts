@@ -79,15 +79,15 @@ async function main() {
     };
 
     step("ack latency and bot overhead");
-    const { overhead, idleFloorAcks, acks } = await withWorkerd(BOT_CONFIG, bot.script, botVars(fakes, LONG_TTL_MS), (botWorker) =>
+    const { overhead, floor, acks } = await withWorkerd(BOT_CONFIG, bot.script, botVars(fakes, LONG_TTL_MS), (botWorker) =>
       withWorkerd(BARE_CONFIG, bare.script, {}, async (bareWorker) => {
         // Warm both up, so the first rows do not pay for compiling code paths.
         await latencies((i) => ({ url: `${botWorker.url}/webhook/assistant`, body: payload(900_000 + i, "warm up") }), 20, 5);
         await latencies((i) => ({ url: `${bareWorker.url}/note/${900_000 + i}`, body: "warm up", headers: { "x-ttl-ms": String(LONG_TTL_MS) } }), 20, 5);
         await drained(botWorker);
         const overhead = await botOverhead(botWorker, fakes, SETTINGS.overhead);
-        const idleFloorAcks = await idleFloor(bareWorker, SETTINGS.overhead, LONG_TTL_MS);
-        return { overhead, idleFloorAcks, acks: await ackRows(bareWorker, botWorker, SETTINGS.senders, SETTINGS.webhooks, 500, LONG_TTL_MS) };
+        const floor = await idleFloor(bareWorker, SETTINGS.overhead);
+        return { overhead, floor, acks: await ackRows(bareWorker, botWorker, SETTINGS.senders, SETTINGS.webhooks, 500, LONG_TTL_MS) };
       }),
     );
 
@@ -103,7 +103,7 @@ async function main() {
       note: await withWorkerd(BARE_CONFIG, bare.script, {}, (worker) => soakNote(worker, SETTINGS.cycles, SETTINGS.conversations, ttlMs)),
     };
 
-    const results = { acks, idle: { bot: overhead.ack, floor: idleFloorAcks }, overhead, billing, soak, cold, bundle: { bot, deep, packages: bytesByPackage(bot) } };
+    const results = { acks, idle: { bot: overhead.ack, floor: floor.ack }, floorAlarmStart: floor.alarmStart, overhead, billing, soak, cold, bundle: { bot, deep, packages: bytesByPackage(bot) } };
     writeFileSync(join(ROOT, "BENCHMARKS.md"), render(results, header()));
     console.log(render(results, []));
     console.log("\nWritten to BENCHMARKS.md");

@@ -16,6 +16,8 @@ export class Note extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    // When the runtime ran the alarm: with a TTL of 0, the floor under the bot's "webhook → turn starts".
+    console.log(JSON.stringify({ event: "note.alarm", id: this.ctx.id.name ?? null, at: Date.now() }));
     await this.ctx.storage.deleteAll();
   }
 }
