@@ -1,7 +1,7 @@
 /** BENCHMARKS.md from one run's results: each figure beside its baseline, prices stated. */
 import { type ColdStart, DEEP_IMPORTS, median } from "./bundle.ts";
 import type { Work } from "./billing.ts";
-import type { AckRow, Overhead } from "./latency.ts";
+import type { AckRow, IdleFloor, Overhead } from "./latency.ts";
 import { perConversation, type Soak } from "./memory.ts";
 import { CLOUDFLARE, claudeCost, PRICES_READ, SONNET } from "./prices.ts";
 import { kb, mb, ms, percentile, table } from "./stats.ts";
@@ -9,10 +9,8 @@ import type { Bundle } from "./workerd.ts";
 
 export interface Results {
   acks: AckRow[];
-  /** One webhook at a time, each once the previous answer is posted: the bot's and the floor's ack path alone. */
-  idle: { bot: number[]; floor: number[] };
-  /** The floor's webhook → its alarm running: the runtime's share of the bot's "webhook → turn starts". */
-  floorAlarmStart: number[];
+  /** The floor one note at a time, beside the overhead's one mention at a time: acks alone, and alarm start. */
+  floor: IdleFloor;
   overhead: Overhead;
   billing: { fresh: Work; steady: Work };
   soak: { bot: Soak; note: Soak };
@@ -26,12 +24,13 @@ const per = (value: number, work: Work) => (value / work.answered).toFixed(1);
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 const target = (value: number, limit: number) => `${x(value)} ${value <= limit ? "✓" : "✗"} (target ≤ ${limit}×)`;
 
-function acks(rows: AckRow[], idle: Results["idle"]): string {
+/** The ack table: first the ack path alone (the overhead's mentions beside the floor one note at a time), then each sender count. */
+function acks(rows: AckRow[], idleBot: number[], idleFloor: number[]): string {
   const lines: (string | number)[][] = [];
-  const idleRatio = (p: number) => x(percentile(idle.bot, p) / percentile(idle.floor, p));
+  const idleRatio = (p: number) => x(percentile(idleBot, p) / percentile(idleFloor, p));
   lines.push(
-    ["1, idle", "**floor**: Worker → DO row + alarm, one at a time", ms(percentile(idle.floor, 50)), ms(percentile(idle.floor, 99))],
-    ["1, idle", "bot, each once the previous answer is posted", ms(percentile(idle.bot, 50)), ms(percentile(idle.bot, 99))],
+    ["1, idle", "**floor**: Worker → DO row + alarm, one at a time", ms(percentile(idleFloor, 50)), ms(percentile(idleFloor, 99))],
+    ["1, idle", "bot, each once the previous answer is posted", ms(percentile(idleBot, 50)), ms(percentile(idleBot, 99))],
     ["1, idle", "**bot ÷ floor**, the ack path alone", idleRatio(50), idleRatio(99)],
   );
   for (const row of rows) {
@@ -156,7 +155,7 @@ export function render(results: Results, header: string[]): string {
     ...header,
     "## Ack latency",
     "",
-    acks(results.acks, results.idle),
+    acks(results.acks, results.overhead.ack, results.floor.ack),
     "",
     "## Bot overhead on an idle bot: webhook → reply posted, minus the model's time",
     "",
@@ -164,7 +163,7 @@ export function render(results: Results, header: string[]): string {
       ["fake model time (subtracted)", ms(percentile(o.model, 50)), ms(percentile(o.model, 99))],
       ["bot overhead", ms(percentile(o.overhead, 50)), ms(percentile(o.overhead, 99))],
       ["↳ from the webhook to the turn's first Campfire request (👀 and room read)", ms(percentile(o.timeline.turnStart, 50)), ms(percentile(o.timeline.turnStart, 99))],
-      ["↳ baseline: from a webhook to the floor's alarm (due at once) running", ms(percentile(results.floorAlarmStart, 50)), ms(percentile(results.floorAlarmStart, 99))],
+      ["↳ baseline: from a webhook to the floor's alarm (due at once) running", ms(percentile(results.floor.alarmStart, 50)), ms(percentile(results.floor.alarmStart, 99))],
       ["↳ from the webhook to the model request", ms(percentile(o.timeline.modelAsked, 50)), ms(percentile(o.timeline.modelAsked, 99))],
       ["↳ from the webhook to the reply in the room", ms(percentile(o.timeline.posted, 50)), ms(percentile(o.timeline.posted, 99))],
     ]),

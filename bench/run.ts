@@ -103,7 +103,7 @@ async function main() {
       note: await withWorkerd(BARE_CONFIG, bare.script, {}, (worker) => soakNote(worker, SETTINGS.cycles, SETTINGS.conversations, ttlMs)),
     };
 
-    const results = { acks, idle: { bot: overhead.ack, floor: floor.ack }, floorAlarmStart: floor.alarmStart, overhead, billing, soak, cold, bundle: { bot, deep, packages: bytesByPackage(bot) } };
+    const results = { acks, floor, overhead, billing, soak, cold, bundle: { bot, deep, packages: bytesByPackage(bot) } };
     writeFileSync(join(ROOT, "BENCHMARKS.md"), render(results, header()));
     console.log(render(results, []));
     console.log("\nWritten to BENCHMARKS.md");
