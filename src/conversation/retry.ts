@@ -20,6 +20,26 @@ export function deliveryRetry(ttlMs: number): RetryPolicy {
   return { firstDelayMs: 2_000, maxDelayMs: 5 * 60_000, windowMs: Math.max(30 * 60_000, Math.min(ttlMs, 24 * 3_600_000)), maxAttempts: Number.POSITIVE_INFINITY };
 }
 
+/**
+ * Runs of the alarm that may end in an error nothing of ours could record (storage refused even that), counted
+ * by the platform: a throwing alarm handler is run again with back-off (2 s, 4 s, 8 s, 16 s; on Cloudflare at most
+ * six times) and is told how often it was. Held by the runtime, this count survives evictions and restarts, which
+ * no field of the object does. The run told it was retried this often gives up instead of throwing again.
+ */
+export const ESCAPED_ERROR_RETRIES = 4;
+
+export function afterEscapedError(retryCount: number): "retry" | "give_up" {
+  return retryCount < ESCAPED_ERROR_RETRIES ? "retry" : "give_up";
+}
+
+/**
+ * Whether the tries at answering the waiting messages are spent. Read from storage on every run, so a run after
+ * one that could not store the apology never asks the model again.
+ */
+export function answerRetriesOver(retry: { attempts: number }): boolean {
+  return retry.attempts >= MODEL_RETRY.maxAttempts;
+}
+
 export type RetryDecision = { retryAt: number } | { giveUp: true };
 
 /**

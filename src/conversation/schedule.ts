@@ -13,10 +13,6 @@ export interface ScheduleSnapshot {
   nextReminderAt: number | null;
   lastActivityAt: number;
   ttlMs: number;
-  /** Nothing may run before this: set after a failure that could not even be recorded. */
-  notBefore: number | null;
-  /** Such failures ran out of retries: the conversation is forgotten at `notBefore` instead of trying again. */
-  stuck: boolean;
 }
 
 export interface Decision {
@@ -28,7 +24,8 @@ export interface Decision {
 /**
  * The conversation's whole policy in one pure function: what to do now and when to wake next. Pending work and
  * reminders keep a conversation alive; with neither, it is forgotten `ttlMs` after its last activity. A failure
- * moves `retryAt` (or `notBefore`) into the future, so nothing is ever re-run at once after one.
+ * moves `retryAt` into the future, so nothing is ever re-run at once after one (a failure storage could not record
+ * is retried by the runtime instead: see `afterEscapedError`).
  */
 export function decide(snapshot: ScheduleSnapshot | null, now: number): Decision {
   if (!snapshot) return { action: "nothing", wakeAt: null };
@@ -36,10 +33,7 @@ export function decide(snapshot: ScheduleSnapshot | null, now: number): Decision
   const workAt = work ? Math.max(now, snapshot.retryAt ?? now) : null;
   const evictAt = work || snapshot.nextReminderAt !== null ? null : snapshot.lastActivityAt + snapshot.ttlMs;
   const deadlines = [workAt, snapshot.nextReminderAt, evictAt].filter((at): at is number => at !== null);
-  const wakeAt = Math.max(Math.min(...deadlines), snapshot.notBefore ?? Number.NEGATIVE_INFINITY);
-  if (snapshot.notBefore !== null && now < snapshot.notBefore) return { action: "nothing", wakeAt };
-  if (snapshot.stuck) return { action: "evict", wakeAt };
-  return { action: actionAt(snapshot, now, workAt, evictAt), wakeAt };
+  return { action: actionAt(snapshot, now, workAt, evictAt), wakeAt: Math.min(...deadlines) };
 }
 
 function actionAt(snapshot: ScheduleSnapshot, now: number, workAt: number | null, evictAt: number | null): Action {

@@ -1,11 +1,11 @@
 import type { Room } from "../campfire/room";
 import type { BotConfig } from "../config";
-import { asFailure, explainToRoom, type ServiceFailure } from "../failure";
+import { asFailure, explainToRoom, ServiceFailure } from "../failure";
 import { type LogFields, log } from "../log";
 import { postOutgoing } from "./delivery";
 import { type Billing, billingFields } from "./meter";
 import { type Model, NO_USAGE } from "./model";
-import { retryAfterFailure } from "./retry";
+import { answerRetriesOver, retryAfterFailure } from "./retry";
 import type { ConversationState, Outgoing } from "./state";
 import type { ConversationStore } from "./store";
 import { appendExchange, type Turn } from "./transcript";
@@ -25,6 +25,8 @@ export interface StepContext {
 
 /** Answers the waiting messages and posts the answer; a failure is retried later or explained to the room. */
 export async function answerStep(ctx: StepContext, state: ConversationState): Promise<void> {
+  // Its tries are spent, and only the apology could not be stored: never ask the model again, only apologise.
+  if (answerRetriesOver(state.retry)) return apologize(ctx, new ServiceFailure("bot", "internal", "answer retries spent"), state);
   let turn: Awaited<ReturnType<typeof answerWaiting>>;
   try {
     turn = await answerWaiting({ store: ctx.store, state, bot: ctx.bot, room: ctx.room, model: ctx.model(), reach: ctx.reach, onAsk: ctx.onAsk });

@@ -1,9 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
 import { type Config, loadConfig } from "../config";
-import { FailureGuard } from "../conversation/guard";
 import { type InboundMessage, REPLAY_WINDOW_MS } from "../conversation/message";
 import { addBilling, type Billing, billingFields, Meter, NO_BILLING } from "../conversation/meter";
 import { postDueReminder } from "../conversation/remind";
+import { afterEscapedError } from "../conversation/retry";
 import { type Action, decide, type ScheduleSnapshot } from "../conversation/schedule";
 import type { ConversationState } from "../conversation/state";
 import { answerStep, deliverStep, type StepContext } from "../conversation/steps";
@@ -22,7 +22,6 @@ import { botOf, modelFor, reachFor, roomFor } from "./wiring";
 export class Conversation extends DurableObject<Env> {
   private readonly meter = new Meter();
   private readonly store = new ConversationStore(this.ctx.storage, this.meter);
-  private readonly guard = new FailureGuard();
   /** A run is in flight; its end re-arms the alarm, so an overlapping alarm has nothing to do. */
   private busy = false;
   /** When the alarm is set for, as this object last set it (null: none); undefined until known, then read once. */
@@ -43,21 +42,35 @@ export class Conversation extends DurableObject<Env> {
     return { outcome: queued ? "queued" : "duplicate", billing };
   }
 
-  override async alarm(): Promise<void> {
+  /**
+   * One run: read, decide, act, re-arm. An error that escapes the steps' own failure handling (storage refused even
+   * recording a failure, or the bot is gone from the configuration) is thrown back to the runtime, which runs the
+   * alarm again with back-off and counts the runs for us; when that count is spent the conversation gives up.
+   */
+  override async alarm(info?: AlarmInvocationInfo): Promise<void> {
     if (this.busy) return;
     this.busy = true;
     this.meter.add({ doRequests: 1 });
     const config = loadConfig(this.env);
-    let worked = false;
     try {
-      const state = this.store.state();
-      worked = await this.act(decide(state && this.snapshot(state), Date.now()).action, state!, config);
-      this.guard.cleared();
+      let worked: boolean;
+      try {
+        const state = this.store.state();
+        worked = await this.act(decide(state && this.snapshot(state), Date.now()).action, state!, config);
+      } finally {
+        // Before re-arming: an alarm the runtime starts meanwhile must find the object free to run.
+        this.busy = false;
+      }
+      await this.finish(worked);
     } catch (error) {
-      await this.escaped(error, config);
+      // The runtime keeps the alarm for its retry; what this object remembered of it is no longer true.
+      this.armedAt = undefined;
+      const retryCount = info?.retryCount ?? 0;
+      const fields = this.logFields();
+      log("error", "internal.error", { ...fields, stage: "alarm", retry_count: retryCount, error: (error as Error)?.message?.slice(0, 300) ?? String(error), stack: (error as Error)?.stack?.slice(0, 1_500) ?? null });
+      if (afterEscapedError(retryCount) === "retry") throw error;
+      await this.giveUp(error, config);
     } finally {
-      this.busy = false;
-      await this.finish(worked).catch((error: Error) => log("error", "alarm.arm_failed", { error: error.message }));
       this.collect();
     }
   }
@@ -79,7 +92,7 @@ export class Conversation extends DurableObject<Env> {
   private snapshot(state: ConversationState): ScheduleSnapshot {
     return {
       waiting: state.waiting, outgoing: state.outgoing !== null, retryAt: state.retry.at, nextReminderAt: this.store.reminders.nextDueAt(),
-      lastActivityAt: state.lastActivityAt, ttlMs: state.ttlMs, notBefore: this.guard.notBefore, stuck: this.guard.gaveUp,
+      lastActivityAt: state.lastActivityAt, ttlMs: state.ttlMs,
     };
   }
 
@@ -87,7 +100,7 @@ export class Conversation extends DurableObject<Env> {
   private async act(action: Action, state: ConversationState, config: Config): Promise<boolean> {
     if (action === "nothing") return false;
     if (action === "evict") {
-      await this.evict(state, this.guard.gaveUp ? "stuck" : "ttl");
+      await this.evict(state, "ttl");
       return false;
     }
     const steps = this.steps(state, config);
@@ -116,22 +129,35 @@ export class Conversation extends DurableObject<Env> {
     this.unlogged = addBilling(this.unlogged, taken);
   }
 
+  private logFields(): { bot?: string; room?: number } {
+    try {
+      const state = this.store.state();
+      return { bot: state?.botId, room: state?.roomId };
+    } catch {
+      return {};
+    }
+  }
+
   /**
-   * An error escaped the turn's own failure handling: storage refused even recording it, or the bot is not
-   * configured. Back off in memory; when that runs out, tell the room once and stop calling the model.
+   * The runtime's retries are spent: stop for good. The room is told once — this run happens once per spent count,
+   * and nothing here throws, so the runtime does not run it again — and the conversation is erased, so no alarm is
+   * left to run and nothing stays behind.
    */
-  private async escaped(error: unknown, config: Config): Promise<void> {
-    const state = this.store.state();
+  private async giveUp(error: unknown, config: Config): Promise<void> {
+    let state: ConversationState | null = null;
+    try {
+      state = this.store.state();
+    } catch {}
     const fields = { bot: state?.botId, room: state?.roomId };
-    log("error", "internal.error", { ...fields, stage: "alarm", error: (error as Error)?.message?.slice(0, 300) ?? String(error), stack: (error as Error)?.stack?.slice(0, 1_500) ?? null });
-    if (!state || this.guard.failed(Date.now(), state.ttlMs) === "retry") return;
-    log("error", "conversation.stuck", { ...fields, forget_at: new Date(this.guard.notBefore!).toISOString() });
+    log("error", "conversation.stuck", fields);
     const why = error instanceof ServiceFailure ? error : new ServiceFailure("bot", "internal", "internal error");
     try {
+      if (!state) throw new Error("the conversation could not be read, so its room is unknown");
       await this.steps(state, config).room.post(`<p>${escapeHtml(`Sorry, I could not answer: ${explainToRoom(why)}`)}</p>`);
     } catch (postError) {
       log("error", "room.not_told", { ...fields, error: (postError as Error).message.slice(0, 300) });
     }
+    if (state) await this.evict(state, "stuck").catch((eraseError: Error) => log("error", "conversation.not_erased", { ...fields, error: eraseError.message.slice(0, 300) }));
   }
 
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideRetry, deliveryRetry, MODEL_RETRY, retryAfterFailure } from "../../src/conversation/retry";
+import { afterEscapedError, answerRetriesOver, decideRetry, deliveryRetry, ESCAPED_ERROR_RETRIES, MODEL_RETRY, retryAfterFailure } from "../../src/conversation/retry";
 
 const middle = () => 0.5;
 const MINUTE = 60_000;
@@ -63,5 +63,28 @@ describe("delivery retries", () => {
     expect(retryAfterFailure("answer", failure, { attempts: 2, since: 0 }, MINUTE, 4 * MINUTE)).toMatchObject({ giveUp: true });
     expect(retryAfterFailure("deliver", failure, { attempts: 2, since: 0 }, MINUTE, 4 * MINUTE)).toHaveProperty("retryAt");
     expect(retryAfterFailure("deliver", { retryable: false }, { attempts: 0, since: null }, MINUTE, 0)).toMatchObject({ giveUp: true });
+  });
+});
+
+describe("when storage refuses even recording a failure", () => {
+  it.each([
+    [0, "retry"],
+    [1, "retry"],
+    [ESCAPED_ERROR_RETRIES - 1, "retry"],
+    [ESCAPED_ERROR_RETRIES, "give_up"],
+    // Cloudflare retries a throwing alarm at most six times: the give-up run comes before the runtime stops.
+    [6, "give_up"],
+  ] as const)("the runtime's retry %i: %s", (retryCount, expected) => {
+    expect(afterEscapedError(retryCount)).toBe(expected);
+    expect(ESCAPED_ERROR_RETRIES).toBeLessThan(6);
+  });
+
+  it.each([
+    [0, false],
+    [MODEL_RETRY.maxAttempts - 1, false],
+    [MODEL_RETRY.maxAttempts, true],
+    [MODEL_RETRY.maxAttempts + 3, true],
+  ])("after %i recorded tries, asking the model again is over: %s", (attempts, over) => {
+    expect(answerRetriesOver({ attempts })).toBe(over);
   });
 });

@@ -4,7 +4,7 @@ import { decide, type ScheduleSnapshot } from "../../src/conversation/schedule";
 const NOW = 1_000_000;
 const TTL = 60_000;
 /** A quiet conversation last active 10 s ago: nothing waits, nothing failed. */
-const quiet: ScheduleSnapshot = { waiting: false, outgoing: false, retryAt: null, nextReminderAt: null, lastActivityAt: NOW - 10_000, ttlMs: TTL, notBefore: null, stuck: false };
+const quiet: ScheduleSnapshot = { waiting: false, outgoing: false, retryAt: null, nextReminderAt: null, lastActivityAt: NOW - 10_000, ttlMs: TTL };
 
 describe("decide", () => {
   it.each<[string, Partial<ScheduleSnapshot>, ReturnType<typeof decide>]>([
@@ -22,10 +22,6 @@ describe("decide", () => {
     ["TTL reached exactly: forget", { lastActivityAt: NOW - TTL }, { action: "evict", wakeAt: NOW }],
     ["TTL passed but a message waits: answer, don't forget", { lastActivityAt: NOW - 5 * TTL, waiting: true }, { action: "answer", wakeAt: NOW }],
     ["early wake-up before the TTL: nothing, wake at the TTL", { lastActivityAt: NOW - TTL + 1 }, { action: "nothing", wakeAt: NOW + 1 }],
-    ["after a failure storage could not record: wait, even with work due", { waiting: true, notBefore: NOW + 3_000 }, { action: "nothing", wakeAt: NOW + 3_000 }],
-    ["the pause lifts: answer", { waiting: true, notBefore: NOW }, { action: "answer", wakeAt: NOW }],
-    ["given up: forgotten when the pause ends, not answered", { waiting: true, stuck: true, notBefore: NOW }, { action: "evict", wakeAt: NOW }],
-    ["given up, pause running: nothing until then", { waiting: true, stuck: true, notBefore: NOW + TTL }, { action: "nothing", wakeAt: NOW + TTL }],
   ])("%s", (_, change, expected) => {
     expect(decide({ ...quiet, ...change }, NOW)).toEqual(expected);
   });
