@@ -21,8 +21,11 @@ export const TEST_BOTS = {
     mcp_servers: [{ name: "crm", url: "https://mcp.example.com/mcp", token_secret: "MCP_TOKEN_CRM" }],
     schedules: [{ cron: "30 8 * * 1-5", room: 4242, prompt: "Write today's briefing from the room's last day of messages." }],
   },
-  // Answers from a library, stores notes in another, and remembers people.
-  librarian: { name: "Librarian", knowledge: ["handbook-test"], knowledge_write: ["notes-test"], memory: true, memory_ttl: "1h" },
+  // Answers from a library, stores notes in another, remembers people, and writes a weekly digest.
+  librarian: {
+    name: "Librarian", knowledge: ["handbook-test"], knowledge_write: ["notes-test"], memory: true, memory_ttl: "1h",
+    schedules: [{ cron: "0 7 * * 1", room: 4343, prompt: "Write this week's digest of what the notes library gained." }],
+  },
   // A specialist, and a bot that may hand it questions.
   researcher: { name: "Researcher", system_prompt: "You are Researcher, who digs up facts about the history of computing.", knowledge: ["handbook-test"] },
   concierge: { name: "Concierge", consult: ["researcher"] },

@@ -24,7 +24,7 @@ export interface Consultation {
  */
 export async function consultBot(c: Consultation): Promise<{ text: string; usage: TokenUsage }> {
   const other: BotConfig = { ...c.other, tools: [], memoryTtlMs: null, consult: [], codeExecution: false, skills: [] };
-  const tools = toolbox(other, []);
+  const tools = toolbox(other, [], c.context.asker);
   const system = [
     other.systemPrompt.trim(),
     `You are ${other.name}. Another bot, ${c.caller.name}, consults you on behalf of ${c.context.asker.name} in a Campfire chat. ` +
@@ -32,7 +32,7 @@ export async function consultBot(c: Consultation): Promise<{ text: string; usage
   ].filter(Boolean).join("\n\n");
   const answer = await runModelLoop({
     model: c.model, bot: other, system: [{ type: "text", text: system }], messages: [{ role: "user", content: c.question }],
-    tools: toolsFor(other, tools), toolbox: tools, signal: c.signal, onAsk: c.onAsk, onText: () => {},
+    tools: toolsFor(other, tools, false), toolbox: tools, signal: c.signal, onAsk: c.onAsk, onText: () => {},
     toolContext: { botId: other.id, room: c.context.room, reminders: c.context.reminders, asker: c.context.asker, timeZone: other.timeZone, now: c.context.now, knowledge: c.knowledge },
   });
   return { text: answer.text || "(no answer)", usage: answer.usage };

@@ -9,7 +9,7 @@ import { answerRetriesOver, retryAfterFailure } from "./retry";
 import type { ConversationState, Outgoing } from "./state";
 import type { ConversationStore } from "./store";
 import { appendExchange, type Turn } from "./transcript";
-import { answerWaiting, MESSAGES_PER_TURN, type Reach } from "./turn";
+import { answerWaiting, nextBatch, type Reach } from "./turn";
 
 /** What the steps of a turn need from the object running them. */
 export interface StepContext {
@@ -85,7 +85,8 @@ async function failStep(ctx: StepContext, stage: "answer" | "deliver", error: un
 
 /** One message to the room saying why there is no answer; a progress line or half-streamed text becomes it. */
 async function apologize(ctx: StepContext, failure: ServiceFailure, state: ConversationState): Promise<void> {
-  const last = ctx.store.pending(MESSAGES_PER_TURN).at(-1);
+  // The apology settles exactly what the failed turn would have answered, and no one else's messages.
+  const last = nextBatch(ctx.store, ctx.bot).at(-1);
   if (!last) return;
   const apology: Outgoing = { kind: "error", uptoSeq: last.seq, prompt: "", markdown: `Sorry, I could not answer: ${explainToRoom(failure)}`, messageId: state.draft.messageId, posted: 0, queuedAt: Date.now(), files: [], boost: null };
   ctx.store.keepAnswer(apology, NO_USAGE);

@@ -5,7 +5,7 @@ import type { KnowledgeAccess } from "../knowledge/access";
 import { type LogFields, log } from "../log";
 import { memoryPrompt, type MemoryApi } from "../memory/tool";
 import type { Person, ToolContext } from "../tools/tool";
-import { toolbox, toolsFor } from "../tools/toolbox";
+import { actsForPeople, toolbox, toolsFor } from "../tools/toolbox";
 import { consultBot } from "./consult";
 import { orphanedDraft } from "./delivery";
 import { addUsage, type Model, NO_USAGE, type TokenUsage } from "./model";
@@ -19,6 +19,23 @@ import { type Turn, turnsToDrop } from "./transcript";
 
 /** At most this many waiting messages make one turn; a bigger burst is answered in several. */
 export const MESSAGES_PER_TURN = 20;
+
+/**
+ * The waiting messages one turn answers, from the oldest waiting ones. For a bot that acts for people (memory,
+ * reminders) it is the oldest sender's leading run only: the turn acts for its newest sender, so no one's words may
+ * share a turn with another's and reach their memory or reminders. Otherwise everyone waiting is answered together.
+ * Always a leading run, so settling up to its last seq settles exactly these.
+ */
+export function turnBatch<T extends Pick<PendingMessage, "userId">>(pending: T[], personScoped: boolean): T[] {
+  if (!personScoped) return pending;
+  const next = pending.findIndex((message) => message.userId !== pending[0]!.userId);
+  return next === -1 ? pending : pending.slice(0, next);
+}
+
+/** What the next turn answers; the turn and an apology for it must settle the very same messages. */
+export function nextBatch(store: ConversationStore, bot: BotConfig): PendingMessage[] {
+  return turnBatch(store.pending(MESSAGES_PER_TURN), actsForPeople(bot));
+}
 
 /** What lies beyond the conversation that a turn may reach, bound by the edge for this bot. */
 export interface Reach {
@@ -42,13 +59,14 @@ export interface TurnSetup {
 }
 
 /**
- * Asks the model about the oldest waiting messages at once, in arrival order, on behalf of the newest one's
- * sender: the transcript within the bot's budget, recent room messages as data, tools until it is done, the
- * answer streamed into the room as it comes, all bounded by the bot's time limit. The answer is kept until posted.
+ * Asks the model about the next batch of waiting messages at once, in arrival order, on behalf of the newest one's
+ * sender (for a bot that acts for people, the batch's only one): the transcript within the bot's budget, recent room
+ * messages as data, tools until it is done, the answer streamed into the room as it comes, all bounded by the bot's
+ * time limit. The answer is kept until posted.
  */
 export async function answerWaiting({ store, state, bot, room, model, reach, onAsk }: TurnSetup): Promise<{ outgoing: Outgoing; answered: LogFields; transcript: Turn[] }> {
   const started = Date.now();
-  const pending = store.pending(MESSAGES_PER_TURN);
+  const pending = nextBatch(store, bot);
   const last = pending.at(-1)!;
   const asker: Person = { id: last.userId, name: last.userName };
   const streamer = new ReplyStreamer(room, state.draft.messageId, { posting: () => store.startDraftPost(Date.now()), posted: (id) => store.setDraftMessageId(id) }, started);
@@ -80,9 +98,9 @@ export async function answerWaiting({ store, state, bot, room, model, reach, onA
       reach.consulted(otherId, answer.usage);
       return answer.text;
     };
-    const tools = toolbox(bot, bot.consult.map((id) => reach.bot(id)).filter((other) => other !== undefined));
+    const tools = toolbox(bot, bot.consult.map((id) => reach.bot(id)).filter((other) => other !== undefined), asker);
     const answer = await runModelLoop({
-      model, bot, system: blocks, messages, tools: toolsFor(bot, tools), toolbox: tools, toolContext, onAsk, signal: timeout.signal,
+      model, bot, system: blocks, messages, tools: toolsFor(bot, tools, memory !== undefined), toolbox: tools, toolContext, onAsk, signal: timeout.signal,
       container: bot.codeExecution ? containerParam(state.containerId, bot.skills) : undefined,
       onText: (snapshot) => streamer.update(snapshot),
     });

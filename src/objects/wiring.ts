@@ -10,6 +10,7 @@ import { knowledgeAccess } from "../knowledge/access";
 import { log } from "../log";
 import { memoryFor } from "../memory/tool";
 import { registryFor } from "../registry/shards";
+import { speaksForSomeone } from "../tools/tool";
 import { OfflineModel } from "../playground/offline-model";
 
 const offline = new OfflineModel();
@@ -40,7 +41,7 @@ export function reachFor(env: Env, config: Config, roomId: number, meter: Meter)
   return {
     knowledge: (bot) => (bot.knowledge.read.length ? knowledgeAccess(env, bot.knowledge.read, bot.knowledge.write) : undefined),
     // A scheduled turn speaks for no one (user id 0), so it has no memory to use.
-    memory: (bot, person) => (bot.memoryTtlMs !== null && person.id > 0 ? memoryFor(env, bot.id, person.id, bot.memoryTtlMs) : undefined),
+    memory: (bot, person) => (bot.memoryTtlMs !== null && speaksForSomeone(person) ? memoryFor(env, bot.id, person.id, bot.memoryTtlMs) : undefined),
     bot: (id) => config.bots.get(id),
     consulted: (botId, usage) => {
       meter.add({ doRequests: 1 });

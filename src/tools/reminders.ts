@@ -16,6 +16,7 @@ export const setReminder = defineTool({
     at: z.string().max(100).describe("When: 'in 20 minutes' or '2026-11-25T09:00'"),
     text: z.string().min(1).max(500).describe("What to remind about"),
   }),
+  forAsker: true,
   async run({ at, text }, { now, timeZone, reminders, asker }) {
     const due = parseWhen(at, now, timeZone);
     if (due === null) throw new ToolError(`"${at.slice(0, 60)}" is not a time I understand; use 'in 20 minutes' or an ISO date-time like 2026-11-25T09:00.`);
@@ -41,6 +42,7 @@ export const cancelReminder = defineTool({
   name: "cancel_reminder",
   description: "Cancel one of the asking person's own pending reminders by its number. Reminders set by others can only be cancelled by them.",
   input: z.object({ id: z.number().int().positive().describe("The reminder's number, from list_reminders") }),
+  forAsker: true,
   async run({ id }, { reminders, asker }) {
     const reminder = reminders.all().find((r) => r.id === id);
     if (!reminder) throw new ToolError(`There is no pending reminder #${id} in this room.`);

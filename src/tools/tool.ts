@@ -11,6 +11,9 @@ export interface Person {
   name: string;
 }
 
+/** A scheduled turn's asker (user id 0) speaks for no one: it has no memory, and no tool acts for it. */
+export const speaksForSomeone = (person: Person): boolean => person.id > 0;
+
 /** The reminders of this conversation, as tools may touch them. */
 export interface ReminderBook {
   add(dueAt: number, text: string, forUser: Person): number;
@@ -42,6 +45,8 @@ export interface Tool<Input extends z.ZodType = z.ZodType> {
   name: string;
   description: string;
   input: Input;
+  /** It acts for the asker (their own reminders): a turn offering it holds one person's messages, and speaks for someone. */
+  forAsker?: true;
   run(input: z.infer<Input>, context: ToolContext): Promise<string>;
 }
 

@@ -5,7 +5,7 @@ import { codeExecutionTool } from "../files/container";
 import { listDocuments, readDocument, searchKnowledge, storeDocument } from "../knowledge/tools";
 import { MEMORY_TOOL } from "../memory/tool";
 import { TOOLS } from "./index";
-import { defineTool, type Tool, toolDefinition, ToolError } from "./tool";
+import { defineTool, type Person, speaksForSomeone, type Tool, toolDefinition, ToolError } from "./tool";
 
 /** One consult tool per bot for the isolate's life, so its definition is built once too. */
 const consultTools = new WeakMap<BotConfig, Tool>();
@@ -31,19 +31,31 @@ function newConsultTool(other: BotConfig): Tool {
   }) as Tool;
 }
 
-/** The custom tools a bot may call, by name: its built-ins, its libraries' tools, and one per bot it may consult. */
-export function toolbox(bot: BotConfig, consultable: BotConfig[]): Map<string, Tool> {
-  const tools = new Map<string, Tool>(bot.tools.map((name) => [name, TOOLS.get(name)!]));
+/** Whether the bot has anything that acts for the asker — their memory, their reminders — so whose words a turn holds matters. */
+export function actsForPeople(bot: BotConfig): boolean {
+  return bot.memoryTtlMs !== null || bot.tools.some((name) => TOOLS.get(name)!.forAsker === true);
+}
+
+/**
+ * The custom tools a bot may call, by name: its built-ins, its libraries' tools, and one per bot it may consult.
+ * A turn that speaks for no one (a scheduled one) gets no tool that acts for the asker.
+ */
+export function toolbox(bot: BotConfig, consultable: BotConfig[], asker: Person): Map<string, Tool> {
+  const builtIn = bot.tools.map((name) => TOOLS.get(name)!).filter((tool) => !tool.forAsker || speaksForSomeone(asker));
+  const tools = new Map<string, Tool>(builtIn.map((tool) => [tool.name, tool]));
   const knowledge = [...(bot.knowledge.read.length ? [searchKnowledge, readDocument, listDocuments] : []), ...(bot.knowledge.write.length ? [storeDocument] : [])];
   for (const tool of knowledge) tools.set(tool.name, tool as Tool);
   for (const other of consultable) tools.set(`ask_${other.id}`, consultTool(other));
   return tools;
 }
 
-/** What Claude is offered: the toolbox, then the client and server tools Anthropic defines, as configured. */
-export function toolsFor(bot: BotConfig, tools: Map<string, Tool>): ToolUnion[] {
+/**
+ * What Claude is offered: the toolbox, then the client and server tools Anthropic defines, as configured. The memory
+ * tool only when the turn has a person's memory bound (`withMemory`): offered without one, every call would fail.
+ */
+export function toolsFor(bot: BotConfig, tools: Map<string, Tool>, withMemory: boolean): ToolUnion[] {
   const offered: ToolUnion[] = [...tools.values()].map(toolDefinition);
-  if (bot.memoryTtlMs !== null) offered.push(MEMORY_TOOL);
+  if (withMemory) offered.push(MEMORY_TOOL);
   if (bot.codeExecution) offered.push(codeExecutionTool());
   if (bot.webSearchMaxUses) offered.push({ type: "web_search_20260318", name: "web_search", max_uses: bot.webSearchMaxUses });
   if (bot.webFetchMaxUses) offered.push({ type: "web_fetch_20260318", name: "web_fetch", max_uses: bot.webFetchMaxUses });

@@ -111,5 +111,8 @@ describe("scheduled posts", () => {
     expect(briefing!.body).toContain("Scheduled task: Write today&#39;s briefing from the room&#39;s last day of messages.");
     const [request] = await fakeAnthropic.requestsMentioning("Write today's briefing");
     expect(JSON.stringify(request!.body.system)).toContain('room \\"room 4242\\"');
+    // It speaks for no one: the tools that act for the asker (setting and cancelling their reminders) are not offered.
+    const offered = (request!.body as unknown as { tools: { name?: string; mcp_server_name?: string }[] }).tools.map((tool) => tool.name ?? tool.mcp_server_name);
+    expect(offered).toEqual(["room_history", "list_reminders", "web_search", "web_fetch", "crm"]);
   });
 });
