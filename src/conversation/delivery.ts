@@ -1,8 +1,9 @@
 import type { Room } from "../campfire/room";
-import { ServiceFailure } from "../failure";
-import { FILE_LIMIT_BYTES } from "../files/download";
+import { FILE_LIMIT_BYTES, FileFetchFailure, type ProducedFile } from "../files/download";
+import { log } from "../log";
 import { escapeHtml, renderMarkdown } from "../render";
 import type { Model } from "./model";
+import { retryAfterFailure } from "./retry";
 import { splitMarkdown } from "../split";
 import type { Outgoing } from "./state";
 import type { ConversationStore } from "./store";
@@ -18,30 +19,49 @@ export async function postOutgoing(room: Room, store: ConversationStore, outgoin
   const total = texts.length + outgoing.files.length;
   for (let index = outgoing.posted; index < total; index++) {
     const lookFirst = mayBeRepeat && index === outgoing.posted;
+    let givenUp = false;
     if (index < texts.length) {
       const html = texts[index]!;
       const edited = index === 0 && outgoing.messageId !== null && (await room.edit(outgoing.messageId, html));
       if (!edited && !(lookFirst && (await alreadyPosted(room, html, outgoing.queuedAt)))) await room.post(html);
     } else if (!(lookFirst && (await alreadyPostedFile(room, outgoing.queuedAt, index - texts.length)))) {
-      await postFile(room, outgoing.files[index - texts.length]!, fetchFile);
+      givenUp = await postFile(room, store, outgoing, outgoing.files[index - texts.length]!, fetchFile);
     }
     // The last part needs no mark: settling the answer records it.
-    if (index + 1 < total) store.markPosted(index + 1);
+    if (index + 1 < total) store.markPosted(index + 1, !givenUp);
   }
 }
 
-/** One file into the room; one that is too large, or gone from the Files API, is named in a line instead. */
-async function postFile(room: Room, fileId: string, fetchFile: Model["fetchFile"]): Promise<void> {
-  if (!fetchFile) return;
-  try {
-    const file = await fetchFile(fileId, FILE_LIMIT_BYTES);
-    if (file.kind === "file") return void (await room.postFile(file));
-    await room.post(`<p>${escapeHtml(`📎 ${file.name} is ${megabytes(file.size)}, over the ${megabytes(FILE_LIMIT_BYTES)} limit for files posted here, so it was not posted.`)}</p>`);
-  } catch (error) {
-    // Campfire's failures and passing ones are retried; a file the Files API no longer has is only reported.
-    if (!(error instanceof ServiceFailure && error.service === "anthropic" && !error.retryable)) throw error;
-    await room.post(`<p>${escapeHtml(`📎 A file I made could not be fetched to post here (${error.message.slice(0, 160)}).`)}</p>`);
+/** A file the Files API would not hand over yet, with time left in its budget: the delivery stops here until `decision.retryAt`. */
+export class FileFetchPending extends Error {
+  constructor(readonly failure: FileFetchFailure, readonly decision: { retryAt: number; attempts: number; since: number }) {
+    super(failure.message);
+    this.name = "FileFetchPending";
   }
+}
+
+/**
+ * One file into the room. One that is too large, gone from the Files API, or still failing there at the end of its
+ * budget is named in a line instead, and the answer goes on; true when it was given up for a failing Files API.
+ */
+async function postFile(room: Room, store: ConversationStore, outgoing: Outgoing, fileId: string, fetchFile: Model["fetchFile"]): Promise<boolean> {
+  if (!fetchFile) return false;
+  let file: ProducedFile;
+  try {
+    file = await fetchFile(fileId, FILE_LIMIT_BYTES);
+  } catch (error) {
+    // Campfire is not involved yet: only Anthropic's failures get here, and get minutes, counted in storage from the first.
+    if (!(error instanceof FileFetchFailure)) throw error;
+    const state = store.state()!;
+    const decision = retryAfterFailure("fetch_file", error, state.retry, state.ttlMs, Date.now(), store.waitingAfter(outgoing.uptoSeq));
+    if ("retryAt" in decision) throw new FileFetchPending(error, decision);
+    log("error", "file.given_up", { bot: state.botId, room: room.id, file: fileId, kind: error.kind, status: error.status ?? null, attempts: decision.attempts, error: error.message.slice(0, 300) });
+    await room.post(`<p>${escapeHtml(`📎 ${error.fileName ?? "A file I made"} could not be fetched from Anthropic; ask me to make it again.`)}</p>`);
+    return error.retryable;
+  }
+  if (file.kind === "file") await room.postFile(file);
+  else await room.post(`<p>${escapeHtml(`📎 ${file.name} is ${megabytes(file.size)}, over the ${megabytes(FILE_LIMIT_BYTES)} limit for files posted here, so it was not posted.`)}</p>`);
+  return false;
 }
 
 const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;

@@ -40,6 +40,15 @@ export function answerRetriesOver(retry: { attempts: number }): boolean {
   return retry.attempts >= MODEL_RETRY.maxAttempts;
 }
 
+/**
+ * Fetching a file Claude's code wrote from Anthropic's Files API. The answer's text is in the room by then, so a
+ * file gets minutes, not the delivery window: back-off from 2 s capped at 15 s, for 2 minutes from its first
+ * failure. With messages waiting behind the answer it gets one retry: they are not held behind a file.
+ */
+export function fileFetchRetry(laterMessages: boolean): RetryPolicy {
+  return { firstDelayMs: 2_000, maxDelayMs: 15_000, windowMs: 2 * 60_000, maxAttempts: laterMessages ? 2 : Number.POSITIVE_INFINITY };
+}
+
 export type RetryDecision = { retryAt: number } | { giveUp: true };
 
 /**
@@ -55,16 +64,21 @@ export function decideRetry(policy: RetryPolicy, attempts: number, failingSince:
   return { retryAt: Math.max(now + Math.round(policy.firstDelayMs * 0.8), Math.min(now + Math.round(delay), deadline)) };
 }
 
-/** What a failed stage of a turn leads to: answering follows the model's policy, posting the delivery one. */
+/**
+ * What a failed stage of a turn leads to: answering follows the model's policy, posting to Campfire the delivery
+ * one, fetching a file from Anthropic its own (`laterMessages`: whether messages wait behind the answer).
+ */
 export function retryAfterFailure(
-  stage: "answer" | "deliver",
+  stage: "answer" | "deliver" | "fetch_file",
   failure: { retryable: boolean; retryAfterMs?: number },
   retry: { attempts: number; since: number | null },
   ttlMs: number,
   now: number,
+  laterMessages = false,
 ): RetryDecision & { attempts: number; since: number } {
   const attempts = retry.attempts + 1;
   const since = retry.since ?? now;
   if (!failure.retryable) return { giveUp: true, attempts, since };
-  return { ...decideRetry(stage === "answer" ? MODEL_RETRY : deliveryRetry(ttlMs), attempts, since, now, failure.retryAfterMs), attempts, since };
+  const policy = stage === "answer" ? MODEL_RETRY : stage === "deliver" ? deliveryRetry(ttlMs) : fileFetchRetry(laterMessages);
+  return { ...decideRetry(policy, attempts, since, now, failure.retryAfterMs), attempts, since };
 }

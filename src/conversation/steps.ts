@@ -2,7 +2,7 @@ import type { Room } from "../campfire/room";
 import type { BotConfig } from "../config";
 import { asFailure, explainToRoom, ServiceFailure } from "../failure";
 import { type LogFields, log } from "../log";
-import { postOutgoing } from "./delivery";
+import { FileFetchPending, postOutgoing } from "./delivery";
 import { type Billing, billingFields } from "./meter";
 import { type Model, NO_USAGE } from "./model";
 import { answerRetriesOver, retryAfterFailure } from "./retry";
@@ -62,14 +62,16 @@ export async function deliverStep(ctx: StepContext, outgoing: Outgoing, mayBeRep
 /**
  * A stage failed. A retryable failure (an unexpected error included) is tried again later with back-off;
  * otherwise, or once that runs out, an unanswered turn gets one clear apology and an unpostable answer is dropped.
+ * A file still failing at Anthropic comes with its retry decided (its budget's end is a note, never a drop).
  */
 async function failStep(ctx: StepContext, stage: "answer" | "deliver", error: unknown, outgoing?: Outgoing): Promise<void> {
-  const failure = asFailure(error);
+  const pending = error instanceof FileFetchPending ? error : null;
+  const failure = asFailure(pending?.failure ?? error);
   const state = ctx.store.state()!;
   const now = Date.now();
-  const fields = { bot: ctx.bot.id, room: ctx.room.id, stage, service: failure.service, kind: failure.kind, status: failure.status ?? null, error: failure.message.slice(0, 300) };
+  const fields = { bot: ctx.bot.id, room: ctx.room.id, stage: pending ? "fetch_file" : stage, service: failure.service, kind: failure.kind, status: failure.status ?? null, error: failure.message.slice(0, 300) };
   if (failure.kind === "internal") log("error", "internal.error", { ...fields, stack: (error as Error)?.stack?.slice(0, 1_500) ?? null });
-  const decision = retryAfterFailure(stage, failure, state.retry, state.ttlMs, now);
+  const decision = pending?.decision ?? retryAfterFailure(stage, failure, state.retry, state.ttlMs, now);
   if ("retryAt" in decision) {
     ctx.store.recordRetry(decision.attempts, decision.since, decision.retryAt);
     log("warn", "retry.scheduled", { ...fields, attempts: decision.attempts, in_ms: decision.retryAt - now });

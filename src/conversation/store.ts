@@ -136,8 +136,18 @@ export class ConversationStore {
     );
   }
 
-  markPosted(parts: number): void {
-    this.exec("UPDATE conversation SET out_posted = ?", parts);
+  /**
+   * Another part of the answer is in the room. It ends the failures in a row, so a file's short budget never
+   * counts a Campfire outage before it; a file given up in a line does not, so the next file has no budget left either.
+   */
+  markPosted(parts: number, endsFailures: boolean): void {
+    if (endsFailures) this.exec("UPDATE conversation SET out_posted = ?, retry_attempts = 0, retry_at = NULL, failing_since = NULL", parts);
+    else this.exec("UPDATE conversation SET out_posted = ?", parts);
+  }
+
+  /** Whether messages wait behind the answer being posted, which answers those up to `seq`. */
+  waitingAfter(seq: number): boolean {
+    return this.exec<{ later: number }>("SELECT EXISTS (SELECT 1 FROM inbox WHERE seq > ?) AS later", seq).one().later === 1;
   }
 
   /**

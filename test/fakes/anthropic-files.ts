@@ -10,6 +10,15 @@ interface StoredFile {
   /** What the metadata claims; larger than `bytes` for a scripted huge file. */
   sizeBytes: number;
   createdAt: string;
+  /** A scripted Files API outage for this file, as `FileOutage` says. */
+  outage: FileOutage | null;
+}
+
+/** The Files API answers `status` for a file: on every call, or only its downloads; forever, or its first `times` calls. */
+export interface FileOutage {
+  status: number;
+  times?: number;
+  downloadsOnly?: boolean;
 }
 
 /** One Files API call as the fake saw it, so tests can tell metadata reads from downloads. */
@@ -67,11 +76,11 @@ export function fakeFiles() {
   let serial = 0;
 
   /** Stores a file as if code execution wrote it; a small CSV-like body unless the name says otherwise. */
-  const produce = (filename: string, huge: boolean): StoredFile => {
+  const produce = (filename: string, huge: boolean, outage: FileOutage | null): StoredFile => {
     const id = `file_fake_${++serial}`;
     const bytes = Buffer.from(`n,square\n${[1, 2, 3].map((n) => `${n},${n * n}`).join("\n")}\n# ${filename}\n`);
     const extension = filename.split(".").pop()!.toLowerCase();
-    const file = { id, filename, mimeType: MIME_TYPES[extension] ?? "application/octet-stream", bytes, sizeBytes: huge ? HUGE_FILE_BYTES : bytes.length, createdAt: new Date().toISOString() };
+    const file = { id, filename, mimeType: MIME_TYPES[extension] ?? "application/octet-stream", bytes, sizeBytes: huge ? HUGE_FILE_BYTES : bytes.length, createdAt: new Date().toISOString(), outage };
     files.set(id, file);
     return file;
   };
@@ -87,11 +96,11 @@ export function fakeFiles() {
      * The answer's blocks for a turn in which Claude ran a shell command that wrote `filename`: the server tool
      * call, its result with the new file's id, then the words, as the API returns them in one response.
      */
-    /** `names` is one file name, or several joined by "+": each gets its own run of code. */
-    codeExecutionTurn(names: string, huge: boolean, serialOfMessage: number): Block[] {
+    /** `names` is one file name, or several joined by "+": each gets its own run of code (and the same `outage`). */
+    codeExecutionTurn(names: string, huge: boolean, serialOfMessage: number, outage: FileOutage | null = null): Block[] {
       const filenames = names.split("+");
       const runs = filenames.flatMap((filename, index): Block[] => {
-        const file = produce(filename, huge);
+        const file = produce(filename, huge, outage && { ...outage });
         const toolUseId = `srvtoolu_fake_${serialOfMessage}_${index}`;
         return [
           { type: "server_tool_use", id: toolUseId, name: "bash_code_execution", input: { command: `python make.py > /tmp/outputs/${filename}` }, caller: { type: "direct" } },
@@ -113,7 +122,9 @@ export function fakeFiles() {
       const file = files.get(decodeURIComponent(match[1]!));
       if (method !== "GET") fail(405, `${method} is not supported by the fake Files API`);
       else if (!file) fail(404, `File not found: ${match[1]}`);
-      else if (match[2]) {
+      else if (file.outage && (match[2] || !file.outage.downloadsOnly) && (file.outage.times === undefined || file.outage.times-- > 0)) {
+        fail(file.outage.status, `scripted ${file.outage.status} for ${file.id}`);
+      } else if (match[2]) {
         response.writeHead(200, { "content-type": file.mimeType, "content-length": String(file.bytes.length) });
         response.end(file.bytes);
       } else {

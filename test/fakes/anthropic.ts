@@ -61,7 +61,8 @@ const ERROR_TYPES: Record<number, string> = {
  * instead of the echo), `hang` (never answer), `tool` + `input` (URL-encoded JSON) + `rounds` (call a tool that
  * many rounds, then report the results), `file` (answer like a code-execution turn that wrote a file of that
  * name, served by the fake Files API; the request must enable the code-execution tool), `huge` (that file's
- * metadata claims 26 MB), and `id` (to keep a directive unique).
+ * metadata claims 26 MB), `fileStatus` (the Files API answers that status for the file: forever, or for its first
+ * `fileTimes` calls; only for its downloads with `fileStep=download`), and `id` (to keep a directive unique).
  */
 const DIRECTIVE = /\[fake:([^\]]*)\]/;
 
@@ -157,7 +158,8 @@ export async function startFakeAnthropic(options: { port?: number } = {}): Promi
     if (script.file) {
       const problem = codeExecutionProblem(body.tools, body.container);
       if (problem) return error(response, 400, problem);
-      content = files.codeExecutionTurn(script.file, Boolean(script.huge), serial);
+      const outage = script.fileStatus ? { status: Number(script.fileStatus), times: script.fileTimes ? Number(script.fileTimes) : undefined, downloadsOnly: script.fileStep === "download" } : null;
+      content = files.codeExecutionTurn(script.file, Boolean(script.huge), serial, outage);
     } else if (script.tool && roundsDone < Number(script.rounds ?? 1)) {
       const input = script.input ? (JSON.parse(decodeURIComponent(script.input)) as unknown) : {};
       content = [{ type: "text", text: `Using ${script.tool}.` }, { type: "tool_use", id: `toolu_fake_${serial}`, name: script.tool, input }];

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { TEST_KEYS } from "../bots";
-import { campfirePayload, fakeAnthropic, fakeCampfire, newRoomId, postWebhook, runUntilIdle } from "./helpers";
+import { alarmAt, campfirePayload, conversation, fakeAnthropic, fakeCampfire, newRoomId, pendingWork, postWebhook, runUntilIdle } from "./helpers";
 
 type RoomMessage = { id: number; body: string; creator: { role: string }; attachment?: { name: string; type: string; size: number } };
 const roomMessages = async (roomId: number) =>
@@ -81,5 +82,108 @@ describe("the 👀 boost", () => {
     await fakeCampfire.waitForMessages(roomId, 2);
     const boostCalls = (await fakeCampfire.calls(roomId)).filter((call) => (call as { path?: string }).path?.includes("/boosts"));
     expect(boostCalls).toHaveLength(1);
+  });
+});
+
+describe("a Files API that keeps failing", () => {
+  afterEach(() => vi.useRealTimers());
+
+  /** The Files API ids of the answer waiting to be posted in the room. */
+  const filesWaiting = (roomId: number) =>
+    runInDurableObject(conversation(roomId, "reporter"), (_, state) => JSON.parse(state.storage.sql.exec<{ f: string }>("SELECT out_files AS f FROM conversation").one().f) as string[]);
+  const downloadsOf = async (fileId: string) => {
+    const calls = (await (await fetch(`${env.ANTHROPIC_BASE_URL}/_fake/file-requests`)).json()) as { path: string }[];
+    return calls.filter((call) => call.path === `/v1/files/${fileId}/content`).length;
+  };
+
+  /** Asks the reporter, in virtual time from now on, and waits until the answer's first delivery has failed on its file. */
+  async function askInVirtualTime(roomId: number, text: string): Promise<number> {
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+    const asked = Date.now();
+    await ask(roomId, text);
+    // The text is in and the file's first failure has its retry, seconds ahead.
+    await vi.waitFor(async () => expect((await alarmAt(roomId, "reporter"))! - Date.now()).toBeGreaterThan(1_000), { timeout: 10_000, interval: 25 });
+    return asked;
+  }
+
+  /** Runs the conversation's alarms, each at its deadline in virtual time, until `done`; fails once `limitMs` have passed. */
+  async function runAlarmsUntil(roomId: number, what: string, done: () => Promise<boolean>, limitMs: number): Promise<void> {
+    const started = Date.now();
+    while (!(await done())) {
+      const at = await alarmAt(roomId, "reporter");
+      if (at === null || at - started > limitMs) throw new Error(`room ${roomId}: ${what} not within ${limitMs / 1_000} s (next alarm ${at === null ? "none" : `at +${(at - started) / 1_000} s`})`);
+      vi.setSystemTime(Math.max(at, Date.now()));
+      await runDurableObjectAlarm(conversation(roomId, "reporter"));
+    }
+  }
+
+  it("names a file it cannot download in a line within minutes, and the conversation goes on", async () => {
+    const roomId = newRoomId();
+    const marker = `filesdown${roomId}`;
+    const asked = await askInVirtualTime(roomId, `${marker} make the report [fake:file=report.xlsx,fileStatus=500,fileStep=download,id=${marker}]`);
+    const [fileId] = await filesWaiting(roomId);
+    await runAlarmsUntil(roomId, "the note", async () => (await roomMessages(roomId)).length >= 2, 4 * 60_000);
+
+    // Two minutes of tries from the first failure, then the note: well within three minutes of the question.
+    expect(Date.now() - asked).toBeLessThanOrEqual(3 * 60_000);
+    const [answer, note] = await roomMessages(roomId);
+    expect(answer!.body).toContain("Here is report.xlsx");
+    expect(note!.attachment).toBeUndefined();
+    expect(note!.body).toContain("📎 report.xlsx could not be fetched from Anthropic; ask me to make it again.");
+    // Tried again and again meanwhile, but a bounded number of times.
+    expect(await downloadsOf(fileId!)).toBeGreaterThan(3);
+    expect(await downloadsOf(fileId!)).toBeLessThanOrEqual(15);
+    expect(await pendingWork(roomId, "reporter")).toBe(0);
+
+    await ask(roomId, `${marker}-after thanks anyway`);
+    await runAlarmsUntil(roomId, "the next answer", async () => (await roomMessages(roomId)).length >= 3, 60_000);
+    expect((await roomMessages(roomId))[2]!.body).toContain(`${marker}-after`);
+  });
+
+  it("answers a message sent while a file is failing without waiting for the file's budget, after the file's note", async () => {
+    const roomId = newRoomId();
+    const marker = `filesbehind${roomId}`;
+    const asked = await askInVirtualTime(roomId, `${marker} make the report [fake:file=report.xlsx,fileStatus=500,fileStep=download,id=${marker}]`);
+    // The file has been failing for half a minute when the follow-up comes.
+    await runAlarmsUntil(roomId, "half a minute of failures", async () => Date.now() - asked >= 30_000, 60_000);
+    expect(await roomMessages(roomId)).toHaveLength(1);
+    await ask(roomId, `${marker}-next what else is in it?`);
+    const sent = Date.now();
+    await runAlarmsUntil(roomId, "the follow-up's answer", async () => (await roomMessages(roomId)).length >= 3, 60_000);
+
+    // Held at most until the file's next try (back-off is capped at 15 s), not for the rest of its two minutes.
+    expect(Date.now() - sent).toBeLessThanOrEqual(20_000);
+    const bodies = (await roomMessages(roomId)).map((message) => message.body);
+    expect(bodies[0]).toContain("Here is report.xlsx");
+    expect(bodies[1]).toContain("report.xlsx could not be fetched from Anthropic");
+    expect(bodies[2]).toContain(`${marker}-next`);
+    expect(await fakeAnthropic.requestsMentioning(`${marker}-next`)).toHaveLength(1);
+  });
+
+  it("gives up an answer's other files at once when the first one has used up the minutes", async () => {
+    const roomId = newRoomId();
+    const marker = `twodown${roomId}`;
+    const asked = await askInVirtualTime(roomId, `${marker} [fake:file=a.csv+b.csv,fileStatus=500,fileStep=download,id=${marker}]`);
+    await runAlarmsUntil(roomId, "both notes", async () => (await pendingWork(roomId, "reporter")) === 0, 6 * 60_000);
+    expect(Date.now() - asked).toBeLessThanOrEqual(3 * 60_000);
+    const [, first, second] = (await roomMessages(roomId)).map((message) => message.body);
+    expect(first).toContain("a.csv could not be fetched from Anthropic");
+    expect(second).toContain("b.csv could not be fetched from Anthropic");
+  });
+
+  it("still says a file is missing when the Files API cannot even tell its name", async () => {
+    const roomId = newRoomId();
+    const marker = `metadown${roomId}`;
+    await askInVirtualTime(roomId, `${marker} [fake:file=chart.png,fileStatus=503,id=${marker}]`);
+    await runAlarmsUntil(roomId, "the note", async () => (await roomMessages(roomId)).length >= 2, 4 * 60_000);
+    expect((await roomMessages(roomId))[1]!.body).toContain("📎 A file I made could not be fetched from Anthropic; ask me to make it again.");
+  });
+
+  it("posts a file the Files API refused only briefly, without a note", async () => {
+    const roomId = newRoomId();
+    const marker = `fileblip${roomId}`;
+    await askInVirtualTime(roomId, `${marker} [fake:file=numbers.csv,fileStatus=500,fileTimes=2,id=${marker}]`);
+    await runAlarmsUntil(roomId, "the file", async () => (await pendingWork(roomId, "reporter")) === 0, 60_000);
+    expect((await roomMessages(roomId)).map((m) => m.attachment?.name ?? "text")).toEqual(["text", "numbers.csv"]);
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { afterEscapedError, answerRetriesOver, decideRetry, deliveryRetry, ESCAPED_ERROR_RETRIES, MODEL_RETRY, retryAfterFailure } from "../../src/conversation/retry";
+import {
+  afterEscapedError, answerRetriesOver, decideRetry, deliveryRetry, ESCAPED_ERROR_RETRIES, fileFetchRetry, MODEL_RETRY, retryAfterFailure,
+} from "../../src/conversation/retry";
 
 const middle = () => 0.5;
 const MINUTE = 60_000;
@@ -86,5 +88,43 @@ describe("when storage refuses even recording a failure", () => {
     [MODEL_RETRY.maxAttempts + 3, true],
   ])("after %i recorded tries, asking the model again is over: %s", (attempts, over) => {
     expect(answerRetriesOver({ attempts })).toBe(over);
+  });
+});
+
+const SECOND = 1_000;
+
+describe("fetching a file from Anthropic", () => {
+  type Row = [string, { retryable: boolean; retryAfterMs?: number }, { attempts: number; since: number | null }, number, boolean, { retryBetween: [number, number] } | "give up"];
+  it.each<Row>([
+    ["a first 5xx: tried again within seconds", { retryable: true }, { attempts: 0, since: null }, 0, false, { retryBetween: [1.6 * SECOND, 2.4 * SECOND] }],
+    ["still failing a minute in: tried again at most 15 s later", { retryable: true }, { attempts: 6, since: 0 }, MINUTE, false, { retryBetween: [MINUTE + 12 * SECOND, MINUTE + 18 * SECOND] }],
+    ["retry-after is honoured, but never past the two minutes", { retryable: true, retryAfterMs: MINUTE }, { attempts: 7, since: 0 }, 100 * SECOND, false, { retryBetween: [2 * MINUTE, 2 * MINUTE] }],
+    ["two minutes after the first failure: given up, its note goes in its place", { retryable: true }, { attempts: 9, since: 0 }, 2 * MINUTE, false, "give up"],
+    ["a file the Files API no longer has (404): its note at once", { retryable: false }, { attempts: 0, since: null }, 0, false, "give up"],
+    ["messages wait behind the answer: a first failure still gets one retry", { retryable: true }, { attempts: 0, since: null }, 0, true, { retryBetween: [1.6 * SECOND, 2.4 * SECOND] }],
+    ["messages wait behind the answer: the second failure gives the file up", { retryable: true }, { attempts: 1, since: 0 }, 2 * SECOND, true, "give up"],
+    ["a message arrives behind a file failing for a while: given up at its next try", { retryable: true }, { attempts: 4, since: 0 }, 30 * SECOND, true, "give up"],
+  ])("%s", (_, failure, retry, now, laterMessages, expected) => {
+    const decision = retryAfterFailure("fetch_file", failure, retry, 24 * 60 * MINUTE, now, laterMessages);
+    expect(decision).toMatchObject({ attempts: retry.attempts + 1, since: retry.since ?? now });
+    if (expected === "give up") return void expect(decision).toHaveProperty("giveUp", true);
+    const { retryAt } = decision as { retryAt: number };
+    expect(retryAt).toBeGreaterThanOrEqual(expected.retryBetween[0]);
+    expect(retryAt).toBeLessThanOrEqual(expected.retryBetween[1]);
+  });
+
+  it("ends after about two minutes of tries, where a Campfire failure would keep going", () => {
+    let now = 0;
+    let attempts = 0;
+    for (;;) {
+      const decision = decideRetry(fileFetchRetry(false), ++attempts, 0, now, undefined, middle);
+      if (!("retryAt" in decision)) break;
+      now = decision.retryAt;
+    }
+    // The last try lands at the end of the two minutes (or the shortest delay past it).
+    expect(now).toBeGreaterThanOrEqual(2 * MINUTE);
+    expect(now).toBeLessThanOrEqual(2 * MINUTE + 2 * SECOND);
+    expect(attempts).toBeLessThanOrEqual(14);
+    expect(retryAfterFailure("deliver", { retryable: true }, { attempts: 9, since: 0 }, MINUTE, 2 * MINUTE)).toHaveProperty("retryAt");
   });
 });
