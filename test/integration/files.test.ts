@@ -19,6 +19,8 @@ describe("a bot that runs code", () => {
     await expect.poll(async () => (await roomMessages(roomId)).length, { timeout: 10_000 }).toBe(2);
     const [answer, file] = await roomMessages(roomId);
     expect(answer!.body).toContain("Here is numbers.csv");
+    // The words on either side of the code run are paragraphs of their own, not glued into one line.
+    expect(answer!.body).toMatch(/<p>I(?:'|&#39;)ll write numbers\.csv\.<\/p>\s*<p>Here is numbers\.csv\.<\/p>/);
     expect(file).toMatchObject({ body: "", attachment: { name: "numbers.csv", type: "text/csv" } });
     expect(file!.attachment!.size).toBeGreaterThan(0);
 
