@@ -1,3 +1,4 @@
+import { campfireFilename } from "../campfire/attachments";
 import type { Room } from "../campfire/room";
 import { ServiceFailure } from "../failure";
 import { FILE_LIMIT_BYTES } from "../files/download";
@@ -22,34 +23,43 @@ export async function postOutgoing(room: Room, store: ConversationStore, outgoin
       const html = texts[index]!;
       const edited = index === 0 && outgoing.messageId !== null && (await room.edit(outgoing.messageId, html));
       if (!edited && !(lookFirst && (await alreadyPosted(room, html, outgoing.queuedAt)))) await room.post(html);
-    } else if (!(lookFirst && (await alreadyPostedFile(room, outgoing.queuedAt, index - texts.length)))) {
-      await postFile(room, outgoing.files[index - texts.length]!, fetchFile);
+    } else {
+      await postFile(room, outgoing.files[index - texts.length]!, fetchFile, lookFirst ? outgoing.queuedAt : null);
     }
     // The last part needs no mark: settling the answer records it.
     if (index + 1 < total) store.markPosted(index + 1);
   }
 }
 
-/** One file into the room; one that is too large, or gone from the Files API, is named in a line instead. */
-async function postFile(room: Room, fileId: string, fetchFile: Model["fetchFile"]): Promise<void> {
+/**
+ * One file into the room; one that is too large, or gone from the Files API, is named in a line instead.
+ * `repeatSince`: an earlier run may have posted it (or its line) since then and died before recording it.
+ */
+async function postFile(room: Room, fileId: string, fetchFile: Model["fetchFile"], repeatSince: number | null): Promise<void> {
   if (!fetchFile) return;
+  const post = async (html: string) => {
+    if (repeatSince === null || !(await alreadyPosted(room, html, repeatSince))) await room.post(html);
+  };
   try {
     const file = await fetchFile(fileId, FILE_LIMIT_BYTES);
-    if (file.kind === "file") return void (await room.postFile(file));
-    await room.post(`<p>${escapeHtml(`📎 ${file.name} is ${megabytes(file.size)}, over the ${megabytes(FILE_LIMIT_BYTES)} limit for files posted here, so it was not posted.`)}</p>`);
+    if (file.kind === "file") {
+      if (repeatSince === null || !(await alreadyPostedFile(room, file.name, repeatSince))) await room.postFile(file);
+      return;
+    }
+    await post(`<p>${escapeHtml(`📎 ${file.name} is ${megabytes(file.size)}, over the ${megabytes(FILE_LIMIT_BYTES)} limit for files posted here, so it was not posted.`)}</p>`);
   } catch (error) {
     // Campfire's failures and passing ones are retried; a file the Files API no longer has is only reported.
     if (!(error instanceof ServiceFailure && error.service === "anthropic" && !error.retryable)) throw error;
-    await room.post(`<p>${escapeHtml(`📎 A file I made could not be fetched to post here (${error.message.slice(0, 160)}).`)}</p>`);
+    await post(`<p>${escapeHtml(`📎 A file I made could not be fetched to post here (${error.message.slice(0, 160)}).`)}</p>`);
   }
 }
 
 const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
-/** Whether file number `n` of an answer is already in the room: the bot's file messages and file notes since then outnumber `n`. */
-async function alreadyPostedFile(room: Room, since: number, n: number): Promise<boolean> {
-  const own = await room.ownMessagesSince(since);
-  return own.filter((message) => !message.text.trim() || message.text.trim().startsWith("📎")).length > n;
+/** Whether the bot posted a file of this name since `since`: Campfire gives a file message's name as its text. */
+async function alreadyPostedFile(room: Room, name: string, since: number): Promise<boolean> {
+  const shown = campfireFilename(name);
+  return (await room.ownMessagesSince(since)).some((message) => message.text.trim() === shown);
 }
 
 /**

@@ -13,7 +13,7 @@ export interface CampfireMessage {
   at: number;
   /** Earlier bodies, oldest first, when the bot edited the message. */
   edits: string[];
-  /** The uploaded file of a file message (whose body is empty: a file message has no text). */
+  /** The uploaded file of a file message (whose body is empty: a file message has no text; its plain text is the file's name). */
   attachment?: Attachment;
 }
 
@@ -260,7 +260,8 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
     json(response, 200, page.map((m) => ({
       id: m.id,
       created_at: m.createdAt,
-      body: { plain_text: m.body.replace(/<[^>]*>/g, ""), html: m.body },
+      // As Campfire's Message#plain_text_body: the text, else the attached file's name.
+      body: { plain_text: m.body.replace(/<[^>]*>/g, "") || (m.attachment?.name ?? ""), html: m.body },
       creator: m.creator,
       room: { id: m.roomId },
       url: `${fake.url}/rooms/${m.roomId}/messages/${m.id}`,
