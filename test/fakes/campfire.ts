@@ -72,11 +72,11 @@ export interface FakeCampfire {
 const BOT_KEY_SHAPE = /^\d+-[A-Za-z0-9]{12}$/;
 const PAGE_SIZE = 40;
 
-/** The exact payload Campfire POSTs to a bot's webhook when someone mentions it. */
-export function campfirePayload(options: { roomId: number; roomName?: string; botKey: string; userId?: number; userName?: string; messageId: number; plain: string }) {
+/** The exact payload Campfire POSTs to a bot's webhook for a mention, or for any message in a direct room (no name). */
+export function campfirePayload(options: { roomId: number; roomName?: string; direct?: boolean; botKey: string; userId?: number; userName?: string; messageId: number; plain: string }) {
   return {
     user: { id: options.userId ?? 7, name: options.userName ?? "Ada Lovelace" },
-    room: { id: options.roomId, name: options.roomName ?? "Watercooler", path: `/rooms/${options.roomId}/${options.botKey}/messages` },
+    room: { id: options.roomId, name: options.direct ? null : (options.roomName ?? "Watercooler"), path: `/rooms/${options.roomId}/${options.botKey}/messages` },
     message: {
       id: options.messageId,
       body: { html: `<div><action-text-attachment content-type="application/vnd.campfire.mention"></action-text-attachment> ${options.plain}</div>`, plain: options.plain },
