@@ -1,5 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { MessageStream } from "@anthropic-ai/sdk/lib/MessageStream";
+import type { ContentBlock } from "@anthropic-ai/sdk/resources/messages";
 import type { AskOptions, Model, ModelAnswer, ModelRequest } from "./conversation/model";
 import { anthropicFailure } from "./anthropic-failure";
 import { ServiceFailure } from "./failure";
@@ -36,14 +37,11 @@ export class ClaudeClient implements Model {
   async ask(request: ModelRequest, options: AskOptions = {}): Promise<ModelAnswer> {
     try {
       const stream = this.stream(request, options.signal);
-      if (options.onText) stream.on("text", (_delta, snapshot) => options.onText!(snapshot));
+      // The SDK's own snapshot is the current text block only: the answer so far is every block's text.
+      if (options.onText) stream.on("text", () => options.onText!(answerText(stream.currentMessage?.content ?? [])));
       const message = await stream.finalMessage();
-      const text = message.content
-        .flatMap((block) => (block.type === "text" ? [block.text] : []))
-        .join("")
-        .trim();
       return {
-        text,
+        text: answerText(message.content),
         content: message.content,
         containerId: containerIdOf(message),
         stopReason: message.stop_reason,
@@ -86,6 +84,19 @@ export class ClaudeClient implements Model {
       { signal },
     ) as unknown as MessageStream;
   }
+}
+
+/**
+ * An answer's words. Adjacent text blocks are one run of text (a cited passage is a block of its own, mid-sentence);
+ * text on either side of anything else — code execution, a search, a tool call — is a paragraph of its own.
+ */
+export function answerText(content: readonly ContentBlock[]): string {
+  const runs = [""];
+  for (const block of content) {
+    if (block.type === "text") runs[runs.length - 1] += block.text;
+    else if (runs.at(-1)) runs.push("");
+  }
+  return runs.map((run) => run.trim()).filter(Boolean).join("\n\n");
 }
 
 /** One client per key and endpoint for the isolate's life: building the SDK client per turn costs CPU and memory. */

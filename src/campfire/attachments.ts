@@ -9,6 +9,14 @@ export interface OutgoingFile {
 }
 
 /**
+ * The name Campfire keeps for an uploaded file, which its message JSON gives as the file message's text: Active
+ * Storage trims it and turns characters unsafe for storage (`/ \ : ; | % $`, tab, line breaks, U+202E) into "-".
+ */
+export function campfireFilename(name: string): string {
+  return name.trim().replace(/[\u202e%$|:;/\t\r\n\\]/g, "-");
+}
+
+/**
  * Posts a file as a message of its own (it carries no text): `multipart/form-data` with the file in the field
  * `attachment`, as Campfire's bot API takes uploads. Resolves with the new message's id when Campfire gives one.
  */

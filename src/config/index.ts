@@ -83,7 +83,8 @@ function readUrl(value: unknown, name: string, what: string, problems: string[],
   }
   const parsed = typeof value === "string" ? URL.parse(value) : null;
   if (!parsed || !/^https?:$/.test(parsed.protocol)) {
-    problems.push(`${name} is "${String(value)}", which is not an http(s) URL: set it to ${what}`);
+    // Never the value: /health shows problems to anyone, and a gateway URL carries an account id.
+    problems.push(`${name} is not an http(s) URL (it must start with https:// or http://): set it to ${what}`);
     return undefined;
   }
   // Paths are appended to it, so a trailing slash would double up.

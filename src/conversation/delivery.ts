@@ -1,3 +1,4 @@
+import { campfireFilename } from "../campfire/attachments";
 import type { Room } from "../campfire/room";
 import { FILE_LIMIT_BYTES, FileFetchFailure, type ProducedFile } from "../files/download";
 import { log } from "../log";
@@ -24,8 +25,8 @@ export async function postOutgoing(room: Room, store: ConversationStore, outgoin
       const html = texts[index]!;
       const edited = index === 0 && outgoing.messageId !== null && (await room.edit(outgoing.messageId, html));
       if (!edited && !(lookFirst && (await alreadyPosted(room, html, outgoing.queuedAt)))) await room.post(html);
-    } else if (!(lookFirst && (await alreadyPostedFile(room, outgoing.queuedAt, index - texts.length)))) {
-      givenUp = await postFile(room, store, outgoing, outgoing.files[index - texts.length]!, fetchFile);
+    } else {
+      givenUp = await postFile(room, store, outgoing, outgoing.files[index - texts.length]!, fetchFile, lookFirst ? outgoing.queuedAt : null);
     }
     // The last part needs no mark: settling the answer records it.
     if (index + 1 < total) store.markPosted(index + 1, !givenUp);
@@ -43,9 +44,13 @@ export class FileFetchPending extends Error {
 /**
  * One file into the room. One that is too large, gone from the Files API, or still failing there at the end of its
  * budget is named in a line instead, and the answer goes on; true when it was given up for a failing Files API.
+ * `repeatSince`: an earlier run may have posted it (or its line) since then and died before recording it.
  */
-async function postFile(room: Room, store: ConversationStore, outgoing: Outgoing, fileId: string, fetchFile: Model["fetchFile"]): Promise<boolean> {
+async function postFile(room: Room, store: ConversationStore, outgoing: Outgoing, fileId: string, fetchFile: Model["fetchFile"], repeatSince: number | null): Promise<boolean> {
   if (!fetchFile) return false;
+  const post = async (html: string) => {
+    if (repeatSince === null || !(await alreadyPosted(room, html, repeatSince))) await room.post(html);
+  };
   let file: ProducedFile;
   try {
     file = await fetchFile(fileId, FILE_LIMIT_BYTES);
@@ -56,20 +61,21 @@ async function postFile(room: Room, store: ConversationStore, outgoing: Outgoing
     const decision = retryAfterFailure("fetch_file", error, state.retry, state.ttlMs, Date.now(), store.waitingAfter(outgoing.uptoSeq));
     if ("retryAt" in decision) throw new FileFetchPending(error, decision);
     log("error", "file.given_up", { bot: state.botId, room: room.id, file: fileId, kind: error.kind, status: error.status ?? null, attempts: decision.attempts, error: error.message.slice(0, 300) });
-    await room.post(`<p>${escapeHtml(`📎 ${error.fileName ?? "A file I made"} could not be fetched from Anthropic; ask me to make it again.`)}</p>`);
+    await post(`<p>${escapeHtml(`📎 ${error.fileName ?? "A file I made"} could not be fetched from Anthropic; ask me to make it again.`)}</p>`);
     return error.retryable;
   }
-  if (file.kind === "file") await room.postFile(file);
-  else await room.post(`<p>${escapeHtml(`📎 ${file.name} is ${megabytes(file.size)}, over the ${megabytes(FILE_LIMIT_BYTES)} limit for files posted here, so it was not posted.`)}</p>`);
+  if (file.kind === "file") {
+    if (repeatSince === null || !(await alreadyPostedFile(room, file.name, repeatSince))) await room.postFile(file);
+  } else await post(`<p>${escapeHtml(`📎 ${file.name} is ${megabytes(file.size)}, over the ${megabytes(FILE_LIMIT_BYTES)} limit for files posted here, so it was not posted.`)}</p>`);
   return false;
 }
 
 const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
-/** Whether file number `n` of an answer is already in the room: the bot's file messages and file notes since then outnumber `n`. */
-async function alreadyPostedFile(room: Room, since: number, n: number): Promise<boolean> {
-  const own = await room.ownMessagesSince(since);
-  return own.filter((message) => !message.text.trim() || message.text.trim().startsWith("📎")).length > n;
+/** Whether the bot posted a file of this name since `since`: Campfire gives a file message's name as its text. */
+async function alreadyPostedFile(room: Room, name: string, since: number): Promise<boolean> {
+  const shown = campfireFilename(name);
+  return (await room.ownMessagesSince(since)).some((message) => message.text.trim() === shown);
 }
 
 /**

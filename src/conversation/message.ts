@@ -3,7 +3,8 @@ export interface InboundMessage {
   /** Campfire's message id as text, or a hash for payloads that carry none (see `legacyMessageId`). */
   messageId: string;
   roomId: number;
-  roomName: string;
+  /** Null for a direct-message room, which Campfire leaves unnamed; '' when not known (a scheduled turn). */
+  roomName: string | null;
   userId: number;
   userName: string;
   text: string;
@@ -30,11 +31,14 @@ export function cleanName(name: string, limit: number): string {
   return line.length <= limit ? line : `${line.slice(0, limit - 1)}…`;
 }
 
+/** What the model is told a direct-message room is called: Campfire shows its members' names instead of a name. */
+export const directRoomLabel = (userName: string) => `Direct conversation with ${userName}`;
+
 /** A message as a conversation stores it, whatever shape it arrived in. */
 export function inboundMessage(fields: InboundMessage): InboundMessage {
   return {
     ...fields,
-    roomName: cleanName(fields.roomName, MAX_ROOM_NAME_CHARS),
+    roomName: fields.roomName === null ? null : cleanName(fields.roomName, MAX_ROOM_NAME_CHARS),
     userName: cleanName(fields.userName, MAX_NAME_CHARS) || "someone",
     text: cleanText(fields.text),
   };

@@ -1,5 +1,5 @@
 import type { Capability } from "../campfire/room";
-import { type InboundMessage, isHashId } from "./message";
+import { directRoomLabel, type InboundMessage, isHashId } from "./message";
 import { type Billing, billingFields, type Meter } from "./meter";
 import type { TokenUsage } from "./model";
 import { ReminderStore } from "./reminder-store";
@@ -53,13 +53,17 @@ export class ConversationStore {
       message.messageId, at, now - replayWindowMs,
     ).rowsWritten;
     if (fresh === 0) return false;
+    // A scheduled turn knows no room name (''): it keeps the one Campfire last sent, or says "room <id>". A shared
+    // room's name replaces the stored one; a direct room's label only replaces "room <id>", so the system prompt
+    // (and its cache) stays the same when someone else writes in a direct room with several people.
+    const shared = message.roomName !== null;
     this.exec(
-      // A scheduled turn knows no room name (''): it keeps the one Campfire last sent, or says "room <id>".
       `INSERT INTO conversation (id, bot_id, room_id, room_name, ttl_ms, started_at, last_activity_at)
        VALUES (1, ?1, ?2, coalesce(nullif(?3, ''), 'room ' || cast(?2 AS INTEGER)), ?4, ?5, ?5)
-       ON CONFLICT (id) DO UPDATE SET room_name = coalesce(nullif(?3, ''), room_name), ttl_ms = excluded.ttl_ms
-       WHERE room_name <> coalesce(nullif(?3, ''), room_name) OR ttl_ms <> excluded.ttl_ms`,
-      botId, message.roomId, message.roomName, ttlMs, now,
+       ON CONFLICT (id) DO UPDATE SET
+         room_name = CASE WHEN ?3 <> '' AND (?6 OR room_name = 'room ' || room_id) THEN excluded.room_name ELSE room_name END, ttl_ms = excluded.ttl_ms
+       WHERE (?3 <> '' AND (?6 OR room_name = 'room ' || room_id) AND room_name <> excluded.room_name) OR ttl_ms <> excluded.ttl_ms`,
+      botId, message.roomId, message.roomName ?? directRoomLabel(message.userName), ttlMs, now, shared ? 1 : 0,
     );
     const campfireId = /^\d+$/.test(message.messageId) ? Number(message.messageId) : null;
     this.exec("INSERT INTO inbox (message_id, user_id, user_name, text, received_at) VALUES (?, ?, ?, ?, ?)", campfireId, message.userId, message.userName, message.text, now);

@@ -9,6 +9,14 @@ export type PathCheck = { path: string } | { error: string };
 const EXAMPLE = "e.g. /memories/preferences.md";
 
 /**
+ * Characters that have no place in a file name and could hide a path's real shape or make two paths look alike:
+ * the C0 and C1 controls and DEL, the bidirectional controls (which can show a name reversed), line and paragraph
+ * separators, and invisible format characters (soft hyphen, zero-width space, word joiner and invisible
+ * operators, byte-order mark, interlinear annotation, tag characters). ZWJ and ZWNJ stay: scripts and emoji need them.
+ */
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]/u;
+
+/**
  * Checks a path Claude sent and returns its canonical form (no trailing slash), or a sentence saying what is
  * wrong. Paths are only keys in the person's own table, but they are checked as strictly as a file system's
  * would be, so no spelling of `..` or of another root can ever name something outside /memories.
@@ -16,8 +24,11 @@ const EXAMPLE = "e.g. /memories/preferences.md";
 export function memoryPath(raw: string): PathCheck {
   if (raw.length === 0) return { error: `The path is empty; memory paths start with ${MEMORY_ROOT}/ (${EXAMPLE}).` };
   if (raw.length > MAX_PATH_LENGTH) return { error: `The path is ${raw.length} characters long; at most ${MAX_PATH_LENGTH} are allowed.` };
-  // Control characters (NUL included) have no place in a file name and could hide a path's real shape.
-  if (/[\u0000-\u001f\u007f]/.test(raw)) return { error: "The path contains a control character; use printable characters only." };
+  const hidden = INVISIBLE.exec(raw);
+  if (hidden) {
+    const code = `U+${hidden[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+    return { error: `The path contains ${code}, a control or invisible formatting character; use visible characters only.` };
+  }
   if (raw.includes("\\")) return { error: `The path "${raw}" contains a backslash; separate directories with "/".` };
   if (/%[0-9a-f]{2}/i.test(raw)) return { error: `The path "${raw}" contains percent-encoding; write characters as they are (${EXAMPLE}).` };
   if (raw.includes("//")) return { error: `The path "${raw}" contains "//"; separate directories with a single "/".` };

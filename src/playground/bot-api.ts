@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { campfireFilename } from "../campfire/attachments";
 import { botUserId } from "../campfire/room";
 import { loadConfig } from "../config";
 import type { PlaygroundMessage } from "./campfire-store";
@@ -29,7 +30,7 @@ botApi.post("/rooms/:room/:key/messages", async (c) => {
   if (c.req.header("content-type")?.startsWith("multipart/form-data")) {
     const file = (await c.req.formData().catch(() => null))?.get("attachment");
     if (!(file instanceof File)) return c.text("a file upload needs the file in the multipart field \"attachment\"", 422);
-    message = await store(c.env).postFile(room, creator, { name: file.name, type: file.type, bytes: new Uint8Array(await file.arrayBuffer()) });
+    message = await store(c.env).postFile(room, creator, { name: campfireFilename(file.name), type: file.type, bytes: new Uint8Array(await file.arrayBuffer()) });
   } else {
     const body = await c.req.text();
     if (!body.trim()) return c.body(null, 422);
@@ -45,7 +46,8 @@ botApi.get("/rooms/:room/:key/messages", async (c) => {
     page.map((m) => ({
       id: m.id,
       created_at: new Date(m.createdAt).toISOString(),
-      body: { plain_text: m.body.replace(/<[^>]*>/g, ""), html: m.body },
+      // As Campfire's Message#plain_text_body: the text, else the attached file's name.
+      body: { plain_text: m.body.replace(/<[^>]*>/g, "") || (m.attachment?.name ?? ""), html: m.body },
       creator: { id: m.creator.id, name: m.creator.name, role: m.creator.bot ? "bot" : "member" },
       room: { id: m.roomId },
     })),

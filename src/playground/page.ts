@@ -1,5 +1,5 @@
 import { fileSize, forgetsIn } from "./format";
-import { webhookText } from "./mention";
+import { webhookRoom, webhookText } from "./mention";
 
 /**
  * The playground page: a small Campfire room in plain HTML, CSS and JavaScript (no build step). Sending a
@@ -66,6 +66,7 @@ const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => "&#" + c.charCodeAt
 ${forgetsIn}
 ${fileSize}
 ${webhookText}
+${webhookRoom}
 const config = await (await fetch("/playground/api/config")).json();
 const state = { room: config.rooms[0], since: 0, messages: new Map(), hadConversation: false, nextMessageId: Date.now() };
 $("offline").hidden = !config.offline;
@@ -174,7 +175,7 @@ $("composer").onsubmit = async (event) => {
   // Exactly what Campfire sends the bot: its mention is gone from the plain text, still in the HTML.
   const payload = {
     user: me,
-    room: { id: room.id, name: room.name, path: "/rooms/" + room.id + "/" + target.key + "/messages" },
+    room: webhookRoom(room, target.key),
     message: { id: stored.id, body: { html: "<div>" + escapeHtml(text) + "</div>", plain }, path: "/rooms/" + room.id + "/@" + stored.id },
   };
   await fetch("/webhook/" + target.id, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload) });

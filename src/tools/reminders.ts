@@ -21,7 +21,11 @@ export const setReminder = defineTool({
     const due = parseWhen(at, now, timeZone);
     if (due === null) throw new ToolError(`"${at.slice(0, 60)}" is not a time I understand; use 'in 20 minutes' or an ISO date-time like 2026-11-25T09:00.`);
     if (due <= now.getTime()) throw new ToolError(`${formatWhen(due, timeZone)} is in the past.`);
-    if (due > now.getTime() + REMINDER_HORIZON_MS) throw new ToolError(`${formatWhen(due, timeZone)} is more than a year ahead; reminders can be set up to one year ahead.`);
+    if (due > now.getTime() + REMINDER_HORIZON_MS) {
+      // Far enough ahead ("in 20000000 weeks") there is no calendar date to show: the words are named instead.
+      const when = Number.isNaN(new Date(due).getTime()) ? `"${at.slice(0, 60)}"` : formatWhen(due, timeZone);
+      throw new ToolError(`${when} is more than a year ahead; reminders can be set up to one year ahead.`);
+    }
     const id = reminders.add(due, text, asker);
     return `Reminder #${id} set for ${formatWhen(due, timeZone)}: ${text}`;
   },

@@ -3,10 +3,12 @@ import type { InboundMessage } from "../conversation/message";
 
 const id = z.number().int().positive();
 const person = z.object({ id, name: z.string() });
+// Campfire stores no name for a direct-message room: its webhook says `"name": null`.
+const roomName = z.string().nullish().transform((name) => name ?? null);
 
 const campfireSchema = z.object({
   user: person,
-  room: z.object({ id, name: z.string(), path: z.string() }),
+  room: z.object({ id, name: roomName, path: z.string() }),
   message: z.object({
     id,
     body: z.object({ html: z.string(), plain: z.string() }),
@@ -16,7 +18,7 @@ const campfireSchema = z.object({
 
 const legacySchema = z.object({
   creator: person,
-  room: z.object({ id, name: z.string() }),
+  room: z.object({ id, name: roomName }),
   content: z.string(),
 });
 

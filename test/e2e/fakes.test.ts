@@ -150,6 +150,14 @@ describe("fake Campfire", () => {
     expect(seen).toHaveLength(1);
   });
 
+  it("reads a file message back with the file's name as its plain text, the name kept as Active Storage keeps it", async () => {
+    const form = new FormData();
+    form.append("attachment", new File(["x"], " q3:report.csv ", { type: "text/csv" }));
+    expect((await fetch(`${campfire.url}/rooms/22/${KEY}/messages`, { method: "POST", body: form })).status).toBe(201);
+    const [file] = (await (await fetch(`${campfire.url}/rooms/22/${KEY}/messages`)).json()) as { body: { plain_text: string } }[];
+    expect(file!.body.plain_text).toBe("q3-report.csv");
+  });
+
   it("boosts as Campfire does: 201 + JSON, 422 when empty, DELETE 204 then 404, 404 on an older Campfire", async () => {
     const id = Number((await post(`/rooms/21/${KEY}/messages`, "<p>boost me</p>")).headers.get("location")!.split("/").pop());
     const boosts = `${campfire.url}/rooms/21/${KEY}/messages/${id}/boosts`;

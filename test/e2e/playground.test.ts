@@ -74,7 +74,10 @@ describe.skipIf(!available)("the playground in a real browser", () => {
   it("answers every message in a direct room, no mention needed", async () => {
     await page.getByRole("listitem").filter({ hasText: "# Direct: Ada" }).click();
     expect(await page.getByRole("textbox", { name: "Message" }).getAttribute("placeholder")).toContain("every message");
+    const webhook = page.waitForRequest((request) => request.url().includes("/webhook/"));
     await say("no mention needed here", "You said: no mention needed here. I remember 0 earlier messages");
+    // As Campfire sends it: a direct room has no name.
+    expect((await webhook).postDataJSON()).toMatchObject({ room: { id: 107, name: null } });
   }, 60_000);
 
   it("counts down the conversation's TTL and marks it forgotten when the alarm evicts it", async () => {

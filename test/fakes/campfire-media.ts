@@ -1,5 +1,6 @@
 /** What Campfire keeps of an uploaded file: a file message shows it and carries no text. */
 export interface Attachment {
+  /** As Active Storage keeps it: trimmed, with characters unsafe for storage turned into "-". */
   name: string;
   type: string;
   size: number;
@@ -25,10 +26,15 @@ export async function readAttachment(raw: Buffer, contentType: string | undefine
     const form = await new Request("http://fake/upload", { method: "POST", headers: { "content-type": contentType }, body: new Uint8Array(raw) }).formData();
     const file = form.get("attachment");
     if (!(file instanceof File)) return null;
-    return { name: file.name, type: file.type, size: file.size };
+    return { name: storedFilename(file.name), type: file.type, size: file.size };
   } catch {
     return null;
   }
+}
+
+/** Active Storage's `Filename#sanitized`, which Campfire shows and gives as a file message's plain text. */
+function storedFilename(name: string): string {
+  return name.trim().replace(/[\u202e%$|:;/\t\r\n\\]/g, "-");
 }
 
 /** Boosts by bots: add with content, remove only one's own. */

@@ -13,7 +13,7 @@ export interface CampfireMessage {
   at: number;
   /** Earlier bodies, oldest first, when the bot edited the message. */
   edits: string[];
-  /** The uploaded file of a file message (whose body is empty: a file message has no text). */
+  /** The uploaded file of a file message (whose body is empty: a file message has no text; its plain text is the file's name). */
   attachment?: Attachment;
 }
 
@@ -72,11 +72,11 @@ export interface FakeCampfire {
 const BOT_KEY_SHAPE = /^\d+-[A-Za-z0-9]{12}$/;
 const PAGE_SIZE = 40;
 
-/** The exact payload Campfire POSTs to a bot's webhook when someone mentions it. */
-export function campfirePayload(options: { roomId: number; roomName?: string; botKey: string; userId?: number; userName?: string; messageId: number; plain: string }) {
+/** The exact payload Campfire POSTs to a bot's webhook for a mention, or for any message in a direct room (no name). */
+export function campfirePayload(options: { roomId: number; roomName?: string; direct?: boolean; botKey: string; userId?: number; userName?: string; messageId: number; plain: string }) {
   return {
     user: { id: options.userId ?? 7, name: options.userName ?? "Ada Lovelace" },
-    room: { id: options.roomId, name: options.roomName ?? "Watercooler", path: `/rooms/${options.roomId}/${options.botKey}/messages` },
+    room: { id: options.roomId, name: options.direct ? null : (options.roomName ?? "Watercooler"), path: `/rooms/${options.roomId}/${options.botKey}/messages` },
     message: {
       id: options.messageId,
       body: { html: `<div><action-text-attachment content-type="application/vnd.campfire.mention"></action-text-attachment> ${options.plain}</div>`, plain: options.plain },
@@ -260,7 +260,8 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
     json(response, 200, page.map((m) => ({
       id: m.id,
       created_at: m.createdAt,
-      body: { plain_text: m.body.replace(/<[^>]*>/g, ""), html: m.body },
+      // As Campfire's Message#plain_text_body: the text, else the attached file's name.
+      body: { plain_text: m.body.replace(/<[^>]*>/g, "") || (m.attachment?.name ?? ""), html: m.body },
       creator: m.creator,
       room: { id: m.roomId },
       url: `${fake.url}/rooms/${m.roomId}/messages/${m.id}`,

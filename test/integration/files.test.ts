@@ -20,6 +20,8 @@ describe("a bot that runs code", () => {
     await expect.poll(async () => (await roomMessages(roomId)).length, { timeout: 10_000 }).toBe(2);
     const [answer, file] = await roomMessages(roomId);
     expect(answer!.body).toContain("Here is numbers.csv");
+    // The words on either side of the code run are paragraphs of their own, not glued into one line.
+    expect(answer!.body).toMatch(/<p>I(?:'|&#39;)ll write numbers\.csv\.<\/p>\s*<p>Here is numbers\.csv\.<\/p>/);
     expect(file).toMatchObject({ body: "", attachment: { name: "numbers.csv", type: "text/csv" } });
     expect(file!.attachment!.size).toBeGreaterThan(0);
 
@@ -46,6 +48,19 @@ describe("a bot that runs code", () => {
     const messages = await roomMessages(roomId);
     expect(messages.map((m) => m.attachment?.name ?? "text")).toEqual(["text", "a.csv", "b.csv"]);
     expect(await fakeAnthropic.requestsMentioning(marker)).toHaveLength(1);
+  });
+
+  it("does not post a file again when Campfire took it but the run died before recording it", async () => {
+    const roomId = newRoomId();
+    const marker = `onefile${roomId}`;
+    // The upload reaches the room, but the bot hears 503, as if the run died right after Campfire took it. Campfire
+    // gives the file message its stored name as text ("q3:report.csv" is kept as "q3-report.csv").
+    await fakeCampfire.fail({ status: 503, times: 1, room: roomId, method: "POST", endsWith: "/messages", after: 1, accepted: true });
+    await ask(roomId, `${marker} [fake:file=q3:report.csv,id=${marker}]`);
+    await expect.poll(async () => (await roomMessages(roomId)).length, { timeout: 10_000 }).toBe(2);
+    await runUntilIdle(roomId, 20, "reporter");
+    const messages = await roomMessages(roomId);
+    expect(messages.map((m) => m.attachment?.name ?? "text")).toEqual(["text", "q3-report.csv"]);
   });
 
   it("says a file is too large instead of posting it, without downloading it", async () => {

@@ -22,16 +22,18 @@ export interface WebhookOptions {
   userId?: number;
   userName?: string;
   roomName?: string;
+  /** A direct-message room, which Campfire sends with no name (`"name": null`). */
+  direct?: boolean;
   key?: string;
 }
 
-/** The exact payload Campfire sends for a mention (see shared/campfire-bot-api.md). */
+/** The exact payload Campfire sends for a mention, or for any message in a direct room (see shared/campfire-bot-api.md). */
 export function campfirePayload(options: WebhookOptions) {
   // The key in room.path is the bot's own unless a test passes another.
   const messageId = options.messageId ?? newMessageId();
   return {
     user: { id: options.userId ?? 7, name: options.userName ?? "Ada Lovelace" },
-    room: { id: options.roomId, name: options.roomName ?? "Watercooler", path: `/rooms/${options.roomId}/${options.key ?? BOT_KEY}/messages` },
+    room: { id: options.roomId, name: options.direct ? null : (options.roomName ?? "Watercooler"), path: `/rooms/${options.roomId}/${options.key ?? BOT_KEY}/messages` },
     message: {
       id: messageId,
       body: { html: `<div><action-text-attachment></action-text-attachment> ${options.text}</div>`, plain: options.text },

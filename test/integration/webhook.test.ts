@@ -25,6 +25,22 @@ describe("POST /webhook/:botId", () => {
     expect(JSON.stringify(request!.body.system)).toContain('room \\"Watercooler\\"');
   });
 
+  it("answers a direct message, whose room Campfire sends without a name, and tells the model who it is talking to", async () => {
+    const roomId = newRoomId();
+    const response = await postWebhook(campfirePayload({ roomId, text: "directword are you there?", direct: true, userName: "Ada Lovelace" }));
+    expect(response.status).toBe(204);
+    const [reply] = await fakeCampfire.waitForMessages(roomId, 1);
+    expect(reply!.body).toContain("directword are you there?");
+    const [request] = await fakeAnthropic.requestsMentioning("directword");
+    expect(JSON.stringify(request!.body.system)).toContain('room \\"Direct conversation with Ada Lovelace\\"');
+
+    // Someone else writing in the same direct room leaves the label, and the cached system prompt, as they were.
+    await postWebhook(campfirePayload({ roomId, text: "directword-two me too", direct: true, userId: 8, userName: "Grace Hopper" }));
+    await expect.poll(async () => (await fakeAnthropic.requestsMentioning("directword-two")).length, { timeout: 10_000 }).toBe(1);
+    const [second] = await fakeAnthropic.requestsMentioning("directword-two");
+    expect(second!.body.system).toEqual(request!.body.system);
+  });
+
   it("accepts the older flat shape when the bot key comes as a bearer token", async () => {
     const roomId = newRoomId();
     const legacy = { creator: { id: 9, name: "Grace Hopper" }, room: { id: roomId, name: "Lab" }, content: "legacyword ping" };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { botKeySecretName, botReady, type ConfigEnv, loadConfig } from "../../src/config";
+import { health } from "../../src/health";
 
 const bots = { assistant: { name: "Assistant", system_prompt: "Be brief." } };
 
@@ -49,7 +50,7 @@ describe("loadConfig", () => {
 
   it.each([
     [{ CAMPFIRE_URL: undefined }, /CAMPFIRE_URL is not set/],
-    [{ CAMPFIRE_URL: "chat.example.com" }, /CAMPFIRE_URL is "chat.example.com", which is not an http\(s\) URL/],
+    [{ CAMPFIRE_URL: "chat.example.com" }, /CAMPFIRE_URL is not an http\(s\) URL \(it must start with https:\/\/ or http:\/\/\)/],
     [{ ANTHROPIC_API_KEY: "" }, /ANTHROPIC_API_KEY is not set/],
     [{ ANTHROPIC_BASE_URL: "ftp://gateway" }, /ANTHROPIC_BASE_URL .* not an http\(s\) URL/],
     [{ SESSION_TTL: "forever" }, /SESSION_TTL: "forever" is not a duration; write it like 90s/],
@@ -62,5 +63,19 @@ describe("loadConfig", () => {
   ])("reports %j clearly instead of crashing", (overrides, problem) => {
     const config = loadConfig(env(overrides));
     expect(config.problems.join("\n")).toMatch(problem);
+  });
+
+  it("never shows a malformed URL setting's value on the unauthenticated /health, only the setting and the rule", async () => {
+    const gateway = "gateway.ai.cloudflare.com/v1/0123456789abcdef0123456789abcdef/campfire/anthropic";
+    const response = await health.request("/", {}, env({ CAMPFIRE_URL: "chat.example.com/secret-path", ANTHROPIC_BASE_URL: gateway }) as unknown as Env);
+    const body = (await response.json()) as { ok: boolean; problems: string[] };
+    expect(body.ok).toBe(false);
+    expect(body.problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^CAMPFIRE_URL is not an http\(s\) URL/),
+      expect.stringMatching(/^ANTHROPIC_BASE_URL is not an http\(s\) URL/),
+    ]));
+    const shown = JSON.stringify(body);
+    expect(shown).not.toContain("0123456789abcdef");
+    expect(shown).not.toContain("secret-path");
   });
 });

@@ -16,6 +16,9 @@ describe("memoryPath", () => {
     ["/memories/a b/Café notes.md", "/memories/a b/Café notes.md"],
     ["/memories/100%.md", "/memories/100%.md"],
     ["/memories/..notes", "/memories/..notes"],
+    ["/memories/שלום/עברית.md", "/memories/שלום/עברית.md"],
+    ["/memories/می\u200cخواهم.md", "/memories/می\u200cخواهم.md"],
+    ["/memories/👩\u200d💻 notes.md", "/memories/👩\u200d💻 notes.md"],
   ])("accepts %j as %j", (raw, path) => {
     expect(memoryPath(raw)).toEqual({ path });
   });
@@ -37,9 +40,25 @@ describe("memoryPath", () => {
     ["/memories/%2e%2e/a.md", /percent-encoding/],
     ["/memories/%2E%2E%2Fsecrets", /percent-encoding/],
     ["/memories/a%00.md", /percent-encoding/],
-    ["/memories/a\u0000.md", /control character/],
-    ["/memories/a\n.md", /control character/],
-    ["/memories/a\u007f", /control character/],
+    ["/memories/a\u0000.md", /U\+0000, a control/],
+    ["/memories/a\n.md", /U\+000A, a control/],
+    ["/memories/a\u007f", /U\+007F, a control/],
+    ["/memories/a\u0085.md", /U\+0085, a control/],
+    ["/memories/a\u009b.md", /U\+009B/],
+    ["/memories/\u202egpj.exe", /U\+202E/],
+    ["/memories/a\u200e.md", /U\+200E/],
+    ["/memories/a\u200f.md", /U\+200F/],
+    ["/memories/a\u202a.md", /U\+202A/],
+    ["/memories/a\u2066.md", /U\+2066/],
+    ["/memories/a\u2069.md", /U\+2069/],
+    ["/memories/a\u061c.md", /U\+061C/],
+    ["/memories/a\u2028.md", /U\+2028/],
+    ["/memories/a\u2029.md", /U\+2029/],
+    ["/memories/\ufeffa.md", /U\+FEFF/],
+    ["/memories/a\u200b.md", /U\+200B/],
+    ["/memories/a\u2060.md", /U\+2060/],
+    ["/memories/a\u00ad.md", /U\+00AD/],
+    ["/memories/a\u{e0041}.md", /U\+E0041/],
   ])("refuses %j, saying why", (raw, reason) => {
     expect(errorOf(raw)).toMatch(reason);
   });

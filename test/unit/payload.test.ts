@@ -30,6 +30,16 @@ describe("parsePayload", () => {
     });
   });
 
+  it.each([["null", null], ["missing", undefined]])("reads a direct-message room, whose name Campfire sends as %s", (_, name) => {
+    const body = { ...campfire(), room: { id: 3, name, path: "/rooms/3/4-GZfqGLxdULBM/messages" } };
+    expect(parsePayload(body)).toMatchObject({ ok: true, shape: "campfire", message: { roomId: 3, roomName: null, userName: "Ada Lovelace" } });
+  });
+
+  it("still refuses a room name that is not text", () => {
+    const body = { ...campfire(), room: { id: 3, name: 7, path: "/rooms/3/4-GZfqGLxdULBM/messages" } };
+    expect(parsePayload(body)).toEqual({ ok: false, reason: "room.name must be a string" });
+  });
+
   it("keeps a bare mention as empty text for the route to answer", () => {
     const body = campfire();
     body.message.body.plain = "";

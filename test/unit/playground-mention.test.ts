@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { webhookText } from "../../src/playground/mention";
+import { webhookRoom, webhookText } from "../../src/playground/mention";
 
 describe("webhookText (which playground messages reach the bot)", () => {
   it("sends nothing for a shared-room message that does not mention the bot", () => {
@@ -35,5 +35,17 @@ describe("webhookText (which playground messages reach the bot)", () => {
   it("runs on its own, as the page embeds its source", () => {
     const embedded = new Function(`return (${String(webhookText)})`)() as typeof webhookText;
     expect(embedded("@Assistant hi", "Assistant", true)).toBe("hi");
+  });
+});
+
+describe("webhookRoom (the room a playground webhook names)", () => {
+  it("sends a direct room with no name, as Campfire does, and a shared room with its name", () => {
+    expect(webhookRoom({ id: 107, name: "Direct: Ada", direct: true }, "1-PlaygroundAs")).toEqual({ id: 107, name: null, path: "/rooms/107/1-PlaygroundAs/messages" });
+    expect(webhookRoom({ id: 1, name: "Watercooler", direct: false }, "1-PlaygroundAs")).toEqual({ id: 1, name: "Watercooler", path: "/rooms/1/1-PlaygroundAs/messages" });
+  });
+
+  it("runs on its own, as the page embeds its source", () => {
+    const embedded = new Function(`return (${String(webhookRoom)})`)() as typeof webhookRoom;
+    expect(embedded({ id: 108, name: "Direct: Grace", direct: true }, "1-PlaygroundAs").name).toBeNull();
   });
 });
