@@ -78,17 +78,6 @@ async function alreadyPostedFile(room: Room, name: string, since: number): Promi
   return (await room.ownMessagesSince(since)).some((message) => message.text.trim() === shown);
 }
 
-/**
- * The draft an earlier run of this turn posted but died before recording: the bot's newest message since then
- * that still ends in "…" (a streamed draft or the progress line). It is adopted, so the answer replaces it.
- */
-export async function orphanedDraft(room: Room, store: ConversationStore, postingSince: number | null): Promise<number | null> {
-  if (postingSince === null) return null;
-  const draft = (await room.ownMessagesSince(postingSince)).findLast((message) => message.text.trim().endsWith("…"));
-  if (draft) store.setDraftMessageId(draft.id);
-  return draft?.id ?? null;
-}
-
 /** Whether the bot already posted this text since `since`: a delivery cut off after Campfire took it. */
 export async function alreadyPosted(room: Room, html: string, since: number): Promise<boolean> {
   const text = plainText(html);

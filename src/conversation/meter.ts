@@ -44,3 +44,48 @@ export class Meter {
     return taken;
   }
 }
+
+/**
+ * An object's billable work not yet added to the conversation's stored totals, and not yet on a log line. The two
+ * move on apart: a webhook's work is logged by the route at once but stored with the next answer.
+ */
+export class Ledger {
+  private unsaved: Billing = { ...NO_BILLING };
+  private unlogged: Billing = { ...NO_BILLING };
+
+  constructor(private readonly meter: Meter) {}
+
+  /** What the meter counted for a request whose caller logs it: it only waits to be stored. */
+  takeForCaller(): Billing {
+    const taken = this.meter.take();
+    this.unsaved = addBilling(this.unsaved, taken);
+    return taken;
+  }
+
+  /** Moves what the meter counted into both running figures. */
+  collect(): void {
+    const taken = this.meter.take();
+    this.unsaved = addBilling(this.unsaved, taken);
+    this.unlogged = addBilling(this.unlogged, taken);
+  }
+
+  /** Not yet in the stored totals; call `stored()` once they are written. */
+  toStore(): Billing {
+    this.collect();
+    return this.unsaved;
+  }
+
+  stored(): void {
+    this.unsaved = { ...NO_BILLING };
+  }
+
+  /** Not yet on a log line; call `logged()` once it is. */
+  toLog(): Billing {
+    this.collect();
+    return this.unlogged;
+  }
+
+  logged(): void {
+    this.unlogged = { ...NO_BILLING };
+  }
+}

@@ -1,3 +1,4 @@
+import type { AckBoost } from "../campfire/ack-boost";
 import type { Capability } from "../campfire/room";
 import type { Billing } from "./meter";
 import type { TokenUsage } from "./model";
@@ -29,7 +30,7 @@ export interface Outgoing {
   /** Files the model's code wrote, posted after the text, one message each (Files API ids). */
   files: string[];
   /** The boost put on the asker's message while the bot worked, removed once the answer is posted. */
-  boost: { messageId: number; boostId: number } | null;
+  boost: AckBoost | null;
 }
 
 export interface ConversationState {

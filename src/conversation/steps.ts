@@ -1,9 +1,10 @@
+import { release } from "../campfire/ack-boost";
 import type { Room } from "../campfire/room";
 import type { BotConfig } from "../config";
 import { asFailure, explainToRoom, ServiceFailure } from "../failure";
 import { type LogFields, log } from "../log";
 import { FileFetchPending, postOutgoing } from "./delivery";
-import { type Billing, billingFields } from "./meter";
+import { billingFields, type Ledger } from "./meter";
 import { type Model, NO_USAGE } from "./model";
 import { answerRetriesOver, retryAfterFailure } from "./retry";
 import type { ConversationState, Outgoing } from "./state";
@@ -19,8 +20,8 @@ export interface StepContext {
   model: () => Model;
   reach: Reach;
   onAsk: () => void;
-  /** The object's billable work not yet stored / not yet logged; `saved`/`logged` start each afresh. */
-  billing: { unsaved(): Billing; saved(): void; unlogged(): Billing; logged(): void };
+  /** The object's billable work not yet stored / not yet logged. */
+  billing: Ledger;
 }
 
 /** Answers the waiting messages and posts the answer; a failure is retried later or explained to the room. */
@@ -47,11 +48,11 @@ export async function deliverStep(ctx: StepContext, outgoing: Outgoing, mayBeRep
     const model = outgoing.files.length ? ctx.model() : null;
     await postOutgoing(ctx.room, ctx.store, outgoing, mayBeRepeat, model?.fetchFile?.bind(model));
     const transcript = outgoing.kind === "reply" ? appendExchange(sent ?? ctx.store.transcript(), ctx.bot.historyBudgetTokens, outgoing.prompt, outgoing.markdown) : null;
-    ctx.store.settle(outgoing.uptoSeq, transcript, Date.now(), ctx.billing.unsaved());
-    ctx.billing.saved();
-    log("info", "reply.posted", { ...fields, ...turn, ms: Date.now() - started, edited: outgoing.messageId !== null, billing: billingFields(ctx.billing.unlogged()) });
+    ctx.store.settle(outgoing.uptoSeq, transcript, Date.now(), ctx.billing.toStore());
+    ctx.billing.stored();
+    log("info", "reply.posted", { ...fields, ...turn, ms: Date.now() - started, edited: outgoing.messageId !== null, billing: billingFields(ctx.billing.toLog()) });
     ctx.billing.logged();
-    if (outgoing.boost) await ctx.room.unboost(outgoing.boost.messageId, outgoing.boost.boostId).catch(() => {});
+    await release(ctx.room, outgoing.boost);
   } catch (error) {
     // Claude's answer is kept for the retry; its usage is logged now, as it is billed now.
     if (turn.tokens) log("info", "claude.answered", { ...fields, ...turn });
@@ -80,8 +81,8 @@ async function failStep(ctx: StepContext, stage: "answer" | "deliver", error: un
   log("error", failure.retryable ? "retry.exhausted" : "request.failed", { ...fields, attempts: decision.attempts });
   if (stage === "answer") return apologize(ctx, failure, state);
   // An apology that cannot be posted, or an answer Campfire will not take: settled without entering the transcript.
-  ctx.store.settle(outgoing!.uptoSeq, null, now, ctx.billing.unsaved());
-  ctx.billing.saved();
+  ctx.store.settle(outgoing!.uptoSeq, null, now, ctx.billing.toStore());
+  ctx.billing.stored();
   log("error", "reply.dropped", { ...fields, reply: outgoing!.kind });
 }
 

@@ -35,9 +35,17 @@ export class ReplyStreamer {
     return this.messageId;
   }
 
-  /** A draft an earlier run of this turn left in the room: the answer replaces it. */
-  adopt(messageId: number | null): void {
-    this.messageId ??= messageId;
+  /**
+   * The draft an earlier run of this turn posted but died before recording (`postingSince`: when it began to): the
+   * bot's newest message since then that still ends in "…" (a streamed draft or the progress line). It is adopted
+   * and recorded, so the answer replaces it.
+   */
+  async adoptOrphan(postingSince: number | null): Promise<void> {
+    if (this.messageId !== null || postingSince === null) return;
+    const draft = (await this.room.ownMessagesSince(postingSince)).findLast((message) => message.text.trim().endsWith("…"));
+    if (!draft) return;
+    this.messageId = draft.id;
+    this.remember.posted(draft.id);
   }
 
   update(snapshot: string): void {
@@ -56,7 +64,7 @@ export class ReplyStreamer {
   }
 
   /** Waits for an edit in flight, so the final answer is never overwritten by a stale one. */
-  async settle(): Promise<void> {
+  async drain(): Promise<void> {
     await this.pending;
   }
 

@@ -1,3 +1,4 @@
+import { acknowledge, release } from "../campfire/ack-boost";
 import type { Room } from "../campfire/room";
 import type { BotConfig } from "../config";
 import { containerParam } from "../files/container";
@@ -7,7 +8,6 @@ import { memoryPrompt, type MemoryApi } from "../memory/tool";
 import type { Person, ToolContext } from "../tools/tool";
 import { actsForPeople, toolbox, toolsFor } from "../tools/toolbox";
 import { consultBot } from "./consult";
-import { orphanedDraft } from "./delivery";
 import { addUsage, type Model, NO_USAGE, type TokenUsage } from "./model";
 import { runModelLoop } from "./model-loop";
 import { buildPrompt, composeTurn, currentTime, systemPrompt } from "./prompt";
@@ -74,10 +74,10 @@ export async function answerWaiting({ store, state, bot, room, model, reach, onA
   // The turn's clocks start with the turn: a slow Campfire read below counts against them.
   const timers = [setTimeout(() => timeout.abort(), bot.turnTimeoutMs), setTimeout(() => streamer.progress(), PROGRESS_AFTER_MS)];
   // The 👀 goes on while the turn reads the room and asks the model: it is not on the answer's critical path.
-  const boosting = acknowledge(room, bot, last);
+  const boosting = acknowledge(room, bot.ackBoost, last.messageId, bot.id);
   let kept = false;
   try {
-    if (state.draft.messageId === null) streamer.adopt(await orphanedDraft(room, store, state.draft.postingSince));
+    await streamer.adoptOrphan(state.draft.postingSince);
     const transcript = trimmed(store, bot, room.id);
     const context = await roomContext(room, store, bot.id, state.roomName, bot.roomContextMessages);
     const prompt = composeTurn(pending);
@@ -104,7 +104,7 @@ export async function answerWaiting({ store, state, bot, room, model, reach, onA
       container: bot.codeExecution ? containerParam(state.containerId, bot.skills) : undefined,
       onText: (snapshot) => streamer.update(snapshot),
     });
-    await streamer.settle();
+    await streamer.drain();
     const usage = addUsage(answer.usage, consultUsage);
     const outgoing: Outgoing = {
       kind: "reply", uptoSeq: last.seq, prompt, markdown: answer.text || emptyAnswer(answer.stopReason, answer.fileIds.length), messageId: streamer.shownMessageId,
@@ -117,24 +117,8 @@ export async function answerWaiting({ store, state, bot, room, model, reach, onA
   } finally {
     // Nothing may outlive the turn: no timer, no request, and no 👀 on a question this run did not answer.
     for (const timer of timers) clearTimeout(timer);
-    await streamer.settle();
-    const boost = await boosting;
-    if (boost && !kept) await room.unboost(boost.messageId, boost.boostId).catch(() => {});
-  }
-}
-
-/**
- * Boosts the asker's message (👀) so they see at once that the bot is on it. Best effort: a Campfire without
- * boosts is remembered and never asked again, and no failure here holds up or fails the turn.
- */
-async function acknowledge(room: Room, bot: BotConfig, message: PendingMessage): Promise<Outgoing["boost"]> {
-  if (!bot.ackBoost || message.messageId === null || !room.supports("boosts")) return null;
-  try {
-    const boostId = await room.boost(message.messageId, bot.ackBoost);
-    return boostId === null ? null : { messageId: message.messageId, boostId };
-  } catch (error) {
-    log("warn", "boost.failed", { bot: bot.id, room: room.id, error: (error as Error).message.slice(0, 200) });
-    return null;
+    await streamer.drain();
+    if (!kept) await release(room, await boosting);
   }
 }
 

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { type Config, loadConfig } from "../config";
 import { type InboundMessage, REPLAY_WINDOW_MS } from "../conversation/message";
-import { addBilling, type Billing, billingFields, Meter, NO_BILLING } from "../conversation/meter";
+import { addBilling, type Billing, billingFields, Ledger, Meter } from "../conversation/meter";
 import { postDueReminder } from "../conversation/remind";
 import { afterEscapedError } from "../conversation/retry";
 import { type Action, decide, type ScheduleSnapshot } from "../conversation/schedule";
@@ -26,9 +26,7 @@ export class Conversation extends DurableObject<Env> {
   private busy = false;
   /** When the alarm is set for, as this object last set it (null: none); undefined until known, then read once. */
   private armedAt: number | null | undefined;
-  /** Billable work counted but not yet added to the stored totals, and not yet on a log line. */
-  private unsaved: Billing = { ...NO_BILLING };
-  private unlogged: Billing = { ...NO_BILLING };
+  private readonly ledger = new Ledger(this.meter);
 
   /** Called by the webhook route: stores the message and arms the alarm; the route logs what it cost. */
   async receive(botId: string, message: InboundMessage): Promise<{ outcome: "queued" | "duplicate"; billing: Billing }> {
@@ -37,8 +35,7 @@ export class Conversation extends DurableObject<Env> {
     const ttlMs = config.bots.get(botId)?.sessionTtlMs ?? config.sessionTtlMs;
     const queued = this.store.receive(botId, ttlMs, message, Date.now(), REPLAY_WINDOW_MS);
     if (queued && !this.busy) await this.wake();
-    const billing = this.meter.take();
-    this.unsaved = addBilling(this.unsaved, billing);
+    const billing = this.ledger.takeForCaller();
     return { outcome: queued ? "queued" : "duplicate", billing };
   }
 
@@ -71,7 +68,7 @@ export class Conversation extends DurableObject<Env> {
       if (afterEscapedError(retryCount) === "retry") throw error;
       await this.giveUp(error, config);
     } finally {
-      this.collect();
+      this.ledger.collect();
     }
   }
 
@@ -113,20 +110,7 @@ export class Conversation extends DurableObject<Env> {
   private steps(state: ConversationState, config: Config): StepContext {
     const bot = botOf(config, state.botId);
     const room = roomFor(config, bot, state.roomId, state.lacks, { onRequest: () => this.meter.add({ subrequests: 1 }), onLacks: (lacks) => this.store.setLacks(lacks) });
-    const billing = {
-      unsaved: () => (this.collect(), this.unsaved),
-      saved: () => void (this.unsaved = { ...NO_BILLING }),
-      unlogged: () => (this.collect(), this.unlogged),
-      logged: () => void (this.unlogged = { ...NO_BILLING }),
-    };
-    return { store: this.store, bot, room, model: () => modelFor(config), reach: reachFor(this.env, config, state.roomId, this.meter), onAsk: () => this.meter.add({ subrequests: 1 }), billing };
-  }
-
-  /** Moves what the meter counted into both running figures. */
-  private collect(): void {
-    const taken = this.meter.take();
-    this.unsaved = addBilling(this.unsaved, taken);
-    this.unlogged = addBilling(this.unlogged, taken);
+    return { store: this.store, bot, room, model: () => modelFor(config), reach: reachFor(this.env, config, state.roomId, this.meter), onAsk: () => this.meter.add({ subrequests: 1 }), billing: this.ledger };
   }
 
   private logFields(): { bot?: string; room?: number } {
@@ -198,11 +182,10 @@ export class Conversation extends DurableObject<Env> {
   private async evict(state: ConversationState, reason: "ttl" | "admin" | "stuck"): Promise<void> {
     await this.store.erase();
     this.armedAt = null;
-    this.collect();
-    log("info", "conversation.evicted", { bot: state.botId, room: state.roomId, reason, turns: state.turns, idle_ms: Date.now() - state.lastActivityAt, billing: billingFields(this.unlogged) });
-    const total = addBilling(state.billing, this.unsaved);
-    this.unsaved = { ...NO_BILLING };
-    this.unlogged = { ...NO_BILLING };
+    log("info", "conversation.evicted", { bot: state.botId, room: state.roomId, reason, turns: state.turns, idle_ms: Date.now() - state.lastActivityAt, billing: billingFields(this.ledger.toLog()) });
+    const total = addBilling(state.billing, this.ledger.toStore());
+    this.ledger.stored();
+    this.ledger.logged();
     await reportDeath(this.env, state, total, this.meter);
   }
 }

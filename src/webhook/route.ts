@@ -1,70 +1,50 @@
 import { Hono } from "hono";
 import { bearerKey, keysMatch } from "../auth";
-import { type Config, loadConfig } from "../config";
+import { type BotConfig, type Config, loadConfig } from "../config";
 import { billingFields } from "../conversation/meter";
-import { conversationName, inboundMessage, legacyMessageId } from "../conversation/message";
+import { conversationName, type InboundMessage, inboundMessage, legacyMessageId } from "../conversation/message";
 import { log } from "../log";
 import { reject } from "../reject";
 import { escapeHtml } from "../render";
 import { readBody } from "./body";
-import { parsePayload } from "./payload";
+import { type ParsedPayload, parsePayload } from "./payload";
 
 export const webhook = new Hono<{ Bindings: Env }>();
+
+type Payload = Extract<ParsedPayload, { ok: true }>;
+
+/** Why a webhook is turned away: its status and a sentence saying what was wrong and how to fix it. */
+class Refusal {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+  ) {}
+}
 
 /** Quoted input in a reason or a log line is cut short: a hostile path can be 900 KB. */
 const quote = (text: string) => JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text);
 
+/**
+ * A message from Campfire, in the steps of once-campfire's own `Webhook#deliver`: find the bot, read the payload,
+ * check the key, hand the message to its conversation, answer (204, or a refusal's sentence).
+ */
 webhook.post("/:botId", async (c) => {
   const started = Date.now();
   const botId = c.req.param("botId");
   const config = loadConfig(c.env);
-  const bot = config.bots.get(botId);
-  const refuse = (status: number, reason: string) => {
+  const refuse = ({ status, reason }: Refusal) => {
     log("warn", "webhook.rejected", { bot: botId.slice(0, 64), status, reason });
     return reject(status, reason);
   };
-  if (!bot) return refuse(404, `no bot ${quote(botId)} is configured here; check the webhook URL in Campfire (…/webhook/<bot id>)`);
-  if (!config.campfireUrl) return refuse(503, "CAMPFIRE_URL is not set, so the bot cannot answer; set it in wrangler.toml [vars]");
-
-  const body = await readBody(c.req.raw);
-  if (!body.ok) return refuse(body.status, body.reason);
-  let json: unknown;
-  try {
-    json = JSON.parse(body.text);
-  } catch {
-    return refuse(400, "the body is not JSON; Campfire sends its webhook payload as application/json");
-  }
-  const payload = parsePayload(json);
-  if (!payload.ok) return refuse(400, payload.reason);
-  if (payload.shape === "campfire" && !servedUnder(config, payload.basePath)) {
-    return refuse(400, `Campfire is served under ${quote(payload.basePath)}: set CAMPFIRE_URL to its address including that path (e.g. https://chat.example.com${payload.basePath.slice(0, 64)})`);
-  }
-
-  const presented = payload.shape === "campfire" ? payload.key : bearerKey(c.req.header("authorization"));
-  if (!bot.key) return refuse(401, `bot "${botId}" has no key yet: set the secret ${bot.keySecret} to the bot key Campfire shows`);
-  if (!presented) return refuse(401, "no bot key: Campfire's room.path carries it, or send Authorization: Bearer <bot key>");
-  if (!(await keysMatch(presented, bot.key))) return refuse(401, `the bot key does not match ${bot.keySecret}`);
-
-  const raw = payload.message;
-  const message = inboundMessage({ ...raw, messageId: raw.messageId ?? (await legacyMessageId(raw.roomId, raw.userId, raw.text)) });
-  const fields = { bot: botId, room: message.roomId };
-  if (message.text === "") {
-    // A bare mention: answered at once in the webhook response (Campfire posts a 200 text/plain body as the bot's
-    // rich-text message, so the name is escaped like everything else the bot says), no model call.
-    log("info", "webhook.bare_mention", { ...fields, ms: Date.now() - started });
-    const firstName = message.userName.split(" ")[0] || message.userName;
-    return c.text(`Hi ${escapeHtml(firstName)}! Mention me with a question and I'll answer here.`);
-  }
-
-  try {
-    const { outcome, billing } = await c.env.CONVERSATIONS.getByName(conversationName(message.roomId, botId)).receive(botId, message);
-    log("info", "webhook.accepted", { ...fields, outcome, chars: message.text.length, ms: Date.now() - started, billing: billingFields(billing) });
-  } catch (error) {
-    log("error", "webhook.store_failed", { ...fields, error: (error as Error).message.slice(0, 300), ms: Date.now() - started });
-    return reject(503, "the message could not be stored; please send it again");
-  }
-  // 204 with no Content-Type: Campfire posts nothing, and the answer follows through the bot API.
-  return c.body(null, 204);
+  const bot = findBot(config, botId);
+  if (bot instanceof Refusal) return refuse(bot);
+  const payload = await readPayload(c.req.raw, config);
+  if (payload instanceof Refusal) return refuse(payload);
+  const wrongKey = await checkKey(bot, payload, c.req.header("authorization"));
+  if (wrongKey) return refuse(wrongKey);
+  const message = await messageOf(payload);
+  if (message.text === "") return greet(botId, message, started);
+  return handOver(c.env, botId, message, started);
 });
 
 webhook.all("/:botId", (c) => {
@@ -72,6 +52,66 @@ webhook.all("/:botId", (c) => {
   response.headers.set("allow", "POST");
   return response;
 });
+
+function findBot(config: Config, botId: string): BotConfig | Refusal {
+  const bot = config.bots.get(botId);
+  if (!bot) return new Refusal(404, `no bot ${quote(botId)} is configured here; check the webhook URL in Campfire (…/webhook/<bot id>)`);
+  if (!config.campfireUrl) return new Refusal(503, "CAMPFIRE_URL is not set, so the bot cannot answer; set it in wrangler.toml [vars]");
+  return bot;
+}
+
+async function readPayload(request: Request, config: Config): Promise<Payload | Refusal> {
+  const body = await readBody(request);
+  if (!body.ok) return new Refusal(body.status, body.reason);
+  let json: unknown;
+  try {
+    json = JSON.parse(body.text);
+  } catch {
+    return new Refusal(400, "the body is not JSON; Campfire sends its webhook payload as application/json");
+  }
+  const payload = parsePayload(json);
+  if (!payload.ok) return new Refusal(400, payload.reason);
+  if (payload.shape === "campfire" && !servedUnder(config, payload.basePath)) {
+    return new Refusal(400, `Campfire is served under ${quote(payload.basePath)}: set CAMPFIRE_URL to its address including that path (e.g. https://chat.example.com${payload.basePath.slice(0, 64)})`);
+  }
+  return payload;
+}
+
+/** Campfire does not sign webhooks: the bot key in `room.path` (or a bearer key, for the flat payload) is the proof. */
+async function checkKey(bot: BotConfig, payload: Payload, authorization: string | undefined): Promise<Refusal | null> {
+  const presented = payload.shape === "campfire" ? payload.key : bearerKey(authorization);
+  if (!bot.key) return new Refusal(401, `bot "${bot.id}" has no key yet: set the secret ${bot.keySecret} to the bot key Campfire shows`);
+  if (!presented) return new Refusal(401, "no bot key: Campfire's room.path carries it, or send Authorization: Bearer <bot key>");
+  if (!(await keysMatch(presented, bot.key))) return new Refusal(401, `the bot key does not match ${bot.keySecret}`);
+  return null;
+}
+
+async function messageOf({ message }: Payload): Promise<InboundMessage> {
+  return inboundMessage({ ...message, messageId: message.messageId ?? (await legacyMessageId(message.roomId, message.userId, message.text)) });
+}
+
+/**
+ * A bare mention: answered at once in the webhook response (Campfire posts a 200 text/plain body as the bot's
+ * rich-text message, so the name is escaped like everything else the bot says), no model call.
+ */
+function greet(botId: string, message: InboundMessage, started: number): Response {
+  log("info", "webhook.bare_mention", { bot: botId, room: message.roomId, ms: Date.now() - started });
+  const firstName = message.userName.split(" ")[0] || message.userName;
+  return new Response(`Hi ${escapeHtml(firstName)}! Mention me with a question and I'll answer here.`, { headers: { "content-type": "text/plain; charset=UTF-8" } });
+}
+
+/** Stores the message in its conversation, which answers through the bot API; 204 with no Content-Type posts nothing. */
+async function handOver(env: Env, botId: string, message: InboundMessage, started: number): Promise<Response> {
+  const fields = { bot: botId, room: message.roomId };
+  try {
+    const { outcome, billing } = await env.CONVERSATIONS.getByName(conversationName(message.roomId, botId)).receive(botId, message);
+    log("info", "webhook.accepted", { ...fields, outcome, chars: message.text.length, ms: Date.now() - started, billing: billingFields(billing) });
+  } catch (error) {
+    log("error", "webhook.store_failed", { ...fields, error: (error as Error).message.slice(0, 300), ms: Date.now() - started });
+    return reject(503, "the message could not be stored; please send it again");
+  }
+  return new Response(null, { status: 204 });
+}
 
 /** Whether CAMPFIRE_URL points at the (sub-)path this Campfire posts its room paths under. */
 function servedUnder(config: Config, basePath: string): boolean {
