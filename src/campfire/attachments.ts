@@ -1,4 +1,4 @@
-import { type CampfireTransport, campfireFailure } from "./transport";
+import { type CampfireTransport, campfireFailure, messageIdOf } from "./transport";
 
 /** A file to post into a room. */
 export interface OutgoingFile {
@@ -27,6 +27,5 @@ export async function postAttachment(send: CampfireTransport, messagesPath: stri
   const response = await send(messagesPath, { method: "POST", body: form });
   await response.body?.cancel();
   if (response.status < 200 || response.status >= 300) throw campfireFailure(response, `post the file ${file.name}`);
-  const id = Number(response.headers.get("location")?.split("/").pop());
-  return Number.isInteger(id) ? { messageId: id } : {};
+  return messageIdOf(response);
 }

@@ -2,6 +2,7 @@ import { ServiceFailure } from "../failure";
 import { type OutgoingFile, postAttachment } from "./attachments";
 import { addBoost, removeBoost } from "./boosts";
 import type { CampfireClient, RoomMessage } from "./client";
+import { messageIdOf } from "./transport";
 
 /** What an older Campfire lacks: reading and editing (one API, added together) and boosts, both from 2026. */
 export type Capability = "read_edit" | "boosts";
@@ -51,9 +52,14 @@ export class Room {
     this.onLacks(capability);
   }
 
+  /** A message's permanent link in this room is this followed by its id. */
+  get permalinkBase(): string {
+    return `${this.campfireUrl}/rooms/${this.id}/@`;
+  }
+
   /** A message's permanent link in this room. */
   permalink(messageId: number): string {
-    return `${this.campfireUrl}/rooms/${this.id}/@${messageId}`;
+    return `${this.permalinkBase}${messageId}`;
   }
 
   /** Posts an HTML message; resolves with the new message's id (from `Location`) when Campfire gives one. */
@@ -110,10 +116,5 @@ export class Room {
   }
 
   private readonly transport = (path: string, init: RequestInit) => this.campfire.request(path, init);
-}
-
-function messageIdOf(response: Response): { messageId?: number } {
-  const id = Number(response.headers.get("location")?.split("/").pop());
-  return Number.isInteger(id) && id > 0 ? { messageId: id } : {};
 }
 

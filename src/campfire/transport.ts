@@ -17,3 +17,9 @@ export function campfireFailure(response: Response, what: string): ServiceFailur
   }
   return new ServiceFailure("campfire", kindForStatus(status), `Campfire answered ${status} when asked to ${what}`, status, retryAfterMs(response.headers));
 }
+
+/** The new message's id from a `201`'s `Location: {CAMPFIRE_URL}/messages/{id}`, when Campfire gives one. */
+export function messageIdOf(response: Response): { messageId?: number } {
+  const id = Number(response.headers.get("location")?.split("/").pop());
+  return Number.isInteger(id) && id > 0 ? { messageId: id } : {};
+}

@@ -27,5 +27,5 @@ export async function roomContext(room: Room, store: ConversationStore, botId: s
     .filter((message) => !seen.has(String(message.id)))
     .slice(-limit)
     .map((message) => ({ id: message.id, from: cleanName(message.creator.name, 100), text: cleanText(message.text, CONTEXT_LINE_CHARS) }));
-  return roomContextBlock(roomName, lines, `${room.campfireUrl}/rooms/${room.id}/@`);
+  return roomContextBlock(roomName, lines, room.permalinkBase);
 }

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Billing } from "../conversation/meter";
 import type { TokenUsage } from "../conversation/model";
-import { BILLING_COLUMNS, SCHEMA } from "./schema";
+import { ADDED_COLUMNS, COUNTER_COLUMNS, counterValues, countersOf, SCHEMA } from "./schema";
 
 /** What a conversation tells the registry about itself; every field is a running total, so resending is harmless. */
 export interface ConversationReport {
@@ -34,6 +34,20 @@ export interface SessionSummary {
 /** A conversation whose eviction report never arrived is swept this long after its TTL. */
 const SWEEP_GRACE_MS = 60 * 60_000;
 
+const columns = COUNTER_COLUMNS.join(", ");
+const REPORT = `INSERT INTO alive (room_id, started_at, last_activity_at, ttl_ms, waiting, retrying, ${columns})
+  VALUES (?, ?, ?, ?, ?, ?, ${COUNTER_COLUMNS.map(() => "?").join(", ")})
+  ON CONFLICT (room_id) DO UPDATE SET started_at = excluded.started_at, last_activity_at = excluded.last_activity_at,
+    ttl_ms = excluded.ttl_ms, waiting = excluded.waiting, retrying = excluded.retrying,
+    ${COUNTER_COLUMNS.map((c) => `${c} = excluded.${c}`).join(", ")}
+  WHERE excluded.started_at > alive.started_at
+     OR (excluded.started_at = alive.started_at AND excluded.last_activity_at >= alive.last_activity_at)`;
+const ADD_ENDED = `UPDATE ended SET evictions = evictions + 1, ${COUNTER_COLUMNS.map((c) => `${c} = ${c} + ?`).join(", ")}`;
+const SUMMARY = `SELECT count(a.room_id) AS alive, min(a.last_activity_at) AS oldest, max(a.last_activity_at) AS newest,
+    coalesce(sum(a.waiting), 0) AS waiting, coalesce(sum(a.retrying), 0) AS retrying, e.evictions, e.consultations,
+    ${COUNTER_COLUMNS.map((c) => `e.${c} + coalesce(sum(a.${c}), 0) AS ${c}`).join(", ")}
+  FROM ended e LEFT JOIN alive a`;
+
 
 /**
  * One shard of one bot's session registry. Conversations cannot be listed cheaply, so each one reports its
@@ -45,9 +59,9 @@ export class SessionRegistry extends DurableObject<Env> {
     super(ctx, env);
     ctx.storage.sql.exec(SCHEMA);
     // Shards created before billing was counted lack its columns.
-    for (const table of ["alive", "ended"]) {
+    for (const [table, added] of Object.entries(ADDED_COLUMNS)) {
       const have = new Set(ctx.storage.sql.exec<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`).toArray().map((c) => c.name));
-      for (const column of [...BILLING_COLUMNS, ...(table === "ended" ? ["consultations"] : [])]) {
+      for (const column of added) {
         if (!have.has(column)) ctx.storage.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`);
       }
     }
@@ -55,31 +69,8 @@ export class SessionRegistry extends DurableObject<Env> {
 
   /** Records a conversation's current totals; an older report (same conversation, fewer turns) never wins. */
   async report(report: ConversationReport): Promise<void> {
-    this.ctx.storage.sql.exec(
-      `INSERT INTO alive (room_id, started_at, last_activity_at, ttl_ms, turns, waiting, retrying, input, output, cache_read, cache_write,
-         do_requests, rows_read, rows_written, subrequests) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (room_id) DO UPDATE SET started_at = excluded.started_at, last_activity_at = excluded.last_activity_at,
-         ttl_ms = excluded.ttl_ms, turns = excluded.turns, waiting = excluded.waiting, retrying = excluded.retrying,
-         input = excluded.input, output = excluded.output, cache_read = excluded.cache_read, cache_write = excluded.cache_write,
-         do_requests = excluded.do_requests, rows_read = excluded.rows_read, rows_written = excluded.rows_written, subrequests = excluded.subrequests
-       WHERE excluded.started_at > alive.started_at
-          OR (excluded.started_at = alive.started_at AND excluded.last_activity_at >= alive.last_activity_at)`,
-      report.roomId,
-      report.startedAt,
-      report.lastActivityAt,
-      report.ttlMs,
-      report.turns,
-      report.waiting,
-      report.retrying ? 1 : 0,
-      report.usage.input,
-      report.usage.output,
-      report.usage.cacheRead,
-      report.usage.cacheWrite,
-      report.billing.doRequests,
-      report.billing.rowsRead,
-      report.billing.rowsWritten,
-      report.billing.subrequests,
-    );
+    const { roomId, startedAt, lastActivityAt, ttlMs, waiting, retrying } = report;
+    this.ctx.storage.sql.exec(REPORT, roomId, startedAt, lastActivityAt, ttlMs, waiting, retrying ? 1 : 0, ...counterValues(report));
     await this.scheduleSweep();
   }
 
@@ -95,47 +86,20 @@ export class SessionRegistry extends DurableObject<Env> {
   async evicted(report: ConversationReport): Promise<void> {
     this.ctx.storage.transactionSync(() => {
       this.ctx.storage.sql.exec("DELETE FROM alive WHERE room_id = ? AND started_at <= ?", report.roomId, report.startedAt);
-      this.ctx.storage.sql.exec(
-        `UPDATE ended SET evictions = evictions + 1, turns = turns + ?, input = input + ?, output = output + ?,
-         cache_read = cache_read + ?, cache_write = cache_write + ?, do_requests = do_requests + ?, rows_read = rows_read + ?,
-         rows_written = rows_written + ?, subrequests = subrequests + ?`,
-        report.turns,
-        report.usage.input,
-        report.usage.output,
-        report.usage.cacheRead,
-        report.usage.cacheWrite,
-        report.billing.doRequests,
-        report.billing.rowsRead,
-        report.billing.rowsWritten,
-        report.billing.subrequests,
-      );
+      this.ctx.storage.sql.exec(ADD_ENDED, ...counterValues(report));
     });
   }
 
   summary(): SessionSummary {
-    const row = this.ctx.storage.sql
-      .exec<Record<string, number | null>>(
-        `SELECT count(a.room_id) AS alive, min(a.last_activity_at) AS oldest, max(a.last_activity_at) AS newest,
-           coalesce(sum(a.waiting), 0) AS waiting, coalesce(sum(a.retrying), 0) AS retrying,
-           e.evictions, e.turns + coalesce(sum(a.turns), 0) AS turns,
-           e.input + coalesce(sum(a.input), 0) AS input, e.output + coalesce(sum(a.output), 0) AS output,
-           e.cache_read + coalesce(sum(a.cache_read), 0) AS cache_read, e.cache_write + coalesce(sum(a.cache_write), 0) AS cache_write,
-           e.do_requests + coalesce(sum(a.do_requests), 0) AS do_requests, e.rows_read + coalesce(sum(a.rows_read), 0) AS rows_read,
-           e.rows_written + coalesce(sum(a.rows_written), 0) AS rows_written, e.subrequests + coalesce(sum(a.subrequests), 0) AS subrequests,
-           e.consultations
-         FROM ended e LEFT JOIN alive a`,
-      )
-      .one();
+    const row = this.ctx.storage.sql.exec<Record<string, number | null>>(SUMMARY).one();
     return {
       alive: row.alive ?? 0,
       oldestActivityAt: row.oldest ?? null,
       newestActivityAt: row.newest ?? null,
-      turns: row.turns ?? 0,
       waiting: row.waiting ?? 0,
       retrying: row.retrying ?? 0,
       evictions: row.evictions ?? 0,
-      usage: { input: row.input ?? 0, output: row.output ?? 0, cacheRead: row.cache_read ?? 0, cacheWrite: row.cache_write ?? 0 },
-      billing: { doRequests: row.do_requests ?? 0, rowsRead: row.rows_read ?? 0, rowsWritten: row.rows_written ?? 0, subrequests: row.subrequests ?? 0 },
+      ...countersOf(row),
       consultations: row.consultations ?? 0,
     };
   }
@@ -153,11 +117,9 @@ export class SessionRegistry extends DurableObject<Env> {
         startedAt: row.started_at!,
         lastActivityAt: row.last_activity_at!,
         ttlMs: row.ttl_ms!,
-        turns: row.turns!,
         waiting: 0,
         retrying: false,
-        usage: { input: row.input!, output: row.output!, cacheRead: row.cache_read!, cacheWrite: row.cache_write! },
-        billing: { doRequests: row.do_requests!, rowsRead: row.rows_read!, rowsWritten: row.rows_written!, subrequests: row.subrequests! },
+        ...countersOf(row),
       });
     }
     await this.scheduleSweep();
