@@ -92,7 +92,7 @@ describe("what the bot reads of a message", () => {
   });
 });
 
-describe("D2: a Campfire outage longer than a minute", () => {
+describe("a Campfire outage longer than a minute", () => {
   it("keeps the answer and posts it once Campfire is back, without asking Claude again", async () => {
     const roomId = newRoomId();
     const marker = `outage${roomId}`;
@@ -107,7 +107,7 @@ describe("D2: a Campfire outage longer than a minute", () => {
   });
 });
 
-describe("D3 and D4: what Campfire could post into the room", () => {
+describe("what Campfire could post into the room", () => {
   it("escapes the name in the bare-mention greeting", async () => {
     for (const name of ["<script>alert(1)</script>", '<a href="https://evil.example/reset">Reset your password</a>']) {
       const response = await send(newRoomId(), "", { userName: name });
@@ -131,7 +131,7 @@ describe("D3 and D4: what Campfire could post into the room", () => {
   });
 });
 
-describe("D5: the bot key", () => {
+describe("the bot key never leaves the Worker", () => {
   it("never reaches a log line or a response, and a sub-path Campfire is told how to set CAMPFIRE_URL", async () => {
     const lines: string[] = [];
     for (const level of ["log", "warn", "error"] as const) vi.spyOn(console, level).mockImplementation((line: unknown) => void lines.push(String(line)));
@@ -150,7 +150,7 @@ describe("D5: the bot key", () => {
   });
 });
 
-describe("D6: a Campfire that hangs", () => {
+describe("a Campfire that hangs", () => {
   it("does not hold the turn: the room-context read is skipped quickly and the answer is posted", async () => {
     const roomId = newRoomId();
     await fakeCampfire.fail({ status: 200, times: 1, room: roomId, method: "GET", hangMs: 8_000 });
@@ -161,7 +161,7 @@ describe("D6: a Campfire that hangs", () => {
   }, 20_000);
 });
 
-describe("D7 and side effects: reminders", () => {
+describe("reminders: how far ahead, and for whom", () => {
   async function butler(roomId: number, marker: string, tool: string, input: unknown, user = { id: 7, name: "Ada Lovelace" }) {
     const text = `${marker} [fake:tool=${tool},input=${encodeURIComponent(JSON.stringify(input))},id=${marker}]`;
     const response = await postWebhook({ ...campfirePayload({ roomId, text, key: TEST_KEYS.butler }), user }, { botId: "butler" });
