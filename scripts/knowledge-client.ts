@@ -4,7 +4,7 @@
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { slugify } from "../src/knowledge/document.ts";
+import { documentIds } from "../src/knowledge/document.ts";
 
 export interface Target {
   /** The Worker's base URL, e.g. http://localhost:8787. */
@@ -24,9 +24,10 @@ async function call(target: Target, method: string, path: string, body?: Uint8Ar
   try {
     return { status: response.status, json: JSON.parse(text) as Record<string, unknown> };
   } catch {
-    // Not our JSON: a 404 from a Worker without ADMIN_TOKEN, or a proxy's error page.
-    const hint = response.status === 404 ? "no knowledge API here; is ADMIN_TOKEN set on the Worker?" : text.slice(0, 200);
-    return { status: response.status, json: { error: hint } };
+    // Not the admin API's JSON: what answered is quoted, with what a plain 404 means from this Worker.
+    const said = text.trim() ? `"${text.trim().slice(0, 200)}"` : response.statusText || "(no body)";
+    const hint = response.status === 404 ? ` (no knowledge API at ${target.url}: a Worker without ADMIN_TOKEN answers 404)` : "";
+    return { status: response.status, json: { error: said + hint } };
   }
 }
 
@@ -41,13 +42,19 @@ async function filesAt(path: string): Promise<string[]> {
 export async function putDocuments(target: Target, library: string, path: string, print = console.log): Promise<boolean> {
   const files = await filesAt(path);
   if (files.length === 0) print(`${path}: no .md, .markdown or .txt files to upload`);
+  const { ids, clashes } = documentIds(files.map((file) => basename(file)));
+  // Checked before anything is sent: uploaded, one of two such files would silently replace the other.
+  for (const clash of clashes) print(`FAILED   ${clash}; nothing was uploaded`);
+  if (clashes.length > 0) return false;
   let ok = files.length > 0;
-  for (const file of files) {
-    const id = slugify(basename(file));
+  for (const [i, file] of files.entries()) {
+    const id = ids[i]!;
     try {
       const { status, json } = await call(target, "PUT", `${encodeURIComponent(library)}/${encodeURIComponent(id)}`, new Uint8Array(await readFile(file)));
       if (status >= 400) throw new Error(`${status} ${String(json.error)}`);
-      print(`${json.created ? "added   " : "replaced"} ${library}/${id}  "${String(json.title)}", ${kb(Number(json.size))}, ${plural(Number(json.chunks), "passage")}`);
+      print(
+        `${json.created ? "added   " : "replaced"} ${library}/${id}  "${String(json.title)}", ${kb(Number(json.size))}, ${plural(Number(json.chunks), "passage")}, counts ${kb(Number(json.counted))}`,
+      );
     } catch (error) {
       ok = false;
       print(`FAILED   ${file} → ${library}/${id}: ${describe(error, target)}`);
@@ -62,7 +69,8 @@ export async function listDocuments(target: Target, library: string, print = con
     const { status, json } = await call(target, "GET", encodeURIComponent(library));
     if (status >= 400) throw new Error(`${status} ${String(json.error)}`);
     const docs = json.documents as { id: string; title: string; size: number; updatedAt: string }[];
-    print(`${library}: ${plural(docs.length, "document")}, ${kb(Number(json.bytes))}`);
+    const limits = json.limits as { libraryBytes: number };
+    print(`${library}: ${plural(docs.length, "document")}, ${kb(Number(json.bytes))}; counts ${kb(Number(json.counted))} of its ${kb(limits.libraryBytes)}`);
     for (const doc of docs) print(`  ${doc.id.padEnd(32)} ${kb(doc.size).padStart(8)}  ${doc.updatedAt}  ${doc.title}`);
     return true;
   } catch (error) {
@@ -84,7 +92,7 @@ export async function deleteDocument(target: Target, library: string, id: string
   }
 }
 
-const kb = (bytes: number) => (bytes < 1024 ? `${bytes} bytes` : `${(bytes / 1024).toFixed(1)} KB`);
+const kb = (bytes: number) => (bytes < 1024 ? `${bytes} bytes` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
 function describe(error: unknown, target: Target): string {

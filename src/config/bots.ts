@@ -8,7 +8,11 @@ export function botKeySecretName(botId: string): string {
   return `BOT_KEY_${botId.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
 }
 
-const libraryName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i, "must be a library name: letters, digits, - and _ (at most 63)");
+// Lower-cased as the admin API stores them: "Handbook" names the library "handbook".
+const libraryName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i, "must be a library name: letters, digits, - and _ (at most 63)")
+  .transform((name) => name.toLowerCase());
 
 /** One entry of the `BOTS` table in wrangler.toml, as written there (snake_case, like the rest of the file). */
 export const botEntrySchema = z.strictObject({

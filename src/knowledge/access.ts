@@ -1,3 +1,4 @@
+import { libraryKey } from "./document";
 import type { DocumentInput, DocumentPage, DocumentSummary, Passage, PutResult } from "./library";
 
 /** What the knowledge tools ask of a library, as Library's RPC methods answer through a stub. */
@@ -15,11 +16,14 @@ export interface KnowledgeAccess {
   library(name: string): LibraryApi;
 }
 
+/** The Durable Object of a library, however its name is written. */
+export const openLibrary = (env: Env, name: string) => env.KNOWLEDGE.getByName(libraryKey(name));
+
 /** A bot's access from its settings; a writable library is readable too. */
 export function knowledgeAccess(env: Env, readable: string[], writable: string[]): KnowledgeAccess {
   return {
-    readable: [...new Set([...readable, ...writable])],
-    writable: [...writable],
-    library: (name) => env.KNOWLEDGE.getByName(name),
+    readable: [...new Set([...readable, ...writable].map(libraryKey))],
+    writable: [...new Set(writable.map(libraryKey))],
+    library: (name) => openLibrary(env, name),
   };
 }

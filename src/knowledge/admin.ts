@@ -1,7 +1,8 @@
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { log } from "../log";
-import { DOC_ID, DOC_ID_RULE, LIBRARY_NAME, LIBRARY_NAME_RULE, parseDocument } from "./document";
+import { openLibrary } from "./access";
+import { DOC_ID, DOC_ID_RULE, LIBRARY_NAME, LIBRARY_NAME_RULE, libraryKey, parseDocument } from "./document";
 import { documentTooLarge, LIMITS, type Refusal } from "./limits";
 
 type AppEnv = { Bindings: Env };
@@ -23,9 +24,10 @@ const MAX_REQUEST_BYTES = LIMITS.documentBytes + 16 * 1024;
 export const knowledgeAdmin = new Hono<AppEnv>();
 
 knowledgeAdmin.put("/:library/:docId", async (c) => {
-  const { library, docId } = c.req.param();
-  const invalid = invalidNames(library, docId);
+  const { docId } = c.req.param();
+  const invalid = invalidNames(c.req.param("library"), docId);
   if (invalid) return c.json({ error: invalid }, 400);
+  const library = libraryKey(c.req.param("library"));
   const declared = Number(c.req.header("content-length") ?? 0);
   if (declared > MAX_REQUEST_BYTES) return c.json({ error: documentTooLarge(declared).reason }, 413);
   const bytes = await c.req.arrayBuffer();
@@ -37,38 +39,44 @@ knowledgeAdmin.put("/:library/:docId", async (c) => {
     return c.json({ error: "the body is not UTF-8 text; save the file as UTF-8 (Markdown or plain text) and send it again" }, 422);
   }
   const doc = parseDocument(docId, text, c.req.header("x-title"));
-  const result = await c.env.KNOWLEDGE.getByName(library).put({ id: docId, ...doc });
+  const result = await openLibrary(c.env, library).put({ id: docId, ...doc });
   if (!result.ok) {
     log("warn", "knowledge.refused", { library, doc: docId, kind: result.refusal.kind });
     return c.json({ error: `document "${docId}" was not stored: ${result.refusal.reason}` }, STATUS[result.refusal.kind]);
   }
-  log("info", "knowledge.stored", { library, doc: docId, size: result.size, chunks: result.chunks, created: result.created });
-  return c.json({ library, id: docId, title: doc.title, source: doc.source, size: result.size, chunks: result.chunks, created: result.created }, result.created ? 201 : 200);
+  log("info", "knowledge.stored", { library, doc: docId, size: result.size, counted: result.counted, chunks: result.chunks, created: result.created });
+  return c.json(
+    { library, id: docId, title: doc.title, source: doc.source, size: result.size, counted: result.counted, chunks: result.chunks, created: result.created },
+    result.created ? 201 : 200,
+  );
 });
 
 knowledgeAdmin.get("/:library", async (c) => {
-  const { library } = c.req.param();
-  const invalid = invalidNames(library);
+  const invalid = invalidNames(c.req.param("library"));
   if (invalid) return c.json({ error: invalid }, 400);
-  const documents = (await c.env.KNOWLEDGE.getByName(library).list()).map(({ updatedAt, ...doc }) => ({ ...doc, updatedAt: iso(updatedAt) }));
+  const library = libraryKey(c.req.param("library"));
+  const documents = (await openLibrary(c.env, library).list()).map(({ updatedAt, ...doc }) => ({ ...doc, updatedAt: iso(updatedAt) }));
   const bytes = documents.reduce((sum, doc) => sum + doc.size, 0);
-  return c.json({ library, count: documents.length, bytes, limits: LIMITS, documents });
+  const counted = documents.reduce((sum, doc) => sum + doc.counted, 0);
+  return c.json({ library, count: documents.length, bytes, counted, limits: LIMITS, documents });
 });
 
 knowledgeAdmin.get("/:library/:docId", async (c) => {
-  const { library, docId } = c.req.param();
-  const invalid = invalidNames(library, docId);
+  const { docId } = c.req.param();
+  const invalid = invalidNames(c.req.param("library"), docId);
   if (invalid) return c.json({ error: invalid }, 400);
-  const doc = await c.env.KNOWLEDGE.getByName(library).document(docId);
+  const library = libraryKey(c.req.param("library"));
+  const doc = await openLibrary(c.env, library).document(docId);
   if (!doc) return notFound(c, library, docId);
   return c.json({ library, ...doc, updatedAt: iso(doc.updatedAt) });
 });
 
 knowledgeAdmin.delete("/:library/:docId", async (c) => {
-  const { library, docId } = c.req.param();
-  const invalid = invalidNames(library, docId);
+  const { docId } = c.req.param();
+  const invalid = invalidNames(c.req.param("library"), docId);
   if (invalid) return c.json({ error: invalid }, 400);
-  if (!(await c.env.KNOWLEDGE.getByName(library).remove(docId))) return notFound(c, library, docId);
+  const library = libraryKey(c.req.param("library"));
+  if (!(await openLibrary(c.env, library).remove(docId))) return notFound(c, library, docId);
   log("info", "knowledge.deleted", { library, doc: docId });
   return c.json({ library, id: docId, deleted: true });
 });

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { chunkMarkdown } from "./chunk";
-import { documentTooLarge, emptyDocument, libraryFull, LIMITS, type Refusal, tooManyDocuments } from "./limits";
+import { countedBytes, documentTooLarge, emptyDocument, libraryFull, LIMITS, PASSAGE_BYTES, type Refusal, tooManyDocuments } from "./limits";
 import { pageOf } from "./pages";
 import { ftsQuery } from "./query";
 
@@ -17,6 +17,8 @@ export interface DocumentSummary {
   source: string | null;
   /** Bytes of UTF-8 text. */
   size: number;
+  /** What the document counts against the library's size (countedBytes). */
+  counted: number;
   updatedAt: number;
 }
 
@@ -41,10 +43,14 @@ export interface Passage {
   score: number;
 }
 
-export type PutResult = { ok: true; created: boolean; size: number; chunks: number } | { ok: false; refusal: Refusal };
+export type PutResult = { ok: true; created: boolean; size: number; counted: number; chunks: number } | { ok: false; refusal: Refusal };
 
 // A document's chunks have rowids num·2²⁰ + n, so replacing a document deletes one rowid range (cheap in FTS5).
 const CHUNK_SPAN = 2 ** 20;
+
+// A replaced document's passages leave the index at once, instead of as markers until a merge: replacing a
+// document again and again then keeps the index near its size (else it grew to more than twice that between merges).
+const SECURE_DELETE = "INSERT INTO chunks (chunks, rank) VALUES ('secure-delete', 1);";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS documents (
@@ -54,11 +60,13 @@ CREATE TABLE IF NOT EXISTS documents (
   source TEXT,
   body TEXT NOT NULL,
   updated_at INTEGER NOT NULL,
-  size INTEGER NOT NULL
+  size INTEGER NOT NULL,
+  counted INTEGER NOT NULL
 );
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks USING fts5(doc_id UNINDEXED, title, heading, text, tokenize = 'porter unicode61');`;
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks USING fts5(doc_id UNINDEXED, title, heading, text, tokenize = 'porter unicode61');
+${SECURE_DELETE}`;
 
-const SUMMARY_COLUMNS = "id, title, source, size, updated_at AS updatedAt";
+const SUMMARY_COLUMNS = "id, title, source, size, counted, updated_at AS updatedAt";
 
 /**
  * One knowledge library: documents and a full-text index of their chunks, in this object's SQLite. Bots with
@@ -74,29 +82,30 @@ export class Library extends DurableObject<Env> {
     if (size > LIMITS.documentBytes) return { ok: false, refusal: documentTooLarge(size) };
     const chunks = chunkMarkdown(doc.body);
     if (chunks.length === 0) return { ok: false, refusal: emptyDocument() };
+    const counted = countedBytes({ id: doc.id, title: doc.title, size }, chunks);
     this.create();
     const sql = this.ctx.storage.sql;
     return this.ctx.storage.transactionSync((): PutResult => {
-      const old = sql.exec<{ num: number; size: number }>("SELECT num, size FROM documents WHERE id = ?", doc.id).toArray()[0];
-      const totals = sql.exec<{ count: number; bytes: number }>("SELECT count(*) AS count, coalesce(sum(size), 0) AS bytes FROM documents").one();
+      const old = sql.exec<{ num: number; counted: number }>("SELECT num, counted FROM documents WHERE id = ?", doc.id).toArray()[0];
+      const totals = sql.exec<{ count: number; bytes: number }>("SELECT count(*) AS count, coalesce(sum(counted), 0) AS bytes FROM documents").one();
       if (!old && totals.count >= LIMITS.documents) return { ok: false, refusal: tooManyDocuments() };
-      const used = totals.bytes - (old?.size ?? 0);
-      if (used + size > LIMITS.libraryBytes) return { ok: false, refusal: libraryFull(used, size) };
+      const used = totals.bytes - (old?.counted ?? 0);
+      if (used + counted > LIMITS.libraryBytes) return { ok: false, refusal: libraryFull(used, counted) };
 
       const { num } = sql
         .exec<{ num: number }>(
-          `INSERT INTO documents (id, title, source, body, updated_at, size) VALUES (?, ?, ?, ?, ?, ?)
+          `INSERT INTO documents (id, title, source, body, updated_at, size, counted) VALUES (?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET title = excluded.title, source = excluded.source, body = excluded.body,
-             updated_at = excluded.updated_at, size = excluded.size
+             updated_at = excluded.updated_at, size = excluded.size, counted = excluded.counted
            RETURNING num`,
-          doc.id, doc.title, doc.source, doc.body, Date.now(), size,
+          doc.id, doc.title, doc.source, doc.body, Date.now(), size, counted,
         )
         .one();
       sql.exec("DELETE FROM chunks WHERE rowid >= ? AND rowid < ?", num * CHUNK_SPAN, (num + 1) * CHUNK_SPAN);
       chunks.forEach((chunk, n) => {
         sql.exec("INSERT INTO chunks (rowid, doc_id, title, heading, text) VALUES (?, ?, ?, ?, ?)", num * CHUNK_SPAN + n, doc.id, doc.title, chunk.heading, chunk.text);
       });
-      return { ok: true, created: !old, size, chunks: chunks.length };
+      return { ok: true, created: !old, size, counted, chunks: chunks.length };
     });
   }
 
@@ -149,8 +158,27 @@ export class Library extends DurableObject<Env> {
   }
 
   private exists(): boolean {
-    this.ready ||= this.ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE name = 'documents'").toArray().length > 0;
-    return this.ready;
+    if (this.ready) return true;
+    const table = this.ctx.storage.sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE name = 'documents'").toArray()[0];
+    if (!table) return false;
+    if (!/\bcounted\b/.test(table.sql)) this.countPassages();
+    this.ready = true;
+    return true;
+  }
+
+  /** A library stored before passages counted against its size gets them counted, from the passages it holds. */
+  private countPassages(): void {
+    const sql = this.ctx.storage.sql;
+    this.ctx.storage.transactionSync(() => {
+      sql.exec("ALTER TABLE documents ADD COLUMN counted INTEGER NOT NULL DEFAULT 0");
+      sql.exec(SECURE_DELETE);
+      sql.exec(
+        `UPDATE documents SET counted = size + coalesce((
+           SELECT sum(length(CAST(heading AS BLOB)) + length(CAST(title AS BLOB)) + length(CAST(doc_id AS BLOB)) + ?)
+           FROM chunks WHERE rowid >= documents.num * ? AND rowid < (documents.num + 1) * ?), 0)`,
+        PASSAGE_BYTES, CHUNK_SPAN, CHUNK_SPAN,
+      );
+    });
   }
 
   private create(): void {
@@ -160,6 +188,6 @@ export class Library extends DurableObject<Env> {
   }
 }
 
-type SummaryRow = { id: string; title: string; source: string | null; size: number; updatedAt: number };
+type SummaryRow = { id: string; title: string; source: string | null; size: number; counted: number; updatedAt: number };
 
-const summary = (row: SummaryRow): DocumentSummary => ({ id: row.id, title: row.title, source: row.source, size: row.size, updatedAt: row.updatedAt });
+const summary = (row: SummaryRow): DocumentSummary => ({ id: row.id, title: row.title, source: row.source, size: row.size, counted: row.counted, updatedAt: row.updatedAt });

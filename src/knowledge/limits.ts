@@ -8,6 +8,25 @@ export const LIMITS = {
   libraryBytes: 50 * 1024 * 1024,
 } as const;
 
+/** What each passage adds to the count besides the trail, title and id it repeats: its row and its index entries. */
+export const PASSAGE_BYTES = 64;
+
+/**
+ * On disk a library takes at most this many times what its limit counts (the passages' text and the index are the
+ * rest): the README promises it, and test/integration/knowledge.test.ts holds the library to it.
+ */
+export const STORED_MULTIPLE = 6;
+
+/**
+ * What a document counts against its library's size: its own text, and for each of its passages the heading trail,
+ * title and id the passage repeats, and PASSAGE_BYTES. So a document of many tiny sections counts what it costs.
+ */
+export function countedBytes(doc: { id: string; title: string; size: number }, chunks: { heading: string }[]): number {
+  const encoder = new TextEncoder();
+  const repeated = encoder.encode(doc.id).byteLength + encoder.encode(doc.title).byteLength + PASSAGE_BYTES;
+  return chunks.reduce((sum, chunk) => sum + repeated + encoder.encode(chunk.heading).byteLength, doc.size);
+}
+
 /** Why a document was not stored; the admin API answers 413, 409 or 422 with the reason. */
 export interface Refusal {
   kind: "document_too_large" | "too_many_documents" | "library_full" | "empty_document";
@@ -35,7 +54,7 @@ export function tooManyDocuments(): Refusal {
 export function libraryFull(usedBytes: number, addedBytes: number): Refusal {
   return {
     kind: "library_full",
-    reason: `the library holds ${size(usedBytes)}; adding ${size(addedBytes)} would pass its limit of ${size(LIMITS.libraryBytes)} — delete documents it no longer needs, or start another library`,
+    reason: `the library holds ${size(usedBytes)}; adding ${size(addedBytes)} would pass its limit of ${size(LIMITS.libraryBytes)} (a document counts its text, and each passage its heading trail, title and id) — delete documents it no longer needs, or start another library`,
   };
 }
 

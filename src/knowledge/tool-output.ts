@@ -1,6 +1,7 @@
 import { ToolError, type ToolContext } from "../tools/tool";
 import type { LibraryApi } from "./access";
 import { HEADING_SEPARATOR } from "./chunk";
+import { libraryKey } from "./document";
 
 /** No knowledge tool answers with more than this: a result goes into every later request of the conversation. */
 export const MAX_RESULT_CHARS = 8_000;
@@ -40,7 +41,7 @@ export function pickLibrary(context: ToolContext, requested: string | undefined,
   if (allowed.length === 0) {
     throw new ToolError(`This bot may only read its libraries (${knowledge.readable.join(", ")}); storing needs knowledge_write in its settings.`);
   }
-  const name = requested ?? (allowed.length === 1 ? allowed[0] : undefined);
+  const name = requested !== undefined ? libraryKey(requested) : allowed.length === 1 ? allowed[0] : undefined;
   if (name === undefined) throw new ToolError(`Say which library with "library": one of ${allowed.join(", ")}.`);
   if (!allowed.includes(name)) {
     const why = access === "write" && knowledge.readable.includes(name) ? `"${name}" is read-only for this bot` : `this bot has no library "${name}"`;

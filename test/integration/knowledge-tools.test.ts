@@ -29,6 +29,23 @@ describe("search_knowledge", () => {
     await expect(searchKnowledge.run({ query: "leave" }, context([]))).rejects.toBeInstanceOf(ToolError);
   });
 
+  it("shows a passage whole even with the longest title and id, huge headings and a word of 100 000 letters", async () => {
+    const [a, b] = [crypto.randomUUID(), crypto.randomUUID()];
+    const headings = [1, 2, 3, 4, 5, 6].map((level) => `${"#".repeat(level)} ${`giraffe heading ${level} `.repeat(100)}`).join("\n\n");
+    await newLibrary([{ id: "g".repeat(128), title: "Giraffe ".repeat(25).slice(0, 200), source: null, body: `${headings}\n\ngiraffe ${"x".repeat(100_000)} giraffe` }], b);
+    // Two libraries: each passage also names its library.
+    const result = await searchKnowledge.run({ query: "giraffe giraffe" }, context([a, b]));
+    expect(result.length).toBeLessThanOrEqual(MAX_RESULT_CHARS);
+    expect(result).toContain(`[1] Giraffe`);
+    expect(result).toContain(`(id: ${"g".repeat(128)}) in library "${b}"`);
+  });
+
+  it("takes the library's name in any case", async () => {
+    const name = crypto.randomUUID();
+    await newLibrary(HANDBOOK, name);
+    expect(await searchKnowledge.run({ query: "parental leave", library: name.toUpperCase() }, context([name]))).toContain("(id: leave)");
+  });
+
   it("says when nothing matches, and suggests what to try", async () => {
     const name = crypto.randomUUID();
     await newLibrary(HANDBOOK, name);

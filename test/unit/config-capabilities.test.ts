@@ -31,6 +31,12 @@ describe("the agent capabilities' settings", () => {
     expect(withAgent({ thinking: "adaptive" }).bot!.thinking).toEqual({ type: "adaptive" });
   });
 
+  it("name libraries in lower case, as the admin API stores them, so Handbook is the library handbook", () => {
+    const { bot, problems } = withAgent({ knowledge: ["Handbook", "handbook"], knowledge_write: ["NOTES"] });
+    expect(problems).toEqual([]);
+    expect(bot).toMatchObject({ knowledge: { read: ["handbook", "notes"], write: ["notes"] } });
+  });
+
   it.each<[string, Record<string, unknown>, RegExp]>([
     ["skills without code execution", { skills: ["xlsx"] }, /BOTS\.agent\.skills: .*add code_execution = true/],
     ["a thinking budget not below max_tokens", { thinking: { budget_tokens: 2048 }, max_tokens: 2048 }, /thinking\.budget_tokens: must be less than max_tokens \(2048\)/],

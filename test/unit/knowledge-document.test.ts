@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DOC_ID, LIBRARY_NAME, parseDocument, slugify } from "../../src/knowledge/document";
+import { DOC_ID, documentIds, LIBRARY_NAME, parseDocument, slugify } from "../../src/knowledge/document";
 
 describe("parseDocument", () => {
   it("takes title and source from front matter and leaves it out of the body", () => {
@@ -34,5 +34,32 @@ describe("names", () => {
     expect(slugify("Café-Regeln.markdown")).toBe("cafe-regeln");
     expect(slugify("notes.v2.txt")).toBe("notes.v2");
     for (const name of ["Parental Leave (2026).md", "__x.md", "a".repeat(300) + ".md"]) expect(DOC_ID.test(slugify(name))).toBe(true);
+  });
+
+  it("gives a file name with letters an id cannot hold a valid id of its own, the same on every machine", () => {
+    const names = ["休暇.md", "病假.md", "😀.md", "😁.txt", "Plan 😀.md", "Plan 😁.md", "Отпуск 2026.md", "x".repeat(200) + "休暇.md"];
+    const ids = names.map(slugify);
+    for (const id of ids) expect(DOC_ID.test(id)).toBe(true);
+    expect(new Set(ids).size).toBe(names.length);
+    expect(ids[0]).toMatch(/^doc-[0-9a-f]{8}$/);
+    expect(ids[4]).toMatch(/^plan-[0-9a-f]{8}$/);
+    expect(ids[6]).toMatch(/^2026-[0-9a-f]{8}$/);
+    // macOS spells file names decomposed; the id does not change with it.
+    expect(slugify("Ärger 休暇.md".normalize("NFD"))).toBe(slugify("Ärger 休暇.md".normalize("NFC")));
+    expect(slugify("休暇.md")).toBe(ids[0]);
+  });
+
+  it("spells Latin letters without an accent to take off as ASCII does, and keeps punctuation out of the hash", () => {
+    expect(slugify("Straße & Œuvre.md")).toBe("strasse-oeuvre");
+    expect(slugify("Notes – “draft”.md")).toBe("notes-draft");
+  });
+
+  it("names the files of one upload that would become the same document", () => {
+    expect(documentIds(["Leave.md", "leave.txt", "office.md"])).toEqual({
+      ids: ["leave", "leave", "office"],
+      clashes: ['Leave.md and leave.txt would both be the document "leave"; rename one of them'],
+    });
+    expect(documentIds(["A.md", "a.markdown", "a.txt"]).clashes).toEqual(['A.md, a.markdown and a.txt would all be the document "a"; rename all but one']);
+    expect(documentIds(["休暇.md", "病假.md", "leave.md"]).clashes).toEqual([]);
   });
 });
