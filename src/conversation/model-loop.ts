@@ -1,6 +1,6 @@
 import type { ContainerParams, MessageParam, TextBlockParam, ToolUnion } from "@anthropic-ai/sdk/resources/messages";
 import type { BotConfig } from "../config";
-import { producedFileIds } from "../files/produced";
+import { producedFileIds } from "../anthropic/produced";
 import { runTools } from "../tools/run";
 import type { Tool, ToolContext } from "../tools/tool";
 import { addUsage, type Model, NO_USAGE, type TokenUsage } from "./model";

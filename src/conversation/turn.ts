@@ -1,6 +1,6 @@
 import type { Room } from "../campfire/room";
 import type { BotConfig } from "../config";
-import { containerParam } from "../files/container";
+import { containerParam } from "../anthropic/container";
 import type { KnowledgeAccess } from "../knowledge/access";
 import { type LogFields, log } from "../log";
 import { memoryPrompt, type MemoryApi } from "../memory/tool";

@@ -1,7 +1,7 @@
 import type { ToolUnion } from "@anthropic-ai/sdk/resources/messages";
 import { z } from "zod";
 import type { BotConfig } from "../config";
-import { codeExecutionTool } from "../files/container";
+import { codeExecutionTool } from "../anthropic/container";
 import { listDocuments, readDocument, searchKnowledge, storeDocument } from "../knowledge/tools";
 import { MEMORY_TOOL } from "../memory/tool";
 import { TOOLS } from "./index";
