@@ -1,3 +1,4 @@
+import type { ToolContext } from "../tools/tool";
 import type { DocumentInput, DocumentPage, DocumentSummary, Passage, PutResult } from "./library";
 
 /** What the knowledge tools ask of a library, as Library's RPC methods answer through a stub. */
@@ -13,6 +14,12 @@ export interface KnowledgeAccess {
   readable: string[];
   writable: string[];
   library(name: string): LibraryApi;
+}
+
+/** What the knowledge tools are handed: every tool's context, and this bot's libraries. */
+export interface KnowledgeToolContext extends ToolContext {
+  /** The knowledge libraries this bot may read and write; absent for a bot without `knowledge`. */
+  knowledge?: KnowledgeAccess;
 }
 
 /** A bot's access from its settings; a writable library is readable too. */
