@@ -29,8 +29,8 @@ export default defineConfig({
         },
       },
       {
-        // Node-side tests: the fakes themselves and end-to-end runs of `wrangler dev`.
-        test: { name: "node", environment: "node", include: ["test/e2e/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 90_000 },
+        // Node-side tests: the fakes themselves, end-to-end runs of `wrangler dev`, and the source's import layers.
+        test: { name: "node", environment: "node", include: ["test/e2e/**/*.test.ts", "test/architecture/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 90_000 },
       },
     ],
   },

@@ -27,9 +27,9 @@ export function bytesByPackage(bundle: Bundle): [string, number][] {
 
 /** The import change measured: the client and its errors from their own modules instead of the package root. */
 export const DEEP_IMPORTS = [
-  { file: "src/claude.ts", from: 'import Anthropic from "@anthropic-ai/sdk";', to: 'import { Anthropic } from "@anthropic-ai/sdk/client";' },
+  { file: "src/objects/claude.ts", from: 'import Anthropic from "@anthropic-ai/sdk";', to: 'import { Anthropic } from "@anthropic-ai/sdk/client";' },
   {
-    file: "src/anthropic-failure.ts",
+    file: "src/anthropic/failure.ts",
     from: 'import { APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk";',
     to: 'import { APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk/core/error";',
   },

@@ -1,7 +1,7 @@
 import type { ThinkingConfigParam } from "@anthropic-ai/sdk/resources/messages";
-import { TOOL_GROUPS, TOOLS } from "../tools";
 import { botEntrySchema, botKeySecretName } from "./bots";
 import { parseDuration } from "./duration";
+import { isToolName, TOOL_GROUPS, TOOL_NAMES, type ToolName } from "./tool-names";
 
 export interface BotConfig {
   id: string;
@@ -18,7 +18,7 @@ export interface BotConfig {
   /** How long one turn may run before it is stopped with an honest message. */
   turnTimeoutMs: number;
   /** Built-in tools this bot may use, by name. */
-  tools: string[];
+  tools: ToolName[];
   maxToolRounds: number;
   webSearchMaxUses?: number;
   webFetchMaxUses?: number;
@@ -58,11 +58,11 @@ export function readBot(id: string, entry: unknown, defaultTtlMs: number, vars: 
   }
   const turnTimeout = parseDuration(parsed.data.turn_timeout);
   if ("error" in turnTimeout) problems.push(`BOTS.${id}.turn_timeout: ${turnTimeout.error}`);
-  const tools: string[] = [];
+  const tools: ToolName[] = [];
   for (const name of parsed.data.tools) {
-    const names = TOOL_GROUPS[name] ?? [name];
-    if (names.every((tool) => TOOLS.has(tool))) tools.push(...names);
-    else problems.push(`BOTS.${id}.tools: there is no tool "${name}"; the tools are ${[...TOOLS.keys(), ...Object.keys(TOOL_GROUPS)].join(", ")}`);
+    const names: readonly string[] = TOOL_GROUPS[name] ?? [name];
+    if (names.every(isToolName)) tools.push(...names);
+    else problems.push(`BOTS.${id}.tools: there is no tool "${name}"; the tools are ${[...TOOL_NAMES, ...Object.keys(TOOL_GROUPS)].join(", ")}`);
   }
   const mcpServers = parsed.data.mcp_servers.map((server) => {
     const token = server.token_secret === undefined ? undefined : vars[server.token_secret];

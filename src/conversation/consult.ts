@@ -1,8 +1,9 @@
 import type { BotConfig } from "../config";
+import type { KnowledgeToolContext } from "../knowledge/access";
 import type { ToolContext } from "../tools/tool";
-import { toolbox, toolsFor } from "../tools/toolbox";
 import type { Model, TokenUsage } from "./model";
 import { runModelLoop } from "./model-loop";
+import { toolbox, toolsFor } from "./toolbox";
 
 export interface Consultation {
   model: Model;
@@ -12,7 +13,7 @@ export interface Consultation {
   question: string;
   /** The caller's tool context: the asker and the clock carry over; the room, reminders and memory do not. */
   context: ToolContext;
-  knowledge: ToolContext["knowledge"];
+  knowledge: KnowledgeToolContext["knowledge"];
   signal: AbortSignal;
   onAsk: () => void;
 }

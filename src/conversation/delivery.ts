@@ -1,11 +1,11 @@
 import { campfireFilename } from "../campfire/attachments";
 import type { Room } from "../campfire/room";
-import { FILE_LIMIT_BYTES, FileFetchFailure, type ProducedFile } from "../files/download";
+import { FILE_LIMIT_BYTES, FileFetchFailure, type ProducedFile } from "../anthropic/files";
 import { log } from "../log";
-import { escapeHtml, renderMarkdown } from "../render";
+import { escapeHtml, renderMarkdown } from "../campfire/render";
 import type { Model } from "./model";
 import { retryAfterFailure } from "./retry";
-import { splitMarkdown } from "../split";
+import { splitMarkdown } from "../campfire/split";
 import type { Outgoing } from "./state";
 import type { ConversationStore } from "./store";
 

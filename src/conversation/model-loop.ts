@@ -1,9 +1,9 @@
 import type { ContainerParams, MessageParam, TextBlockParam, ToolUnion } from "@anthropic-ai/sdk/resources/messages";
 import type { BotConfig } from "../config";
-import { producedFileIds } from "../files/produced";
-import { runTools } from "../tools/run";
-import type { Tool, ToolContext } from "../tools/tool";
+import { producedFileIds } from "../anthropic/produced";
 import { addUsage, type Model, NO_USAGE, type TokenUsage } from "./model";
+import { runTools } from "./run-tools";
+import type { Toolbox, TurnToolContext } from "./toolbox";
 
 export interface LoopInput {
   model: Model;
@@ -13,8 +13,8 @@ export interface LoopInput {
   messages: MessageParam[];
   /** What Claude is offered, and the custom tools among them that run here. */
   tools: ToolUnion[];
-  toolbox: Map<string, Tool>;
-  toolContext: ToolContext;
+  toolbox: Toolbox;
+  toolContext: TurnToolContext;
   container?: ContainerParams;
   /** Shown the answer's text as it grows. */
   onText: (snapshot: string) => void;

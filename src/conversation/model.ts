@@ -1,5 +1,5 @@
 import type { ContainerParams, ContentBlock, MessageParam, TextBlockParam, ThinkingConfigParam, ToolUnion } from "@anthropic-ai/sdk/resources/messages";
-import type { ProducedFile } from "../files/download";
+import type { ProducedFile } from "../anthropic/files";
 
 /** What one model call is asked: the conversation's core builds it, whichever model answers. */
 export interface ModelRequest {

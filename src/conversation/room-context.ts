@@ -1,6 +1,6 @@
 import type { Room } from "../campfire/room";
 import { log } from "../log";
-import { cleanName, cleanText } from "./message";
+import { cleanName, cleanText } from "../text";
 import { roomContextBlock } from "./prompt";
 import type { ConversationStore } from "./store";
 

@@ -1,6 +1,6 @@
 import type { Room } from "../campfire/room";
-import { escapeHtml, renderMarkdown } from "../render";
-import { splitMarkdown } from "../split";
+import { escapeHtml, renderMarkdown } from "../campfire/render";
+import { splitMarkdown } from "../campfire/split";
 
 /** Answers quicker than this are posted once, whole; slower ones appear early and grow. */
 export const STREAM_AFTER_MS = 2_000;

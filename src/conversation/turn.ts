@@ -1,12 +1,11 @@
 import { acknowledge, release } from "../campfire/ack-boost";
 import type { Room } from "../campfire/room";
 import type { BotConfig } from "../config";
-import { containerParam } from "../files/container";
+import { containerParam } from "../anthropic/container";
 import type { KnowledgeAccess } from "../knowledge/access";
 import { type LogFields, log } from "../log";
 import { memoryPrompt, type MemoryApi } from "../memory/tool";
-import type { Person, ToolContext } from "../tools/tool";
-import { actsForPeople, toolbox, toolsFor } from "../tools/toolbox";
+import type { Person } from "../tools/tool";
 import { consultBot } from "./consult";
 import { addUsage, type Model, NO_USAGE, type TokenUsage } from "./model";
 import { runModelLoop } from "./model-loop";
@@ -15,6 +14,7 @@ import { roomContext } from "./room-context";
 import type { ConversationState, Outgoing, PendingMessage } from "./state";
 import type { ConversationStore } from "./store";
 import { PROGRESS_AFTER_MS, ReplyStreamer } from "./streamer";
+import { actsForPeople, toolbox, toolsFor, type TurnToolContext } from "./toolbox";
 import { type Turn, turnsToDrop } from "./transcript";
 
 /** At most this many waiting messages make one turn; a bigger burst is answered in several. */
@@ -90,7 +90,7 @@ export async function answerWaiting({ store, state, bot, room, model, reach, onA
     ]);
     const { system: blocks, messages } = buildPrompt(system, transcript, prompt, [context, currentTime(now, bot.timeZone)].filter(Boolean).join("\n\n"));
     let consultUsage: TokenUsage = { ...NO_USAGE };
-    const toolContext: ToolContext = { botId: bot.id, room, reminders: store.reminders, asker, timeZone: bot.timeZone, now, knowledge, memory };
+    const toolContext: TurnToolContext = { botId: bot.id, room, reminders: store.reminders, asker, timeZone: bot.timeZone, now, knowledge, memory };
     toolContext.consult = async (otherId, question) => {
       const other = reach.bot(otherId)!;
       const answer = await consultBot({ model, caller: bot, other, question, context: toolContext, knowledge: reach.knowledge(other), signal: timeout.signal, onAsk });

@@ -1,4 +1,5 @@
 import { libraryKey } from "./document";
+import type { ToolContext } from "../tools/tool";
 import type { DocumentInput, DocumentPage, DocumentSummary, Passage, PutResult } from "./library";
 
 /** What the knowledge tools ask of a library, as Library's RPC methods answer through a stub. */
@@ -18,6 +19,12 @@ export interface KnowledgeAccess {
 
 /** The Durable Object of a library, however its name is written. */
 export const openLibrary = (env: Env, name: string) => env.KNOWLEDGE.getByName(libraryKey(name));
+
+/** What the knowledge tools are handed: every tool's context, and this bot's libraries. */
+export interface KnowledgeToolContext extends ToolContext {
+  /** The knowledge libraries this bot may read and write; absent for a bot without `knowledge`. */
+  knowledge?: KnowledgeAccess;
+}
 
 /** A bot's access from its settings; a writable library is readable too. */
 export function knowledgeAccess(env: Env, readable: string[], writable: string[]): KnowledgeAccess {

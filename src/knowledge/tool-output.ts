@@ -1,5 +1,5 @@
-import { ToolError, type ToolContext } from "../tools/tool";
-import type { LibraryApi } from "./access";
+import { ToolError } from "../tools/tool";
+import type { KnowledgeToolContext, LibraryApi } from "./access";
 import { HEADING_SEPARATOR } from "./chunk";
 import { libraryKey } from "./document";
 
@@ -32,7 +32,7 @@ export function citation(title: string, heading: string, id: string): string {
 }
 
 /** The library a call means: the one named, or the bot's only one; an error that lists the choices otherwise. */
-export function pickLibrary(context: ToolContext, requested: string | undefined, access: "read" | "write"): { name: string; library: LibraryApi } {
+export function pickLibrary(context: KnowledgeToolContext, requested: string | undefined, access: "read" | "write"): { name: string; library: LibraryApi } {
   const knowledge = context.knowledge;
   if (!knowledge || knowledge.readable.length === 0) {
     throw new ToolError('This bot has no knowledge library. An operator can give it one with knowledge = ["<library>"] in its settings.');

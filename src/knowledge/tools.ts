@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { log } from "../log";
 import { defineTool, ToolError } from "../tools/tool";
+import type { KnowledgeToolContext } from "./access";
 import { DOC_ID, DOC_ID_RULE } from "./document";
 import { boundEntries, citation, pickLibrary } from "./tool-output";
 
@@ -17,7 +18,7 @@ export const searchKnowledge = defineTool({
     "Search the knowledge library for passages about a question, best first. Each passage shows its document's title, " +
     "section and id: cite them as 'Title › Section (id: …)'. Use read_document for the whole text.",
   input: z.object({ query: z.string().min(1).max(500).describe("The question or keywords, in plain words"), library: searched }),
-  async run({ query, library: requested }, context) {
+  async run({ query, library: requested }, context: KnowledgeToolContext) {
     // Named, or the only one: that library. Otherwise every library the bot reads, best passages first.
     const names = requested !== undefined || (context.knowledge?.readable.length ?? 0) <= 1 ? [pickLibrary(context, requested, "read").name] : context.knowledge!.readable;
     const found = await Promise.all(names.map(async (name) => (await context.knowledge!.library(name).search(query, SEARCH_HITS)).map((p) => ({ ...p, name }))));
@@ -37,7 +38,7 @@ export const readDocument = defineTool({
   name: "read_document",
   description: "Read a document of the knowledge library by its id (from search_knowledge or list_documents). Long documents come in pages.",
   input: z.object({ id: docId.describe("The document's id"), library, page: z.number().int().min(1).optional().describe("Page number, from 1") }),
-  async run({ id, library: requested, page = 1 }, context) {
+  async run({ id, library: requested, page = 1 }, context: KnowledgeToolContext) {
     const { name, library } = pickLibrary(context, requested, "read");
     const doc = await library.read(id, page);
     if (!doc) throw new ToolError(`Library "${name}" has no document "${id}"; search_knowledge or list_documents show the ids it has.`);
@@ -53,7 +54,7 @@ export const listDocuments = defineTool({
   name: "list_documents",
   description: "List the documents of the knowledge library: id, title and size.",
   input: z.object({ library }),
-  async run({ library: requested }, context) {
+  async run({ library: requested }, context: KnowledgeToolContext) {
     const { name, library } = pickLibrary(context, requested, "read");
     const docs = await library.list();
     if (docs.length === 0) return `Library "${name}" has no documents yet.`;
@@ -73,7 +74,7 @@ export const storeDocument = defineTool({
     body: z.string().min(1).describe("The document's text, in Markdown"),
     library,
   }),
-  async run({ id, title, body, library: requested }, context) {
+  async run({ id, title, body, library: requested }, context: KnowledgeToolContext) {
     const { name, library } = pickLibrary(context, requested, "write");
     const result = await library.put({ id, title, source: `stored by ${context.botId} for ${context.asker.name}`, body });
     if (!result.ok) throw new ToolError(`Not stored: ${result.refusal.reason}.`);

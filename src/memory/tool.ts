@@ -1,6 +1,7 @@
 import type { MemoryTool20250818 } from "@anthropic-ai/sdk/resources/messages";
 import { formatDuration } from "../config/duration";
 import { log } from "../log";
+import type { ToolContext } from "../tools/tool";
 import type { CommandResult } from "./commands";
 import { memoryName } from "./name";
 
@@ -10,6 +11,12 @@ export const MEMORY_TOOL: MemoryTool20250818 = { type: "memory_20250818", name: 
 /** One person's memory as a turn may use it: already bound to that person and the memory's ttl. */
 export interface MemoryApi {
   command(input: unknown): Promise<CommandResult>;
+}
+
+/** A tool context that may carry the asker's memory, for the memory tool's calls. */
+export interface MemoryToolContext extends ToolContext {
+  /** The asker's memory with this bot, bound when the turn started; absent for a bot without `memory`. */
+  memory?: MemoryApi;
 }
 
 /**

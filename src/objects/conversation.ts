@@ -10,7 +10,7 @@ import { answerStep, deliverStep, type StepContext } from "../conversation/steps
 import { ConversationStore } from "../conversation/store";
 import { explainToRoom, ServiceFailure } from "../failure";
 import { log } from "../log";
-import { escapeHtml } from "../render";
+import { escapeHtml } from "../campfire/render";
 import { reportBirthOrChange, reportDeath } from "./report";
 import { botOf, modelFor, reachFor, roomFor } from "./wiring";
 

@@ -1,6 +1,6 @@
 import { CampfireClient } from "../campfire/client";
 import { type Capability, Room } from "../campfire/room";
-import { claudeClient } from "../claude";
+import { claudeClient } from "./claude";
 import type { BotConfig, Config } from "../config";
 import type { Meter } from "../conversation/meter";
 import type { Model } from "../conversation/model";

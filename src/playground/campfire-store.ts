@@ -1,6 +1,6 @@
 import { Buffer } from "node:buffer";
 import { DurableObject } from "cloudflare:workers";
-import { type AttachmentRow, type BoostRow, type MessageRow, SCHEMA, toBoost, toMessage } from "./store-rows";
+import { type AttachmentRow, type BoostRow, type MessageRow, SCHEMA } from "./store-rows";
 
 export interface PlaygroundBoost {
   id: number;
@@ -140,4 +140,22 @@ export class PlaygroundCampfire extends DurableObject<Env> {
   private nextVersion(): number {
     return this.ctx.storage.sql.exec<{ v: number }>("SELECT coalesce(max(version), 0) + 1 AS v FROM messages").one().v;
   }
+}
+
+function toBoost(row: BoostRow): PlaygroundBoost {
+  return { id: row.id, messageId: row.message_id, content: row.content, booster: { id: row.booster_id, name: row.booster_name }, createdAt: row.created_at };
+}
+
+function toMessage(row: MessageRow, boosts: BoostRow[], attachment: AttachmentRow | undefined): PlaygroundMessage {
+  return {
+    id: row.id,
+    roomId: row.room_id,
+    creator: { id: row.creator_id, name: row.creator_name, bot: row.bot === 1 },
+    body: row.body,
+    createdAt: row.created_at,
+    version: row.version,
+    edits: row.edits,
+    boosts: boosts.map(toBoost),
+    ...(attachment && { attachment: { name: attachment.name, type: attachment.type, size: attachment.size, downloadable: attachment.data !== null } }),
+  };
 }

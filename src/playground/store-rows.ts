@@ -1,5 +1,3 @@
-import type { PlaygroundBoost, PlaygroundMessage } from "./campfire-store";
-
 /** The playground Campfire's tables; boosts and files have their own, so stores made before them still open. */
 export const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS messages (
@@ -16,21 +14,3 @@ export const SCHEMA = [
 export type MessageRow = { id: number; room_id: number; creator_id: number; creator_name: string; bot: number; body: string; created_at: number; version: number; edits: number };
 export type BoostRow = { id: number; message_id: number; content: string; booster_id: number; booster_name: string; created_at: number };
 export type AttachmentRow = { message_id: number; name: string; type: string; size: number; data: string | null };
-
-export function toBoost(row: BoostRow): PlaygroundBoost {
-  return { id: row.id, messageId: row.message_id, content: row.content, booster: { id: row.booster_id, name: row.booster_name }, createdAt: row.created_at };
-}
-
-export function toMessage(row: MessageRow, boosts: BoostRow[], attachment: AttachmentRow | undefined): PlaygroundMessage {
-  return {
-    id: row.id,
-    roomId: row.room_id,
-    creator: { id: row.creator_id, name: row.creator_name, bot: row.bot === 1 },
-    body: row.body,
-    createdAt: row.created_at,
-    version: row.version,
-    edits: row.edits,
-    boosts: boosts.map(toBoost),
-    ...(attachment && { attachment: { name: attachment.name, type: attachment.type, size: attachment.size, downloadable: attachment.data !== null } }),
-  };
-}

@@ -1,8 +1,12 @@
+import type { ToolName } from "../config/tool-names";
 import { roomHistory } from "./room-history";
 import { cancelReminder, listReminders, setReminder } from "./reminders";
 import type { Tool } from "./tool";
 
-/** Every built-in tool by name; a bot's `tools` setting picks from these ("reminders" is all three). */
-export const TOOLS: ReadonlyMap<string, Tool> = new Map([roomHistory, setReminder, listReminders, cancelReminder].map((tool) => [tool.name, tool as Tool]));
-
-export const TOOL_GROUPS: Readonly<Record<string, string[]>> = { reminders: [setReminder.name, listReminders.name, cancelReminder.name] };
+/** Every built-in tool by name; each of `TOOL_NAMES` must be here, under its own name, and nothing else. */
+export const TOOLS: Readonly<Record<ToolName, Tool>> = {
+  room_history: roomHistory,
+  set_reminder: setReminder,
+  list_reminders: listReminders,
+  cancel_reminder: cancelReminder,
+} satisfies { [Name in ToolName]: Tool & { name: Name } };

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cleanName, cleanText } from "../conversation/message";
+import { cleanName, cleanText } from "../text";
 import { defineTool, ToolError } from "./tool";
 
 const MAX_CHARS = 12_000;

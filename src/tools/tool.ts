@@ -1,9 +1,6 @@
 import type { Tool as ToolDefinition } from "@anthropic-ai/sdk/resources/messages";
 import { z } from "zod";
 import type { Room } from "../campfire/room";
-import type { Reminder } from "../conversation/reminder-store";
-import type { KnowledgeAccess } from "../knowledge/access";
-import type { MemoryApi } from "../memory/tool";
 
 /** A person Campfire vouched for: the sender of the newest message of the turn. */
 export interface Person {
@@ -14,16 +11,26 @@ export interface Person {
 /** A scheduled turn's asker (user id 0) speaks for no one: it has no memory, and no tool acts for it. */
 export const speaksForSomeone = (person: Person): boolean => person.id > 0;
 
+/** A pending reminder as the tools show it. */
+export interface ReminderEntry {
+  id: number;
+  dueAt: number;
+  text: string;
+  forUser: string;
+  forUserId: number;
+}
+
 /** The reminders of this conversation, as tools may touch them. */
 export interface ReminderBook {
   add(dueAt: number, text: string, forUser: Person): number;
-  all(): Reminder[];
+  all(): ReminderEntry[];
   cancel(id: number): boolean;
 }
 
 /**
- * Everything a tool may touch: this conversation's room (through this bot's key) and its reminders, on behalf
+ * Everything every tool may touch: this conversation's room (through this bot's key) and its reminders, on behalf
  * of the person who asked in this turn. Nothing a tool reads — room context, a web page — can change who that is.
+ * A feature's tools extend it where the feature lives (its libraries in knowledge/, the asker's memory in memory/).
  */
 export interface ToolContext {
   botId: string;
@@ -32,25 +39,22 @@ export interface ToolContext {
   asker: Person;
   timeZone: string;
   now: Date;
-  /** The knowledge libraries this bot may read and write; absent for a bot without `knowledge`. */
-  knowledge?: KnowledgeAccess;
-  /** The asker's memory with this bot, bound when the turn started; absent for a bot without `memory`. */
-  memory?: MemoryApi;
-  /** Hands a question to another bot for one turn and resolves with its answer; absent where consulting is not allowed. */
-  consult?: (botId: string, question: string) => Promise<string>;
 }
 
 /** A tool Claude can call: adding one is adding one file that exports one of these. */
-export interface Tool<Input extends z.ZodType = z.ZodType> {
+export interface Tool<Input extends z.ZodType = z.ZodType, Context extends ToolContext = ToolContext> {
   name: string;
   description: string;
   input: Input;
   /** It acts for the asker (their own reminders): a turn offering it holds one person's messages, and speaks for someone. */
   forAsker?: true;
-  run(input: z.infer<Input>, context: ToolContext): Promise<string>;
+  run(input: z.infer<Input>, context: Context): Promise<string>;
 }
 
-export const defineTool = <Input extends z.ZodType>(tool: Tool<Input>): Tool<Input> => tool;
+/** A tool, its name kept as written so the tools' index can be checked against the names config accepts. */
+export const defineTool = <Input extends z.ZodType, Context extends ToolContext = ToolContext, Name extends string = string>(
+  tool: Tool<Input, Context> & { name: Name },
+): Tool<Input, Context> & { name: Name } => tool;
 
 /** A failure to show Claude as the tool's result (`is_error: true`), worded so it can recover. */
 export class ToolError extends Error {}

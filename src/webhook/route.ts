@@ -5,7 +5,7 @@ import { billingFields } from "../conversation/meter";
 import { conversationName, type InboundMessage, inboundMessage, legacyMessageId } from "../conversation/message";
 import { log } from "../log";
 import { reject } from "../reject";
-import { escapeHtml } from "../render";
+import { escapeHtml } from "../campfire/render";
 import { readBody } from "./body";
 import { type ParsedPayload, parsePayload } from "./payload";
 

@@ -2,9 +2,9 @@ import Anthropic from "@anthropic-ai/sdk";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ServiceFailure } from "../../src/failure";
-import { codeExecutionTool, containerIdOf, containerParam } from "../../src/files/container";
-import { fetchProducedFile, FILE_LIMIT_BYTES } from "../../src/files/download";
-import { producedFileIds } from "../../src/files/produced";
+import { codeExecutionTool, containerIdOf, containerParam } from "../../src/anthropic/container";
+import { fetchProducedFile, FILE_LIMIT_BYTES } from "../../src/anthropic/files";
+import { producedFileIds } from "../../src/anthropic/produced";
 
 const client = new Anthropic({ apiKey: "sk-ant-test", baseURL: env.ANTHROPIC_BASE_URL, maxRetries: 0 });
 

@@ -1,15 +1,15 @@
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { knowledgeAccess } from "../../src/knowledge/access";
+import { type KnowledgeToolContext, knowledgeAccess } from "../../src/knowledge/access";
 import { listDocuments, readDocument, searchKnowledge, storeDocument } from "../../src/knowledge/tools";
 import { MAX_RESULT_CHARS } from "../../src/knowledge/tool-output";
-import { ToolError, type ToolContext } from "../../src/tools/tool";
+import { ToolError } from "../../src/tools/tool";
 import { HANDBOOK, newLibrary } from "./knowledge-helpers";
 
 /** What the knowledge tools use of a conversation's context: who asks, and which libraries the bot has. */
-function context(readable: string[], writable: string[] = []): ToolContext {
-  return { botId: "assistant", room: { id: 1 }, asker: { id: 7, name: "Ada Lovelace" }, timeZone: "UTC", now: new Date(), knowledge: knowledgeAccess(env, readable, writable) } as unknown as ToolContext;
+function context(readable: string[], writable: string[] = []): KnowledgeToolContext {
+  return { botId: "assistant", room: { id: 1 }, asker: { id: 7, name: "Ada Lovelace" }, timeZone: "UTC", now: new Date(), knowledge: knowledgeAccess(env, readable, writable) } as unknown as KnowledgeToolContext;
 }
 
 describe("search_knowledge", () => {

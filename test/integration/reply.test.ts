@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { PROGRESS_TEXT } from "../../src/conversation/streamer";
-import { MESSAGE_LIMIT } from "../../src/split";
+import { MESSAGE_LIMIT } from "../../src/campfire/split";
 import {
   campfirePayload,
   postAsBot,

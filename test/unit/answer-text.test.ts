@@ -1,6 +1,6 @@
 import type { ContentBlock } from "@anthropic-ai/sdk/resources/messages";
 import { describe, expect, it } from "vitest";
-import { answerText } from "../../src/claude";
+import { answerText } from "../../src/objects/claude";
 
 const text = (words: string) => ({ type: "text", text: words, citations: null }) as ContentBlock;
 const codeRun = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { codeExecutionTool, containerIdOf, containerParam } from "../../src/files/container";
+import { codeExecutionTool, containerIdOf, containerParam } from "../../src/anthropic/container";
 
 describe("containerParam", () => {
   it("loads Anthropic's document skills as anthropic ones and any other id as a custom one, at their latest version", () => {

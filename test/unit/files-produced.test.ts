@@ -1,6 +1,6 @@
 import type { ContentBlock } from "@anthropic-ai/sdk/resources/messages";
 import { describe, expect, it } from "vitest";
-import { producedFileIds } from "../../src/files/produced";
+import { producedFileIds } from "../../src/anthropic/produced";
 
 // Blocks as the Messages API returns them for a turn with the code execution tool.
 const text = (t: string): ContentBlock => ({ type: "text", text: t, citations: null });

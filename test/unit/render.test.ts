@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { escapeHtml, renderMarkdown } from "../../src/render";
+import { escapeHtml, renderMarkdown } from "../../src/campfire/render";
 
 const ALLOWED_TAGS = ["p", "br", "strong", "em", "a", "ul", "ol", "li", "pre", "code", "blockquote", "h1"];
 // Every `<` in the output must open one of these exact shapes: a bare allowed tag, or an `a` with only an

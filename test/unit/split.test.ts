@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { splitMarkdown } from "../../src/split";
+import { splitMarkdown } from "../../src/campfire/split";
 
 /** Whether every fence opened in a chunk is closed in the same chunk. */
 const balanced = (chunk: string) => (chunk.match(/^```/gm) ?? []).length % 2 === 0;

@@ -1,11 +1,11 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { MessageStream } from "@anthropic-ai/sdk/lib/MessageStream";
 import type { ContentBlock } from "@anthropic-ai/sdk/resources/messages";
-import type { AskOptions, Model, ModelAnswer, ModelRequest } from "./conversation/model";
-import { anthropicFailure } from "./anthropic-failure";
-import { ServiceFailure } from "./failure";
-import { containerIdOf } from "./files/container";
-import { fetchProducedFile, type ProducedFile } from "./files/download";
+import type { AskOptions, Model, ModelAnswer, ModelRequest } from "../conversation/model";
+import { anthropicFailure } from "../anthropic/failure";
+import { ServiceFailure } from "../failure";
+import { containerIdOf } from "../anthropic/container";
+import { fetchProducedFile, type ProducedFile } from "../anthropic/files";
 
 /** The MCP connector's beta flag; requests without MCP servers use the stable API. */
 const MCP_BETA = "mcp-client-2025-11-20";

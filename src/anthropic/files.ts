@@ -1,7 +1,7 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { z } from "zod";
 import { readAtMost } from "../bytes";
-import { anthropicFailure } from "../anthropic-failure";
+import { anthropicFailure } from "./failure";
 import { ServiceFailure } from "../failure";
 import { log } from "../log";
 

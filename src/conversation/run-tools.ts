@@ -3,7 +3,8 @@ import { z } from "zod";
 import type { BotConfig } from "../config";
 import { log } from "../log";
 import { MEMORY_TOOL, runMemoryTool } from "../memory/tool";
-import { type Tool, type ToolContext, ToolError } from "./tool";
+import { ToolError } from "../tools/tool";
+import type { Toolbox, TurnToolContext } from "./toolbox";
 
 /** How much of one tool result goes back to Claude; a longer one is cut and says so. */
 const RESULT_LIMIT = 16_000;
@@ -12,7 +13,7 @@ const RESULT_LIMIT = 16_000;
  * Runs the tool calls in one answer and returns their results in order. A tool that fails, or one this bot
  * does not have, answers with `is_error` and a sentence Claude can act on; the turn goes on.
  */
-export async function runTools(content: ContentBlock[], bot: BotConfig, tools: Map<string, Tool>, context: ToolContext): Promise<ToolResultBlockParam[]> {
+export async function runTools(content: ContentBlock[], bot: BotConfig, tools: Toolbox, context: TurnToolContext): Promise<ToolResultBlockParam[]> {
   const results: ToolResultBlockParam[] = [];
   for (const block of content) {
     if (block.type !== "tool_use") continue;
@@ -24,7 +25,7 @@ export async function runTools(content: ContentBlock[], bot: BotConfig, tools: M
   return results;
 }
 
-async function runOne(name: string, raw: unknown, tools: Map<string, Tool>, context: ToolContext): Promise<{ content: string; is_error?: boolean }> {
+async function runOne(name: string, raw: unknown, tools: Toolbox, context: TurnToolContext): Promise<{ content: string; is_error?: boolean }> {
   // The memory tool is Anthropic's own protocol; its commands go to the asker's memory, and only theirs.
   if (name === MEMORY_TOOL.name && context.memory) return runMemoryTool(context.memory, raw);
   const tool = tools.get(name);

@@ -1,5 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk";
-import { kindForStatus, retryAfterMs, ServiceFailure } from "./failure";
+import { kindForStatus, retryAfterMs, ServiceFailure } from "../failure";
 
 /**
  * An error the Anthropic SDK threw, as a `ServiceFailure` the conversation can act on. `subject` names what was

@@ -1,50 +1,63 @@
 import type { ToolUnion } from "@anthropic-ai/sdk/resources/messages";
 import { z } from "zod";
 import type { BotConfig } from "../config";
-import { codeExecutionTool } from "../files/container";
+import { codeExecutionTool } from "../anthropic/container";
+import type { KnowledgeToolContext } from "../knowledge/access";
 import { listDocuments, readDocument, searchKnowledge, storeDocument } from "../knowledge/tools";
-import { MEMORY_TOOL } from "../memory/tool";
-import { TOOLS } from "./index";
-import { defineTool, type Person, speaksForSomeone, type Tool, toolDefinition, ToolError } from "./tool";
+import { MEMORY_TOOL, type MemoryToolContext } from "../memory/tool";
+import { TOOLS } from "../tools";
+import { defineTool, type Person, speaksForSomeone, type Tool, type ToolContext, toolDefinition, ToolError } from "../tools/tool";
+
+/** A tool context that may hand a question to another bot, for the `ask_<bot id>` tools. */
+export interface ConsultToolContext extends ToolContext {
+  /** Hands a question to another bot for one turn and resolves with its answer; absent where consulting is not allowed. */
+  consult?: (botId: string, question: string) => Promise<string>;
+}
+
+/** What a turn hands its tools: every tool's context, and what each feature's tools add to it. */
+export interface TurnToolContext extends KnowledgeToolContext, MemoryToolContext, ConsultToolContext {}
+
+/** The custom tools a turn may call, by name. */
+export type Toolbox = Map<string, Tool<z.ZodType, TurnToolContext>>;
 
 /** One consult tool per bot for the isolate's life, so its definition is built once too. */
-const consultTools = new WeakMap<BotConfig, Tool>();
+const consultTools = new WeakMap<BotConfig, Tool<z.ZodType, ConsultToolContext>>();
 
 /** A tool that hands one question to another bot: `ask_<bot id>`. */
-function consultTool(other: BotConfig): Tool {
+function consultTool(other: BotConfig): Tool<z.ZodType, ConsultToolContext> {
   let tool = consultTools.get(other);
   if (!tool) consultTools.set(other, (tool = newConsultTool(other)));
   return tool;
 }
 
-function newConsultTool(other: BotConfig): Tool {
+function newConsultTool(other: BotConfig): Tool<z.ZodType, ConsultToolContext> {
   return defineTool({
     name: `ask_${other.id}`,
     description:
       `Ask ${other.name}, another bot, one question and get its answer back (it does not see this room or the people here). ` +
       `What it is for: ${other.systemPrompt.trim().split("\n")[0]!.slice(0, 300)}`,
     input: z.object({ question: z.string().min(1).max(4_000).describe("The whole question, with the context it needs") }),
-    async run({ question }, context) {
+    async run({ question }, context: ConsultToolContext) {
       if (!context.consult) throw new ToolError(`${other.name} cannot be consulted from here.`);
       return context.consult(other.id, question);
     },
-  }) as Tool;
+  });
 }
 
 /** Whether the bot has anything that acts for the asker — their memory, their reminders — so whose words a turn holds matters. */
 export function actsForPeople(bot: BotConfig): boolean {
-  return bot.memoryTtlMs !== null || bot.tools.some((name) => TOOLS.get(name)!.forAsker === true);
+  return bot.memoryTtlMs !== null || bot.tools.some((name) => TOOLS[name].forAsker === true);
 }
 
 /**
  * The custom tools a bot may call, by name: its built-ins, its libraries' tools, and one per bot it may consult.
  * A turn that speaks for no one (a scheduled one) gets no tool that acts for the asker.
  */
-export function toolbox(bot: BotConfig, consultable: BotConfig[], asker: Person): Map<string, Tool> {
-  const builtIn = bot.tools.map((name) => TOOLS.get(name)!).filter((tool) => !tool.forAsker || speaksForSomeone(asker));
-  const tools = new Map<string, Tool>(builtIn.map((tool) => [tool.name, tool]));
+export function toolbox(bot: BotConfig, consultable: BotConfig[], asker: Person): Toolbox {
+  const builtIn = bot.tools.map((name) => TOOLS[name]).filter((tool) => !tool.forAsker || speaksForSomeone(asker));
+  const tools: Toolbox = new Map(builtIn.map((tool) => [tool.name, tool]));
   const knowledge = [...(bot.knowledge.read.length ? [searchKnowledge, readDocument, listDocuments] : []), ...(bot.knowledge.write.length ? [storeDocument] : [])];
-  for (const tool of knowledge) tools.set(tool.name, tool as Tool);
+  for (const tool of knowledge) tools.set(tool.name, tool);
   for (const other of consultable) tools.set(`ask_${other.id}`, consultTool(other));
   return tools;
 }
@@ -53,7 +66,7 @@ export function toolbox(bot: BotConfig, consultable: BotConfig[], asker: Person)
  * What Claude is offered: the toolbox, then the client and server tools Anthropic defines, as configured. The memory
  * tool only when the turn has a person's memory bound (`withMemory`): offered without one, every call would fail.
  */
-export function toolsFor(bot: BotConfig, tools: Map<string, Tool>, withMemory: boolean): ToolUnion[] {
+export function toolsFor(bot: BotConfig, tools: Toolbox, withMemory: boolean): ToolUnion[] {
   const offered: ToolUnion[] = [...tools.values()].map(toolDefinition);
   if (withMemory) offered.push(MEMORY_TOOL);
   if (bot.codeExecution) offered.push(codeExecutionTool());
