@@ -1,3 +1,5 @@
+import { addMissingColumns } from "../sqlite";
+
 /**
  * A conversation's tables, created by its first message and dropped together at eviction. Few on purpose: every
  * table costs memory in each live object and writes when created. `conversation` is one row holding the
@@ -87,8 +89,7 @@ const ADDED: Record<string, string[]> = {
 export function upgradeFirstRelease(sql: SqlStorage, tables: Set<string>): void {
   for (const [table, columns] of Object.entries(ADDED)) {
     if (!tables.has(table)) continue;
-    const have = new Set(sql.exec<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`).toArray().map((c) => c.name));
-    for (const column of columns) if (!have.has(column.split(" ")[0]!)) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column}`);
+    addMissingColumns(sql, table, columns);
   }
   sql.exec(`UPDATE conversation SET transcript = (SELECT coalesce(json_group_array(json_object('role', role, 'content', content)), '[]')
     FROM (SELECT role, content FROM history ORDER BY seq))`);

@@ -6,6 +6,7 @@ import { ReminderStore } from "./reminder-store";
 import { SCHEMA, upgradeFirstRelease } from "./schema";
 import type { ConversationState, Outgoing, PendingMessage } from "./state";
 import type { Turn } from "./transcript";
+import { tableNames } from "../sqlite";
 
 type Row = Record<string, SqlStorageValue>;
 const int = (value: SqlStorageValue | undefined) => value as number;
@@ -27,7 +28,7 @@ export class ConversationStore {
 
   /** The tables there are, looked at once; a conversation stored by the first release is upgraded on the way. */
   private tables(): Set<string> {
-    const tables = new Set(this.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((t) => t.name));
+    const tables = tableNames(this);
     if (tables.has("history")) this.storage.transactionSync(() => upgradeFirstRelease(this.storage.sql, tables));
     return tables;
   }

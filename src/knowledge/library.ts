@@ -3,6 +3,7 @@ import { chunkMarkdown } from "./chunk";
 import { countedBytes, documentTooLarge, emptyDocument, libraryFull, LIMITS, PASSAGE_BYTES, type Refusal, tooManyDocuments } from "./limits";
 import { pageOf } from "./pages";
 import { ftsQuery } from "./query";
+import { columnNames, tableNames } from "../sqlite";
 
 export interface DocumentInput {
   id: string;
@@ -159,9 +160,8 @@ export class Library extends DurableObject<Env> {
 
   private exists(): boolean {
     if (this.ready) return true;
-    const table = this.ctx.storage.sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE name = 'documents'").toArray()[0];
-    if (!table) return false;
-    if (!/\bcounted\b/.test(table.sql)) this.countPassages();
+    if (!tableNames(this.ctx.storage.sql).has("documents")) return false;
+    if (!columnNames(this.ctx.storage.sql, "documents").has("counted")) this.countPassages();
     this.ready = true;
     return true;
   }

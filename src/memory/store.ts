@@ -1,4 +1,5 @@
 import type { FileStore, StoredFile } from "./file-store";
+import { tableNames } from "../sqlite";
 
 /**
  * `files` holds the person's memory files; `lifetime` one row with when the memory was last used and how long
@@ -25,7 +26,7 @@ export class MemoryStore implements FileStore {
   private exists: boolean;
 
   constructor(private readonly storage: DurableObjectStorage) {
-    this.exists = this.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'files'").toArray().length > 0;
+    this.exists = tableNames(this.sql).has("files");
   }
 
   private get sql(): SqlStorage {

@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Billing } from "../conversation/meter";
 import type { TokenUsage } from "../conversation/model";
 import { ADDED_COLUMNS, COUNTER_COLUMNS, counterValues, countersOf, SCHEMA } from "./schema";
+import { addMissingColumns } from "../sqlite";
 
 /** What a conversation tells the registry about itself; every field is a running total, so resending is harmless. */
 export interface ConversationReport {
@@ -60,10 +61,7 @@ export class SessionRegistry extends DurableObject<Env> {
     ctx.storage.sql.exec(SCHEMA);
     // Shards created before billing was counted lack its columns.
     for (const [table, added] of Object.entries(ADDED_COLUMNS)) {
-      const have = new Set(ctx.storage.sql.exec<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`).toArray().map((c) => c.name));
-      for (const column of added) {
-        if (!have.has(column)) ctx.storage.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`);
-      }
+      addMissingColumns(ctx.storage.sql, table, added.map((column) => `${column} INTEGER NOT NULL DEFAULT 0`));
     }
   }
 

@@ -41,6 +41,7 @@ const TABLE: [pattern: string, layer: Layer][] = [
   ["src/log.ts", "leaves"],
   ["src/text.ts", "leaves"],
   ["src/bytes.ts", "leaves"],
+  ["src/sqlite.ts", "leaves"],
   ["src/failure.ts", "leaves"],
 ];
 
