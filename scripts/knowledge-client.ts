@@ -5,6 +5,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { documentIds } from "../src/knowledge/document.ts";
+import { formatBytes } from "../src/bytes.ts";
 
 export interface Target {
   /** The Worker's base URL, e.g. http://localhost:8787. */
@@ -53,7 +54,7 @@ export async function putDocuments(target: Target, library: string, path: string
       const { status, json } = await call(target, "PUT", `${encodeURIComponent(library)}/${encodeURIComponent(id)}`, new Uint8Array(await readFile(file)));
       if (status >= 400) throw new Error(`${status} ${String(json.error)}`);
       print(
-        `${json.created ? "added   " : "replaced"} ${library}/${id}  "${String(json.title)}", ${kb(Number(json.size))}, ${plural(Number(json.chunks), "passage")}, counts ${kb(Number(json.counted))}`,
+        `${json.created ? "added   " : "replaced"} ${library}/${id}  "${String(json.title)}", ${formatBytes(Number(json.size))}, ${plural(Number(json.chunks), "passage")}, counts ${formatBytes(Number(json.counted))}`,
       );
     } catch (error) {
       ok = false;
@@ -70,8 +71,8 @@ export async function listDocuments(target: Target, library: string, print = con
     if (status >= 400) throw new Error(`${status} ${String(json.error)}`);
     const docs = json.documents as { id: string; title: string; size: number; updatedAt: string }[];
     const limits = json.limits as { libraryBytes: number };
-    print(`${library}: ${plural(docs.length, "document")}, ${kb(Number(json.bytes))}; counts ${kb(Number(json.counted))} of its ${kb(limits.libraryBytes)}`);
-    for (const doc of docs) print(`  ${doc.id.padEnd(32)} ${kb(doc.size).padStart(8)}  ${doc.updatedAt}  ${doc.title}`);
+    print(`${library}: ${plural(docs.length, "document")}, ${formatBytes(Number(json.bytes))}; counts ${formatBytes(Number(json.counted))} of its ${formatBytes(limits.libraryBytes)}`);
+    for (const doc of docs) print(`  ${doc.id.padEnd(32)} ${formatBytes(doc.size).padStart(8)}  ${doc.updatedAt}  ${doc.title}`);
     return true;
   } catch (error) {
     print(`FAILED   list ${library}: ${describe(error, target)}`);
@@ -92,7 +93,6 @@ export async function deleteDocument(target: Target, library: string, id: string
   }
 }
 
-const kb = (bytes: number) => (bytes < 1024 ? `${bytes} bytes` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
 function describe(error: unknown, target: Target): string {

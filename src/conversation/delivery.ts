@@ -1,3 +1,4 @@
+import { formatBytes } from "../bytes";
 import { campfireFilename } from "../campfire/attachments";
 import type { Room } from "../campfire/room";
 import { FILE_LIMIT_BYTES, FileFetchFailure, type ProducedFile } from "../anthropic/files";
@@ -66,11 +67,10 @@ async function postFile(room: Room, store: ConversationStore, outgoing: Outgoing
   }
   if (file.kind === "file") {
     if (repeatSince === null || !(await alreadyPostedFile(room, file.name, repeatSince))) await room.postFile(file);
-  } else await post(`<p>${escapeHtml(`📎 ${file.name} is ${megabytes(file.size)}, over the ${megabytes(FILE_LIMIT_BYTES)} limit for files posted here, so it was not posted.`)}</p>`);
+  } else await post(`<p>${escapeHtml(`📎 ${file.name} is ${formatBytes(file.size)}, over the ${formatBytes(FILE_LIMIT_BYTES)} limit for files posted here, so it was not posted.`)}</p>`);
   return false;
 }
 
-const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 /** Whether the bot posted a file of this name since `since`: Campfire gives a file message's name as its text. */
 async function alreadyPostedFile(room: Room, name: string, since: number): Promise<boolean> {

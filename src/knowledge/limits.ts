@@ -1,3 +1,4 @@
+import { formatBytes } from "../bytes";
 /**
  * What one library holds at most. A document is one SQLite row, and rows must stay well under the 2 MB limit;
  * a Durable Object's storage is plentiful, but a library this size is already more than search serves well.
@@ -33,14 +34,10 @@ export interface Refusal {
   reason: string;
 }
 
-const KB = 1024;
-const MB = 1024 * 1024;
-const size = (bytes: number) => (bytes >= MB ? `${(bytes / MB).toFixed(1)} MB` : `${Math.ceil(bytes / KB)} KB`);
-
 export function documentTooLarge(bytes: number): Refusal {
   return {
     kind: "document_too_large",
-    reason: `the document is ${size(bytes)}; a document may be at most ${size(LIMITS.documentBytes)} of UTF-8 text — split it into several documents`,
+    reason: `the document is ${formatBytes(bytes)}; a document may be at most ${formatBytes(LIMITS.documentBytes)} of UTF-8 text — split it into several documents`,
   };
 }
 
@@ -54,7 +51,7 @@ export function tooManyDocuments(): Refusal {
 export function libraryFull(usedBytes: number, addedBytes: number): Refusal {
   return {
     kind: "library_full",
-    reason: `the library holds ${size(usedBytes)}; adding ${size(addedBytes)} would pass its limit of ${size(LIMITS.libraryBytes)} (a document counts its text, and each passage its heading trail, title and id) — delete documents it no longer needs, or start another library`,
+    reason: `the library holds ${formatBytes(usedBytes)}; adding ${formatBytes(addedBytes)} would pass its limit of ${formatBytes(LIMITS.libraryBytes)} (a document counts its text, and each passage its heading trail, title and id) — delete documents it no longer needs, or start another library`,
   };
 }
 

@@ -1,3 +1,4 @@
+import { formatBytes } from "../bytes";
 import { z } from "zod";
 import { log } from "../log";
 import { defineTool, ToolError } from "../tools/tool";
@@ -6,7 +7,6 @@ import { DOC_ID, DOC_ID_RULE } from "./document";
 import { boundEntries, citation, pickLibrary } from "./tool-output";
 
 const SEARCH_HITS = 8;
-const KB = (bytes: number) => (bytes < 1024 ? `${bytes} bytes` : `${Math.round(bytes / 1024)} KB`);
 
 const library = z.string().max(63).optional().describe("Which library; may be left out when the bot has only one");
 const searched = z.string().max(63).optional().describe("Which library; left out, all of the bot's libraries are searched");
@@ -58,7 +58,7 @@ export const listDocuments = defineTool({
     const { name, library } = pickLibrary(context, requested, "read");
     const docs = await library.list();
     if (docs.length === 0) return `Library "${name}" has no documents yet.`;
-    const lines = docs.map((d) => `- ${d.id}: ${d.title} (${KB(d.size)})`);
+    const lines = docs.map((d) => `- ${d.id}: ${d.title} (${formatBytes(d.size)})`);
     return boundEntries(`Library "${name}" has ${docs.length} document${docs.length === 1 ? "" : "s"}:`, lines, "\n", "search_knowledge finds documents by what they say");
   },
 });
@@ -79,6 +79,6 @@ export const storeDocument = defineTool({
     const result = await library.put({ id, title, source: `stored by ${context.botId} for ${context.asker.name}`, body });
     if (!result.ok) throw new ToolError(`Not stored: ${result.refusal.reason}.`);
     log("info", "knowledge.stored", { bot: context.botId, room: context.room.id, library: name, doc: id, size: result.size, created: result.created });
-    return `${result.created ? "Stored" : "Replaced"} "${title}" (id: ${id}) in library "${name}": ${KB(result.size)}, ${result.chunks} passage${result.chunks === 1 ? "" : "s"}.`;
+    return `${result.created ? "Stored" : "Replaced"} "${title}" (id: ${id}) in library "${name}": ${formatBytes(result.size)}, ${result.chunks} passage${result.chunks === 1 ? "" : "s"}.`;
   },
 });

@@ -11,10 +11,3 @@ export function forgetsIn(ms: number): string {
   if (minutes < 60) return minutes + " min";
   return Math.floor(minutes / 60) + " h " + (minutes % 60) + " min";
 }
-
-/** A file's size for its chip: "812 bytes", "4.2 KB", "1.5 MB". */
-export function fileSize(bytes: number): string {
-  if (bytes < 1024) return bytes + (bytes === 1 ? " byte" : " bytes");
-  if (bytes < 1024 * 1024) return (bytes / 1024).toFixed(1) + " KB";
-  return (bytes / (1024 * 1024)).toFixed(1) + " MB";
-}

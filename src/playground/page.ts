@@ -1,4 +1,5 @@
-import { fileSize, forgetsIn } from "./format";
+import { formatBytes } from "../bytes";
+import { forgetsIn } from "./format";
 import { webhookRoom, webhookText } from "./mention";
 
 /**
@@ -64,7 +65,7 @@ export const PLAYGROUND_PAGE = `<!doctype html>
 const $ = (id) => document.getElementById(id);
 const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => "&#" + c.charCodeAt(0) + ";");
 ${forgetsIn}
-${fileSize}
+${formatBytes}
 ${webhookText}
 ${webhookRoom}
 const config = await (await fetch("/playground/api/config")).json();
@@ -104,7 +105,7 @@ function fileChip(message) {
   const file = message.attachment;
   const chip = document.createElement(file.downloadable ? "a" : "span");
   chip.className = "chip file";
-  chip.textContent = "📎 " + file.name + " · " + fileSize(file.size);
+  chip.textContent = "📎 " + file.name + " · " + formatBytes(file.size);
   if (file.downloadable) Object.assign(chip, { href: "/playground/api/files/" + message.id, download: file.name });
   return chip;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fileSize, forgetsIn } from "../../src/playground/format";
+import { formatBytes } from "../../src/bytes";
+import { forgetsIn } from "../../src/playground/format";
 
 describe("forgetsIn (the playground's countdown)", () => {
   it.each([
@@ -28,14 +29,23 @@ describe("forgetsIn (the playground's countdown)", () => {
   });
 });
 
-describe("fileSize (the playground's file chip)", () => {
+describe("formatBytes (the playground's file chip, and every size the bot states)", () => {
   it.each([
     [1, "1 byte"],
     [812, "812 bytes"],
     [1024, "1.0 KB"],
     [4_300, "4.2 KB"],
     [1_572_864, "1.5 MB"],
+    [512 * 1024, "512 KB"],
+    [25 * 1024 * 1024, "25.0 MB"],
   ])("says %d bytes as %j", (bytes, text) => {
-    expect(fileSize(bytes)).toBe(text);
+    expect(formatBytes(bytes)).toBe(text);
+  });
+});
+
+describe("formatBytes embedded in the page", () => {
+  it("runs on its own, as the page embeds its source", () => {
+    const embedded = new Function(`return (${String(formatBytes)})`)() as typeof formatBytes;
+    expect(embedded(4_300)).toBe("4.2 KB");
   });
 });
