@@ -1,5 +1,7 @@
 import { type CampfireTransport, campfireFailure, messageIdOf } from "./transport";
 
+export { campfireFilename } from "./filename";
+
 /** A file to post into a room. */
 export interface OutgoingFile {
   name: string;
@@ -8,13 +10,6 @@ export interface OutgoingFile {
   bytes: Uint8Array;
 }
 
-/**
- * The name Campfire keeps for an uploaded file, which its message JSON gives as the file message's text: Active
- * Storage trims it and turns characters unsafe for storage (`/ \ : ; | % $`, tab, line breaks, U+202E) into "-".
- */
-export function campfireFilename(name: string): string {
-  return name.trim().replace(/[\u202e%$|:;/\t\r\n\\]/g, "-");
-}
 
 /**
  * Posts a file as a message of its own (it carries no text): `multipart/form-data` with the file in the field

@@ -83,12 +83,21 @@ export class Room {
     }
   }
 
-  /** Recent messages, oldest first; null when this Campfire cannot be read (learned and remembered). */
+  /**
+   * Recent messages, oldest first; null when this Campfire cannot be read (learned and remembered). Paging from
+   * an id that is not a message of this room fails with "not_found" and teaches nothing about Campfire.
+   */
   async recent(options: { before?: number; quick?: boolean } = {}): Promise<RoomMessage[] | null> {
     if (!this.supports("read_edit")) return null;
-    const messages = await this.campfire.recent(this.path, { before: options.before, timeoutMs: options.quick ? CONTEXT_READ_TIMEOUT_MS : undefined });
-    if (messages === null) this.lacksCapability("read_edit");
-    return messages;
+    const timeoutMs = options.quick ? CONTEXT_READ_TIMEOUT_MS : undefined;
+    const messages = await this.campfire.recent(this.path, { before: options.before, timeoutMs });
+    if (messages !== null) return messages;
+    // Campfire answers 404 to `?before=` an id not in the room, too: only a 404 to the plain read means an older Campfire.
+    if (options.before !== undefined && (await this.campfire.recent(this.path, { timeoutMs })) !== null) {
+      throw new ServiceFailure("campfire", "not_found", `Campfire has no message ${options.before} in this room to page back from; use the id of a message read from the room`, 404);
+    }
+    this.lacksCapability("read_edit");
+    return null;
   }
 
   /** The bot's own messages since `since` (a second of slack for clocks that differ); none when unreadable. */

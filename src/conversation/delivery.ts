@@ -80,15 +80,15 @@ async function alreadyPostedFile(room: Room, name: string, since: number): Promi
 
 /** Whether the bot already posted this text since `since`: a delivery cut off after Campfire took it. */
 export async function alreadyPosted(room: Room, html: string, since: number): Promise<boolean> {
-  const text = plainText(html);
-  return (await room.ownMessagesSince(since)).some((message) => plainText(message.text) === text);
+  const text = comparable(html.replace(/<[^>]*>/g, ""));
+  return (await room.ownMessagesSince(since)).some((message) => comparable(message.text.replace(/^[ \t]*(?:•|\d+\.)[ \t]/gm, "")) === text);
 }
 
-/** Text without tags, entities or any white space, to compare our HTML with Campfire's plain text of it. */
-function plainText(html: string): string {
+/**
+ * Only the letters and digits of a text, its entities decoded: Campfire's plain text of our HTML adds list bullets
+ * ("• ", "1. ", dropped above), curly quotes around a blockquote and its own line breaks, and nothing else.
+ */
+function comparable(text: string): string {
   const entities: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" };
-  return html
-    .replace(/<[^>]*>/g, "")
-    .replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => entities[name]!)
-    .replace(/\s+/g, "");
+  return text.replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => entities[name]!).replace(/[^\p{L}\p{N}]/gu, "");
 }

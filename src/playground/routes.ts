@@ -1,21 +1,10 @@
 import { Hono } from "hono";
 import { conversationName } from "../conversation/message";
 import { loadConfig } from "../config";
-import { botApi } from "./bot-api";
 import { PLAYGROUND_PAGE } from "./page";
+import { ROOMS, USERS } from "./rooms";
 
 type AppEnv = { Bindings: Env };
-
-/** The people and rooms of the local playground: two shared rooms and a direct-message room per person. */
-const USERS = [
-  { id: 7, name: "Ada Lovelace" },
-  { id: 8, name: "Grace Hopper" },
-];
-const ROOMS = [
-  { id: 1, name: "Watercooler", direct: false },
-  { id: 2, name: "Lab", direct: false },
-  ...USERS.map((user) => ({ id: 100 + user.id, name: `Direct: ${user.name.split(" ")[0]}`, direct: true })),
-];
 
 const store = (env: Env) => env.PLAYGROUND_CAMPFIRE.getByName("playground");
 
@@ -47,7 +36,7 @@ playground.get("/api/rooms/:room/messages", async (c) => {
 /** A person's message: shown in the room, like Campfire, before the page sends the bot its webhook. */
 playground.post("/api/rooms/:room/messages", async (c) => {
   const { user, text } = await c.req.json<{ user: { id: number; name: string }; text: string }>();
-  return c.json(await store(c.env).post(Number(c.req.param("room")), { ...user, bot: false }, text));
+  return c.json(await store(c.env).say(Number(c.req.param("room")), user, text));
 });
 
 /** Where the conversation stands, for the page's TTL countdown; null once it has been forgotten. */
@@ -63,4 +52,5 @@ playground.get("/api/files/:message", async (c) => {
   return c.body(file.bytes, 200, { "content-type": file.type || "application/octet-stream", "content-disposition": `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}` });
 });
 
-playground.route("/campfire", botApi);
+/** Campfire's bot API, which the bot calls as it would a real Campfire (CAMPFIRE_URL is PLAYGROUND_CAMPFIRE_PATH). */
+playground.all("/campfire/*", (c) => store(c.env).fetch(c.req.raw));

@@ -27,6 +27,10 @@ const TABLE: [pattern: string, layer: Layer][] = [
   ["src/playground/campfire-store.ts", "objects"],
   ["src/playground/store-rows.ts", "objects"],
   ["src/playground/offline-model.ts", "objects"],
+  ["src/playground/sqlite-store.ts", "objects"],
+  ["src/playground/rooms.ts", "objects"],
+  // The Campfire the playground and the tests talk to: it serves requests, it is not part of the bot.
+  ["src/campfire-emulator/**", "objects"],
   ["src/playground/**", "edge"],
   ["src/objects/**", "objects"],
   ["src/registry/**", "objects"],

@@ -1,13 +1,17 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Attachment, type Boost, boostJson, boostStore, readAttachment } from "./campfire-media.ts";
+import { handleBotApi } from "../../src/campfire-emulator/bot-api.ts";
+import { type MemoryMessage, MemoryCampfireStore } from "../../src/campfire-emulator/memory-store.ts";
+import type { CampfireUser } from "../../src/campfire-emulator/store.ts";
 import { json, listen, sleep } from "./http.ts";
 
+/** A message in the fake Campfire, as tests see it. */
 export interface CampfireMessage {
   id: number;
   roomId: number;
   body: string;
+  /** How it was posted: the request's Content-Type, or the file's type for a file message. */
   contentType: string;
-  creator: { id: number; name: string; role: "bot" | "member" };
+  creator: { id: number; name: string; role: CampfireUser["role"] };
   createdAt: string;
   /** When it was posted, in epoch milliseconds. */
   at: number;
@@ -15,6 +19,23 @@ export interface CampfireMessage {
   edits: string[];
   /** The uploaded file of a file message (whose body is empty: a file message has no text; its plain text is the file's name). */
   attachment?: Attachment;
+}
+
+/** What Campfire keeps of an uploaded file; the name as Active Storage keeps it (trimmed, unsafe characters turned into "-"). */
+export interface Attachment {
+  name: string;
+  type: string;
+  size: number;
+}
+
+/** A boost (reaction) a bot put on a message. */
+export interface Boost {
+  id: number;
+  roomId: number;
+  messageId: number;
+  content: string;
+  booster: { id: number; name: string };
+  createdAt: string;
 }
 
 export interface Failure {
@@ -70,7 +91,6 @@ export interface FakeCampfire {
 }
 
 const BOT_KEY_SHAPE = /^\d+-[A-Za-z0-9]{12}$/;
-const PAGE_SIZE = 40;
 
 /** The exact payload Campfire POSTs to a bot's webhook for a mention, or for any message in a direct room (no name). */
 export function campfirePayload(options: { roomId: number; roomName?: string; direct?: boolean; botKey: string; userId?: number; userName?: string; messageId: number; plain: string }) {
@@ -86,34 +106,49 @@ export function campfirePayload(options: { roomId: number; roomName?: string; di
 }
 
 /**
- * A fake Campfire on loopback: the bot API (post text or a multipart file, read with paging, edit, delete, boost
- * and unboost) with Campfire's answers — 201 + Location, 201 + the boost's JSON, 422 for an empty body, 302 for
- * a wrong key, 404 from an older Campfire to all but posting — plus injectable
- * failures, and a webhook sender that treats the bot's answer exactly as Campfire does.
+ * A fake Campfire on loopback: the Campfire emulator's bot API (`src/campfire-emulator`, which the playground
+ * serves too) over an in-memory store, plus what only tests need: scripted failures, an older Campfire with no
+ * API but posting, a record of every bot-API call, people's messages, and a webhook sender that treats the bot's
+ * answer exactly as Campfire does.
  */
 export async function startFakeCampfire(options: { port?: number; botKeys?: string[]; legacy?: boolean } = {}): Promise<FakeCampfire> {
-  let messages: CampfireMessage[] = [];
+  const keyAllowed = (key: string) => (options.botKeys ? options.botKeys.includes(key) : BOT_KEY_SHAPE.test(key));
+  // A bot's user id is the first part of its key, as in Campfire.
+  const store = new MemoryCampfireStore({ authenticateBot: (key) => (keyAllowed(key) ? { id: Number(key.split("-")[0]), name: "Bot", role: "bot" } : null) });
   let failures: Failure[] = [];
   let legacy = options.legacy ?? false;
   const legacyRooms = new Set<number>();
   const calls: Call[] = [];
-  const boosts = boostStore();
-  let nextId = 1000;
-  const keyAllowed = (key: string) => (options.botKeys ? options.botKeys.includes(key) : BOT_KEY_SHAPE.test(key));
-  const botMessages = (roomId: number) => messages.filter((m) => m.roomId === roomId && m.creator.role === "bot");
+  // How each text message was posted: Campfire does not keep it, tests check it.
+  const postedAs = new Map<number, string>();
+  // Who posts what a webhook answered: the bot, whichever it was.
+  const replier: CampfireUser = { id: 0, name: "Bot", role: "bot" };
 
-  const add = (roomId: number, body: string, contentType: string, creator: CampfireMessage["creator"]) => {
-    const at = Date.now();
-    const message: CampfireMessage = { id: nextId++, roomId, body, contentType, creator, createdAt: new Date(at).toISOString(), at, edits: [] };
-    messages.push(message);
-    return message;
+  const view = (message: MemoryMessage): CampfireMessage => ({
+    id: message.id,
+    roomId: message.roomId,
+    body: message.html,
+    contentType: message.attachment?.contentType ?? postedAs.get(message.id) ?? "",
+    creator: { ...message.creator },
+    createdAt: new Date(message.createdAt).toISOString(),
+    at: message.createdAt,
+    edits: [...message.edits],
+    ...(message.attachment && { attachment: { name: message.attachment.filename, type: message.attachment.contentType, size: message.attachment.byteSize } }),
+  });
+  const messages = (roomId?: number) => store.allMessages(roomId).map(view);
+  const botMessages = (roomId: number) => messages(roomId).filter((m) => m.creator.role === "bot");
+  const add = (roomId: number, html: string, contentType: string, creator: CampfireUser) => {
+    const message = store.post(roomId, creator, { html });
+    postedAs.set(message.id, contentType);
+    return view(message);
   };
 
   const fake: FakeCampfire = {
     url: "",
     calls,
-    messages: (roomId) => (roomId === undefined ? messages : messages.filter((m) => m.roomId === roomId)),
-    boosts: (roomId) => boosts.list(roomId),
+    messages,
+    boosts: (roomId) =>
+      store.allBoosts(roomId).map((boost) => ({ id: boost.id, roomId: boost.roomId, messageId: boost.messageId, content: boost.content, booster: { id: boost.booster.id, name: boost.booster.name }, createdAt: new Date(boost.createdAt).toISOString() })),
     async waitForMessages(roomId, count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (botMessages(roomId).length < count) {
@@ -132,7 +167,6 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
     async deliver(webhookUrl, payload, { timeoutMs = 7_000 } = {}) {
       const started = Date.now();
       const roomId = (payload as { room: { id: number } }).room.id;
-      const bot = { id: 0, name: "Bot", role: "bot" as const };
       try {
         const response = await fetch(webhookUrl, {
           method: "POST",
@@ -144,23 +178,23 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
         const body = await response.text();
         const ms = Date.now() - started;
         if (response.status === 200 && contentType && /^text\/(plain|html)/.test(contentType)) {
-          if (body.trim()) add(roomId, body, contentType, bot);
+          if (body.trim()) add(roomId, body, contentType, replier);
           return { status: 200, contentType, ms, outcome: "message" };
         }
         if (contentType) {
-          add(roomId, "attachment", contentType, bot);
+          add(roomId, "attachment", contentType, replier);
           return { status: response.status, contentType, ms, outcome: "attachment" };
         }
         return { status: response.status, contentType, ms, outcome: "nothing" };
       } catch {
-        add(roomId, "Failed to respond within 7 seconds", "text/plain", bot);
+        add(roomId, "Failed to respond within 7 seconds", "text/plain", replier);
         return { status: null, contentType: null, ms: Date.now() - started, outcome: "timeout" };
       }
     },
     reset() {
-      messages = [];
+      store.clear();
+      postedAs.clear();
       failures = [];
-      boosts.reset();
       calls.length = 0;
       legacyRooms.clear();
       legacy = options.legacy ?? false;
@@ -168,123 +202,59 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
     close: async () => {},
   };
 
+  /** The first scripted failure this call matches, counted down; one with `after` lets that many calls pass first. */
+  const takeFailure = (roomId: number, method: string, path: string): Failure | undefined => {
+    const matching = failures.find((f) => (f.room === undefined || f.room === roomId) && (f.method === undefined || f.method === method) && (f.endsWith === undefined || path.endsWith(f.endsWith)));
+    if (!matching) return undefined;
+    if ((matching.after ?? 0) > 0) {
+      matching.after!--;
+      return undefined;
+    }
+    if (--matching.times <= 0) failures.splice(failures.indexOf(matching), 1);
+    return matching;
+  };
+
   const handle = async (request: IncomingMessage, raw: Buffer, response: ServerResponse) => {
-    const url = new URL(request.url ?? "/", "http://fake");
+    const url = new URL(request.url ?? "/", fake.url);
     const method = request.method ?? "GET";
     if (url.pathname.startsWith("/_fake/")) return control(url, method, raw, response);
+    const contentType = request.headers["content-type"];
+    const asRequest = new Request(url, { method, headers: contentType ? { "content-type": contentType } : {}, body: method === "GET" || method === "HEAD" ? undefined : new Uint8Array(raw) });
+    const room = /^\/rooms\/(\d+)\//.exec(url.pathname);
+    if (!room) return respond(response, await handleBotApi(asRequest, store, { baseUrl: fake.url }));
 
-    const match = /^\/rooms\/(\d+)\/([^/]+)\/messages(?:\/(\d+)(\/boosts(?:\/(\d+))?)?)?$/.exec(url.pathname);
-    if (!match) return text(response, 404, "Not Found");
-    const [, room, key, id, boostPath, boostId] = match;
-    const roomId = Number(room);
+    const roomId = Number(room[1]);
     const call: Call = { method, roomId, path: url.pathname, status: 0, at: Date.now() };
     calls.push(call);
     response.on("finish", () => (call.status = response.statusCode));
-    if (!keyAllowed(decodeURIComponent(key!))) {
-      response.writeHead(302, { location: "/session/new" });
-      return response.end();
+    const failure = takeFailure(roomId, method, url.pathname);
+    if (failure && !failure.accepted) {
+      if (failure.hangMs === undefined) return text(response, failure.status, "scripted failure", failure.retryAfter !== undefined ? { "retry-after": String(failure.retryAfter) } : {});
+      await sleep(failure.hangMs);
     }
-    const matching = failures.find((f) => (f.room === undefined || f.room === roomId) && (f.method === undefined || f.method === method) && (f.endsWith === undefined || url.pathname.endsWith(f.endsWith)));
-    const failure = matching && (matching.after ?? 0) > 0 ? void matching.after!-- : matching;
-    if (failure?.accepted) {
-      if (--failure.times <= 0) failures.splice(failures.indexOf(failure), 1);
-      // The call goes through as usual; only the status the bot hears is the failure's.
-      const writeHead = response.writeHead.bind(response) as (status: number, ...rest: unknown[]) => ServerResponse;
-      response.writeHead = ((_status: number, ...rest: unknown[]) => writeHead(failure.status, ...rest)) as never;
-    } else if (failure) {
-      if (--failure.times <= 0) failures.splice(failures.indexOf(failure), 1);
-      if (failure.hangMs !== undefined) await sleep(failure.hangMs);
-    }
-    if (failure && failure.hangMs === undefined && !failure.accepted) {
-      const headers: Record<string, string> = failure.retryAfter !== undefined ? { "retry-after": String(failure.retryAfter) } : {};
-      return text(response, failure.status, "scripted failure", headers);
-    }
-    if ((legacy || legacyRooms.has(roomId)) && (method !== "POST" || id)) return text(response, 404, "Not Found");
-
-    // A bot's user id is the first part of its key, as in Campfire.
-    const bot = { id: Number(key!.split("-")[0]), name: "Bot", role: "bot" as const };
-    if (method === "POST" && !id) {
-      const contentType = request.headers["content-type"] ?? "";
-      const attachment = await readAttachment(raw, contentType);
-      const body = attachment ? "" : raw.toString("utf8");
-      if (!attachment && (contentType.startsWith("multipart/form-data") || !body.trim())) return text(response, 422, "Unprocessable Entity");
-      const message = add(roomId, body, attachment ? attachment.type : contentType, bot);
-      if (attachment) message.attachment = attachment;
-      response.writeHead(201, { location: `${fake.url}/rooms/${roomId}/messages/${message.id}` });
-      return response.end();
-    }
-    if (method === "GET" && !id) return list(url, roomId, response);
-    const message = messages.find((m) => m.id === Number(id) && m.roomId === roomId);
-    if (!message) return text(response, 404, "Not Found");
-    if (boostPath) return boost(method, message, raw, boostId, bot, response);
-    if (method === "PATCH" || method === "PUT") {
-      if (message.creator.role !== "bot") return text(response, 403, "Forbidden");
-      const body = raw.toString("utf8");
-      if (!body.trim()) return text(response, 422, "Unprocessable Entity");
-      message.edits.push(message.body);
-      message.body = body;
-      response.writeHead(204);
-      return response.end();
-    }
-    if (method === "DELETE") {
-      messages = messages.filter((m) => m !== message);
-      boosts.forgetMessage(message.id);
-      response.writeHead(204);
-      return response.end();
-    }
-    return text(response, 405, "Method Not Allowed");
-  };
-
-  const boost = (method: string, message: CampfireMessage, raw: Buffer, boostId: string | undefined, bot: Boost["booster"], response: ServerResponse) => {
-    if (method === "POST" && !boostId) {
-      const content = raw.toString("utf8");
-      if (!content.trim()) return text(response, 422, "Unprocessable Entity");
-      return json(response, 201, boostJson(boosts.add(message.roomId, message.id, content, { id: bot.id, name: bot.name })));
-    }
-    if (method === "DELETE" && boostId) {
-      if (!boosts.remove(message.roomId, message.id, Number(boostId), bot.id)) return text(response, 404, "Not Found");
-      response.writeHead(204);
-      return response.end();
-    }
-    return text(response, 405, "Method Not Allowed");
-  };
-
-  const list = (url: URL, roomId: number, response: ServerResponse) => {
-    const before = Number(url.searchParams.get("before") ?? Infinity);
-    const after = Number(url.searchParams.get("after") ?? -Infinity);
-    const inRoom = messages.filter((m) => m.roomId === roomId && m.id < before && m.id > after);
-    // Like Campfire: the newest page by default (or after `after`, the oldest), always oldest first.
-    const page = url.searchParams.has("after") ? inRoom.slice(0, PAGE_SIZE) : inRoom.slice(-PAGE_SIZE);
-    const headers: Record<string, string> = { "x-total-count": String(messages.filter((m) => m.roomId === roomId).length) };
-    if (!url.searchParams.has("after") && inRoom.length > page.length) headers.link = `<${url.pathname}?before=${page[0]!.id}>; rel="next"`;
-    json(response, 200, page.map((m) => ({
-      id: m.id,
-      created_at: m.createdAt,
-      // As Campfire's Message#plain_text_body: the text, else the attached file's name.
-      body: { plain_text: m.body.replace(/<[^>]*>/g, "") || (m.attachment?.name ?? ""), html: m.body },
-      creator: m.creator,
-      room: { id: m.roomId },
-      url: `${fake.url}/rooms/${m.roomId}/messages/${m.id}`,
-    })), headers);
+    const posting = method === "POST" && /\/messages\/?$/.test(url.pathname);
+    // An older Campfire has no route but the one to post.
+    if ((legacy || legacyRooms.has(roomId)) && !posting) return text(response, 404, "Not Found");
+    const answer = await handleBotApi(asRequest, store, { baseUrl: fake.url });
+    if (posting && answer.status === 201) postedAs.set(Number(answer.headers.get("location")!.split("/").pop()), contentType ?? "");
+    // An accepted failure: Campfire took the call, but the bot hears the failure's status.
+    return respond(response, answer, failure?.accepted ? failure.status : answer.status);
   };
 
   const control = (url: URL, method: string, raw: Buffer, response: ServerResponse) => {
     const input = raw.length ? (JSON.parse(raw.toString("utf8")) as Record<string, unknown>) : {};
+    const room = url.searchParams.get("room");
     switch (`${method} ${url.pathname}`) {
-      case "GET /_fake/messages": {
-        const room = url.searchParams.get("room");
+      case "GET /_fake/messages":
         return json(response, 200, fake.messages(room === null ? undefined : Number(room)));
-      }
       case "POST /_fake/fail":
         fake.failNext(input as unknown as Failure);
         return json(response, 200, { ok: true });
       case "POST /_fake/legacy":
         fake.setLegacy(Boolean(input.on), typeof input.room === "number" ? input.room : undefined);
         return json(response, 200, { ok: true });
-      case "GET /_fake/boosts": {
-        const room = url.searchParams.get("room");
+      case "GET /_fake/boosts":
         return json(response, 200, fake.boosts(room === null ? undefined : Number(room)));
-      }
       case "GET /_fake/calls":
         return json(response, 200, calls);
       case "POST /_fake/say": {
@@ -302,6 +272,13 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
   fake.url = server.url;
   fake.close = server.close;
   return fake;
+}
+
+async function respond(response: ServerResponse, answer: Response, status = answer.status) {
+  const headers: Record<string, string> = {};
+  answer.headers.forEach((value, name) => (headers[name] = value));
+  response.writeHead(status, headers);
+  response.end(Buffer.from(await answer.arrayBuffer()));
 }
 
 function text(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) {

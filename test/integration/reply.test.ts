@@ -230,4 +230,17 @@ describe("a delivery cut off after Campfire took it", () => {
     expect(await fakeCampfire.messages(roomId)).toHaveLength(1);
     expect(await storedTranscript(roomId)).toHaveLength(2);
   });
+
+  it("is recognised when it holds a list and a quote, which Campfire's plain text shows with bullets and quotes", async () => {
+    const roomId = newRoomId();
+    const reply = encodeURIComponent("Steps:\n\n- pack\n- ship\n\n1. first\n2. second\n\n> quoted words");
+    await fakeCampfire.fail({ status: 503, times: 1, room: roomId, method: "POST", endsWith: "/messages" });
+    await send(roomId, `listed${roomId} [fake:reply=${reply}]`);
+    await expect.poll(async () => (await fakeCampfire.calls(roomId)).filter((call) => call.status === 503).length).toBe(1);
+    // The answer reached the room anyway, rendered as the bot renders it.
+    await postAsBot(roomId, "<p>Steps:</p><ul><li>pack</li><li>ship</li></ul><ol><li>first</li><li>second</li></ol><blockquote><p>quoted words</p></blockquote>");
+
+    await runUntilIdle(roomId);
+    expect(await fakeCampfire.messages(roomId)).toHaveLength(1);
+  });
 });

@@ -65,6 +65,17 @@ describe("the tool loop", () => {
     expect(await askButler(roomId, `oldcf${roomId}`, "room_history")).toContain("not available on this Campfire");
   });
 
+  it("says an id to page back from is not in the room, and still reads the room afterwards", async () => {
+    const roomId = newRoomId();
+    await fakeCampfire.say(roomId, "Grace Hopper", "the build is green again");
+    const reply = await askButler(roomId, `badid${roomId}`, "room_history", { before_id: 987654321 });
+    expect(reply).toContain("no message 987654321 in this room");
+    // Campfire's 404 for an unknown id is not an older Campfire's 404: the next turn reads the room as before.
+    await postWebhook(campfirePayload({ roomId, text: `again${roomId} [fake:tool=room_history,rounds=1,id=again${roomId}]`, key: TEST_KEYS.butler }), { botId: "butler" });
+    const [, again] = await fakeCampfire.waitForMessages(roomId, 2, 10_000);
+    expect(again!.body).toContain("the build is green again");
+  });
+
   it("sends Anthropic's server tools and the MCP servers exactly as configured", async () => {
     const roomId = newRoomId();
     await askButler(roomId, `server${roomId}`, "list_reminders");
