@@ -3,7 +3,7 @@ import { directRoomLabel, type InboundMessage, isHashId } from "./message";
 import { type Billing, billingFields, type Meter } from "./meter";
 import type { TokenUsage } from "./model";
 import { ReminderStore } from "./reminder-store";
-import { SCHEMA, upgradeFirstRelease } from "./schema";
+import { addLaterColumns, SCHEMA, upgradeFirstRelease } from "./schema";
 import type { ConversationState, Outgoing, PendingMessage } from "./state";
 import type { Turn } from "./transcript";
 
@@ -25,10 +25,13 @@ export class ConversationStore {
     this.reminders = new ReminderStore(this.exec.bind(this), storage, () => this.tables().has("reminders"));
   }
 
-  /** The tables there are, looked at once; a conversation stored by the first release is upgraded on the way. */
+  /** The tables there are, looked at once; a conversation stored by an earlier release is upgraded on the way. */
   private tables(): Set<string> {
-    const tables = new Set(this.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((t) => t.name));
+    const rows = this.exec<{ name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'table'").toArray();
+    const tables = new Set(rows.map((t) => t.name));
+    const conversation = rows.find((t) => t.name === "conversation");
     if (tables.has("history")) this.storage.transactionSync(() => upgradeFirstRelease(this.storage.sql, tables));
+    else if (conversation) addLaterColumns(this.storage.sql, conversation.sql);
     return tables;
   }
 
@@ -77,7 +80,7 @@ export class ConversationStore {
       `SELECT bot_id, room_id, room_name, ttl_ms, started_at, last_activity_at, turns, input_tokens, output_tokens, cache_read_tokens,
          cache_write_tokens, retry_attempts, retry_at, failing_since, draft_message_id, draft_posting_since, out_kind, out_upto_seq,
          out_prompt, out_markdown, out_message_id, out_posted, out_queued_at, out_files, out_boost, container_id, lacks, do_requests, rows_read, rows_written, subrequests,
-         reported, EXISTS (SELECT 1 FROM inbox) AS waiting FROM conversation`,
+         reported, fallbacks, EXISTS (SELECT 1 FROM inbox) AS waiting FROM conversation`,
     ).toArray()[0];
     if (!row) return null;
     return {
@@ -88,6 +91,7 @@ export class ConversationStore {
       startedAt: int(row.started_at),
       lastActivityAt: int(row.last_activity_at),
       turns: int(row.turns),
+      fallbacks: int(row.fallbacks),
       usage: { input: int(row.input_tokens), output: int(row.output_tokens), cacheRead: int(row.cache_read_tokens), cacheWrite: int(row.cache_write_tokens) },
       retry: { attempts: int(row.retry_attempts), at: maybe(row.retry_at), since: maybe(row.failing_since) },
       draft: { messageId: maybe(row.draft_message_id), postingSince: maybe(row.draft_posting_since) },
@@ -129,14 +133,17 @@ export class ConversationStore {
     return new Set(this.exec<{ id: string }>("SELECT message_id AS id FROM seen WHERE message_id IN (SELECT value FROM json_each(?))", ids).toArray().map((r) => r.id));
   }
 
-  /** Keeps an answer and its billed tokens until it is posted; a retry then posts it without asking Claude again. */
-  keepAnswer(outgoing: Outgoing, usage: TokenUsage, containerId: string | null = null): void {
+  /**
+   * Keeps an answer and its billed tokens until it is posted; a retry then posts it without asking Claude again.
+   * An answer the bot's fallback model wrote is counted as it is billed: now.
+   */
+  keepAnswer(outgoing: Outgoing, usage: TokenUsage, containerId: string | null = null, byFallback = false): void {
     this.exec(
       `UPDATE conversation SET out_kind = ?, out_upto_seq = ?, out_prompt = ?, out_markdown = ?, out_message_id = ?, out_posted = ?, out_queued_at = ?,
          out_files = ?, out_boost = ?, container_id = coalesce(?, container_id), input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, cache_read_tokens = cache_read_tokens + ?, cache_write_tokens = cache_write_tokens + ?,
-         retry_attempts = 0, retry_at = NULL, failing_since = NULL`,
+         fallbacks = fallbacks + ?, retry_attempts = 0, retry_at = NULL, failing_since = NULL`,
       outgoing.kind, outgoing.uptoSeq, outgoing.prompt, outgoing.markdown, outgoing.messageId, outgoing.posted, outgoing.queuedAt,
-      JSON.stringify(outgoing.files), JSON.stringify(outgoing.boost), containerId, usage.input, usage.output, usage.cacheRead, usage.cacheWrite,
+      JSON.stringify(outgoing.files), JSON.stringify(outgoing.boost), containerId, usage.input, usage.output, usage.cacheRead, usage.cacheWrite, byFallback ? 1 : 0,
     );
   }
 

@@ -10,6 +10,7 @@ export interface ConversationReport {
   lastActivityAt: number;
   ttlMs: number;
   turns: number;
+  fallbacks: number;
   waiting: number;
   retrying: boolean;
   usage: TokenUsage;
@@ -22,6 +23,8 @@ export interface SessionSummary {
   oldestActivityAt: number | null;
   newestActivityAt: number | null;
   turns: number;
+  /** Turns the bot's fallback model answered. */
+  fallbacks: number;
   waiting: number;
   retrying: number;
   evictions: number;
@@ -58,7 +61,7 @@ export class SessionRegistry extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec(SCHEMA);
-    // Shards created before billing was counted lack its columns.
+    // Shards created before billing (or fallback turns) were counted lack their columns.
     for (const [table, added] of Object.entries(ADDED_COLUMNS)) {
       const have = new Set(ctx.storage.sql.exec<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`).toArray().map((c) => c.name));
       for (const column of added) {
