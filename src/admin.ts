@@ -42,8 +42,8 @@ metrics.get("/sessions", async (c) => {
 });
 
 metrics.get("/usage", async (c) => {
-  // Figures of live conversations are as of their last report (birth, or a change into or out of failing).
-  const bots = Object.fromEntries((await summaries(c.env)).map(([id, s]) => [id, { turns: s.turns, consultations: s.consultations, tokens: s.usage, billing: s.billing }]));
+  // Figures of live conversations are as of their last report (birth, a change into or out of failing, a fallback turn).
+  const bots = Object.fromEntries((await summaries(c.env)).map(([id, s]) => [id, { turns: s.turns, fallbacks: s.fallbacks, consultations: s.consultations, tokens: s.usage, billing: s.billing }]));
   return c.json({ generatedAt: new Date().toISOString(), bots });
 });
 

@@ -33,6 +33,10 @@ export const TEST_BOTS = {
   thinker: { name: "Thinker", max_tokens: 4096, thinking: { budget_tokens: 2048 }, tools: ["reminders"] },
   // Runs code at Anthropic and posts the files it writes.
   reporter: { name: "Reporter", code_execution: true, skills: ["xlsx"] },
+  // Serves three rooms and two people, never person 13 nor room 9003, and takes no direct messages.
+  gatekeeper: { name: "Gatekeeper", rooms: [9001, 9002, 9004], block_rooms: [9003], users: [7, 8], block_users: [13], direct_messages: false },
+  // Answered by a smaller model when its own is overloaded, rate-limited or down.
+  understudy: { name: "Understudy", model: "claude-sonnet-5-5", fallback: { model: "claude-haiku-fallback-test" } },
 };
 
 export const MCP_TOKEN = "mcp-test-token";
@@ -49,6 +53,8 @@ export const TEST_KEYS = {
   concierge: "13-ConciergeKy",
   thinker: "14-ThinkerKeyA",
   reporter: "15-ReporterKey",
+  gatekeeper: "16-GatekeeperK",
+  understudy: "17-UnderstudyK",
 } satisfies Record<keyof typeof TEST_BOTS, string>;
 
 export const ADMIN_TOKEN = "admin-test-token";

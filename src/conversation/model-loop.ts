@@ -31,6 +31,8 @@ export interface LoopAnswer {
   fileIds: string[];
   /** The code-execution container the turn ran in, if any. */
   containerId: string | null;
+  /** The fallback model that answered a round of the turn, when one did. */
+  fallbackModel?: string;
 }
 
 const joinText = (before: string, more: string) => [before, more].filter(Boolean).join("\n\n");
@@ -47,6 +49,7 @@ export async function runModelLoop(input: LoopInput): Promise<LoopAnswer> {
   const fileIds: string[] = [];
   let containerId: string | null = null;
   let container = input.container;
+  let fallbackModel: string | undefined;
   for (let round = 0; ; round++) {
     input.onAsk();
     const before = text;
@@ -55,6 +58,7 @@ export async function runModelLoop(input: LoopInput): Promise<LoopAnswer> {
       { onText: (snapshot) => input.onText(joinText(before, snapshot)), signal: input.signal },
     );
     usage = addUsage(usage, answer.usage);
+    fallbackModel ??= answer.fallbackModel;
     text = joinText(text, answer.text);
     for (const id of producedFileIds(answer.content)) if (!fileIds.includes(id)) fileIds.push(id);
     // Later rounds continue in the container this one ran in.
@@ -73,5 +77,5 @@ export async function runModelLoop(input: LoopInput): Promise<LoopAnswer> {
     messages.push({ role: "assistant", content: answer.content });
     if (stopReason === "tool_use") messages.push({ role: "user", content: await runTools(answer.content, bot, input.toolbox, input.toolContext) });
   }
-  return { text, usage, stopReason, fileIds, containerId };
+  return { text, usage, stopReason, fileIds, containerId, fallbackModel };
 }

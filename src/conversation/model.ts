@@ -46,6 +46,8 @@ export interface ModelAnswer {
   content: ContentBlock[];
   /** The container code ran in, to reuse on the next turn; null when none. */
   containerId: string | null;
+  /** Set when a fallback model answered because the one asked for failed: its model id, for the turn's log and counts. */
+  fallbackModel?: string;
 }
 
 /**

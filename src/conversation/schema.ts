@@ -42,7 +42,8 @@ CREATE TABLE IF NOT EXISTS conversation (
   rows_read INTEGER NOT NULL DEFAULT 0,
   rows_written INTEGER NOT NULL DEFAULT 0,
   subrequests INTEGER NOT NULL DEFAULT 0,
-  reported TEXT
+  reported TEXT,
+  fallbacks INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS inbox (
   seq INTEGER PRIMARY KEY,
@@ -68,6 +69,14 @@ CREATE TABLE IF NOT EXISTS reminders (
   posting_since INTEGER
 );`;
 
+/** Columns added to `conversation` since this layout shipped; a conversation stored before gets them in place. */
+const LATER_COLUMNS = ["fallbacks INTEGER NOT NULL DEFAULT 0"];
+
+/** Adds the later columns a stored conversation lacks, from its table's `CREATE TABLE` text (which ALTER TABLE extends). */
+export function addLaterColumns(sql: SqlStorage, createSql: string): void {
+  addMissingColumns(sql, "conversation", LATER_COLUMNS, createSql);
+}
+
 /** Columns the first release's tables lack, added before its data moves into the new layout. */
 const ADDED: Record<string, string[]> = {
   conversation: [
@@ -75,7 +84,7 @@ const ADDED: Record<string, string[]> = {
     "out_markdown TEXT", "out_message_id INTEGER", "out_posted INTEGER NOT NULL DEFAULT 0", "out_queued_at INTEGER", "out_files TEXT", "out_boost TEXT",
     "container_id TEXT", "lacks TEXT NOT NULL DEFAULT ''",
     "do_requests INTEGER NOT NULL DEFAULT 0", "rows_read INTEGER NOT NULL DEFAULT 0", "rows_written INTEGER NOT NULL DEFAULT 0",
-    "subrequests INTEGER NOT NULL DEFAULT 0", "reported TEXT",
+    "subrequests INTEGER NOT NULL DEFAULT 0", "reported TEXT", ...LATER_COLUMNS,
   ],
   seen: ["at INTEGER"],
   inbox: ["message_id INTEGER"],

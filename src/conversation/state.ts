@@ -41,6 +41,8 @@ export interface ConversationState {
   startedAt: number;
   lastActivityAt: number;
   turns: number;
+  /** Turns its bot's fallback model answered. */
+  fallbacks: number;
   usage: TokenUsage;
   retry: { attempts: number; at: number | null; since: number | null };
   draft: { messageId: number | null; postingSince: number | null };

@@ -3,10 +3,10 @@ import { directRoomLabel, type InboundMessage, isHashId } from "./message";
 import { type Billing, billingFields, type Meter } from "./meter";
 import type { TokenUsage } from "./model";
 import { ReminderStore } from "./reminder-store";
-import { SCHEMA, upgradeFirstRelease } from "./schema";
+import { addLaterColumns, SCHEMA, upgradeFirstRelease } from "./schema";
 import type { ConversationState, Outgoing, PendingMessage } from "./state";
 import type { Turn } from "./transcript";
-import { tableNames } from "../sqlite";
+import { tableDefinitions } from "../sqlite";
 
 type Row = Record<string, SqlStorageValue>;
 const int = (value: SqlStorageValue | undefined) => value as number;
@@ -26,10 +26,13 @@ export class ConversationStore {
     this.reminders = new ReminderStore(this.exec.bind(this), storage, () => this.tables().has("reminders"));
   }
 
-  /** The tables there are, looked at once; a conversation stored by the first release is upgraded on the way. */
+  /** The tables there are, looked at once; a conversation stored by an earlier release is upgraded on the way. */
   private tables(): Set<string> {
-    const tables = tableNames(this);
+    const definitions = tableDefinitions(this);
+    const tables = new Set(definitions.keys());
+    const conversation = definitions.get("conversation");
     if (tables.has("history")) this.storage.transactionSync(() => upgradeFirstRelease(this.storage.sql, tables));
+    else if (conversation) addLaterColumns(this.storage.sql, conversation);
     return tables;
   }
 
@@ -78,7 +81,7 @@ export class ConversationStore {
       `SELECT bot_id, room_id, room_name, ttl_ms, started_at, last_activity_at, turns, input_tokens, output_tokens, cache_read_tokens,
          cache_write_tokens, retry_attempts, retry_at, failing_since, draft_message_id, draft_posting_since, out_kind, out_upto_seq,
          out_prompt, out_markdown, out_message_id, out_posted, out_queued_at, out_files, out_boost, container_id, lacks, do_requests, rows_read, rows_written, subrequests,
-         reported, EXISTS (SELECT 1 FROM inbox) AS waiting FROM conversation`,
+         reported, fallbacks, EXISTS (SELECT 1 FROM inbox) AS waiting FROM conversation`,
     ).toArray()[0];
     if (!row) return null;
     return {
@@ -89,6 +92,7 @@ export class ConversationStore {
       startedAt: int(row.started_at),
       lastActivityAt: int(row.last_activity_at),
       turns: int(row.turns),
+      fallbacks: int(row.fallbacks),
       usage: { input: int(row.input_tokens), output: int(row.output_tokens), cacheRead: int(row.cache_read_tokens), cacheWrite: int(row.cache_write_tokens) },
       retry: { attempts: int(row.retry_attempts), at: maybe(row.retry_at), since: maybe(row.failing_since) },
       draft: { messageId: maybe(row.draft_message_id), postingSince: maybe(row.draft_posting_since) },
@@ -130,14 +134,17 @@ export class ConversationStore {
     return new Set(this.exec<{ id: string }>("SELECT message_id AS id FROM seen WHERE message_id IN (SELECT value FROM json_each(?))", ids).toArray().map((r) => r.id));
   }
 
-  /** Keeps an answer and its billed tokens until it is posted; a retry then posts it without asking Claude again. */
-  keepAnswer(outgoing: Outgoing, usage: TokenUsage, containerId: string | null = null): void {
+  /**
+   * Keeps an answer and its billed tokens until it is posted; a retry then posts it without asking Claude again.
+   * An answer the bot's fallback model wrote is counted as it is billed: now.
+   */
+  keepAnswer(outgoing: Outgoing, usage: TokenUsage, containerId: string | null = null, byFallback = false): void {
     this.exec(
       `UPDATE conversation SET out_kind = ?, out_upto_seq = ?, out_prompt = ?, out_markdown = ?, out_message_id = ?, out_posted = ?, out_queued_at = ?,
          out_files = ?, out_boost = ?, container_id = coalesce(?, container_id), input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, cache_read_tokens = cache_read_tokens + ?, cache_write_tokens = cache_write_tokens + ?,
-         retry_attempts = 0, retry_at = NULL, failing_since = NULL`,
+         fallbacks = fallbacks + ?, retry_attempts = 0, retry_at = NULL, failing_since = NULL`,
       outgoing.kind, outgoing.uptoSeq, outgoing.prompt, outgoing.markdown, outgoing.messageId, outgoing.posted, outgoing.queuedAt,
-      JSON.stringify(outgoing.files), JSON.stringify(outgoing.boost), containerId, usage.input, usage.output, usage.cacheRead, usage.cacheWrite,
+      JSON.stringify(outgoing.files), JSON.stringify(outgoing.boost), containerId, usage.input, usage.output, usage.cacheRead, usage.cacheWrite, byFallback ? 1 : 0,
     );
   }
 

@@ -110,9 +110,9 @@ export async function answerWaiting({ store, state, bot, room, model, reach, onA
       kind: "reply", uptoSeq: last.seq, prompt, markdown: answer.text || emptyAnswer(answer.stopReason, answer.fileIds.length), messageId: streamer.shownMessageId,
       posted: 0, queuedAt: Date.now(), files: answer.fileIds, boost: await boosting,
     };
-    store.keepAnswer(outgoing, usage, answer.containerId);
+    store.keepAnswer(outgoing, usage, answer.containerId, answer.fallbackModel !== undefined);
     kept = true;
-    const answered = { claude_ms: Date.now() - started, messages: pending.length, stop: answer.stopReason, streamed: streamer.shownMessageId !== null, files: answer.fileIds.length, tokens: { ...usage } };
+    const answered = { claude_ms: Date.now() - started, messages: pending.length, stop: answer.stopReason, streamed: streamer.shownMessageId !== null, files: answer.fileIds.length, tokens: { ...usage }, ...(answer.fallbackModel ? { fallback: answer.fallbackModel } : {}) };
     return { outgoing, answered, transcript };
   } finally {
     // Nothing may outlive the turn: no timer, no request, and no 👀 on a question this run did not answer.

@@ -110,7 +110,7 @@ export class Conversation extends DurableObject<Env> {
   private steps(state: ConversationState, config: Config): StepContext {
     const bot = botOf(config, state.botId);
     const room = roomFor(config, bot, state.roomId, state.lacks, { onRequest: () => this.meter.add({ subrequests: 1 }), onLacks: (lacks) => this.store.setLacks(lacks) });
-    return { store: this.store, bot, room, model: () => modelFor(config), reach: reachFor(this.env, config, state.roomId, this.meter), onAsk: () => this.meter.add({ subrequests: 1 }), billing: this.ledger };
+    return { store: this.store, bot, room, model: () => modelFor(config, bot), reach: reachFor(this.env, config, state.roomId, this.meter), onAsk: () => this.meter.add({ subrequests: 1 }), billing: this.ledger };
   }
 
   private logFields(): { bot?: string; room?: number } {

@@ -1,6 +1,7 @@
 import { CampfireClient } from "../campfire/client";
 import { type Capability, Room } from "../campfire/room";
 import { claudeClient } from "./claude";
+import { FallbackModel } from "./fallback";
 import type { BotConfig, Config } from "../config";
 import type { Meter } from "../conversation/meter";
 import type { Model } from "../conversation/model";
@@ -15,9 +16,17 @@ import { OfflineModel } from "../playground/offline-model";
 
 const offline = new OfflineModel();
 
-/** Claude, or — in the local playground without a key — the labelled offline model. Chosen here, at the edge. */
-export function modelFor(config: Config): Model {
-  if (config.anthropicApiKey) return claudeClient({ apiKey: config.anthropicApiKey, baseUrl: config.anthropicBaseUrl });
+/**
+ * Claude (with the bot's fallback, for one turn), or — in the local playground without a key — the labelled offline
+ * model. Chosen here, at the edge.
+ */
+export function modelFor(config: Config, bot: BotConfig): Model {
+  if (config.anthropicApiKey) {
+    const primary = claudeClient({ apiKey: config.anthropicApiKey, baseUrl: config.anthropicBaseUrl });
+    if (!bot.fallback) return primary;
+    const fallback = claudeClient({ apiKey: bot.fallback.apiKey ?? config.anthropicApiKey, baseUrl: bot.fallback.baseUrl ?? config.anthropicBaseUrl });
+    return new FallbackModel(primary, fallback, { botId: bot.id, model: bot.fallback.model });
+  }
   if (config.playground) return offline;
   throw new ServiceFailure("anthropic", "not_configured", "ANTHROPIC_API_KEY is not set");
 }

@@ -6,6 +6,7 @@ import { conversationName, type InboundMessage, inboundMessage, legacyMessageId 
 import { log } from "../log";
 import { reject } from "../reject";
 import { escapeHtml } from "../campfire/render";
+import { accessRule, askerOf, REFUSALS } from "./access";
 import { readBody } from "./body";
 import { type ParsedPayload, parsePayload } from "./payload";
 
@@ -26,7 +27,8 @@ const quote = (text: string) => JSON.stringify(text.length > 64 ? `${text.slice(
 
 /**
  * A message from Campfire, in the steps of once-campfire's own `Webhook#deliver`: find the bot, read the payload,
- * check the key, hand the message to its conversation, answer (204, or a refusal's sentence).
+ * check the key, check the bot serves this room and person, hand the message to its conversation, answer (204, or a
+ * refusal's sentence).
  */
 webhook.post("/:botId", async (c) => {
   const started = Date.now();
@@ -42,6 +44,8 @@ webhook.post("/:botId", async (c) => {
   if (payload instanceof Refusal) return refuse(payload);
   const wrongKey = await checkKey(bot, payload, c.req.header("authorization"));
   if (wrongKey) return refuse(wrongKey);
+  const notServed = checkAccess(bot, payload);
+  if (notServed) return notServed;
   const message = await messageOf(payload);
   if (message.text === "") return greet(botId, message, started);
   return handOver(c.env, botId, message, started);
@@ -84,6 +88,18 @@ async function checkKey(bot: BotConfig, payload: Payload, authorization: string 
   if (!presented) return new Refusal(401, "no bot key: Campfire's room.path carries it, or send Authorization: Bearer <bot key>");
   if (!(await keysMatch(presented, bot.key))) return new Refusal(401, `the bot key does not match ${bot.keySecret}`);
   return null;
+}
+
+/**
+ * Whether the bot serves this room and person (after the key check, so a caller without the key learns nothing).
+ * A refusal is a sentence in the response, which Campfire posts as the bot's message; no conversation is touched.
+ */
+function checkAccess(bot: BotConfig, payload: Payload): Response | null {
+  const asker = askerOf(payload);
+  const rule = accessRule(bot, asker);
+  if (!rule) return null;
+  log("info", "webhook.refused", { bot: bot.id, room: asker.roomId, user: asker.userId, rule });
+  return new Response(REFUSALS[rule], { headers: { "content-type": "text/plain; charset=UTF-8" } });
 }
 
 async function messageOf({ message }: Payload): Promise<InboundMessage> {
