@@ -1,6 +1,8 @@
 import type { ThinkingConfigParam } from "@anthropic-ai/sdk/resources/messages";
+import { budgetLimits, type BudgetLimits } from "./budget";
 import { botEntrySchema, botKeySecretName } from "./bots";
 import { parseDuration } from "./duration";
+import type { Price } from "./prices";
 import { isToolName, TOOL_GROUPS, TOOL_NAMES, type ToolName } from "./tool-names";
 
 export interface BotConfig {
@@ -35,13 +37,17 @@ export interface BotConfig {
   skills: string[];
   /** The boost put on a person's message while the bot works on it; "" for none. */
   ackBoost: string;
+  /** Most the bot may spend on Claude; null for no budget. */
+  budget: BudgetLimits | null;
+  /** What its model costs (from PRICES or the default table); null when the model has no price. */
+  price: Price | null;
   /** The Campfire bot key; absent when its secret is not set, and then the bot rejects every webhook. */
   key?: string;
   keySecret: string;
 }
 
 /** One bot's table, checked; every problem is added to `problems` with the setting's name and how to fix it. */
-export function readBot(id: string, entry: unknown, defaultTtlMs: number, vars: Record<string, unknown>, problems: string[]): BotConfig | undefined {
+export function readBot(id: string, entry: unknown, defaultTtlMs: number, vars: Record<string, unknown>, problems: string[], prices: ReadonlyMap<string, Price>): BotConfig | undefined {
   const parsed = botEntrySchema.safeParse(entry);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -78,6 +84,11 @@ export function readBot(id: string, entry: unknown, defaultTtlMs: number, vars: 
   if (typeof bot.thinking === "object" && bot.thinking.budget_tokens >= bot.max_tokens) {
     problems.push(`BOTS.${id}.thinking.budget_tokens: must be less than max_tokens (${bot.max_tokens}), which also covers the answer; raise max_tokens or lower the budget`);
   }
+  const budget = budgetLimits(bot.budget);
+  const price = prices.get(parsed.data.model) ?? null;
+  if (budget && !price) {
+    problems.push(`BOTS.${id}.budget: the model "${parsed.data.model}" has no price, so its spending cannot be counted; add [vars.PRICES."${parsed.data.model}"] with input = and output = (US dollars per million tokens) to wrangler.toml`);
+  }
   const keySecret = botKeySecretName(id);
   const rawKey = vars[keySecret];
   const key = typeof rawKey === "string" && rawKey.trim() !== "" ? rawKey.trim() : undefined;
@@ -108,6 +119,8 @@ export function readBot(id: string, entry: unknown, defaultTtlMs: number, vars: 
     codeExecution: bot.code_execution,
     skills: bot.skills,
     ackBoost: bot.ack_boost.trim(),
+    budget,
+    price,
     key,
     keySecret,
   };

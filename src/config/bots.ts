@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { budgetSchema } from "./budget";
 
 /** Bot ids appear in URLs and Durable Object names, and become part of a secret's name. */
 export const BOT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/i;
@@ -52,6 +53,8 @@ export const botEntrySchema = z.strictObject({
   skills: z.array(z.string().regex(/^[\w.:-]{1,128}$/, "must be a skill id such as xlsx or skill_01Ab…")).default([]),
   /** Boosted onto a person's message while the bot works on it; "" turns it off. */
   ack_boost: z.string().max(16, "must be one emoji or a short word").default("👀"),
+  /** Most the bot may spend on Claude: per day and month in its time zone, per person and per room per day. */
+  budget: budgetSchema.optional(),
 });
 
 function isTimeZone(zone: string): boolean {
