@@ -40,7 +40,10 @@ CREATE TABLE IF NOT EXISTS conversation (
   rows_read INTEGER NOT NULL DEFAULT 0,
   rows_written INTEGER NOT NULL DEFAULT 0,
   subrequests INTEGER NOT NULL DEFAULT 0,
-  reported TEXT
+  reported TEXT,
+  budget_rows TEXT,
+  budget_held INTEGER NOT NULL DEFAULT 0,
+  budget_cost INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS inbox (
   seq INTEGER PRIMARY KEY,
@@ -66,6 +69,25 @@ CREATE TABLE IF NOT EXISTS reminders (
   posting_since INTEGER
 );`;
 
+/**
+ * The conversation's columns added since this layout first shipped: the held budget reservation (its counters as
+ * JSON, micro-dollars held, its turn's real cost so far). A conversation stored before them gets them in place.
+ */
+const LATER_COLUMNS = ["budget_rows TEXT", "budget_held INTEGER NOT NULL DEFAULT 0", "budget_cost INTEGER NOT NULL DEFAULT 0"];
+
+/** Whether a conversation table, by its `CREATE TABLE` text, lacks a column added since. */
+export const lacksLaterColumns = (tableSql: string): boolean => LATER_COLUMNS.some((column) => !tableSql.includes(` ${column.split(" ")[0]} `));
+
+/** Adds the later columns a conversation stored before them lacks. */
+export function addLaterColumns(sql: SqlStorage): void {
+  addColumns(sql, "conversation", LATER_COLUMNS);
+}
+
+function addColumns(sql: SqlStorage, table: string, columns: string[]): void {
+  const have = new Set(sql.exec<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`).toArray().map((c) => c.name));
+  for (const column of columns) if (!have.has(column.split(" ")[0]!)) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column}`);
+}
+
 /** Columns the first release's tables lack, added before its data moves into the new layout. */
 const ADDED: Record<string, string[]> = {
   conversation: [
@@ -73,7 +95,7 @@ const ADDED: Record<string, string[]> = {
     "out_markdown TEXT", "out_message_id INTEGER", "out_posted INTEGER NOT NULL DEFAULT 0", "out_queued_at INTEGER", "out_files TEXT", "out_boost TEXT",
     "container_id TEXT", "lacks TEXT NOT NULL DEFAULT ''",
     "do_requests INTEGER NOT NULL DEFAULT 0", "rows_read INTEGER NOT NULL DEFAULT 0", "rows_written INTEGER NOT NULL DEFAULT 0",
-    "subrequests INTEGER NOT NULL DEFAULT 0", "reported TEXT",
+    "subrequests INTEGER NOT NULL DEFAULT 0", "reported TEXT", ...LATER_COLUMNS,
   ],
   seen: ["at INTEGER"],
   inbox: ["message_id INTEGER"],
@@ -85,11 +107,7 @@ const ADDED: Record<string, string[]> = {
  * in one transaction, so a deploy in the middle of a conversation loses neither its turns nor a waiting answer.
  */
 export function upgradeFirstRelease(sql: SqlStorage, tables: Set<string>): void {
-  for (const [table, columns] of Object.entries(ADDED)) {
-    if (!tables.has(table)) continue;
-    const have = new Set(sql.exec<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`).toArray().map((c) => c.name));
-    for (const column of columns) if (!have.has(column.split(" ")[0]!)) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column}`);
-  }
+  for (const [table, columns] of Object.entries(ADDED)) if (tables.has(table)) addColumns(sql, table, columns);
   sql.exec(`UPDATE conversation SET transcript = (SELECT coalesce(json_group_array(json_object('role', role, 'content', content)), '[]')
     FROM (SELECT role, content FROM history ORDER BY seq))`);
   if (tables.has("outbox")) {
