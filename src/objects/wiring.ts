@@ -52,9 +52,8 @@ export function reachFor(env: Env, config: Config, roomId: number, meter: Meter)
 }
 
 /** The bot's budget limits in force now. */
-async function effectiveLimits(env: Env, bot: BotConfig): Promise<BudgetLimits | null> {
-  // wired to controlStatus at merge: `(await controlStatus(env, bot.id)).budget ?? bot.budget`
-  void env;
+async function effectiveLimits(_env: Env, bot: BotConfig): Promise<BudgetLimits | null> {
+  // wired to controlStatus at merge: `(await controlStatus(env, bot.id)).budget ?? bot.budget`, an operator's override first
   return bot.budget;
 }
 
