@@ -44,6 +44,8 @@ export const TEST_BOTS = {
   budget_all: { name: "Allowance", time_zone: "Europe/Berlin", budget: { daily_usd: 100, monthly_usd: 1000, per_person_daily_usd: 10, per_room_daily_usd: 20 } },
   // Many conversations at once against one nearly spent day.
   budget_crowd: { name: "Crowd", budget: { daily_usd: 1 } },
+  // A budget on a model with no price: its spending could not be counted.
+  budget_unpriced: { name: "Unpriced", model: "claude-unpriced-1", budget: { daily_usd: 5 } },
 };
 
 export const MCP_TOKEN = "mcp-test-token";
@@ -67,6 +69,7 @@ export const TEST_KEYS = {
   budget_warn: "20-BudgetWarnK",
   budget_all: "21-BudgetAllKy",
   budget_crowd: "22-BudgetCrowd",
+  budget_unpriced: "23-BudgetNoPri",
 } satisfies Record<keyof typeof TEST_BOTS, string>;
 
 export const ADMIN_TOKEN = "admin-test-token";

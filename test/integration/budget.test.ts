@@ -94,6 +94,18 @@ describe("a turn a budget does not allow", () => {
     expect(boosts).toEqual([]);
   });
 
+  it("is not started when its model has no price, and /health says how to add one", async () => {
+    const health = (await (await exports.default.fetch("https://bot.example/health")).json()) as { problems: string[] };
+    expect(health.problems.join("\n")).toMatch(/BOTS\.budget_unpriced\.budget: the model "claude-unpriced-1" has no price.*\[vars\.PRICES\."claude-unpriced-1"\]/);
+    const roomId = newRoomId();
+    await send("budget_unpriced", roomId, `unpricedword-${roomId} hello`);
+    const [told] = await fakeCampfire.waitForMessages(roomId, 1);
+    expect(plain(told!.body)).toBe("Sorry, I could not answer: the bot is not fully configured (no price for the model claude-unpriced-1; add it to PRICES).");
+    expect(await fakeAnthropic.requestsMentioning(`unpricedword-${roomId}`)).toHaveLength(0);
+    expect(await pendingWork(roomId, "budget_unpriced")).toBe(0);
+    expect(await heldBy(roomId, "budget_unpriced")).toBeNull();
+  });
+
   it("holds one person to their own budget: someone else in the room is still answered", async () => {
     const roomId = newRoomId();
     const { day } = periodsAt(Date.now(), "UTC");
