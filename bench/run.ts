@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
-import { billableWork, buildMetered } from "./billing.ts";
+import { billableWork, buildMetered, steadyWork, withBudget } from "./billing.ts";
 import { buildWithDeepImports, bytesByPackage, coldStarts } from "./bundle.ts";
 import { type Fakes, KEY, payload, startFakes } from "./client.ts";
 import { ADMIN_TOKEN, ackRows, botOverhead, drained, idleFloor, latencies } from "./latency.ts";
@@ -94,6 +94,9 @@ async function main() {
     step(`billable work: a new conversation and ${SETTINGS.turns} turns of a steady one`);
     await resetFakes(fakes);
     const billing = await withWorkerd(BOT_CONFIG, metered.script, botVars(fakes, BILLING_TTL_MS), (worker) => billableWork(worker, fakes, SETTINGS.turns, BILLING_TTL_MS));
+    step(`billable work: ${SETTINGS.turns} turns of a steady conversation with all four budgets`);
+    await resetFakes(fakes);
+    const budgeted = await withWorkerd(BOT_CONFIG, metered.script, { ...botVars(fakes, BILLING_TTL_MS), BOTS: withBudget(BOT_CONFIG) }, (worker) => steadyWork(worker, fakes, SETTINGS.turns));
 
     step(`soak: ${SETTINGS.cycles} cycles × ${SETTINGS.conversations} conversations, TTL ${SETTINGS.ttlSeconds} s`);
     await resetFakes(fakes);
@@ -103,7 +106,7 @@ async function main() {
       note: await withWorkerd(BARE_CONFIG, bare.script, {}, (worker) => soakNote(worker, SETTINGS.cycles, SETTINGS.conversations, ttlMs)),
     };
 
-    const results = { acks, floor, overhead, billing, soak, cold, bundle: { bot, deep, packages: bytesByPackage(bot) } };
+    const results = { acks, floor, overhead, billing: { ...billing, budgeted }, soak, cold, bundle: { bot, deep, packages: bytesByPackage(bot) } };
     writeFileSync(join(ROOT, "BENCHMARKS.md"), render(results, header()));
     console.log(render(results, []));
     console.log("\nWritten to BENCHMARKS.md");

@@ -1,6 +1,8 @@
 import type { ThinkingConfigParam } from "@anthropic-ai/sdk/resources/messages";
 import { type BotEntry, botEntrySchema, botKeySecretName } from "./bots";
+import { budgetLimits, type BudgetLimits } from "./budget";
 import { parseDuration } from "./duration";
+import type { Price } from "./prices";
 import { isToolName, TOOL_GROUPS, TOOL_NAMES, type ToolName } from "./tool-names";
 
 export interface BotConfig {
@@ -39,6 +41,10 @@ export interface BotConfig {
   access: BotAccess;
   /** Who answers when this bot's model is overloaded, rate-limited or down; null for no one. */
   fallback: BotFallback | null;
+  /** Most the bot may spend on Claude; null for no budget. */
+  budget: BudgetLimits | null;
+  /** What its model costs (from PRICES or the default table); null when the model has no price. */
+  price: Price | null;
   /** The Campfire bot key; absent when its secret is not set, and then the bot rejects every webhook. */
   key?: string;
   keySecret: string;
@@ -60,7 +66,7 @@ export interface BotFallback {
 }
 
 /** One bot's table, checked; every problem is added to `problems` with the setting's name and how to fix it. */
-export function readBot(id: string, entry: unknown, defaultTtlMs: number, vars: Record<string, unknown>, problems: string[]): BotConfig | undefined {
+export function readBot(id: string, entry: unknown, defaultTtlMs: number, vars: Record<string, unknown>, problems: string[], prices: ReadonlyMap<string, Price>): BotConfig | undefined {
   const parsed = botEntrySchema.safeParse(entry);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -99,6 +105,11 @@ export function readBot(id: string, entry: unknown, defaultTtlMs: number, vars: 
   }
   const access = readAccess(id, bot, problems);
   const fallback = readFallback(id, bot, vars, problems);
+  const budget = budgetLimits(bot.budget);
+  const price = prices.get(parsed.data.model) ?? null;
+  if (budget && !price) {
+    problems.push(`BOTS.${id}.budget: the model "${parsed.data.model}" has no price, so its spending cannot be counted; add [vars.PRICES."${parsed.data.model}"] with input = and output = (US dollars per million tokens) to wrangler.toml`);
+  }
   const keySecret = botKeySecretName(id);
   const rawKey = vars[keySecret];
   const key = typeof rawKey === "string" && rawKey.trim() !== "" ? rawKey.trim() : undefined;
@@ -131,6 +142,8 @@ export function readBot(id: string, entry: unknown, defaultTtlMs: number, vars: 
     ackBoost: bot.ack_boost.trim(),
     access,
     fallback,
+    budget,
+    price,
     key,
     keySecret,
   };

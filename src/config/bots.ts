@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { budgetSchema } from "./budget";
 
 /** Bot ids appear in URLs and Durable Object names, and become part of a secret's name. */
 export const BOT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/i;
@@ -69,6 +70,8 @@ export const botEntrySchema = z.strictObject({
       key_secret: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a secret's name, e.g. ANTHROPIC_FALLBACK_KEY").optional(),
     })
     .optional(),
+  /** Most the bot may spend on Claude: per day and month in its time zone, per person and per room per day. */
+  budget: budgetSchema.optional(),
 });
 
 function isTimeZone(zone: string): boolean {

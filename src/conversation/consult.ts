@@ -16,6 +16,7 @@ export interface Consultation {
   knowledge: KnowledgeToolContext["knowledge"];
   signal: AbortSignal;
   onAsk: () => void;
+  onUsage?: (usage: TokenUsage) => void;
 }
 
 /**
@@ -33,7 +34,7 @@ export async function consultBot(c: Consultation): Promise<{ text: string; usage
   ].filter(Boolean).join("\n\n");
   const answer = await runModelLoop({
     model: c.model, bot: other, system: [{ type: "text", text: system }], messages: [{ role: "user", content: c.question }],
-    tools: toolsFor(other, tools, false), toolbox: tools, signal: c.signal, onAsk: c.onAsk, onText: () => {},
+    tools: toolsFor(other, tools, false), toolbox: tools, signal: c.signal, onAsk: c.onAsk, onUsage: c.onUsage, onText: () => {},
     toolContext: { botId: other.id, room: c.context.room, reminders: c.context.reminders, asker: c.context.asker, timeZone: other.timeZone, now: c.context.now, knowledge: c.knowledge },
   });
   return { text: answer.text || "(no answer)", usage: answer.usage };

@@ -21,6 +21,8 @@ export interface LoopInput {
   signal: AbortSignal;
   /** Called once per model call, for the turn's subrequest count. */
   onAsk: () => void;
+  /** Told each model call's usage as it comes, so a turn cut short still knows what it cost. */
+  onUsage?: (usage: TokenUsage) => void;
 }
 
 export interface LoopAnswer {
@@ -59,6 +61,7 @@ export async function runModelLoop(input: LoopInput): Promise<LoopAnswer> {
     );
     usage = addUsage(usage, answer.usage);
     fallbackModel ??= answer.fallbackModel;
+    input.onUsage?.(answer.usage);
     text = joinText(text, answer.text);
     for (const id of producedFileIds(answer.content)) if (!fileIds.includes(id)) fileIds.push(id);
     // Later rounds continue in the container this one ran in.

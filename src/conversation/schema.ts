@@ -43,6 +43,9 @@ CREATE TABLE IF NOT EXISTS conversation (
   rows_written INTEGER NOT NULL DEFAULT 0,
   subrequests INTEGER NOT NULL DEFAULT 0,
   reported TEXT,
+  budget_rows TEXT,
+  budget_held INTEGER NOT NULL DEFAULT 0,
+  budget_cost INTEGER NOT NULL DEFAULT 0,
   fallbacks INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS inbox (
@@ -69,8 +72,12 @@ CREATE TABLE IF NOT EXISTS reminders (
   posting_since INTEGER
 );`;
 
-/** Columns added to `conversation` since this layout shipped; a conversation stored before gets them in place. */
-const LATER_COLUMNS = ["fallbacks INTEGER NOT NULL DEFAULT 0"];
+/**
+ * The conversation's columns added since this layout first shipped: the fallback turns counted, and the held budget
+ * reservation (its counters as JSON, micro-dollars held, its turn's real cost so far). A conversation stored before
+ * them gets them in place.
+ */
+const LATER_COLUMNS = ["fallbacks INTEGER NOT NULL DEFAULT 0", "budget_rows TEXT", "budget_held INTEGER NOT NULL DEFAULT 0", "budget_cost INTEGER NOT NULL DEFAULT 0"];
 
 /** Adds the later columns a stored conversation lacks, from its table's `CREATE TABLE` text (which ALTER TABLE extends). */
 export function addLaterColumns(sql: SqlStorage, createSql: string): void {

@@ -1,3 +1,4 @@
+import type { Settlement } from "../budget/counters";
 import type { AckBoost } from "../campfire/ack-boost";
 import type { Capability } from "../campfire/room";
 import type { Billing } from "./meter";
@@ -55,4 +56,6 @@ export interface ConversationState {
   billing: Billing;
   /** What the registry was last told: null before the first report. */
   reported: string | null;
+  /** The last turn's reservation against the bot's budget and its real cost, until the next turn or eviction settles it. */
+  budget: Settlement | null;
 }

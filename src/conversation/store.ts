@@ -1,3 +1,4 @@
+import type { Settlement } from "../budget/counters";
 import type { Capability } from "../campfire/room";
 import { directRoomLabel, type InboundMessage, isHashId } from "./message";
 import { type Billing, billingFields, type Meter } from "./meter";
@@ -81,7 +82,7 @@ export class ConversationStore {
       `SELECT bot_id, room_id, room_name, ttl_ms, started_at, last_activity_at, turns, input_tokens, output_tokens, cache_read_tokens,
          cache_write_tokens, retry_attempts, retry_at, failing_since, draft_message_id, draft_posting_since, out_kind, out_upto_seq,
          out_prompt, out_markdown, out_message_id, out_posted, out_queued_at, out_files, out_boost, container_id, lacks, do_requests, rows_read, rows_written, subrequests,
-         reported, fallbacks, EXISTS (SELECT 1 FROM inbox) AS waiting FROM conversation`,
+         reported, fallbacks, budget_rows, budget_held, budget_cost, EXISTS (SELECT 1 FROM inbox) AS waiting FROM conversation`,
     ).toArray()[0];
     if (!row) return null;
     return {
@@ -106,6 +107,7 @@ export class ConversationStore {
       waiting: row.waiting === 1,
       billing: { doRequests: int(row.do_requests), rowsRead: int(row.rows_read), rowsWritten: int(row.rows_written), subrequests: int(row.subrequests) },
       reported: row.reported as string | null,
+      budget: row.budget_rows === null ? null : { rows: JSON.parse(row.budget_rows as string) as Settlement["rows"], micros: int(row.budget_held), costMicros: int(row.budget_cost) },
     };
   }
 
@@ -136,15 +138,16 @@ export class ConversationStore {
 
   /**
    * Keeps an answer and its billed tokens until it is posted; a retry then posts it without asking Claude again.
-   * An answer the bot's fallback model wrote is counted as it is billed: now.
+   * An answer the bot's fallback model wrote is counted as it is billed: now. The budget reservation the
+   * conversation now holds goes in the same write.
    */
-  keepAnswer(outgoing: Outgoing, usage: TokenUsage, containerId: string | null = null, byFallback = false): void {
+  keepAnswer(outgoing: Outgoing, usage: TokenUsage, containerId: string | null, budget: Settlement | null, byFallback = false): void {
     this.exec(
       `UPDATE conversation SET out_kind = ?, out_upto_seq = ?, out_prompt = ?, out_markdown = ?, out_message_id = ?, out_posted = ?, out_queued_at = ?,
          out_files = ?, out_boost = ?, container_id = coalesce(?, container_id), input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, cache_read_tokens = cache_read_tokens + ?, cache_write_tokens = cache_write_tokens + ?,
-         fallbacks = fallbacks + ?, retry_attempts = 0, retry_at = NULL, failing_since = NULL`,
+         fallbacks = fallbacks + ?, retry_attempts = 0, retry_at = NULL, failing_since = NULL, budget_rows = ?, budget_held = ?, budget_cost = ?`,
       outgoing.kind, outgoing.uptoSeq, outgoing.prompt, outgoing.markdown, outgoing.messageId, outgoing.posted, outgoing.queuedAt,
-      JSON.stringify(outgoing.files), JSON.stringify(outgoing.boost), containerId, usage.input, usage.output, usage.cacheRead, usage.cacheWrite, byFallback ? 1 : 0,
+      JSON.stringify(outgoing.files), JSON.stringify(outgoing.boost), containerId, usage.input, usage.output, usage.cacheRead, usage.cacheWrite, byFallback ? 1 : 0, ...budgetValues(budget),
     );
   }
 
@@ -180,9 +183,9 @@ export class ConversationStore {
     });
   }
 
-  /** A failed attempt: how many in a row, since when, and when to try again. */
-  recordRetry(attempts: number, since: number, at: number): void {
-    this.exec("UPDATE conversation SET retry_attempts = ?, failing_since = ?, retry_at = ?", attempts, since, at);
+  /** A failed attempt: how many in a row, since when, and when to try again; and the budget reservation now held. */
+  recordRetry(attempts: number, since: number, at: number, budget: Settlement | null): void {
+    this.exec("UPDATE conversation SET retry_attempts = ?, failing_since = ?, retry_at = ?, budget_rows = ?, budget_held = ?, budget_cost = ?", attempts, since, at, ...budgetValues(budget));
   }
 
   startDraftPost(now: number): void {
@@ -211,3 +214,6 @@ export class ConversationStore {
     this.reminders.forget();
   }
 }
+
+/** A held reservation as the conversation row's three columns. */
+const budgetValues = (budget: Settlement | null): [string | null, number, number] => (budget ? [JSON.stringify(budget.rows), budget.micros, budget.costMicros] : [null, 0, 0]);

@@ -1,3 +1,4 @@
+import type { BudgetAccess } from "../budget/access";
 import { acknowledge, release } from "../campfire/ack-boost";
 import type { Room } from "../campfire/room";
 import type { BotConfig } from "../config";
@@ -5,12 +6,14 @@ import { containerParam } from "../anthropic/container";
 import type { KnowledgeAccess } from "../knowledge/access";
 import { type LogFields, log } from "../log";
 import { memoryPrompt, type MemoryApi } from "../memory/tool";
+import { budgetStatus } from "../tools/budget-status";
 import type { Person } from "../tools/tool";
 import { consultBot } from "./consult";
 import { addUsage, type Model, NO_USAGE, type TokenUsage } from "./model";
 import { runModelLoop } from "./model-loop";
 import { buildPrompt, composeTurn, currentTime, systemPrompt } from "./prompt";
 import { roomContext } from "./room-context";
+import { budgetReader, reserveTurn, type TurnSpend } from "./spend";
 import type { ConversationState, Outgoing, PendingMessage } from "./state";
 import type { ConversationStore } from "./store";
 import { PROGRESS_AFTER_MS, ReplyStreamer } from "./streamer";
@@ -56,6 +59,10 @@ export interface TurnSetup {
   reach: Reach;
   /** Counts each model call, for the turn's subrequests. */
   onAsk: () => void;
+  /** The bot's budget in force; absent for a bot without one, whose turns ask no budget object anything. */
+  budget?: BudgetAccess;
+  /** What the turn reserves and spends, stored by whichever step stores its outcome. */
+  spend: TurnSpend;
 }
 
 /**
@@ -64,7 +71,7 @@ export interface TurnSetup {
  * messages as data, tools until it is done, the answer streamed into the room as it comes, all bounded by the bot's
  * time limit. The answer is kept until posted.
  */
-export async function answerWaiting({ store, state, bot, room, model, reach, onAsk }: TurnSetup): Promise<{ outgoing: Outgoing; answered: LogFields; transcript: Turn[] }> {
+export async function answerWaiting({ store, state, bot, room, model, reach, onAsk, budget, spend }: TurnSetup): Promise<{ outgoing: Outgoing; answered: LogFields; transcript: Turn[] }> {
   const started = Date.now();
   const pending = nextBatch(store, bot);
   const last = pending.at(-1)!;
@@ -93,24 +100,32 @@ export async function answerWaiting({ store, state, bot, room, model, reach, onA
     const toolContext: TurnToolContext = { botId: bot.id, room, reminders: store.reminders, asker, timeZone: bot.timeZone, now, knowledge, memory };
     toolContext.consult = async (otherId, question) => {
       const other = reach.bot(otherId)!;
-      const answer = await consultBot({ model, caller: bot, other, question, context: toolContext, knowledge: reach.knowledge(other), signal: timeout.signal, onAsk });
+      // Paid from this turn's reservation, at the consulted bot's model's price.
+      const answer = await consultBot({ model, caller: bot, other, question, context: toolContext, knowledge: reach.knowledge(other), signal: timeout.signal, onAsk, onUsage: (usage) => spend.add(usage, other.price) });
       consultUsage = addUsage(consultUsage, answer.usage);
       reach.consulted(otherId, answer.usage);
       return answer.text;
     };
-    const tools = toolbox(bot, bot.consult.map((id) => reach.bot(id)).filter((other) => other !== undefined), asker);
+    const consultable = bot.consult.map((id) => reach.bot(id)).filter((other) => other !== undefined);
+    const tools = toolbox(bot, consultable, asker);
+    // A bot with a budget can always be asked what is left of it.
+    if (budget) tools.set(budgetStatus.name, budgetStatus);
+    const offered = toolsFor(bot, tools, memory !== undefined);
+    // Before the model is asked: a turn a budget does not allow is not started.
+    const notices = budget ? await reserveTurn({ budget, spend, bot, consultable, asker, roomId: room.id, stored: state.budget, request: { system: blocks, messages, tools: offered }, now }) : [];
+    if (budget) toolContext.budget = budgetReader(budget, bot, asker, room.id, now);
     const answer = await runModelLoop({
-      model, bot, system: blocks, messages, tools: toolsFor(bot, tools, memory !== undefined), toolbox: tools, toolContext, onAsk, signal: timeout.signal,
+      model, bot, system: blocks, messages, tools: offered, toolbox: tools, toolContext, onAsk, signal: timeout.signal, onUsage: (usage) => spend.add(usage, bot.price),
       container: bot.codeExecution ? containerParam(state.containerId, bot.skills) : undefined,
       onText: (snapshot) => streamer.update(snapshot),
     });
     await streamer.drain();
     const usage = addUsage(answer.usage, consultUsage);
     const outgoing: Outgoing = {
-      kind: "reply", uptoSeq: last.seq, prompt, markdown: answer.text || emptyAnswer(answer.stopReason, answer.fileIds.length), messageId: streamer.shownMessageId,
+      kind: "reply", uptoSeq: last.seq, prompt, markdown: [answer.text || emptyAnswer(answer.stopReason, answer.fileIds.length), ...notices].join("\n\n"), messageId: streamer.shownMessageId,
       posted: 0, queuedAt: Date.now(), files: answer.fileIds, boost: await boosting,
     };
-    store.keepAnswer(outgoing, usage, answer.containerId, answer.fallbackModel !== undefined);
+    store.keepAnswer(outgoing, usage, answer.containerId, spend.current(state.budget), answer.fallbackModel !== undefined);
     kept = true;
     const answered = { claude_ms: Date.now() - started, messages: pending.length, stop: answer.stopReason, streamed: streamer.shownMessageId !== null, files: answer.fileIds.length, tokens: { ...usage }, ...(answer.fallbackModel ? { fallback: answer.fallbackModel } : {}) };
     return { outgoing, answered, transcript };

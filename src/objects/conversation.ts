@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { settleLast } from "../budget/access";
 import { type Config, loadConfig } from "../config";
 import { type InboundMessage, REPLAY_WINDOW_MS } from "../conversation/message";
 import { addBilling, type Billing, billingFields, Ledger, Meter } from "../conversation/meter";
@@ -6,13 +7,14 @@ import { postDueReminder } from "../conversation/remind";
 import { afterEscapedError } from "../conversation/retry";
 import { type Action, decide, type ScheduleSnapshot } from "../conversation/schedule";
 import type { ConversationState } from "../conversation/state";
+import { TurnSpend } from "../conversation/spend";
 import { answerStep, deliverStep, type StepContext } from "../conversation/steps";
 import { ConversationStore } from "../conversation/store";
 import { explainToRoom, ServiceFailure } from "../failure";
 import { log } from "../log";
 import { escapeHtml } from "../campfire/render";
 import { reportBirthOrChange, reportDeath } from "./report";
-import { botOf, modelFor, reachFor, roomFor } from "./wiring";
+import { botOf, budgetFor, modelFor, reachFor, roomFor } from "./wiring";
 
 /**
  * One conversation: a Campfire room talking to one bot, named `<room id>:<bot id>`. Webhooks only store messages;
@@ -110,7 +112,10 @@ export class Conversation extends DurableObject<Env> {
   private steps(state: ConversationState, config: Config): StepContext {
     const bot = botOf(config, state.botId);
     const room = roomFor(config, bot, state.roomId, state.lacks, { onRequest: () => this.meter.add({ subrequests: 1 }), onLacks: (lacks) => this.store.setLacks(lacks) });
-    return { store: this.store, bot, room, model: () => modelFor(config, bot), reach: reachFor(this.env, config, state.roomId, this.meter), onAsk: () => this.meter.add({ subrequests: 1 }), billing: this.ledger };
+    return {
+      store: this.store, bot, room, model: () => modelFor(config, bot), reach: reachFor(this.env, config, state.roomId, this.meter), onAsk: () => this.meter.add({ subrequests: 1 }), billing: this.ledger,
+      budget: () => budgetFor(this.env, bot, this.meter), spend: new TurnSpend(),
+    };
   }
 
   private logFields(): { bot?: string; room?: number } {
@@ -180,6 +185,7 @@ export class Conversation extends DurableObject<Env> {
   }
 
   private async evict(state: ConversationState, reason: "ttl" | "admin" | "stuck"): Promise<void> {
+    if (state.budget) await this.settleBudget(state);
     await this.store.erase();
     this.armedAt = null;
     log("info", "conversation.evicted", { bot: state.botId, room: state.roomId, reason, turns: state.turns, idle_ms: Date.now() - state.lastActivityAt, billing: billingFields(this.ledger.toLog()) });
@@ -187,5 +193,16 @@ export class Conversation extends DurableObject<Env> {
     this.ledger.stored();
     this.ledger.logged();
     await reportDeath(this.env, state, total, this.meter);
+  }
+
+  /** The conversation ends holding its last turn's reservation: settled now, at that turn's real cost. */
+  private async settleBudget(state: ConversationState): Promise<void> {
+    this.meter.add({ doRequests: 1 });
+    try {
+      this.meter.add(await settleLast(this.env, state.botId, state.budget!));
+    } catch (error) {
+      // The reservation stays counted until its period ends: the budget errs towards spending less.
+      log("warn", "budget.settle_failed", { bot: state.botId, room: state.roomId, error: (error as Error).message.slice(0, 300) });
+    }
   }
 }

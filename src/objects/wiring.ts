@@ -1,8 +1,9 @@
+import { budgetAccess, type BudgetAccess } from "../budget/access";
 import { CampfireClient } from "../campfire/client";
 import { type Capability, Room } from "../campfire/room";
 import { claudeClient } from "./claude";
 import { FallbackModel } from "./fallback";
-import type { BotConfig, Config } from "../config";
+import type { BotConfig, BudgetLimits, Config } from "../config";
 import type { Meter } from "../conversation/meter";
 import type { Model } from "../conversation/model";
 import type { Reach } from "../conversation/turn";
@@ -57,4 +58,16 @@ export function reachFor(env: Env, config: Config, roomId: number, meter: Meter)
       registryFor(env, botId, roomId).consulted(usage).catch((error: Error) => log("warn", "registry.report_failed", { bot: botId, room: roomId, error: error.message }));
     },
   };
+}
+
+/** The bot's budget limits in force now. */
+async function effectiveLimits(_env: Env, bot: BotConfig): Promise<BudgetLimits | null> {
+  // wired to controlStatus at merge: `(await controlStatus(env, bot.id)).budget ?? bot.budget`, an operator's override first
+  return bot.budget;
+}
+
+/** The bot's budget for a turn, counting each request to its object; undefined without one, so nothing is asked. */
+export async function budgetFor(env: Env, bot: BotConfig, meter: Meter): Promise<BudgetAccess | undefined> {
+  const limits = await effectiveLimits(env, bot);
+  return limits ? budgetAccess(env, bot.id, limits, (rows) => meter.add({ doRequests: 1, ...rows })) : undefined;
 }

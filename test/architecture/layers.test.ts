@@ -37,6 +37,7 @@ const TABLE: [pattern: string, layer: Layer][] = [
   ["src/conversation/**", "conversation core"],
   ["src/knowledge/**", "features"],
   ["src/memory/**", "features"],
+  ["src/budget/**", "features"],
   ["src/tools/**", "tools"],
   ["src/campfire/**", "services"],
   ["src/anthropic/**", "services"],

@@ -19,6 +19,8 @@ export interface Usage {
   output_tokens: number;
   cache_read_input_tokens: number;
   cache_creation_input_tokens: number;
+  /** The cache writes by lifetime, as the real API breaks them down (the bot writes only 5-minute entries). */
+  cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
 }
 
 export interface FakeAnthropic {
@@ -302,7 +304,8 @@ function accountCache(body: MessagesBody, cache: Map<string, number>): Omit<Usag
     }
   });
   for (const prefix of prefixes) if (prefix.breakpoint) cache.set(prefix.key, prefix.tokens);
-  return { input_tokens: total - lastBreakpoint, cache_read_input_tokens: read, cache_creation_input_tokens: lastBreakpoint - read };
+  const written = lastBreakpoint - read;
+  return { input_tokens: total - lastBreakpoint, cache_read_input_tokens: read, cache_creation_input_tokens: written, cache_creation: { ephemeral_5m_input_tokens: written, ephemeral_1h_input_tokens: 0 } };
 }
 
 async function stream(response: ServerResponse, message: { id: string; usage: Usage; content: Block[]; stop_reason: string; container: unknown }, chunkDelay: number, chunks: number) {
