@@ -14,11 +14,12 @@ interface __BaseEnv_Env {
 	PLAYGROUND_CAMPFIRE: DurableObjectNamespace<import("./src/index").PlaygroundCampfire>;
 	KNOWLEDGE: DurableObjectNamespace<import("./src/index").Library>;
 	MEMORY: DurableObjectNamespace<import("./src/index").Memory>;
+	CONTROL: DurableObjectNamespace<import("./src/index").BotControl>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./src/index");
-		durableNamespaces: "Conversation" | "SessionRegistry" | "PlaygroundCampfire" | "Library" | "Memory";
+		durableNamespaces: "Conversation" | "SessionRegistry" | "PlaygroundCampfire" | "Library" | "Memory" | "BotControl";
 	}
 	interface Env extends __BaseEnv_Env {}
 }

@@ -5,8 +5,10 @@ import { containerParam } from "../anthropic/container";
 import type { KnowledgeAccess } from "../knowledge/access";
 import { type LogFields, log } from "../log";
 import { memoryPrompt, type MemoryApi } from "../memory/tool";
-import type { Person } from "../tools/tool";
+import { pausedSentence } from "../control/status";
+import { type Person, ToolError } from "../tools/tool";
 import { consultBot } from "./consult";
+import type { AuditSink } from "./effects";
 import { addUsage, type Model, NO_USAGE, type TokenUsage } from "./model";
 import { runModelLoop } from "./model-loop";
 import { buildPrompt, composeTurn, currentTime, systemPrompt } from "./prompt";
@@ -45,6 +47,10 @@ export interface Reach {
   bot(id: string): BotConfig | undefined;
   /** A consulted bot's usage, to count under that bot too. */
   consulted(botId: string, usage: TokenUsage): void;
+  /** Records what a tool run changed in that bot's audit log. */
+  audit: AuditSink;
+  /** Whether an operator has paused the bot: a paused bot answers no consultation either. */
+  paused(botId: string): Promise<boolean>;
 }
 
 export interface TurnSetup {
@@ -93,14 +99,15 @@ export async function answerWaiting({ store, state, bot, room, model, reach, onA
     const toolContext: TurnToolContext = { botId: bot.id, room, reminders: store.reminders, asker, timeZone: bot.timeZone, now, knowledge, memory };
     toolContext.consult = async (otherId, question) => {
       const other = reach.bot(otherId)!;
-      const answer = await consultBot({ model, caller: bot, other, question, context: toolContext, knowledge: reach.knowledge(other), signal: timeout.signal, onAsk });
+      if (await reach.paused(otherId)) throw new ToolError(`${pausedSentence(other.name)} Answer without it.`);
+      const answer = await consultBot({ model, caller: bot, other, question, context: toolContext, knowledge: reach.knowledge(other), signal: timeout.signal, onAsk, audit: reach.audit });
       consultUsage = addUsage(consultUsage, answer.usage);
       reach.consulted(otherId, answer.usage);
       return answer.text;
     };
     const tools = toolbox(bot, bot.consult.map((id) => reach.bot(id)).filter((other) => other !== undefined), asker);
     const answer = await runModelLoop({
-      model, bot, system: blocks, messages, tools: toolsFor(bot, tools, memory !== undefined), toolbox: tools, toolContext, onAsk, signal: timeout.signal,
+      model, bot, system: blocks, messages, tools: toolsFor(bot, tools, memory !== undefined), toolbox: tools, toolContext, onAsk, signal: timeout.signal, audit: reach.audit,
       container: bot.codeExecution ? containerParam(state.containerId, bot.skills) : undefined,
       onText: (snapshot) => streamer.update(snapshot),
     });

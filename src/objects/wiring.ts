@@ -2,6 +2,8 @@ import { CampfireClient } from "../campfire/client";
 import { type Capability, Room } from "../campfire/room";
 import { claudeClient } from "./claude";
 import type { BotConfig, Config } from "../config";
+import { recordAudit } from "../control/audit";
+import { knownStatus } from "../control/status";
 import type { Meter } from "../conversation/meter";
 import type { Model } from "../conversation/model";
 import type { Reach } from "../conversation/turn";
@@ -47,5 +49,10 @@ export function reachFor(env: Env, config: Config, roomId: number, meter: Meter)
       meter.add({ doRequests: 1 });
       registryFor(env, botId, roomId).consulted(usage).catch((error: Error) => log("warn", "registry.report_failed", { bot: botId, room: roomId, error: error.message }));
     },
+    audit: (botId, entry) => {
+      meter.add({ doRequests: 1 });
+      return recordAudit(env, botId, entry);
+    },
+    paused: async (botId) => (await knownStatus(env, botId, Date.now(), () => meter.add({ doRequests: 1 }))).status.paused,
   };
 }
