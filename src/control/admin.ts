@@ -1,7 +1,7 @@
 import { type Context, Hono } from "hono";
 import type { ZodError } from "zod";
 import { type BotConfig, loadConfig } from "../config";
-import { type BudgetLimits, budgetSchema } from "../config/budget";
+import { type BudgetLimits, budgetLimits, budgetSchema } from "../config/budget";
 import { log } from "../log";
 import { AUDIT_MAX_AGE_MS, AUDIT_MAX_ENTRIES, type AuditRecord } from "./audit";
 import { parseAuditQuery } from "./audit-query";
@@ -91,7 +91,9 @@ botsAdmin.put("/:botId/budget", async (c) => {
   }
   const parsed = budgetSchema.safeParse(body);
   if (!parsed.success) return c.json({ error: `the budget was not changed: ${budgetProblems(parsed.error)}` }, 400);
-  const change = await controlOf(c.env, bot.id).setBudget(parsed.data);
+  const limits = budgetLimits(parsed.data);
+  if (!limits) return c.json({ error: `the budget was not changed: send at least one limit; to go back to wrangler.toml's budget, DELETE /admin/bots/${bot.id}/budget` }, 400);
+  const change = await controlOf(c.env, bot.id).setBudget(limits);
   log("info", "admin.budget_set", { bot: bot.id });
   return answer(c, bot, change, `This budget overrides wrangler.toml's within ${seconds}, until DELETE /admin/bots/${bot.id}/budget clears it.`);
 });

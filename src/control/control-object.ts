@@ -83,7 +83,7 @@ export class BotControl extends DurableObject<Env> {
     return { changed: true, view: this.view() };
   }
 
-  /** Overrides wrangler.toml's budget until cleared (`{}`: no limits at all). */
+  /** Overrides wrangler.toml's budget until cleared. */
   async setBudget(limits: BudgetLimits): Promise<ControlChange> {
     await this.change((now) => {
       this.sql("INSERT INTO switch (id, budget, budget_at) VALUES (1, ?1, ?2) ON CONFLICT (id) DO UPDATE SET budget = ?1, budget_at = ?2", JSON.stringify(limits), now);

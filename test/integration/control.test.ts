@@ -211,7 +211,8 @@ describe("a runtime budget", () => {
 
   it.each([
     ["not JSON", "daily 20", 'the body is not JSON; send the limits in US dollars, e.g. {"daily_usd": 20, "per_person_daily_usd": 2}'],
-    ["a negative limit", { daily_usd: -1 }, "the budget was not changed: daily_usd must be a positive number of US dollars"],
+    ["a negative limit", { daily_usd: -1 }, "the budget was not changed: daily_usd must be a positive amount of US dollars, e.g. 5 or 0.5"],
+    ["no limit at all", {}, "the budget was not changed: send at least one limit; to go back to wrangler.toml's budget, DELETE /admin/bots/librarian/budget"],
     ["an unknown limit", { weekly_usd: 50 }, 'the budget was not changed: there is no limit "weekly_usd"; the limits are daily_usd, monthly_usd, per_person_daily_usd, per_room_daily_usd'],
   ])("refuses %s with a sentence, and changes nothing", async (_, body, error) => {
     const response = await admin("PUT", "/bots/librarian/budget", body);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { budgetSchema } from "../../src/config/budget";
+import { budgetLimits, budgetSchema } from "../../src/config/budget";
 import { AUDIT_MAX_AGE_MS, AUDIT_MAX_ENTRIES, AUDIT_OVERFLOW_TRIM_MS, type AuditExtent, nextTrimAt, trimCut } from "../../src/control/audit";
 import { AUDIT_PAGE, parseAuditQuery } from "../../src/control/audit-query";
 import { CONTROL_CACHE_MS, type ControlStatus, controlStatus, knownStatus } from "../../src/control/status";
@@ -61,7 +61,7 @@ describe("a budget as operators write it", () => {
   it.each<[string, unknown, object | null]>([
     ["all four limits", { daily_usd: 20, monthly_usd: 400, per_person_daily_usd: 2, per_room_daily_usd: 5.5 }, { dailyUsd: 20, monthlyUsd: 400, perPersonDailyUsd: 2, perRoomDailyUsd: 5.5 }],
     ["any subset", { per_person_daily_usd: 1 }, { perPersonDailyUsd: 1 }],
-    ["none: no limits", {}, {}],
+    ["none: no budget", {}, null],
     ["zero is not a budget", { daily_usd: 0 }, null],
     ["negative", { monthly_usd: -3 }, null],
     ["a string", { daily_usd: "20" }, null],
@@ -69,7 +69,7 @@ describe("a budget as operators write it", () => {
     ["not an object", [20], null],
   ])("%s", (_, input, expected) => {
     const parsed = budgetSchema.safeParse(input);
-    expect(parsed.success ? parsed.data : null).toEqual(expected);
+    expect(parsed.success ? budgetLimits(parsed.data) : null).toEqual(expected);
   });
 });
 
