@@ -1,6 +1,8 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { loadConfig } from "./config";
 import { conversationName } from "./conversation/message";
+import { auditAdmin, botsAdmin } from "./control/admin";
+import { recordAudit } from "./control/audit";
 import { knowledgeAdmin } from "./knowledge/admin";
 import { log } from "./log";
 import { memoryAdmin } from "./memory/admin";
@@ -57,7 +59,10 @@ admin.delete("/sessions/:botId/:roomId", async (c) => {
   if (!/^\d+$/.test(roomId)) return c.json({ error: `room id "${roomId}" must be a number` }, 400);
   const ended = await c.env.CONVERSATIONS.getByName(conversationName(Number(roomId), botId)).end();
   log("info", "admin.session_ended", { bot: botId, room: Number(roomId), ended });
+  if (ended) await recordAudit(c.env, botId, { kind: "conversation.ended", actor: "admin", roomId: Number(roomId) });
   return c.json({ ended });
 });
 
 admin.route("/knowledge", knowledgeAdmin);
+admin.route("/bots", botsAdmin);
+admin.route("/audit", auditAdmin);

@@ -2,6 +2,7 @@ import type { ContainerParams, MessageParam, TextBlockParam, ToolUnion } from "@
 import type { BotConfig } from "../config";
 import { producedFileIds } from "../anthropic/produced";
 import { addUsage, type Model, NO_USAGE, type TokenUsage } from "./model";
+import type { AuditSink } from "./effects";
 import { runTools } from "./run-tools";
 import type { Toolbox, TurnToolContext } from "./toolbox";
 
@@ -23,6 +24,8 @@ export interface LoopInput {
   onAsk: () => void;
   /** Told each model call's usage as it comes, so a turn cut short still knows what it cost. */
   onUsage?: (usage: TokenUsage) => void;
+  /** Where what the tool runs changed is recorded. */
+  audit?: AuditSink;
 }
 
 export interface LoopAnswer {
@@ -78,7 +81,7 @@ export async function runModelLoop(input: LoopInput): Promise<LoopAnswer> {
     }
     // Sent back exactly as returned: the API needs thinking blocks and their signatures within a tool loop.
     messages.push({ role: "assistant", content: answer.content });
-    if (stopReason === "tool_use") messages.push({ role: "user", content: await runTools(answer.content, bot, input.toolbox, input.toolContext) });
+    if (stopReason === "tool_use") messages.push({ role: "user", content: await runTools(answer.content, bot, input.toolbox, input.toolContext, input.audit) });
   }
   return { text, usage, stopReason, fileIds, containerId, fallbackModel };
 }

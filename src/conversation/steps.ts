@@ -111,7 +111,18 @@ async function tellInstead(ctx: StepContext, markdown: string, state: Conversati
   // It settles exactly what the turn would have answered, and no one else's messages.
   const last = nextBatch(ctx.store, ctx.bot).at(-1);
   if (!last) return;
-  const apology: Outgoing = { kind: "error", uptoSeq: last.seq, prompt: "", markdown, messageId: state.draft.messageId, posted: 0, queuedAt: Date.now(), files: [], boost: null };
-  ctx.store.keepAnswer(apology, NO_USAGE, null, ctx.spend.current(state.budget));
-  await deliverStep(ctx, apology, false);
+  await answerInstead(ctx, state, last.seq, markdown);
+}
+
+/** The bot is paused: everything waiting is settled with `sentence`, posted once, and no model is asked. */
+export async function pausedStep(ctx: StepContext, state: ConversationState, sentence: string): Promise<void> {
+  const last = ctx.store.lastWaitingSeq();
+  if (last !== null) await answerInstead(ctx, state, last, sentence, { rule: "paused" });
+}
+
+/** A message in place of an answer, settling the messages up to `uptoSeq` without entering the transcript. */
+async function answerInstead(ctx: StepContext, state: ConversationState, uptoSeq: number, markdown: string, fields: LogFields = {}): Promise<void> {
+  const outgoing: Outgoing = { kind: "error", uptoSeq, prompt: "", markdown, messageId: state.draft.messageId, posted: 0, queuedAt: Date.now(), files: [], boost: null };
+  ctx.store.keepAnswer(outgoing, NO_USAGE, null, ctx.spend.current(state.budget));
+  await deliverStep(ctx, outgoing, false, fields);
 }

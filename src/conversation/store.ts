@@ -118,6 +118,11 @@ export class ConversationStore {
       .map((row) => ({ seq: row.seq, messageId: row.message_id, userId: row.user_id, userName: row.user_name, text: row.text }));
   }
 
+  /** The newest waiting message's seq, or null when none waits. */
+  lastWaitingSeq(): number | null {
+    return this.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM inbox").one().seq;
+  }
+
   waitingCount(): number {
     return this.exists ? this.exec<{ n: number }>("SELECT count(*) AS n FROM inbox").one().n : 0;
   }

@@ -6,9 +6,11 @@ import { containerParam } from "../anthropic/container";
 import type { KnowledgeAccess } from "../knowledge/access";
 import { type LogFields, log } from "../log";
 import { memoryPrompt, type MemoryApi } from "../memory/tool";
+import { pausedSentence } from "../control/status";
 import { budgetStatus } from "../tools/budget-status";
-import type { Person } from "../tools/tool";
+import { type Person, ToolError } from "../tools/tool";
 import { consultBot } from "./consult";
+import type { AuditSink } from "./effects";
 import { addUsage, type Model, NO_USAGE, type TokenUsage } from "./model";
 import { runModelLoop } from "./model-loop";
 import { buildPrompt, composeTurn, currentTime, systemPrompt } from "./prompt";
@@ -48,6 +50,10 @@ export interface Reach {
   bot(id: string): BotConfig | undefined;
   /** A consulted bot's usage, to count under that bot too. */
   consulted(botId: string, usage: TokenUsage): void;
+  /** Records what a tool run changed in that bot's audit log. */
+  audit: AuditSink;
+  /** Whether an operator has paused the bot: a paused bot answers no consultation either. */
+  paused(botId: string): Promise<boolean>;
 }
 
 export interface TurnSetup {
@@ -100,8 +106,9 @@ export async function answerWaiting({ store, state, bot, room, model, reach, onA
     const toolContext: TurnToolContext = { botId: bot.id, room, reminders: store.reminders, asker, timeZone: bot.timeZone, now, knowledge, memory };
     toolContext.consult = async (otherId, question) => {
       const other = reach.bot(otherId)!;
+      if (await reach.paused(otherId)) throw new ToolError(`${pausedSentence(other.name)} Answer without it.`);
       // Paid from this turn's reservation, at the consulted bot's model's price.
-      const answer = await consultBot({ model, caller: bot, other, question, context: toolContext, knowledge: reach.knowledge(other), signal: timeout.signal, onAsk, onUsage: (usage) => spend.add(usage, other.price) });
+      const answer = await consultBot({ model, caller: bot, other, question, context: toolContext, knowledge: reach.knowledge(other), signal: timeout.signal, onAsk, onUsage: (usage) => spend.add(usage, other.price), audit: reach.audit });
       consultUsage = addUsage(consultUsage, answer.usage);
       reach.consulted(otherId, answer.usage);
       return answer.text;
@@ -115,7 +122,7 @@ export async function answerWaiting({ store, state, bot, room, model, reach, onA
     const notices = budget ? await reserveTurn({ budget, spend, bot, consultable, asker, roomId: room.id, stored: state.budget, request: { system: blocks, messages, tools: offered }, now }) : [];
     if (budget) toolContext.budget = budgetReader(budget, bot, asker, room.id, now);
     const answer = await runModelLoop({
-      model, bot, system: blocks, messages, tools: offered, toolbox: tools, toolContext, onAsk, signal: timeout.signal, onUsage: (usage) => spend.add(usage, bot.price),
+      model, bot, system: blocks, messages, tools: offered, toolbox: tools, toolContext, onAsk, signal: timeout.signal, onUsage: (usage) => spend.add(usage, bot.price), audit: reach.audit,
       container: bot.codeExecution ? containerParam(state.containerId, bot.skills) : undefined,
       onText: (snapshot) => streamer.update(snapshot),
     });

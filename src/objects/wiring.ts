@@ -4,6 +4,8 @@ import { type Capability, Room } from "../campfire/room";
 import { claudeClient } from "./claude";
 import { FallbackModel } from "./fallback";
 import type { BotConfig, BudgetLimits, Config } from "../config";
+import { recordAudit } from "../control/audit";
+import { knownStatus } from "../control/status";
 import type { Meter } from "../conversation/meter";
 import type { Model } from "../conversation/model";
 import type { Reach } from "../conversation/turn";
@@ -57,17 +59,21 @@ export function reachFor(env: Env, config: Config, roomId: number, meter: Meter)
       meter.add({ doRequests: 1 });
       registryFor(env, botId, roomId).consulted(usage).catch((error: Error) => log("warn", "registry.report_failed", { bot: botId, room: roomId, error: error.message }));
     },
+    audit: (botId, entry) => {
+      meter.add({ doRequests: 1 });
+      return recordAudit(env, botId, entry);
+    },
+    paused: async (botId) => (await knownStatus(env, botId, Date.now(), () => meter.add({ doRequests: 1 }))).status.paused,
   };
 }
 
-/** The bot's budget limits in force now. */
-async function effectiveLimits(_env: Env, bot: BotConfig): Promise<BudgetLimits | null> {
-  // wired to controlStatus at merge: `(await controlStatus(env, bot.id)).budget ?? bot.budget`, an operator's override first
-  return bot.budget;
+/** The bot's budget limits in force now: an operator's runtime budget wins over wrangler.toml's until cleared (read through the same 5 s cache as the switch). */
+async function effectiveLimits(env: Env, bot: BotConfig, meter: Meter): Promise<BudgetLimits | null> {
+  return (await knownStatus(env, bot.id, Date.now(), () => meter.add({ doRequests: 1 }))).status.budget ?? bot.budget;
 }
 
 /** The bot's budget for a turn, counting each request to its object; undefined without one, so nothing is asked. */
 export async function budgetFor(env: Env, bot: BotConfig, meter: Meter): Promise<BudgetAccess | undefined> {
-  const limits = await effectiveLimits(env, bot);
+  const limits = await effectiveLimits(env, bot, meter);
   return limits ? budgetAccess(env, bot.id, limits, (rows) => meter.add({ doRequests: 1, ...rows })) : undefined;
 }

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { bearerKey, keysMatch } from "../auth";
 import { type BotConfig, type Config, loadConfig } from "../config";
+import { type KnownStatus, knownStatus, pausedSentence } from "../control/status";
 import { billingFields } from "../conversation/meter";
 import { conversationName, type InboundMessage, inboundMessage, legacyMessageId } from "../conversation/message";
 import { log } from "../log";
@@ -27,8 +28,8 @@ const quote = (text: string) => JSON.stringify(text.length > 64 ? `${text.slice(
 
 /**
  * A message from Campfire, in the steps of once-campfire's own `Webhook#deliver`: find the bot, read the payload,
- * check the key, check the bot serves this room and person, hand the message to its conversation, answer (204, or a
- * refusal's sentence).
+ * check the key, check the bot serves this room and person, answer for a paused bot, hand the message to its
+ * conversation, answer (204, or a refusal's sentence).
  */
 webhook.post("/:botId", async (c) => {
   const started = Date.now();
@@ -46,9 +47,11 @@ webhook.post("/:botId", async (c) => {
   if (wrongKey) return refuse(wrongKey);
   const notServed = checkAccess(bot, payload);
   if (notServed) return notServed;
+  const control = await knownStatus(c.env, bot.id);
+  if (control.status.paused) return pausedAnswer(bot, payload, started);
   const message = await messageOf(payload);
   if (message.text === "") return greet(botId, message, started);
-  return handOver(c.env, botId, message, started);
+  return handOver(c.env, botId, message, started, control);
 });
 
 webhook.all("/:botId", (c) => {
@@ -107,6 +110,15 @@ async function messageOf({ message }: Payload): Promise<InboundMessage> {
 }
 
 /**
+ * The bot is paused (checked after the key, so a stranger learns nothing): one sentence in the webhook response,
+ * which Campfire posts as the bot's message. No conversation is touched, no model asked, nothing stored.
+ */
+function pausedAnswer(bot: BotConfig, { message }: Payload, started: number): Response {
+  log("info", "webhook.refused", { bot: bot.id, room: message.roomId, rule: "paused", ms: Date.now() - started });
+  return new Response(escapeHtml(pausedSentence(bot.name)), { headers: { "content-type": "text/plain; charset=UTF-8" } });
+}
+
+/**
  * A bare mention: answered at once in the webhook response (Campfire posts a 200 text/plain body as the bot's
  * rich-text message, so the name is escaped like everything else the bot says), no model call.
  */
@@ -117,10 +129,10 @@ function greet(botId: string, message: InboundMessage, started: number): Respons
 }
 
 /** Stores the message in its conversation, which answers through the bot API; 204 with no Content-Type posts nothing. */
-async function handOver(env: Env, botId: string, message: InboundMessage, started: number): Promise<Response> {
+async function handOver(env: Env, botId: string, message: InboundMessage, started: number, control: KnownStatus): Promise<Response> {
   const fields = { bot: botId, room: message.roomId };
   try {
-    const { outcome, billing } = await env.CONVERSATIONS.getByName(conversationName(message.roomId, botId)).receive(botId, message);
+    const { outcome, billing } = await env.CONVERSATIONS.getByName(conversationName(message.roomId, botId)).receive(botId, message, control);
     log("info", "webhook.accepted", { ...fields, outcome, chars: message.text.length, ms: Date.now() - started, billing: billingFields(billing) });
   } catch (error) {
     log("error", "webhook.store_failed", { ...fields, error: (error as Error).message.slice(0, 300), ms: Date.now() - started });

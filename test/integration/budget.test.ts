@@ -282,3 +282,29 @@ describe("a conversation stored before budgets existed", () => {
     expect((await heldBy(roomId, "budget_all"))!.held).toBeGreaterThan(0);
   });
 });
+
+describe("a budget an operator sets at runtime", () => {
+  const budgetAdmin = (method: string, body?: unknown) =>
+    exports.default.fetch("https://bot.example/admin/bots/budget_all/budget", {
+      method,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+
+  it("overrides wrangler.toml's until cleared: a turn it does not allow is refused, and answered again once it is cleared", async () => {
+    const roomId = newRoomId();
+    const marker = `override-${roomId}`;
+    expect((await budgetAdmin("PUT", { daily_usd: 0.000001 })).status).toBe(200);
+    try {
+      await send("budget_all", roomId, `${marker} first`);
+      const [told] = await fakeCampfire.waitForMessages(roomId, 1);
+      expect(plain(told!.body)).toContain("Today's budget for Allowance");
+      expect(await fakeAnthropic.requestsMentioning(marker)).toHaveLength(0);
+    } finally {
+      expect((await budgetAdmin("DELETE")).status).toBe(200);
+    }
+    await send("budget_all", roomId, `${marker} second`);
+    await fakeCampfire.waitForMessages(roomId, 2);
+    expect(await fakeAnthropic.requestsMentioning(`${marker} second`)).toHaveLength(1);
+  });
+});
