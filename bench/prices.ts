@@ -35,7 +35,12 @@ export interface Usage {
 
 export function claudeCost(usage: Usage[]): number {
   return usage.reduce(
-    (sum, u) => sum + u.input_tokens * SONNET.input + u.output_tokens * SONNET.output + u.cache_creation_input_tokens * SONNET.cacheWrite + u.cache_read_input_tokens * SONNET.cacheRead,
+    (sum, u) =>
+      sum +
+      u.input_tokens * SONNET.input +
+      u.output_tokens * SONNET.output +
+      u.cache_creation_input_tokens * SONNET.cacheWrite +
+      u.cache_read_input_tokens * SONNET.cacheRead,
     0,
   );
 }

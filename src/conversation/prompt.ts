@@ -29,7 +29,11 @@ export function systemPrompt(bot: BotConfig, roomName: string, extra: string[] =
 }
 
 /** Recent room messages as data, each with its id so Claude can link to it (`permalinkBase` + id). */
-export function roomContextBlock(roomName: string, lines: { id: number; from: string; text: string }[], permalinkBase: string): string {
+export function roomContextBlock(
+  roomName: string,
+  lines: { id: number; from: string; text: string }[],
+  permalinkBase: string,
+): string {
   if (lines.length === 0) return "";
   return [
     `Room context: the latest messages in ${JSON.stringify(roomName)} that were not sent to you, oldest first, as JSON lines ` +
@@ -45,7 +49,16 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 export function currentTime(now: Date, timeZone: string): string {
   let format = formatters.get(timeZone);
   if (!format) {
-    format = new Intl.DateTimeFormat("en-US", { timeZone, weekday: "long", year: "numeric", month: "long", day: "numeric", hour: "2-digit", minute: "2-digit", hour12: false });
+    format = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      weekday: "long",
+      year: "numeric",
+      month: "long",
+      day: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+      hour12: false,
+    });
     formatters.set(timeZone, format);
   }
   return `Current time: ${format.format(now)} (${timeZone}).`;
@@ -56,11 +69,24 @@ export function currentTime(now: Date, timeZone: string): string {
  * in the transcript and this turn's own text: the next turn then re-reads everything up to here from the cache.
  * `extra` (room context, the time) changes every turn, so it sits after the last breakpoint.
  */
-export function buildPrompt(system: string, transcript: Turn[], prompt: string, extra: string): { system: TextBlockParam[]; messages: MessageParam[] } {
+export function buildPrompt(
+  system: string,
+  transcript: Turn[],
+  prompt: string,
+  extra: string,
+): { system: TextBlockParam[]; messages: MessageParam[] } {
   const messages: MessageParam[] = transcript.map((turn, index) => ({
     role: turn.role,
-    content: [{ type: "text", text: turn.content, ...(index === transcript.length - 1 ? { cache_control: CACHE } : {}) }],
+    content: [
+      { type: "text", text: turn.content, ...(index === transcript.length - 1 ? { cache_control: CACHE } : {}) },
+    ],
   }));
-  messages.push({ role: "user", content: [{ type: "text", text: prompt, cache_control: CACHE }, { type: "text", text: extra }] });
+  messages.push({
+    role: "user",
+    content: [
+      { type: "text", text: prompt, cache_control: CACHE },
+      { type: "text", text: extra },
+    ],
+  });
   return { system: [{ type: "text", text: system, cache_control: CACHE }], messages };
 }

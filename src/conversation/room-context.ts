@@ -10,7 +10,13 @@ const CONTEXT_LINE_CHARS = 500;
  * Recent messages of the room that are not already part of the conversation, framed as data: in a shared room
  * Campfire only sends the bot what mentions it. A slow or older Campfire is skipped quickly; the turn goes on.
  */
-export async function roomContext(room: Room, store: ConversationStore, botId: string, roomName: string, limit: number): Promise<string> {
+export async function roomContext(
+  room: Room,
+  store: ConversationStore,
+  botId: string,
+  roomName: string,
+  limit: number,
+): Promise<string> {
   if (limit === 0 || !room.supports("read_edit")) return "";
   let recent;
   try {
@@ -26,6 +32,10 @@ export async function roomContext(room: Room, store: ConversationStore, botId: s
   const lines = candidates
     .filter((message) => !seen.has(String(message.id)))
     .slice(-limit)
-    .map((message) => ({ id: message.id, from: cleanName(message.creator.name, 100), text: cleanText(message.text, CONTEXT_LINE_CHARS) }));
+    .map((message) => ({
+      id: message.id,
+      from: cleanName(message.creator.name, 100),
+      text: cleanText(message.text, CONTEXT_LINE_CHARS),
+    }));
   return roomContextBlock(roomName, lines, room.permalinkBase);
 }

@@ -77,7 +77,12 @@ CREATE TABLE IF NOT EXISTS reminders (
  * reservation (its counters as JSON, micro-dollars held, its turn's real cost so far). A conversation stored before
  * them gets them in place.
  */
-const LATER_COLUMNS = ["fallbacks INTEGER NOT NULL DEFAULT 0", "budget_rows TEXT", "budget_held INTEGER NOT NULL DEFAULT 0", "budget_cost INTEGER NOT NULL DEFAULT 0"];
+const LATER_COLUMNS = [
+  "fallbacks INTEGER NOT NULL DEFAULT 0",
+  "budget_rows TEXT",
+  "budget_held INTEGER NOT NULL DEFAULT 0",
+  "budget_cost INTEGER NOT NULL DEFAULT 0",
+];
 
 /** Adds the later columns a stored conversation lacks, from its table's `CREATE TABLE` text (which ALTER TABLE extends). */
 export function addLaterColumns(sql: SqlStorage, createSql: string): void {
@@ -87,11 +92,25 @@ export function addLaterColumns(sql: SqlStorage, createSql: string): void {
 /** Columns the first release's tables lack, added before its data moves into the new layout. */
 const ADDED: Record<string, string[]> = {
   conversation: [
-    "draft_posting_since INTEGER", "transcript TEXT NOT NULL DEFAULT '[]'", "out_kind TEXT", "out_upto_seq INTEGER", "out_prompt TEXT",
-    "out_markdown TEXT", "out_message_id INTEGER", "out_posted INTEGER NOT NULL DEFAULT 0", "out_queued_at INTEGER", "out_files TEXT", "out_boost TEXT",
-    "container_id TEXT", "lacks TEXT NOT NULL DEFAULT ''",
-    "do_requests INTEGER NOT NULL DEFAULT 0", "rows_read INTEGER NOT NULL DEFAULT 0", "rows_written INTEGER NOT NULL DEFAULT 0",
-    "subrequests INTEGER NOT NULL DEFAULT 0", "reported TEXT", ...LATER_COLUMNS,
+    "draft_posting_since INTEGER",
+    "transcript TEXT NOT NULL DEFAULT '[]'",
+    "out_kind TEXT",
+    "out_upto_seq INTEGER",
+    "out_prompt TEXT",
+    "out_markdown TEXT",
+    "out_message_id INTEGER",
+    "out_posted INTEGER NOT NULL DEFAULT 0",
+    "out_queued_at INTEGER",
+    "out_files TEXT",
+    "out_boost TEXT",
+    "container_id TEXT",
+    "lacks TEXT NOT NULL DEFAULT ''",
+    "do_requests INTEGER NOT NULL DEFAULT 0",
+    "rows_read INTEGER NOT NULL DEFAULT 0",
+    "rows_written INTEGER NOT NULL DEFAULT 0",
+    "subrequests INTEGER NOT NULL DEFAULT 0",
+    "reported TEXT",
+    ...LATER_COLUMNS,
   ],
   seen: ["at INTEGER"],
   inbox: ["message_id INTEGER"],

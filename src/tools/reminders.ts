@@ -19,7 +19,10 @@ export const setReminder = defineTool({
   forAsker: true,
   async run({ at, text }, { now, timeZone, reminders, asker }) {
     const due = parseWhen(at, now, timeZone);
-    if (due === null) throw new ToolError(`"${at.slice(0, 60)}" is not a time I understand; use 'in 20 minutes' or an ISO date-time like 2026-11-25T09:00.`);
+    if (due === null)
+      throw new ToolError(
+        `"${at.slice(0, 60)}" is not a time I understand; use 'in 20 minutes' or an ISO date-time like 2026-11-25T09:00.`,
+      );
     if (due <= now.getTime()) throw new ToolError(`${formatWhen(due, timeZone)} is in the past.`);
     if (due > now.getTime() + REMINDER_HORIZON_MS) {
       // Far enough ahead ("in 20000000 weeks") there is no calendar date to show: the words are named instead.
@@ -44,14 +47,16 @@ export const listReminders = defineTool({
 
 export const cancelReminder = defineTool({
   name: "cancel_reminder",
-  description: "Cancel one of the asking person's own pending reminders by its number. Reminders set by others can only be cancelled by them.",
+  description:
+    "Cancel one of the asking person's own pending reminders by its number. Reminders set by others can only be cancelled by them.",
   input: z.object({ id: z.number().int().positive().describe("The reminder's number, from list_reminders") }),
   forAsker: true,
   async run({ id }, { reminders, asker }) {
     const reminder = reminders.all().find((r) => r.id === id);
     if (!reminder) throw new ToolError(`There is no pending reminder #${id} in this room.`);
     // Acts for the person who asked in this turn only; nothing in the conversation can widen that.
-    if (reminder.forUserId !== asker.id) throw new ToolError(`Reminder #${id} belongs to ${reminder.forUser}; only they can cancel it. Ask them to.`);
+    if (reminder.forUserId !== asker.id)
+      throw new ToolError(`Reminder #${id} belongs to ${reminder.forUser}; only they can cancel it. Ask them to.`);
     reminders.cancel(id);
     return `Reminder #${id} cancelled.`;
   },

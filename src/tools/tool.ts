@@ -52,7 +52,11 @@ export interface Tool<Input extends z.ZodType = z.ZodType, Context extends ToolC
 }
 
 /** A tool, its name kept as written so the tools' index can be checked against the names config accepts. */
-export const defineTool = <Input extends z.ZodType, Context extends ToolContext = ToolContext, Name extends string = string>(
+export const defineTool = <
+  Input extends z.ZodType,
+  Context extends ToolContext = ToolContext,
+  Name extends string = string,
+>(
   tool: Tool<Input, Context> & { name: Name },
 ): Tool<Input, Context> & { name: Name } => tool;
 
@@ -67,7 +71,14 @@ export function toolDefinition(tool: Tool): ToolDefinition {
   let definition = definitions.get(tool);
   if (!definition) {
     const { $schema: _, ...schema } = z.toJSONSchema(tool.input) as Record<string, unknown>;
-    definitions.set(tool, (definition = { name: tool.name, description: tool.description, input_schema: schema as ToolDefinition["input_schema"] }));
+    definitions.set(
+      tool,
+      (definition = {
+        name: tool.name,
+        description: tool.description,
+        input_schema: schema as ToolDefinition["input_schema"],
+      }),
+    );
   }
   return definition;
 }

@@ -20,7 +20,11 @@ afterAll(async () => {
   await Promise.all([anthropic.close(), campfire.close()]);
 });
 
-const ask = (content: string) => ({ model: "claude-sonnet-5-5", max_tokens: 100, messages: [{ role: "user" as const, content }] });
+const ask = (content: string) => ({
+  model: "claude-sonnet-5-5",
+  max_tokens: 100,
+  messages: [{ role: "user" as const, content }],
+});
 
 describe("fake Anthropic, through the real SDK", () => {
   it("answers non-streaming and streaming requests alike, sent with a bearer key and the API version", async () => {
@@ -45,7 +49,9 @@ describe("fake Anthropic, through the real SDK", () => {
   it("reports overload as 529 and rejects empty text blocks with 400, as the real API does", async () => {
     const overloaded = await client.messages.create(ask("y [fake:status=529,id=fakes-b]")).catch((e: unknown) => e);
     expect((overloaded as APIError).status).toBe(529);
-    const empty = await client.messages.create({ ...ask("z"), messages: [{ role: "user", content: [{ type: "text", text: "" }] }] }).catch((e: unknown) => e);
+    const empty = await client.messages
+      .create({ ...ask("z"), messages: [{ role: "user", content: [{ type: "text", text: "" }] }] })
+      .catch((e: unknown) => e);
     expect((empty as APIError).status).toBe(400);
     expect((empty as APIError).message).toMatch(/non-empty/);
   });
@@ -69,18 +75,34 @@ describe("fake Anthropic: code execution and the Files API", () => {
 
   it("answers a file directive like a code-execution turn, streamed or not, and serves the file", async () => {
     const plain = await client.messages.create({ ...ask("make numbers [fake:file=numbers.csv]"), tools });
-    expect(plain.content.map((block) => block.type)).toEqual(["text", "server_tool_use", "bash_code_execution_tool_result", "text"]);
+    expect(plain.content.map((block) => block.type)).toEqual([
+      "text",
+      "server_tool_use",
+      "bash_code_execution_tool_result",
+      "text",
+    ]);
     expect(plain.container?.id).toMatch(/^container_fake_/);
     const fileId = fileIdOf(plain.content)!;
     const metadata = await client.files.retrieveMetadata(fileId);
-    expect(metadata).toMatchObject({ type: "file", filename: "numbers.csv", mime_type: "text/csv", downloadable: true });
+    expect(metadata).toMatchObject({
+      type: "file",
+      filename: "numbers.csv",
+      mime_type: "text/csv",
+      downloadable: true,
+    });
     const bytes = new Uint8Array(await (await client.files.download(fileId)).arrayBuffer());
     expect(bytes.length).toBe(metadata.size_bytes);
     expect(new TextDecoder().decode(bytes)).toContain("n,square");
 
-    const streamed = await client.messages.stream({ ...ask("again [fake:file=report.xlsx]"), tools, container: plain.container!.id }).finalMessage();
+    const streamed = await client.messages
+      .stream({ ...ask("again [fake:file=report.xlsx]"), tools, container: plain.container!.id })
+      .finalMessage();
     expect(streamed.container?.id).toBe(plain.container!.id);
-    expect(streamed.content[1]).toMatchObject({ type: "server_tool_use", name: "bash_code_execution", input: { command: expect.stringContaining("report.xlsx") } });
+    expect(streamed.content[1]).toMatchObject({
+      type: "server_tool_use",
+      name: "bash_code_execution",
+      input: { command: expect.stringContaining("report.xlsx") },
+    });
     expect((await client.files.retrieveMetadata(fileIdOf(streamed.content)!)).filename).toBe("report.xlsx");
   });
 
@@ -89,20 +111,29 @@ describe("fake Anthropic: code execution and the Files API", () => {
     expect((missing as APIError).status).toBe(400);
     expect((missing as APIError).message).toMatch(/code_execution/);
     const badSkill = { skills: [{ type: "builtin", skill_id: "xlsx" }] } as unknown as { skills: [] };
-    const refused = await client.messages.create({ ...ask("make [fake:file=a.csv]"), tools, container: badSkill }).catch((e: unknown) => e);
+    const refused = await client.messages
+      .create({ ...ask("make [fake:file=a.csv]"), tools, container: badSkill })
+      .catch((e: unknown) => e);
     expect((refused as APIError).message).toMatch(/container\.skills\.0\.type/);
   });
 
   it("reports the requested skills, claims 26 MB for a huge file, 404s unknown files, and records Files calls apart", async () => {
     const skills = [{ type: "anthropic" as const, skill_id: "xlsx", version: "latest" }];
-    const answer = await client.messages.create({ ...ask("big [fake:file=big.csv,huge]"), tools, container: { skills } });
+    const answer = await client.messages.create({
+      ...ask("big [fake:file=big.csv,huge]"),
+      tools,
+      container: { skills },
+    });
     expect(answer.container?.skills).toEqual(skills);
     const before = anthropic.requests.length;
     expect((await client.files.retrieveMetadata(fileIdOf(answer.content)!)).size_bytes).toBe(26 * 1024 * 1024);
     const unknown = await client.files.retrieveMetadata("file_nope").catch((e: unknown) => e);
     expect((unknown as APIError).status).toBe(404);
     expect(anthropic.requests.length).toBe(before);
-    expect(anthropic.fileRequests.slice(-2).map((r) => r.path)).toEqual([`/v1/files/${fileIdOf(answer.content)}`, "/v1/files/file_nope"]);
+    expect(anthropic.fileRequests.slice(-2).map((r) => r.path)).toEqual([
+      `/v1/files/${fileIdOf(answer.content)}`,
+      "/v1/files/file_nope",
+    ]);
   });
 });
 
@@ -118,7 +149,10 @@ describe("fake Campfire", () => {
     expect(wrong.status).toBe(302);
     expect(wrong.headers.get("location")).toBe("/session/new");
 
-    const edit = await fetch(`${campfire.url}/rooms/1/${KEY}/messages/${id}`, { method: "PATCH", body: "<p>edited</p>" });
+    const edit = await fetch(`${campfire.url}/rooms/1/${KEY}/messages/${id}`, {
+      method: "PATCH",
+      body: "<p>edited</p>",
+    });
     expect(edit.ok).toBe(true);
     expect(campfire.messages(1)[0]).toMatchObject({ body: "<p>edited</p>", edits: ["<p>hello</p>"] });
   });
@@ -142,7 +176,10 @@ describe("fake Campfire", () => {
     const created = await fetch(`${campfire.url}/rooms/20/${KEY}/messages`, { method: "POST", body: form });
     expect(created.status).toBe(201);
     expect(created.headers.get("location")).toMatch(/\/messages\/\d+$/);
-    expect(campfire.messages(20)[0]).toMatchObject({ body: "", attachment: { name: "numbers.csv", type: "text/csv", size: 8 } });
+    expect(campfire.messages(20)[0]).toMatchObject({
+      body: "",
+      attachment: { name: "numbers.csv", type: "text/csv", size: 8 },
+    });
     const other = new FormData();
     other.append("file", new File(["x"], "x.txt"));
     expect((await fetch(`${campfire.url}/rooms/20/${KEY}/messages`, { method: "POST", body: other })).status).toBe(422);
@@ -154,18 +191,24 @@ describe("fake Campfire", () => {
     const form = new FormData();
     form.append("attachment", new File(["x"], " q3:report.csv ", { type: "text/csv" }));
     expect((await fetch(`${campfire.url}/rooms/22/${KEY}/messages`, { method: "POST", body: form })).status).toBe(201);
-    const [file] = (await (await fetch(`${campfire.url}/rooms/22/${KEY}/messages`)).json()) as { body: { plain_text: string } }[];
+    const [file] = (await (await fetch(`${campfire.url}/rooms/22/${KEY}/messages`)).json()) as {
+      body: { plain_text: string };
+    }[];
     expect(file!.body.plain_text).toBe("q3-report.csv");
   });
 
   it("boosts as Campfire does: 201 + JSON, 422 when empty, DELETE 204 then 404, 404 on an older Campfire", async () => {
-    const id = Number((await post(`/rooms/21/${KEY}/messages`, "<p>boost me</p>")).headers.get("location")!.split("/").pop());
+    const id = Number(
+      (await post(`/rooms/21/${KEY}/messages`, "<p>boost me</p>")).headers.get("location")!.split("/").pop(),
+    );
     const boosts = `${campfire.url}/rooms/21/${KEY}/messages/${id}/boosts`;
     const created = await fetch(boosts, { method: "POST", body: "👀" });
     expect(created.status).toBe(201);
     const boost = (await created.json()) as { id: number; content: string };
     expect(boost).toMatchObject({ id: expect.any(Number), content: "👀" });
-    expect((await fetch(`${campfire.url}/_fake/boosts?room=21`).then((r) => r.json()))).toMatchObject([{ id: boost.id, messageId: id, content: "👀" }]);
+    expect(await fetch(`${campfire.url}/_fake/boosts?room=21`).then((r) => r.json())).toMatchObject([
+      { id: boost.id, messageId: id, content: "👀" },
+    ]);
     expect((await fetch(boosts, { method: "POST", body: " " })).status).toBe(422);
     expect((await fetch(`${boosts}/${boost.id}`, { method: "DELETE" })).status).toBe(204);
     expect((await fetch(`${boosts}/${boost.id}`, { method: "DELETE" })).status).toBe(404);
