@@ -5,10 +5,10 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Tally } from "./bare/tally.ts";
 import { type Fakes, getJson, payload, post, sleep, waitForRooms } from "./client.ts";
 import type { Usage } from "./prices.ts";
 import { type Bundle, build, type LogLine, ROOT, readConfig, type Workerd } from "./workerd.ts";
-import type { Tally } from "./bare/tally.ts";
 
 /** The bot with every Durable Object class the config binds wrapped in the bench's meter. */
 export async function buildMetered(config: string, outdir: string): Promise<Bundle> {

@@ -3,7 +3,7 @@
  * that hands one row to a Durable Object, which stores it and sets an alarm) and the bot; and the bot's own
  * overhead from webhook to reply posted.
  */
-import { getJson, payload, post, type Posted, type Requested, sleep, waitForRooms } from "./client.ts";
+import { getJson, type Posted, payload, post, type Requested, sleep, waitForRooms } from "./client.ts";
 import { percentile } from "./stats.ts";
 import type { Workerd } from "./workerd.ts";
 

@@ -5,7 +5,7 @@
  */
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { type Fakes, payload, post, sleep, waitForRooms } from "./client.ts";
+import { type Fakes, payload, sleep, waitForRooms } from "./client.ts";
 import { latencies } from "./latency.ts";
 import { rssAnon, type Workerd } from "./workerd.ts";
 

@@ -1,6 +1,7 @@
 /** BENCHMARKS.md from one run's results: each figure beside its baseline, prices stated. */
-import { type ColdStart, DEEP_IMPORTS, median } from "./bundle.ts";
+
 import type { Work } from "./billing.ts";
+import { type ColdStart, DEEP_IMPORTS, median } from "./bundle.ts";
 import type { AckRow, IdleFloor, Overhead } from "./latency.ts";
 import { perConversation, type Soak } from "./memory.ts";
 import { CLOUDFLARE, claudeCost, PRICES_READ, SONNET } from "./prices.ts";
@@ -237,7 +238,7 @@ function bundle(results: Results): string[] {
     `The deep-import variant changes only these lines: ${DEEP_IMPORTS.map((change) => `${change.file}'s \`${change.from}\` to \`${change.to}\``).join("; ")}.`,
     "",
     table(
-      ["cold start, median of " + results.cold.bot.ready.length, "bot", "baseline: bare Worker"],
+      [`cold start, median of ${results.cold.bot.ready.length}`, "bot", "baseline: bare Worker"],
       [
         ["new workerd until listening", ms(median(results.cold.bot.ready)), ms(median(results.cold.bare.ready))],
         [

@@ -5,7 +5,7 @@
  * BENCHMARKS.md. Settings come from BENCH_* environment variables (see BENCHMARKS.md).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { billableWork, buildMetered, steadyWork, withBudget } from "./billing.ts";
 import { buildWithDeepImports, bytesByPackage, coldStarts } from "./bundle.ts";

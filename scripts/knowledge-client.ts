@@ -4,8 +4,8 @@
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { documentIds } from "../src/knowledge/document.ts";
 import { formatBytes } from "../src/bytes.ts";
+import { documentIds } from "../src/knowledge/document.ts";
 
 export interface Target {
   /** The Worker's base URL, e.g. http://localhost:8787. */

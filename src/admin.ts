@@ -1,14 +1,14 @@
 import { Hono, type MiddlewareHandler } from "hono";
+import { bearerKey, keysMatch } from "./auth";
 import { loadConfig } from "./config";
-import { conversationName } from "./conversation/message";
 import { auditAdmin, botsAdmin } from "./control/admin";
 import { recordAudit } from "./control/audit";
+import { conversationName } from "./conversation/message";
 import { knowledgeAdmin } from "./knowledge/admin";
 import { log } from "./log";
 import { memoryAdmin } from "./memory/admin";
 import type { SessionSummary } from "./registry/registry";
 import { summarizeBot } from "./registry/shards";
-import { bearerKey, keysMatch } from "./auth";
 
 type AppEnv = { Bindings: Env };
 

@@ -1,8 +1,8 @@
 import type { TestProject } from "vitest/node";
 import { unstable_readConfig } from "wrangler";
+import { TEST_KEYS } from "./bots.ts";
 import { startFakeAnthropic } from "./fakes/anthropic.ts";
 import { startFakeCampfire } from "./fakes/campfire.ts";
-import { TEST_KEYS } from "./bots.ts";
 
 /** Starts the fake Anthropic and Campfire once for the workerd tests; the Worker reaches them on loopback. */
 export default async function setup(project: TestProject) {

@@ -89,11 +89,13 @@ function meterStorage(storage: DurableObjectStorage): void {
 }
 
 // TypeScript requires a mixin's base to take `...any[]`.
+// biome-ignore lint/suspicious/noExplicitAny: the mixin rule above
 type ObjectClass = abstract new (...args: any[]) => { alarm?(info?: AlarmInvocationInfo): void | Promise<void> };
 
 /** `Base`, metering its storage, the stubs it calls and its alarm runs. */
 export function meterObject<C extends ObjectClass>(Base: C): C {
   abstract class Metered extends Base {
+    // biome-ignore lint/suspicious/noExplicitAny: the mixin rule above
     constructor(...args: any[]) {
       meterStorage((args[0] as DurableObjectState).storage);
       super(args[0], meteredEnv(args[1] as object));

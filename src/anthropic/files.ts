@@ -1,9 +1,9 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { z } from "zod";
 import { readAtMost } from "../bytes";
-import { anthropicFailure } from "./failure";
 import { ServiceFailure } from "../failure";
 import { log } from "../log";
+import { anthropicFailure } from "./failure";
 
 /** The largest file the bot posts into a room; a larger one is named in the answer instead. */
 export const FILE_LIMIT_BYTES = 25 * 1024 * 1024;

@@ -1,4 +1,5 @@
 import { Marked, type Tokens } from "marked";
+import { kept } from "../keep";
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
@@ -60,9 +61,7 @@ function tableText({ header, rows }: Tokens.Table): string {
  */
 const instances = new Map<string | undefined, Marked>();
 function campfireMarkdown(campfireUrl: string | undefined): Marked {
-  let instance = instances.get(campfireUrl);
-  if (!instance) instances.set(campfireUrl, (instance = createMarked(campfireUrl)));
-  return instance;
+  return kept(instances, campfireUrl, () => createMarked(campfireUrl));
 }
 
 function createMarked(campfireUrl: string | undefined): Marked {

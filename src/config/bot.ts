@@ -1,6 +1,6 @@
 import type { ThinkingConfigParam } from "@anthropic-ai/sdk/resources/messages";
 import { type BotEntry, botEntrySchema, botKeySecretName } from "./bots";
-import { budgetLimits, type BudgetLimits } from "./budget";
+import { type BudgetLimits, budgetLimits } from "./budget";
 import { parseDuration } from "./duration";
 import type { Price } from "./prices";
 import { isToolName, TOOL_GROUPS, TOOL_NAMES, type ToolName } from "./tool-names";

@@ -1,10 +1,10 @@
-import { readBot, type BotConfig } from "./bot";
+import { type BotConfig, readBot } from "./bot";
 import { BOT_ID } from "./bots";
 import { parseDuration } from "./duration";
 import { readPrices } from "./prices";
 
-export { botKeySecretName } from "./bots";
 export type { BotConfig } from "./bot";
+export { botKeySecretName } from "./bots";
 export type { BudgetLimits } from "./budget";
 export type { Price } from "./prices";
 

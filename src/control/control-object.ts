@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { BudgetLimits } from "../config/budget";
 import { log } from "../log";
+import { tableNames } from "../sqlite";
 import { type AuditEntry, type AuditExtent, type AuditFilter, type AuditRecord, nextTrimAt, trimCut } from "./audit";
 import { budgetEntry } from "./budget-entry";
 import type { ControlStatus } from "./status";
@@ -162,9 +163,8 @@ export class BotControl extends DurableObject<Env> {
   }
 
   private get exists(): boolean {
-    return (this.existing ??=
-      this.ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'switch'").toArray()
-        .length > 0);
+    if (this.existing === null) this.existing = tableNames(this.ctx.storage.sql).has("switch");
+    return this.existing;
   }
 
   private sql<T extends Row = Row>(query: string, ...bindings: SqlStorageValue[]): SqlStorageCursor<T> {

@@ -1,12 +1,12 @@
+import { FILE_LIMIT_BYTES, FileFetchFailure, type ProducedFile } from "../anthropic/files";
 import { formatBytes } from "../bytes";
 import { campfireFilename } from "../campfire/attachments";
-import type { Room } from "../campfire/room";
-import { FILE_LIMIT_BYTES, FileFetchFailure, type ProducedFile } from "../anthropic/files";
-import { log } from "../log";
 import { escapeHtml, renderMarkdown } from "../campfire/render";
+import type { Room } from "../campfire/room";
+import { splitMarkdown } from "../campfire/split";
+import { log } from "../log";
 import type { Model } from "./model";
 import { retryAfterFailure } from "./retry";
-import { splitMarkdown } from "../campfire/split";
 import type { Outgoing } from "./state";
 import type { ConversationStore } from "./store";
 

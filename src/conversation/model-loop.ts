@@ -1,8 +1,8 @@
 import type { ContainerParams, MessageParam, TextBlockParam, ToolUnion } from "@anthropic-ai/sdk/resources/messages";
-import type { BotConfig } from "../config";
 import { producedFileIds } from "../anthropic/produced";
-import { addUsage, type Model, NO_USAGE, type TokenUsage } from "./model";
+import type { BotConfig } from "../config";
 import type { AuditSink } from "./effects";
+import { addUsage, type Model, NO_USAGE, type TokenUsage } from "./model";
 import { runTools } from "./run-tools";
 import type { Toolbox, TurnToolContext } from "./toolbox";
 

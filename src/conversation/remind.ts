@@ -1,7 +1,7 @@
+import { escapeHtml } from "../campfire/render";
 import type { Room } from "../campfire/room";
 import { asFailure } from "../failure";
 import { log } from "../log";
-import { escapeHtml } from "../campfire/render";
 import { alreadyPosted } from "./delivery";
 import type { Reminder, ReminderStore } from "./reminder-store";
 import { decideRetry, REMINDER_RETRY } from "./retry";

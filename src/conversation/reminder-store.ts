@@ -35,7 +35,8 @@ export class ReminderStore {
   ) {}
 
   private get exists(): boolean {
-    return (this.existing ??= this.lookUp());
+    if (this.existing === null) this.existing = this.lookUp();
+    return this.existing;
   }
 
   add(dueAt: number, text: string, forUser: { id: number; name: string }): number {

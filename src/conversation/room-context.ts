@@ -18,7 +18,7 @@ export async function roomContext(
   limit: number,
 ): Promise<string> {
   if (limit === 0 || !room.supports("read_edit")) return "";
-  let recent;
+  let recent: Awaited<ReturnType<Room["recent"]>>;
   try {
     recent = await room.recent({ quick: true });
   } catch (error) {

@@ -1,5 +1,6 @@
 import type { Settlement } from "../budget/counters";
 import type { Capability } from "../campfire/room";
+import { tableDefinitions } from "../sqlite";
 import { directRoomLabel, type InboundMessage, isHashId } from "./message";
 import { type Billing, billingFields, type Meter } from "./meter";
 import type { TokenUsage } from "./model";
@@ -7,7 +8,6 @@ import { ReminderStore } from "./reminder-store";
 import { addLaterColumns, SCHEMA, upgradeFirstRelease } from "./schema";
 import type { ConversationState, Outgoing, PendingMessage } from "./state";
 import type { Turn } from "./transcript";
-import { tableDefinitions } from "../sqlite";
 
 type Row = Record<string, SqlStorageValue>;
 const int = (value: SqlStorageValue | undefined) => value as number;
@@ -41,7 +41,8 @@ export class ConversationStore {
   }
 
   private get exists(): boolean {
-    return (this.existing ??= this.tables().has("conversation"));
+    if (this.existing === null) this.existing = this.tables().has("conversation");
+    return this.existing;
   }
 
   exec<T extends Row>(query: string, ...bindings: SqlStorageValue[]): SqlStorageCursor<T> {

@@ -1,5 +1,5 @@
-import type { Room } from "../campfire/room";
 import { escapeHtml, renderMarkdown } from "../campfire/render";
+import type { Room } from "../campfire/room";
 import { splitMarkdown } from "../campfire/split";
 
 /** Answers quicker than this are posted once, whole; slower ones appear early and grow. */

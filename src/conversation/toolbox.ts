@@ -1,7 +1,8 @@
 import type { ToolUnion } from "@anthropic-ai/sdk/resources/messages";
 import { z } from "zod";
-import type { BotConfig } from "../config";
 import { codeExecutionTool } from "../anthropic/container";
+import type { BotConfig } from "../config";
+import { kept } from "../keep";
 import type { KnowledgeToolContext } from "../knowledge/access";
 import { listDocuments, readDocument, searchKnowledge, storeDocument } from "../knowledge/tools";
 import { MEMORY_TOOL, type MemoryToolContext } from "../memory/tool";
@@ -13,8 +14,8 @@ import {
   speaksForSomeone,
   type Tool,
   type ToolContext,
-  toolDefinition,
   ToolError,
+  toolDefinition,
 } from "../tools/tool";
 
 /** A tool context that may hand a question to another bot, for the `ask_<bot id>` tools. */
@@ -38,9 +39,7 @@ const consultTools = new WeakMap<BotConfig, Tool<z.ZodType, ConsultToolContext>>
 
 /** A tool that hands one question to another bot: `ask_<bot id>`. */
 function consultTool(other: BotConfig): Tool<z.ZodType, ConsultToolContext> {
-  let tool = consultTools.get(other);
-  if (!tool) consultTools.set(other, (tool = newConsultTool(other)));
-  return tool;
+  return kept(consultTools, other, () => newConsultTool(other));
 }
 
 function newConsultTool(other: BotConfig): Tool<z.ZodType, ConsultToolContext> {

@@ -1,12 +1,12 @@
+import { containerParam } from "../anthropic/container";
 import type { BudgetAccess } from "../budget/access";
 import { acknowledge, release } from "../campfire/ack-boost";
 import type { Room } from "../campfire/room";
 import type { BotConfig } from "../config";
-import { containerParam } from "../anthropic/container";
+import { pausedSentence } from "../control/status";
 import type { KnowledgeAccess } from "../knowledge/access";
 import { type LogFields, log } from "../log";
-import { memoryPrompt, type MemoryApi } from "../memory/tool";
-import { pausedSentence } from "../control/status";
+import { type MemoryApi, memoryPrompt } from "../memory/tool";
 import { budgetStatus } from "../tools/budget-status";
 import { type Person, ToolError } from "../tools/tool";
 import { consultBot } from "./consult";
@@ -19,7 +19,7 @@ import { budgetReader, reserveTurn, type TurnSpend } from "./spend";
 import type { ConversationState, Outgoing, PendingMessage } from "./state";
 import type { ConversationStore } from "./store";
 import { PROGRESS_AFTER_MS, ReplyStreamer } from "./streamer";
-import { actsForPeople, toolbox, toolsFor, type TurnToolContext } from "./toolbox";
+import { actsForPeople, type TurnToolContext, toolbox, toolsFor } from "./toolbox";
 import { type Turn, turnsToDrop } from "./transcript";
 
 /** At most this many waiting messages make one turn; a bigger burst is answered in several. */

@@ -1,5 +1,5 @@
-import { libraryKey } from "./document";
 import type { ToolContext } from "../tools/tool";
+import { libraryKey } from "./document";
 import type { DocumentInput, DocumentPage, DocumentSummary, Passage, PutResult } from "./library";
 
 /** What the knowledge tools ask of a library, as Library's RPC methods answer through a stub. */

@@ -95,7 +95,7 @@ function fnv1a(text: string): string {
 export function documentIds(fileNames: string[]): { ids: string[]; clashes: string[] } {
   const ids = fileNames.map(slugify);
   const byId = new Map<string, string[]>();
-  ids.forEach((id, i) => byId.set(id, [...(byId.get(id) ?? []), fileNames[i]!]));
+  for (const [i, id] of ids.entries()) byId.set(id, [...(byId.get(id) ?? []), fileNames[i]!]);
   const clashes = [...byId]
     .filter(([, names]) => names.length > 1)
     .map(([id, names]) => {

@@ -1,18 +1,18 @@
 import { DurableObject } from "cloudflare:workers";
+import { columnNames, tableNames } from "../sqlite";
 import { chunkMarkdown } from "./chunk";
 import {
   countedBytes,
   documentTooLarge,
   emptyDocument,
-  libraryFull,
   LIMITS,
+  libraryFull,
   PASSAGE_BYTES,
   type Refusal,
   tooManyDocuments,
 } from "./limits";
 import { pageOf } from "./pages";
 import { ftsQuery } from "./query";
-import { columnNames, tableNames } from "../sqlite";
 
 export interface DocumentInput {
   id: string;

@@ -1,5 +1,5 @@
-import { formatBytes } from "../bytes";
 import { z } from "zod";
+import { formatBytes } from "../bytes";
 import { log } from "../log";
 import { defineTool, ToolError } from "../tools/tool";
 import type { KnowledgeToolContext } from "./access";

@@ -1,5 +1,5 @@
-import type { FileStore, StoredFile } from "./file-store";
 import { tableNames } from "../sqlite";
+import type { FileStore, StoredFile } from "./file-store";
 
 /**
  * `files` holds the person's memory files; `lifetime` one row with when the memory was last used and how long

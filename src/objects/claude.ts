@@ -1,11 +1,12 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { MessageStream } from "@anthropic-ai/sdk/lib/MessageStream";
 import type { ContentBlock, Usage } from "@anthropic-ai/sdk/resources/messages";
-import type { AskOptions, Model, ModelAnswer, ModelRequest, TokenUsage } from "../conversation/model";
-import { anthropicFailure } from "../anthropic/failure";
-import { ServiceFailure } from "../failure";
 import { containerIdOf } from "../anthropic/container";
+import { anthropicFailure } from "../anthropic/failure";
 import { fetchProducedFile, type ProducedFile } from "../anthropic/files";
+import type { AskOptions, Model, ModelAnswer, ModelRequest, TokenUsage } from "../conversation/model";
+import { ServiceFailure } from "../failure";
+import { kept } from "../keep";
 
 /** The MCP connector's beta flag; requests without MCP servers use the stable API. */
 const MCP_BETA = "mcp-client-2025-11-20";
@@ -124,7 +125,5 @@ export function answerText(content: readonly ContentBlock[]): string {
 const clients = new Map<string, ClaudeClient>();
 export function claudeClient(settings: ClaudeSettings): ClaudeClient {
   const id = `${settings.baseUrl ?? ""}\n${settings.apiKey}`;
-  let client = clients.get(id);
-  if (!client) clients.set(id, (client = new ClaudeClient(settings)));
-  return client;
+  return kept(clients, id, () => new ClaudeClient(settings));
 }

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { settleLast } from "../budget/access";
+import { escapeHtml } from "../campfire/render";
 import { type Config, loadConfig } from "../config";
 import { adoptStatus, type KnownStatus, knownStatus, pausedSentence } from "../control/status";
 import { type InboundMessage, REPLAY_WINDOW_MS } from "../conversation/message";
@@ -7,13 +8,12 @@ import { addBilling, type Billing, billingFields, Ledger, Meter } from "../conve
 import { postDueReminder } from "../conversation/remind";
 import { afterEscapedError } from "../conversation/retry";
 import { type Action, decide, type ScheduleSnapshot } from "../conversation/schedule";
-import type { ConversationState } from "../conversation/state";
 import { TurnSpend } from "../conversation/spend";
+import type { ConversationState } from "../conversation/state";
 import { answerStep, deliverStep, pausedStep, type StepContext } from "../conversation/steps";
 import { ConversationStore } from "../conversation/store";
 import { explainToRoom, ServiceFailure } from "../failure";
 import { log } from "../log";
-import { escapeHtml } from "../campfire/render";
 import { reportBirthOrChange, reportDeath } from "./report";
 import { botOf, budgetFor, modelFor, reachFor, roomFor } from "./wiring";
 

@@ -1,5 +1,4 @@
-import type { Billing } from "../conversation/meter";
-import type { Meter } from "../conversation/meter";
+import type { Billing, Meter } from "../conversation/meter";
 import type { ConversationState } from "../conversation/state";
 import type { ConversationStore } from "../conversation/store";
 import { log } from "../log";

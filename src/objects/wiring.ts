@@ -1,8 +1,6 @@
-import { budgetAccess, type BudgetAccess } from "../budget/access";
+import { type BudgetAccess, budgetAccess } from "../budget/access";
 import { CampfireClient } from "../campfire/client";
 import { type Capability, Room } from "../campfire/room";
-import { claudeClient } from "./claude";
-import { FallbackModel } from "./fallback";
 import type { BotConfig, BudgetLimits, Config } from "../config";
 import { recordAudit } from "../control/audit";
 import { knownStatus } from "../control/status";
@@ -13,9 +11,11 @@ import { ServiceFailure } from "../failure";
 import { knowledgeAccess } from "../knowledge/access";
 import { log } from "../log";
 import { memoryFor } from "../memory/tool";
+import { OfflineModel } from "../playground/offline-model";
 import { registryFor } from "../registry/shards";
 import { speaksForSomeone } from "../tools/tool";
-import { OfflineModel } from "../playground/offline-model";
+import { claudeClient } from "./claude";
+import { FallbackModel } from "./fallback";
 
 const offline = new OfflineModel();
 

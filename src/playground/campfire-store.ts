@@ -1,10 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
+import { botUserId } from "../campfire/room";
 import { handleBotApi } from "../campfire-emulator/bot-api";
 import type { CampfireUser } from "../campfire-emulator/store";
-import { botUserId } from "../campfire/room";
 import { loadConfig } from "../config";
 import { ROOMS } from "./rooms";
-import { type StoredFile, SqliteCampfireStore } from "./sqlite-store";
+import { SqliteCampfireStore, type StoredFile } from "./sqlite-store";
 import { type PlaygroundMessage, SCHEMA } from "./store-rows";
 
 /** Where the playground serves Campfire's bot API: `npm run dev` sets CAMPFIRE_URL to it. */

@@ -11,7 +11,7 @@
 export function webhookText(text: string, botName: string, sharedRoom: boolean): string | null {
   if (!sharedRoom) return text.trim();
   // The name is text, not a pattern; the lookahead keeps "@Assistant" from matching "@Assistants".
-  const mention = new RegExp("@" + botName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "(?![\\p{L}\\p{N}_])", "giu");
+  const mention = new RegExp(`@${botName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\p{L}\\p{N}_])`, "giu");
   if (text.search(mention) === -1) return null;
   return text.replace(mention, "").replace(/\s+/g, " ").trim();
 }
@@ -21,5 +21,5 @@ export function webhookRoom(
   room: { id: number; name: string; direct: boolean },
   botKey: string,
 ): { id: number; name: string | null; path: string } {
-  return { id: room.id, name: room.direct ? null : room.name, path: "/rooms/" + room.id + "/" + botKey + "/messages" };
+  return { id: room.id, name: room.direct ? null : room.name, path: `/rooms/${room.id}/${botKey}/messages` };
 }

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
-import { conversationName } from "../conversation/message";
 import { loadConfig } from "../config";
+import { conversationName } from "../conversation/message";
 import { PLAYGROUND_PAGE } from "./page";
 import { ROOMS, USERS } from "./rooms";
 

@@ -1,8 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Billing } from "../conversation/meter";
 import type { TokenUsage } from "../conversation/model";
-import { ADDED_COLUMNS, COUNTER_COLUMNS, counterValues, countersOf, SCHEMA } from "./schema";
 import { addMissingColumns } from "../sqlite";
+import { ADDED_COLUMNS, COUNTER_COLUMNS, countersOf, counterValues, SCHEMA } from "./schema";
 
 /** What a conversation tells the registry about itself; every field is a running total, so resending is harmless. */
 export interface ConversationReport {

@@ -1,7 +1,7 @@
 import type { ToolName } from "../config/tool-names";
 import { budgetStatus } from "./budget-status";
-import { roomHistory } from "./room-history";
 import { cancelReminder, listReminders, setReminder } from "./reminders";
+import { roomHistory } from "./room-history";
 import type { Tool } from "./tool";
 
 /** Every built-in tool by name; each of `TOOL_NAMES` must be here, under its own name, and nothing else. */

@@ -1,6 +1,7 @@
 import type { Tool as ToolDefinition } from "@anthropic-ai/sdk/resources/messages";
 import { z } from "zod";
 import type { Room } from "../campfire/room";
+import { kept } from "../keep";
 
 /** A person Campfire vouched for: the sender of the newest message of the turn. */
 export interface Person {
@@ -68,17 +69,8 @@ const definitions = new WeakMap<Tool, ToolDefinition>();
 
 /** What Claude is told about a tool: its zod schema as JSON Schema. */
 export function toolDefinition(tool: Tool): ToolDefinition {
-  let definition = definitions.get(tool);
-  if (!definition) {
+  return kept(definitions, tool, () => {
     const { $schema: _, ...schema } = z.toJSONSchema(tool.input) as Record<string, unknown>;
-    definitions.set(
-      tool,
-      (definition = {
-        name: tool.name,
-        description: tool.description,
-        input_schema: schema as ToolDefinition["input_schema"],
-      }),
-    );
-  }
-  return definition;
+    return { name: tool.name, description: tool.description, input_schema: schema as ToolDefinition["input_schema"] };
+  });
 }

@@ -51,16 +51,14 @@ function offsetAt(instant: number, timeZone: string): number {
 }
 
 export function formatWhen(instant: number, timeZone: string): string {
-  return (
-    new Date(instant).toLocaleString("en-US", {
-      timeZone,
-      weekday: "short",
-      year: "numeric",
-      month: "short",
-      day: "numeric",
-      hour: "2-digit",
-      minute: "2-digit",
-      hour12: false,
-    }) + ` (${timeZone})`
-  );
+  return `${new Date(instant).toLocaleString("en-US", {
+    timeZone,
+    weekday: "short",
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hour12: false,
+  })} (${timeZone})`;
 }

@@ -1,12 +1,12 @@
 import { Hono } from "hono";
 import { bearerKey, keysMatch } from "../auth";
+import { escapeHtml } from "../campfire/render";
 import { type BotConfig, type Config, loadConfig } from "../config";
 import { type KnownStatus, knownStatus, pausedSentence } from "../control/status";
-import { billingFields } from "../conversation/meter";
 import { conversationName, type InboundMessage, inboundMessage, legacyMessageId } from "../conversation/message";
+import { billingFields } from "../conversation/meter";
 import { log } from "../log";
 import { reject } from "../reject";
-import { escapeHtml } from "../campfire/render";
 import { accessRule, askerOf, REFUSALS } from "./access";
 import { readBody } from "./body";
 import { type ParsedPayload, parsePayload } from "./payload";
@@ -54,7 +54,7 @@ webhook.post("/:botId", async (c) => {
   return handOver(c.env, botId, message, started, control);
 });
 
-webhook.all("/:botId", (c) => {
+webhook.all("/:botId", (_c) => {
   const response = reject(405, "use POST: this is a Campfire bot webhook");
   response.headers.set("allow", "POST");
   return response;

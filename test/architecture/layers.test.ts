@@ -51,6 +51,7 @@ const TABLE: [pattern: string, layer: Layer][] = [
   ["src/text.ts", "leaves"],
   ["src/bytes.ts", "leaves"],
   ["src/sqlite.ts", "leaves"],
+  ["src/keep.ts", "leaves"],
   ["src/failure.ts", "leaves"],
 ];
 

@@ -1,7 +1,7 @@
-import Anthropic, { APIError, RateLimitError } from "@anthropic-ai/sdk";
 import { createServer, type Server } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import Anthropic, { type APIError, RateLimitError } from "@anthropic-ai/sdk";
 import type { ContentBlock } from "@anthropic-ai/sdk/resources/messages";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeAnthropic, startFakeAnthropic } from "../fakes/anthropic.ts";
 import { type FakeCampfire, startFakeCampfire } from "../fakes/campfire.ts";
 

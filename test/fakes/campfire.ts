@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleBotApi } from "../../src/campfire-emulator/bot-api.ts";
-import { type MemoryMessage, MemoryCampfireStore } from "../../src/campfire-emulator/memory-store.ts";
+import { MemoryCampfireStore, type MemoryMessage } from "../../src/campfire-emulator/memory-store.ts";
 import type { CampfireUser } from "../../src/campfire-emulator/store.ts";
 import { json, listen, sleep } from "./http.ts";
 
@@ -174,16 +174,14 @@ export async function startFakeCampfire(
     calls,
     messages,
     boosts: (roomId) =>
-      store
-        .allBoosts(roomId)
-        .map((boost) => ({
-          id: boost.id,
-          roomId: boost.roomId,
-          messageId: boost.messageId,
-          content: boost.content,
-          booster: { id: boost.booster.id, name: boost.booster.name },
-          createdAt: new Date(boost.createdAt).toISOString(),
-        })),
+      store.allBoosts(roomId).map((boost) => ({
+        id: boost.id,
+        roomId: boost.roomId,
+        messageId: boost.messageId,
+        content: boost.content,
+        booster: { id: boost.booster.id, name: boost.booster.name },
+        createdAt: new Date(boost.createdAt).toISOString(),
+      })),
     async waitForMessages(roomId, count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (botMessages(roomId).length < count) {
@@ -330,7 +328,9 @@ export async function startFakeCampfire(
 
 async function respond(response: ServerResponse, answer: Response, status = answer.status) {
   const headers: Record<string, string> = {};
-  answer.headers.forEach((value, name) => (headers[name] = value));
+  answer.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
   response.writeHead(status, headers);
   response.end(Buffer.from(await answer.arrayBuffer()));
 }

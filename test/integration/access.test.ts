@@ -1,5 +1,5 @@
-import { env } from "cloudflare:workers";
 import { listDurableObjectIds } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   campfirePayload,

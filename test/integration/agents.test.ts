@@ -1,7 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { TEST_KEYS } from "../bots";
-import { newLibrary, HANDBOOK } from "./knowledge-helpers";
-import { newUserId } from "./memory-helpers";
 import {
   adminGet,
   campfirePayload,
@@ -12,6 +10,8 @@ import {
   type RecordedRequest,
   storedTranscript,
 } from "./helpers";
+import { HANDBOOK, newLibrary } from "./knowledge-helpers";
+import { newUserId } from "./memory-helpers";
 
 type BotId = keyof typeof TEST_KEYS;
 type ToolResult = { type: string; content: string; is_error?: boolean };

@@ -1,10 +1,10 @@
-import { env, exports } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AUDIT_MAX_AGE_MS, AUDIT_MAX_ENTRIES, AUDIT_OVERFLOW_TRIM_MS, recordAudit } from "../../src/control/audit";
 import { controlOf } from "../../src/control/status";
-import { HOUR, memoryOf, newUserId } from "./memory-helpers";
 import { ADMIN_TOKEN, campfirePayload, fakeCampfire, newRoomId, pendingWork, postWebhook, TEST_KEYS } from "./helpers";
+import { HOUR, memoryOf, newUserId } from "./memory-helpers";
 
 interface Entry {
   bot: string;

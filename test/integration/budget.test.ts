@@ -1,5 +1,5 @@
-import { env, exports } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { costOf } from "../../src/budget/cost";
 import type { ReserveAnswer } from "../../src/budget/counters";

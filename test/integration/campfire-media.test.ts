@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { botMessagesPath } from "../../src/campfire/room";
 import { postAttachment } from "../../src/campfire/attachments";
 import { addBoost, removeBoost } from "../../src/campfire/boosts";
+import { botMessagesPath } from "../../src/campfire/room";
 import type { CampfireTransport } from "../../src/campfire/transport";
 import { ServiceFailure } from "../../src/failure";
 import { BOT_KEY, newRoomId } from "./helpers";

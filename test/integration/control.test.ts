@@ -1,4 +1,3 @@
-import { env, exports } from "cloudflare:workers";
 import {
   createExecutionContext,
   createScheduledController,
@@ -6,6 +5,7 @@ import {
   runInDurableObject,
   waitOnExecutionContext,
 } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { CONTROL_CACHE_MS, controlOf } from "../../src/control/status";
 import { PAUSE_POLL_MS } from "../../src/conversation/schedule";

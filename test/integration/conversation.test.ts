@@ -1,18 +1,18 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import {
+  alarmAt,
   campfirePayload,
   conversation,
   fakeAnthropic,
   fakeCampfire,
   newMessageId,
   newRoomId,
-  alarmAt,
   pendingWork,
   postWebhook,
   runUntilIdle,
-  userTables,
   speakers,
+  userTables,
 } from "./helpers";
 
 async function send(roomId: number, text: string, extra: { userName?: string; messageId?: number } = {}) {

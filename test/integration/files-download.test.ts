@@ -1,10 +1,10 @@
-import Anthropic from "@anthropic-ai/sdk";
 import { env } from "cloudflare:workers";
+import Anthropic from "@anthropic-ai/sdk";
 import { describe, expect, it } from "vitest";
-import { ServiceFailure } from "../../src/failure";
 import { codeExecutionTool, containerIdOf, containerParam } from "../../src/anthropic/container";
-import { fetchProducedFile, FILE_LIMIT_BYTES } from "../../src/anthropic/files";
+import { FILE_LIMIT_BYTES, fetchProducedFile } from "../../src/anthropic/files";
 import { producedFileIds } from "../../src/anthropic/produced";
+import { ServiceFailure } from "../../src/failure";
 
 const client = new Anthropic({ apiKey: "sk-ant-test", baseURL: env.ANTHROPIC_BASE_URL, maxRetries: 0 });
 

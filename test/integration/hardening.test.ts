@@ -1,5 +1,5 @@
+import { runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Conversation } from "../../src/objects/conversation";
 import {
@@ -98,10 +98,9 @@ describe("a conversation whose storage refuses writes, evicted from memory betwe
     const roomId = newRoomId();
     await send(roomId, `fresh${roomId}`);
     await fakeCampfire.waitForMessages(roomId, 1);
-    await runInDurableObject(
-      conversation(roomId),
-      (instance: Conversation) => void ((instance as unknown as { probe: number }).probe = 1),
-    );
+    await runInDurableObject(conversation(roomId), (instance: Conversation) => {
+      (instance as unknown as { probe: number }).probe = 1;
+    });
     await evictFromMemory(roomId);
     expect(
       await runInDurableObject(

@@ -1,5 +1,5 @@
-import { env, exports } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { vi } from "vitest";
 import { ADMIN_TOKEN as ADMIN_TOKEN_VALUE, TEST_KEYS } from "../bots";
 

@@ -1,9 +1,9 @@
-import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type KnowledgeToolContext, knowledgeAccess } from "../../src/knowledge/access";
-import { listDocuments, readDocument, searchKnowledge, storeDocument } from "../../src/knowledge/tools";
 import { MAX_RESULT_CHARS } from "../../src/knowledge/tool-output";
+import { listDocuments, readDocument, searchKnowledge, storeDocument } from "../../src/knowledge/tools";
 import { ToolError } from "../../src/tools/tool";
 import { HANDBOOK, newLibrary } from "./knowledge-helpers";
 

@@ -1,8 +1,8 @@
-import { env, exports } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { LIMITS, PASSAGE_BYTES, STORED_MULTIPLE } from "../../src/knowledge/limits";
 import { knowledgeAccess } from "../../src/knowledge/access";
+import { LIMITS, PASSAGE_BYTES, STORED_MULTIPLE } from "../../src/knowledge/limits";
 import { storeDocument } from "../../src/knowledge/tools";
 import type { ToolContext } from "../../src/tools/tool";
 import { ADMIN_TOKEN } from "../bots";

@@ -1,5 +1,5 @@
-import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import {
   adminGet,
@@ -8,8 +8,8 @@ import {
   conversation,
   fakeCampfire,
   newRoomId,
-  postWebhook,
   type PostedMessage,
+  postWebhook,
   type SessionsMetrics,
   TEST_KEYS,
   userTables,

@@ -1,5 +1,5 @@
-import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { memoryName } from "../../src/memory/name";
 
 export const HOUR = 3_600_000;

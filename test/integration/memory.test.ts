@@ -1,5 +1,5 @@
-import { exports } from "cloudflare:workers";
 import { runDurableObjectAlarm } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ADMIN_TOKEN } from "../bots";
 import { HOUR, memoryOf, newUserId, sleep, storageOf } from "./memory-helpers";

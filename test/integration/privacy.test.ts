@@ -1,14 +1,13 @@
-import { env } from "cloudflare:workers";
 import {
   createExecutionContext,
   createScheduledController,
   runInDurableObject,
   waitOnExecutionContext,
 } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { TEST_KEYS } from "../bots";
-import { HOUR, memoryOf, newUserId } from "./memory-helpers";
 import {
   campfirePayload,
   conversation,
@@ -20,6 +19,7 @@ import {
   type RecordedRequest,
   speakers,
 } from "./helpers";
+import { HOUR, memoryOf, newUserId } from "./memory-helpers";
 
 type BotId = "librarian" | "butler";
 type Person = { id: number; name: string };

@@ -1,5 +1,5 @@
-import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { campfirePayload, conversation, fakeCampfire, newRoomId, postWebhook, TEST_KEYS } from "./helpers";
 

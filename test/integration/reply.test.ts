@@ -1,20 +1,20 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { PROGRESS_TEXT } from "../../src/conversation/streamer";
 import { MESSAGE_LIMIT } from "../../src/campfire/split";
+import { PROGRESS_TEXT } from "../../src/conversation/streamer";
 import {
   campfirePayload,
-  postAsBot,
   conversation,
   fakeAnthropic,
   fakeCampfire,
   newRoomId,
+  postAsBot,
   postWebhook,
   runUntilIdle,
-  TEST_KEYS,
-  turnExtras,
   speakers,
   storedTranscript,
+  TEST_KEYS,
+  turnExtras,
 } from "./helpers";
 
 type Bot = keyof typeof TEST_KEYS;
@@ -66,7 +66,7 @@ describe("streamed replies", { timeout: 30_000 }, () => {
 
   it("splits a long answer into several messages, never inside a code block", async () => {
     const roomId = newRoomId();
-    const code = "```\n" + Array.from({ length: 30 }, (_, i) => `line ${i}`).join("\n") + "\n```";
+    const code = `\`\`\`\n${Array.from({ length: 30 }, (_, i) => `line ${i}`).join("\n")}\n\`\`\``;
     const paragraphs = Array.from({ length: 40 }, (_, i) => `Paragraph ${i}: ${"words ".repeat(25).trim()}`);
     const reply = [...paragraphs.slice(0, 20), code, ...paragraphs.slice(20)].join("\n\n");
     await send(roomId, `long answer [fake:reply=${encodeURIComponent(reply)},id=long${roomId}]`);

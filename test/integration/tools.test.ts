@@ -1,10 +1,10 @@
-import { env } from "cloudflare:workers";
 import {
   createExecutionContext,
   createScheduledController,
   runInDurableObject,
   waitOnExecutionContext,
 } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { MCP_TOKEN } from "../bots";

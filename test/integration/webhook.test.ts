@@ -1,5 +1,5 @@
-import { env, exports } from "cloudflare:workers";
 import { listDurableObjectIds } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { BOT_KEY, campfirePayload, conversation, fakeAnthropic, fakeCampfire, newRoomId, postWebhook } from "./helpers";
 
@@ -122,7 +122,7 @@ describe("POST /webhook/:botId", () => {
       "a Content-Length over 1 MB",
       () =>
         postWebhook(
-          JSON.stringify(campfirePayload({ roomId: refusedRoom, text: "refusalword " + "x".repeat(1_100_000) })),
+          JSON.stringify(campfirePayload({ roomId: refusedRoom, text: `refusalword ${"x".repeat(1_100_000)}` })),
         ),
       413,
       /larger than 1000000 bytes/,

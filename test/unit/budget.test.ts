@@ -14,8 +14,8 @@ import {
 } from "../../src/budget/policy";
 import { type ConfigEnv, loadConfig } from "../../src/config";
 import type { Price } from "../../src/config/prices";
-import { usageOf } from "../../src/objects/claude";
 import { withoutNotices } from "../../src/conversation/spend";
+import { usageOf } from "../../src/objects/claude";
 
 // Round numbers, so each row's dollars can be checked by eye.
 const PRICE: Price = { input: 2, output: 10, cacheWrite5m: 2.5, cacheWrite1h: 4, cacheRead: 0.2, webSearchPer1000: 10 };

@@ -67,7 +67,7 @@ describe("chunkMarkdown", () => {
   });
 
   it("moves a code block whole to the next chunk rather than cutting it", () => {
-    const code = "```\n" + words(100, "code") + "\n```";
+    const code = `\`\`\`\n${words(100, "code")}\n\`\`\``;
     const chunks = chunkMarkdown(`# Guide\n\n${words(350)}\n\n${code}`);
     expect(chunks.map((c) => c.text)).toEqual([words(350), code]);
   });

@@ -45,7 +45,7 @@ describe("names", () => {
     expect(slugify("Parental Leave (2026).md")).toBe("parental-leave-2026");
     expect(slugify("Café-Regeln.markdown")).toBe("cafe-regeln");
     expect(slugify("notes.v2.txt")).toBe("notes.v2");
-    for (const name of ["Parental Leave (2026).md", "__x.md", "a".repeat(300) + ".md"])
+    for (const name of ["Parental Leave (2026).md", "__x.md", `${"a".repeat(300)}.md`])
       expect(DOC_ID.test(slugify(name))).toBe(true);
   });
 
@@ -58,7 +58,7 @@ describe("names", () => {
       "Plan 😀.md",
       "Plan 😁.md",
       "Отпуск 2026.md",
-      "x".repeat(200) + "休暇.md",
+      `${"x".repeat(200)}休暇.md`,
     ];
     const ids = names.map(slugify);
     for (const id of ids) expect(DOC_ID.test(id)).toBe(true);

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { parseMemoryCommand, type MemoryCommand } from "../../src/memory/command-schema";
+import { type MemoryCommand, parseMemoryCommand } from "../../src/memory/command-schema";
 import { MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES, runCommand } from "../../src/memory/commands";
 import type { FileStore, StoredFile } from "../../src/memory/file-store";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ToolContext } from "../../src/tools/tool";
 import { setReminder } from "../../src/tools/reminders";
+import type { ToolContext } from "../../src/tools/tool";
 
 const now = new Date("2026-11-20T10:00:00Z");
 const context = {

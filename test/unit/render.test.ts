@@ -295,12 +295,12 @@ describe("renderMarkdown: whatever the input", () => {
       Array.from({ length: Math.floor(next() * 200) }, () => alphabet[Math.floor(next() * alphabet.length)]).join(""),
     );
     const deep = [
-      ">".repeat(5_000) + " deep",
-      Array.from({ length: 200 }, (_, i) => "  ".repeat(i) + "- deep").join("\n"),
-      "[".repeat(20_000) + "deep",
-      "*a".repeat(10_000) + "deep",
-      "<div>".repeat(10_000) + "deep",
-      "deep" + "`".repeat(10_000),
+      `${">".repeat(5_000)} deep`,
+      Array.from({ length: 200 }, (_, i) => `${"  ".repeat(i)}- deep`).join("\n"),
+      `${"[".repeat(20_000)}deep`,
+      `${"*a".repeat(10_000)}deep`,
+      `${"<div>".repeat(10_000)}deep`,
+      `deep${"`".repeat(10_000)}`,
     ];
     for (const input of [...garbage, ...deep]) {
       const html = renderMarkdown(input);
