@@ -1,18 +1,8 @@
 import type { Price } from "../config/prices";
-
-/** What a model call used, as far as it is billed (the conversation's token usage has this shape). */
-export interface BilledUsage {
-  input: number;
-  output: number;
-  cacheRead: number;
-  /** All cache writes; `cacheWrite1h` of them at the 1-hour lifetime, the rest at the 5-minute one. */
-  cacheWrite: number;
-  cacheWrite1h?: number;
-  webSearches?: number;
-}
+import type { TokenUsage } from "../usage";
 
 /** What `usage` costs at `price`, in US dollars. */
-export function costOf(usage: BilledUsage, price: Price): number {
+export function costOf(usage: TokenUsage, price: Price): number {
   const oneHour = usage.cacheWrite1h ?? 0;
   const perToken =
     usage.input * price.input +

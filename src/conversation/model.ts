@@ -7,6 +7,7 @@ import type {
   ToolUnion,
 } from "@anthropic-ai/sdk/resources/messages";
 import type { ProducedFile } from "../anthropic/files";
+import type { TokenUsage } from "../usage";
 
 /** What one model call is asked: the conversation's core builds it, whichever model answers. */
 export interface ModelRequest {
@@ -29,17 +30,7 @@ export interface AskOptions {
   signal?: AbortSignal;
 }
 
-export interface TokenUsage {
-  input: number;
-  output: number;
-  cacheRead: number;
-  /** Every token written to the prompt cache, whatever its lifetime. */
-  cacheWrite: number;
-  /** Of `cacheWrite`, those written with the 1-hour lifetime (billed at 2× input, not 1.25×); absent is none. */
-  cacheWrite1h?: number;
-  /** Anthropic's server-side web searches (billed per search); absent is none. */
-  webSearches?: number;
-}
+export type { TokenUsage } from "../usage";
 
 export const NO_USAGE: Readonly<TokenUsage> = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
 

@@ -52,6 +52,7 @@ const TABLE: [pattern: string, layer: Layer][] = [
   ["src/bytes.ts", "leaves"],
   ["src/sqlite.ts", "leaves"],
   ["src/keep.ts", "leaves"],
+  ["src/usage.ts", "leaves"],
   ["src/failure.ts", "leaves"],
 ];
 

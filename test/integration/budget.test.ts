@@ -23,20 +23,6 @@ import {
 
 type BotId = keyof typeof TEST_KEYS;
 const PRICE = DEFAULT_PRICES["claude-sonnet-5-5"]!;
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
 
 const budgetOf = (botId: string) => env.BUDGETS.getByName(`budget:${botId}`);
 
@@ -122,7 +108,10 @@ function endConversation(botId: string, roomId: number): Promise<Response> {
   );
 }
 
-const nextMonth = () => MONTHS[(new Date().getUTCMonth() + 1) % 12];
+const nextMonth = () =>
+  new Intl.DateTimeFormat("en", { month: "long", timeZone: "UTC" }).format(
+    Date.UTC(2026, new Date().getUTCMonth() + 1, 1),
+  );
 
 /** A refusal case: the bot, its time zone, the limit, the counter that refuses, and the sentence the room gets. */
 type Refusal = [
