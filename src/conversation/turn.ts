@@ -1,3 +1,4 @@
+import type { MessageParam, TextBlockParam, ToolUnion } from "@anthropic-ai/sdk/resources/messages";
 import { acknowledge, release } from "../campfire/ack-boost";
 import type { Room } from "../campfire/room";
 import type { BotConfig } from "../config";
@@ -14,7 +15,7 @@ import { roomContext } from "./room-context";
 import type { ConversationState, Outgoing, PendingMessage } from "./state";
 import type { ConversationStore } from "./store";
 import { PROGRESS_AFTER_MS, ReplyStreamer } from "./streamer";
-import { actsForPeople, toolbox, toolsFor, type TurnToolContext } from "./toolbox";
+import { actsForPeople, type Toolbox, toolbox, toolsFor, type TurnToolContext } from "./toolbox";
 import { type Turn, turnsToDrop } from "./transcript";
 
 /** At most this many waiting messages make one turn; a bigger burst is answered in several. */
@@ -58,6 +59,35 @@ export interface TurnSetup {
   onAsk: () => void;
 }
 
+/** What a turn has read, from which it asks the model. */
+export interface TurnInput {
+  bot: BotConfig;
+  roomName: string;
+  /** The transcript as this turn sends it, already within the bot's budget. */
+  transcript: Turn[];
+  pending: Pick<PendingMessage, "userName" | "text">[];
+  /** Recent room messages, framed as data; "" when there are none. */
+  context: string;
+  now: Date;
+  asker: Person;
+  /** Whether the asker's memory is open in this turn. */
+  memory: boolean;
+  /** The bots this one may consult. */
+  consultable: BotConfig[];
+}
+
+/** The turn's request to the model — prompt, tools and cache breakpoints — and the custom tools it may call. */
+export function turnRequest({ bot, roomName, transcript, pending, context, now, asker, memory, consultable }: TurnInput): { prompt: string; system: TextBlockParam[]; messages: MessageParam[]; tools: ToolUnion[]; custom: Toolbox } {
+  const prompt = composeTurn(pending);
+  const system = systemPrompt(bot, roomName, [
+    bot.knowledge.read.length ? `Your knowledge libraries: ${bot.knowledge.read.join(", ")}. Search them before answering questions they may cover, and cite the document (title and id) you used.` : "",
+    memory ? memoryPrompt(asker.name, bot.memoryTtlMs!) : "",
+  ]);
+  const built = buildPrompt(system, transcript, prompt, [context, currentTime(now, bot.timeZone)].filter(Boolean).join("\n\n"));
+  const custom = toolbox(bot, consultable, asker);
+  return { prompt, ...built, tools: toolsFor(bot, custom, memory), custom };
+}
+
 /**
  * Asks the model about the next batch of waiting messages at once, in arrival order, on behalf of the newest one's
  * sender (for a bot that acts for people, the batch's only one): the transcript within the bot's budget, recent room
@@ -80,15 +110,11 @@ export async function answerWaiting({ store, state, bot, room, model, reach, onA
     await streamer.adoptOrphan(state.draft.postingSince);
     const transcript = trimmed(store, bot, room.id);
     const context = await roomContext(room, store, bot.id, state.roomName, bot.roomContextMessages);
-    const prompt = composeTurn(pending);
     const now = new Date();
     const memory = reach.memory(bot, asker);
     const knowledge = reach.knowledge(bot);
-    const system = systemPrompt(bot, state.roomName, [
-      bot.knowledge.read.length ? `Your knowledge libraries: ${bot.knowledge.read.join(", ")}. Search them before answering questions they may cover, and cite the document (title and id) you used.` : "",
-      memory ? memoryPrompt(asker.name, bot.memoryTtlMs!) : "",
-    ]);
-    const { system: blocks, messages } = buildPrompt(system, transcript, prompt, [context, currentTime(now, bot.timeZone)].filter(Boolean).join("\n\n"));
+    const consultable = bot.consult.map((id) => reach.bot(id)).filter((other) => other !== undefined);
+    const { prompt, system, messages, tools, custom } = turnRequest({ bot, roomName: state.roomName, transcript, pending, context, now, asker, memory: memory !== undefined, consultable });
     let consultUsage: TokenUsage = { ...NO_USAGE };
     const toolContext: TurnToolContext = { botId: bot.id, room, reminders: store.reminders, asker, timeZone: bot.timeZone, now, knowledge, memory };
     toolContext.consult = async (otherId, question) => {
@@ -98,9 +124,8 @@ export async function answerWaiting({ store, state, bot, room, model, reach, onA
       reach.consulted(otherId, answer.usage);
       return answer.text;
     };
-    const tools = toolbox(bot, bot.consult.map((id) => reach.bot(id)).filter((other) => other !== undefined), asker);
     const answer = await runModelLoop({
-      model, bot, system: blocks, messages, tools: toolsFor(bot, tools, memory !== undefined), toolbox: tools, toolContext, onAsk, signal: timeout.signal,
+      model, bot, system, messages, tools, toolbox: custom, toolContext, onAsk, signal: timeout.signal,
       container: bot.codeExecution ? containerParam(state.containerId, bot.skills) : undefined,
       onText: (snapshot) => streamer.update(snapshot),
     });
