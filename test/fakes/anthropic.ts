@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { codeExecutionProblem, containerFor, type FileRequest, fakeFiles } from "./anthropic-files.ts";
 import { json, listen, sleep } from "./http.ts";
+import { blockTokens, boundaries, type Boundary, type CacheUsage, PromptCache } from "./prompt-cache.ts";
 
 /** What the fake recorded of one request; the key itself is never kept. */
 export interface RecordedRequest {
@@ -12,13 +13,27 @@ export interface RecordedRequest {
   /** How long the fake took to answer, delays included: the "model time" benchmarks subtract. */
   ms?: number;
   usage?: Usage;
+  /** The request's blocks as the prompt cache saw them, to re-price the same requests under another caching choice. */
+  blocks?: Boundary[];
+  /** When the request reached the cache, on the fake's clock. */
+  cachedAt?: number;
 }
 
-export interface Usage {
-  input_tokens: number;
+export interface Usage extends CacheUsage {
   output_tokens: number;
-  cache_read_input_tokens: number;
-  cache_creation_input_tokens: number;
+}
+
+export interface FakeAnthropicOptions {
+  port?: number;
+  /** The prompt cache's clock (the room-day bench runs a virtual one); wall time otherwise. */
+  now?: () => number;
+  /** The minimum cacheable prompt length; the tests' prompts are a few hundred tokens, so 0 unless asked. */
+  minCacheTokens?: number;
+  /**
+   * An answer instead of the echo, for a turn whose text carries no directive: its text, and a tool to call first
+   * (`roundsDone` is how many tool rounds of this turn are done).
+   */
+  answer?: (turn: { text: string; roundsDone: number }) => { text: string; tool?: { name: string; input: unknown } } | undefined;
 }
 
 export interface FakeAnthropic {
@@ -66,18 +81,19 @@ const ERROR_TYPES: Record<number, string> = {
  */
 const DIRECTIVE = /\[fake:([^\]]*)\]/;
 
-const tokens = (value: unknown) => Math.ceil(JSON.stringify(value).length / 4);
+const tokens = blockTokens;
 
 /**
  * A fake Anthropic Messages API on loopback: validates requests like the real one, echoes the last user
  * message (so tests can see what the model was given), streams SSE, injects errors and latency on request,
- * and accounts prompt-cache reads by prefix the way the real cache does.
+ * and accounts the prompt cache as the real one does (./prompt-cache.ts).
  */
-export async function startFakeAnthropic(options: { port?: number } = {}): Promise<FakeAnthropic> {
+export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {
   const requests: RecordedRequest[] = [];
   const usageLog: Usage[] = [];
   const directiveUses = new Map<string, number>();
-  const cachedPrefixes = new Map<string, number>();
+  const cache = new PromptCache(options.minCacheTokens ?? 0);
+  const now = options.now ?? Date.now;
   /** Thinking blocks this fake signed, as "signature\nthinking". */
   const signatures = new Set<string>();
   const files = fakeFiles();
@@ -93,7 +109,7 @@ export async function startFakeAnthropic(options: { port?: number } = {}): Promi
       requests.length = 0;
       usageLog.length = 0;
       directiveUses.clear();
-      cachedPrefixes.clear();
+      cache.clear();
     },
     close: async () => {},
   };
@@ -130,6 +146,8 @@ export async function startFakeAnthropic(options: { port?: number } = {}): Promi
     if (!headers["anthropic-version"]) return error(response, 400, "anthropic-version: header is required");
     const invalid = validate(body);
     if (invalid) return error(response, 400, invalid);
+    const cached = boundaries(body);
+    if ("problem" in cached) return error(response, 400, cached.problem);
     const messages = body.messages as Message[];
     const thinkingProblem = body.thinking ? unsignedThinking(messages, signatures) : null;
     if (thinkingProblem) return error(response, 400, thinkingProblem);
@@ -168,7 +186,13 @@ export async function startFakeAnthropic(options: { port?: number } = {}): Promi
       const results = (messages.at(-1)!.content as Block[]).filter((block) => block.type === "tool_result");
       content = [{ type: "text", text: `Tool results: ${JSON.stringify(results.map((r) => ({ content: r.content, is_error: r.is_error ?? false })))}` }];
     } else {
-      content = [{ type: "text", text: script.reply !== undefined ? decodeURIComponent(script.reply) : echo(messages, lastUser.replace(DIRECTIVE, "").trim()) }];
+      const scripted = directive ? undefined : options.answer?.({ text: lastUser, roundsDone });
+      if (scripted?.tool) {
+        content = [{ type: "text", text: scripted.text }, { type: "tool_use", id: `toolu_fake_${serial}`, name: scripted.tool.name, input: scripted.tool.input }];
+        stopReason = "tool_use";
+      } else {
+        content = [{ type: "text", text: scripted?.text ?? (script.reply !== undefined ? decodeURIComponent(script.reply) : echo(messages, lastUser.replace(DIRECTIVE, "").trim())) }];
+      }
     }
     if (body.thinking && body.thinking.type !== "disabled") {
       // As the real API: thinking comes first, signed; a tool loop must send it back unchanged.
@@ -177,7 +201,9 @@ export async function startFakeAnthropic(options: { port?: number } = {}): Promi
       signatures.add(`${signature}\n${thinking}`);
       content = [{ type: "thinking", thinking, signature }, ...content];
     }
-    const usage = { ...accountCache(body, cachedPrefixes), output_tokens: tokens(content) };
+    record.cachedAt = now();
+    record.blocks = cached.boundaries;
+    const usage = { ...cache.account(cached.boundaries, record.cachedAt), output_tokens: tokens(content) };
     usageLog.push(usage);
     record.usage = usage;
     response.on("finish", () => (record.ms = Date.now() - record.at));
@@ -264,44 +290,6 @@ function spoken(turn: string): string {
     }
   });
   return said.every((line) => line !== null) ? said.join("\n\n") : turn;
-}
-
-/**
- * Prompt-cache accounting, as Anthropic describes it: the prefix up to each `cache_control` block (tools, then
- * system, then messages) is written to the cache; a later request reads the longest cached prefix that ends at
- * one of its breakpoints or at any of the 20 blocks before one.
- */
-function accountCache(body: MessagesBody, cache: Map<string, number>): Omit<Usage, "output_tokens"> {
-  const parts: Block[] = [
-    ...(body.tools ?? []),
-    ...(typeof body.system === "string" ? [{ type: "text", text: body.system }] : (body.system ?? [])),
-    ...(body.messages as Message[]).flatMap((message) =>
-      typeof message.content === "string" ? [{ type: "text", text: message.content, role: message.role }] : message.content.map((block) => ({ ...block, role: message.role })),
-    ),
-  ];
-  const hash = createHash("sha256");
-  const prefixes: { key: string; tokens: number; breakpoint: boolean }[] = [];
-  let total = 0;
-  for (const part of parts) {
-    const { cache_control, ...content } = part;
-    hash.update(JSON.stringify(content));
-    total += tokens(content);
-    prefixes.push({ key: hash.copy().digest("hex"), tokens: total, breakpoint: Boolean(cache_control) });
-  }
-  let read = 0;
-  let lastBreakpoint = 0;
-  prefixes.forEach((prefix, index) => {
-    if (!prefix.breakpoint) return;
-    lastBreakpoint = prefix.tokens;
-    for (let back = index; back >= Math.max(0, index - 20); back--) {
-      if (cache.has(prefixes[back]!.key)) {
-        read = Math.max(read, prefixes[back]!.tokens);
-        break;
-      }
-    }
-  });
-  for (const prefix of prefixes) if (prefix.breakpoint) cache.set(prefix.key, prefix.tokens);
-  return { input_tokens: total - lastBreakpoint, cache_read_input_tokens: read, cache_creation_input_tokens: lastBreakpoint - read };
 }
 
 async function stream(response: ServerResponse, message: { id: string; usage: Usage; content: Block[]; stop_reason: string; container: unknown }, chunkDelay: number, chunks: number) {

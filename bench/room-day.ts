@@ -1,0 +1,329 @@
+/**
+ * A room's day of team chat, priced: 40 messages to the bot from three people in bursts, pauses and breaks, answered
+ * by the bot's own turn code (bench/room-day/driver.ts) against the fake Anthropic with an honest prompt cache on a
+ * virtual clock, so the day runs in seconds. Each request's blocks are recorded, so the very same requests are
+ * re-priced as if sent with no caching, every breakpoint 5-minute, every breakpoint 1-hour, and by the oracle: for
+ * each request, knowing when the next one comes, no write if not within the hour, else the cheaper entry that lives
+ * until then. `npm run bench -- room-day` (or `node bench/room-day.ts`) runs this part alone.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { build } from "esbuild";
+import { startFakeAnthropic } from "../test/fakes/anthropic.ts";
+import { startFakeCampfire } from "../test/fakes/campfire.ts";
+import { blockTokens, type Boundary, type CacheUsage, MIN_CACHEABLE_TOKENS, PromptCache, TTL_MS, type Ttl } from "../test/fakes/prompt-cache.ts";
+import { SONNET } from "./prices.ts";
+import { table } from "./stats.ts";
+import { readConfig, ROOT } from "./workerd.ts";
+
+export const SEEDS = [1, 2, 3];
+export const BOTS = ["plain", "assistant", "butler"] as const;
+type BotId = (typeof BOTS)[number];
+
+/** The plain bot: the assistant's model and words, without tools, knowledge or memory. */
+const PLAIN = { name: "Plain", model: "claude-sonnet-5-5", max_tokens: 1024, system_prompt: "You are a helpful assistant in a Campfire chat room." };
+
+const MESSAGES = 40;
+const MODEL_MS = 6_000;
+const DAY_START = Date.parse("2026-11-25T08:00:00Z");
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+interface Person {
+  id: number;
+  name: string;
+}
+const PEOPLE: Person[] = [
+  { id: 11, name: "Ada Lovelace" },
+  { id: 12, name: "Grace Hopper" },
+  { id: 13, name: "Alan Turing" },
+];
+
+interface ToolCall {
+  name: string;
+  input: unknown;
+}
+
+/** One message to the bot, what the room said just before it, and how Claude answers it (per bot). */
+export interface DayMessage {
+  at: number;
+  from: Person;
+  text: string;
+  chatter: { from: Person; text: string }[];
+  answer: string;
+  tools: Record<BotId, ToolCall[]>;
+}
+
+/** A small deterministic generator (mulberry32), so each seed is the same day on every run. */
+function random(seed: number) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const between = (low: number, high: number) => low + next() * (high - low);
+  return { next, between, int: (low: number, high: number) => Math.floor(between(low, high + 1)) };
+}
+
+const WORDS = (
+  "the a we it to of and in for on with this that is are be can will should could about after before our team " +
+  "release review budget plan meeting draft report customer design test deploy bug fix issue sprint deadline " +
+  "friday monday numbers slides notes figures office travel invoice contract roadmap launch feedback question " +
+  "decision owner update status risk estimate scope priority milestone agenda summary handbook policy expense " +
+  "approval onboarding laptop account access password schedule calendar lunch call demo partner vendor price " +
+  "quarter target metric dashboard chart data server database backup outage incident ticket support training"
+).split(" ");
+
+function words(rng: ReturnType<typeof random>, low: number, high: number): string {
+  const count = rng.int(low, high);
+  const text = Array.from({ length: count }, () => WORDS[Math.floor(rng.next() * WORDS.length)]!).join(" ");
+  return `${text[0]!.toUpperCase()}${text.slice(1)}.`;
+}
+
+/**
+ * The day of `seed`: bursts of 2–7 messages 20 s – 2 min apart; between bursts a pause of 5 – 50 min, or one time
+ * in four a break of 1.5 – 3 h; the same person goes on two times in three. Before each message the room says 0–3
+ * things not meant for the bot (room context).
+ */
+export function schedule(seed: number): DayMessage[] {
+  const rng = random(seed);
+  const day: DayMessage[] = [];
+  let at = DAY_START;
+  let speaker = PEOPLE[0]!;
+  while (day.length < MESSAGES) {
+    const burst = rng.int(2, 7);
+    for (let i = 0; i < burst && day.length < MESSAGES; i++) {
+      if (i > 0) at += rng.between(20_000, 120_000);
+      if (day.length > 0 && rng.next() >= 2 / 3) speaker = PEOPLE.filter((p) => p !== speaker)[rng.int(0, 1)]!;
+      const chatter = Array.from({ length: rng.int(0, 3) }, () => ({ from: PEOPLE[rng.int(0, 2)]!, text: words(rng, 4, 25) }));
+      const text = words(rng, 8, 40);
+      const first = !day.some((m) => m.from === speaker);
+      const tools: Record<BotId, ToolCall[]> = { plain: [], assistant: [], butler: [] };
+      // The assistant looks at the person's memory when it first meets them today, and searches the handbook often.
+      if (first) tools.assistant.push({ name: "memory", input: { command: "view", path: "/memories" } });
+      if (rng.next() < 0.35) tools.assistant.push({ name: "search_knowledge", input: { query: words(rng, 3, 8) } });
+      if (rng.next() < 0.08) tools.assistant.push({ name: "memory", input: { command: "create", path: `/memories/note-${day.length}.md`, file_text: words(rng, 8, 20) } });
+      if (rng.next() < 0.12) tools.butler.push({ name: "set_reminder", input: { at: "in 2 hours", text: words(rng, 3, 10) } });
+      if (rng.next() < 0.12) tools.butler.push({ name: "room_history", input: {} });
+      if (rng.next() < 0.05) tools.butler.push({ name: "list_reminders", input: {} });
+      day.push({ at: Math.round(at), from: speaker, text, chatter, answer: words(rng, 30, 160), tools });
+    }
+    at += rng.next() < 0.25 ? rng.between(1.5 * HOUR, 3 * HOUR) : rng.between(5 * MINUTE, 50 * MINUTE);
+  }
+  return day;
+}
+
+/** One request as the fake's cache saw it, and what it was billed. */
+interface Sent {
+  at: number;
+  blocks: Boundary[];
+  usage: CacheUsage & { output_tokens: number };
+}
+
+/** A day of one bot on one seed: every request, by message. */
+export interface Day {
+  bot: BotId;
+  seed: number;
+  /** The requests of each message, in order. */
+  messages: Sent[][];
+  /** The tools the bot offers, in the fake's tokens. */
+  toolTokens: number;
+  /** Messages whose sender differs from the previous message's. */
+  speakerChanges: number;
+}
+
+interface Driver {
+  DayConversation: new (setup: {
+    vars: Record<string, unknown>;
+    botId: string;
+    anthropicUrl: string;
+    campfireUrl: string;
+    roomId: number;
+    roomName: string;
+    setClock(at: number): void;
+    modelMs: number;
+  }) => { turn(at: number, from: Person, text: string, messageId: number): Promise<{ calls: number; toolDefinitions: unknown[] }> };
+}
+
+/** The driver, bundled with the bot's code; its logs are muted, so the bench's output stays readable. */
+async function loadDriver(dir: string): Promise<Driver> {
+  const outfile = join(dir, "driver.mjs");
+  const logModule = resolve(ROOT, "src/log.ts");
+  await build({
+    entryPoints: [join(ROOT, "bench/room-day/driver.ts")],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    outfile,
+    logLevel: "error",
+    plugins: [{
+      name: "mute-log",
+      setup(builder) {
+        builder.onResolve({ filter: /\/log$/ }, (args) => (resolve(args.resolveDir, `${args.path}.ts`) === logModule ? { path: logModule, namespace: "muted" } : undefined));
+        builder.onLoad({ filter: /.*/, namespace: "muted" }, () => ({ contents: "export function log() {}", loader: "js" }));
+      },
+    }],
+  });
+  return (await import(pathToFileURL(outfile).href)) as Driver;
+}
+
+/** Runs every bot's day on every seed against one fake Anthropic (its cache cleared between days) and one fake Campfire. */
+export async function roomDays(): Promise<Day[]> {
+  const dir = mkdtempSync(join(tmpdir(), "room-day-"));
+  let clock = DAY_START;
+  let script: DayMessage | null = null;
+  let bot: BotId = "plain";
+  const anthropic = await startFakeAnthropic({
+    now: () => clock,
+    minCacheTokens: MIN_CACHEABLE_TOKENS,
+    answer: ({ roundsDone }) => {
+      const calls = script!.tools[bot];
+      return roundsDone < calls.length ? { text: "Let me check.", tool: calls[roundsDone] } : { text: script!.answer };
+    },
+  });
+  const campfire = await startFakeCampfire();
+  try {
+    const driver = await loadDriver(dir);
+    const vars = readConfig(join(ROOT, "wrangler.toml")).vars;
+    const days: Day[] = [];
+    let roomId = 1;
+    for (const seed of SEEDS) {
+      const day = schedule(seed);
+      for (const id of BOTS) {
+        bot = id;
+        anthropic.reset();
+        const room = roomId++;
+        const conversation = new driver.DayConversation({
+          vars: { ...vars, BOTS: { ...(vars.BOTS as object), plain: PLAIN } }, botId: id, anthropicUrl: anthropic.url, campfireUrl: campfire.url,
+          roomId: room, roomName: "Team", setClock: (at) => (clock = at), modelMs: MODEL_MS,
+        });
+        const messages: Sent[][] = [];
+        let toolTokens = 0;
+        for (const message of day) {
+          for (const line of message.chatter) campfire.say(room, line.from, line.text);
+          const mention = campfire.say(room, message.from, message.text);
+          script = message;
+          const before = anthropic.requests.length;
+          const turn = await conversation.turn(message.at, message.from, message.text, mention.id);
+          toolTokens = turn.toolDefinitions.reduce<number>((sum, tool) => sum + blockTokens(tool), 0);
+          messages.push(anthropic.requests.slice(before).map((request) => ({ at: request.cachedAt!, blocks: request.blocks!, usage: request.usage! })));
+        }
+        days.push({ bot: id, seed, messages, toolTokens, speakerChanges: day.filter((m, i) => i > 0 && m.from !== day[i - 1]!.from).length });
+      }
+    }
+    return days;
+  } finally {
+    await Promise.all([anthropic.close(), campfire.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Input-equivalent tokens: uncached ×1, 5-minute writes ×1.25, 1-hour writes ×2, reads ×0.1. */
+export const inputEquivalent = (u: CacheUsage) => u.input_tokens + 1.25 * u.cache_creation.ephemeral_5m_input_tokens + 2 * u.cache_creation.ephemeral_1h_input_tokens + 0.1 * u.cache_read_input_tokens;
+
+type Choice = Ttl | "none";
+
+/** The same requests, each sent with every breakpoint at `choose`'s choice (or none written), through a fresh cache. */
+export function reprice(requests: Sent[], choose: (index: number) => Choice): CacheUsage[] {
+  const cache = new PromptCache(MIN_CACHEABLE_TOKENS);
+  return requests.map((request, index) => {
+    const choice = choose(index);
+    if (choice === "none") return cache.account(request.blocks, request.at, { write: false });
+    return cache.account(request.blocks.map((block) => (block.ttl ? { ...block, ttl: choice } : block)), request.at);
+  });
+}
+
+/** The oracle's choice for each request: it knows when the next one comes. */
+export function oracle(requests: Sent[]): (index: number) => Choice {
+  return (index) => {
+    const gap = index + 1 < requests.length ? requests[index + 1]!.at - requests[index]!.at : Infinity;
+    return gap < TTL_MS["5m"] ? "5m" : gap < TTL_MS["1h"] ? "1h" : "none";
+  };
+}
+
+export interface DayFigures {
+  bot: BotId;
+  seed: number;
+  calls: number;
+  toolTokens: number;
+  speakerChanges: number;
+  /** Per answered message. */
+  inputTokens: number;
+  dollars: number;
+  readShare: number;
+  /** Input cost of the day, in input-equivalent tokens: ours and re-priced. */
+  ours: number;
+  none: number;
+  fiveMinutes: number;
+  oneHour: number;
+  oracle: number;
+}
+
+export function figures(day: Day): DayFigures {
+  const requests = day.messages.flat();
+  const sum = (usages: CacheUsage[]) => usages.reduce((total, u) => total + inputEquivalent(u), 0);
+  const ours = sum(requests.map((r) => r.usage));
+  const output = requests.reduce((total, r) => total + r.usage.output_tokens, 0);
+  const read = requests.reduce((total, r) => total + r.usage.cache_read_input_tokens, 0);
+  const sent = requests.reduce((total, r) => total + r.usage.input_tokens + r.usage.cache_read_input_tokens + r.usage.cache_creation_input_tokens, 0);
+  const n = day.messages.length;
+  return {
+    bot: day.bot, seed: day.seed, calls: requests.length, toolTokens: day.toolTokens, speakerChanges: day.speakerChanges,
+    inputTokens: ours / n, dollars: (ours * SONNET.input + output * SONNET.output) / n, readShare: read / sent,
+    ours, none: sum(reprice(requests, () => "none")),
+    fiveMinutes: sum(reprice(requests, () => "5m")), oneHour: sum(reprice(requests, () => "1h")), oracle: sum(reprice(requests, oracle(requests))),
+  };
+}
+
+/**
+ * Today's figures, measured with this bench on the code before the caching work (commit b9d8bbf, the turn's request
+ * as `main` builds it): every breakpoint 5-minute, the asker's name in the assistant's system prompt, no breakpoint in
+ * tool rounds. Re-measure them if the schedule above changes.
+ */
+export const TODAY: Record<BotId, Record<number, { dollars: number; ratio: number }>> = {
+  plain: { 1: { dollars: 0.0099, ratio: 1.567 }, 2: { dollars: 0.01048, ratio: 1.515 }, 3: { dollars: 0.00991, ratio: 1.35 } },
+  assistant: { 1: { dollars: 0.01977, ratio: 1.085 }, 2: { dollars: 0.01889, ratio: 1.086 }, 3: { dollars: 0.01814, ratio: 1.071 } },
+  butler: { 1: { dollars: 0.01193, ratio: 1.433 }, 2: { dollars: 0.01339, ratio: 1.31 }, 3: { dollars: 0.01384, ratio: 1.145 } },
+};
+
+const usd = (value: number) => `$${value.toFixed(4)}`;
+const ratio = (value: number) => `${value.toFixed(2)}×`;
+
+export function renderRoomDay(days: DayFigures[]): string[] {
+  const rows = days.map((d) => {
+    const today = TODAY[d.bot][d.seed];
+    return [
+      d.bot, d.seed, d.calls, d.toolTokens, Math.round(d.inputTokens), usd(d.dollars), `${(100 * d.readShare).toFixed(0)} %`,
+      ratio(d.none / d.oracle), ratio(d.fiveMinutes / d.oracle), ratio(d.oneHour / d.oracle),
+      `**${ratio(d.ours / d.oracle)}** ${d.ours / d.oracle <= 1.1 ? "✓" : "✗"}`,
+      today ? `${usd(today.dollars)} (${ratio(today.ratio)})` : "n/a",
+      today ? `${(100 * (1 - d.dollars / today.dollars)).toFixed(0)} %` : "n/a",
+    ];
+  });
+  return [
+    table(
+      ["bot", "seed", "model calls", "tools (tokens)", "input-equiv. tokens / message", "$ / message", "read from cache", "no caching ÷ oracle", "all 5 m ÷ oracle", "all 1 h ÷ oracle", "**ours ÷ oracle** (target ≤ 1.10)", "today: $ / message (÷ oracle)", "cut"],
+      rows,
+    ),
+    "",
+    `A day is ${MESSAGES} messages to the bot from three people (the same day for each bot; sender changes: ${days.filter((d) => d.bot === "plain").map((d) => d.speakerChanges).join(", ")} on seeds ${SEEDS.join(", ")}), ` +
+      `each a turn of the bot's own code (\`bench/room-day/driver.ts\`: shipped config, \`turnRequest\`, room context from the fake Campfire, \`runModelLoop\` and the real tools, the Claude adapter) ` +
+      `against the fake Anthropic's honest cache (\`test/fakes/prompt-cache.ts\`: entries live 5 min or 1 h after their last read, ≤ 4 breakpoints, 1-hour before 5-minute, ${MIN_CACHEABLE_TOKENS}-token minimum) on a virtual clock; a model call takes ${MODEL_MS / 1000} s of it. ` +
+      "Tokens are the fake's count (a quarter of each block's JSON); Anthropic-defined tools (memory, web search) are counted by their short definitions, not the instructions the API adds for them. " +
+      "Input-equivalent tokens price uncached input ×1, 5-minute writes ×1.25, 1-hour writes ×2, reads ×0.1; dollars add output at Sonnet's prices. " +
+      "The same recorded requests are re-priced with no caching, every breakpoint 5-minute, every breakpoint 1-hour, and by the oracle (per request, knowing the gap to the next: 5 m if under 5 min, 1 h if under the hour, no write otherwise). " +
+      "\"Today\" is this bench on the code before this work (commit b9d8bbf).",
+  ];
+}
+
+if (import.meta.main) {
+  const started = Date.now();
+  const days = (await roomDays()).map(figures);
+  console.log(renderRoomDay(days).join("\n"));
+  console.log(`\n(room day: ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
