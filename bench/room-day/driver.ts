@@ -2,8 +2,9 @@
  * The bot's side of the room day, bundled by esbuild and run in Node: each turn is built and asked by the bot's own
  * code — the shipped configuration read by `loadConfig`, `turnRequest` (system prompt, transcript, cache
  * breakpoints, tools), room context read from a (fake) Campfire by `roomContext`, `runModelLoop` with the real tool
- * code, and the Claude adapter with the SDK over HTTP — on the bench's virtual clock. Stand-ins: the conversation's
- * SQLite row is this object (its transcript kept by `appendExchange`, as `settle` does), a library's search is a
+ * code, and the Claude adapter with the SDK over HTTP — on the bench's virtual clock, with the cache ttls chosen by
+ * `cachePlan` from the rhythm the turn stores. Stand-ins: the conversation's SQLite row is this object (its
+ * transcript kept by `appendExchange`, as `settle` does; its rhythm as `keepAnswer` stores it), a library's search is a
  * fixed set of passages, a person's memory is the memory commands over an in-memory file store, reminders a list.
  * Not exercised here: the Durable Object, its alarm and storage, streaming into the room, retries.
  */
@@ -15,12 +16,13 @@ import { parseMemoryCommand } from "../../src/memory/command-schema";
 import { runCommand } from "../../src/memory/commands";
 import type { FileStore, StoredFile } from "../../src/memory/file-store";
 import type { MemoryApi } from "../../src/memory/tool";
+import { afterTurn, cachePlan, readRhythm, type Rhythm, storedRhythm } from "../../src/conversation/cache-ttl";
 import type { Model } from "../../src/conversation/model";
 import { runModelLoop } from "../../src/conversation/model-loop";
 import { roomContext } from "../../src/conversation/room-context";
 import type { ConversationStore } from "../../src/conversation/store";
 import type { TurnToolContext } from "../../src/conversation/toolbox";
-import { appendExchange, type Turn, withinBudget } from "../../src/conversation/transcript";
+import { appendExchange, type Turn, turnsToDrop } from "../../src/conversation/transcript";
 import { turnRequest } from "../../src/conversation/turn";
 import { ClaudeClient } from "../../src/objects/claude";
 import type { ReminderBook, ReminderEntry } from "../../src/tools/tool";
@@ -60,6 +62,7 @@ export class DayConversation {
   private readonly room: Room;
   private readonly model: Model;
   private transcript: Turn[] = [];
+  private rhythm: Rhythm = { at: null, gaps: [] };
   /** The Campfire ids of the messages sent to the bot: the conversation's `seen` table. */
   private readonly seen = new Set<string>();
   private readonly reminders = reminderBook();
@@ -89,19 +92,23 @@ export class DayConversation {
   async turn(at: number, from: Person, text: string, messageId: number): Promise<TurnRecord> {
     this.clock = at;
     this.seen.add(String(messageId));
-    const transcript = withinBudget(this.transcript, this.bot.historyBudgetTokens);
+    const dropped = turnsToDrop(this.transcript, this.bot.historyBudgetTokens);
+    const transcript = this.transcript.slice(dropped);
     const store = { seenAmong: (ids: number[]) => new Set(ids.map(String).filter((id) => this.seen.has(id))) } as unknown as ConversationStore;
     const context = await roomContext(this.room, store, this.bot.id, this.setup.roomName, this.bot.roomContextMessages);
     const now = new Date(at);
     const memory = this.bot.memoryTtlMs !== null ? this.memoryOf(from) : undefined;
     const pending = [{ userName: from.name, text }];
-    const request = turnRequest({ bot: this.bot, roomName: this.setup.roomName, transcript, pending, context, now, asker: from, memory: memory !== undefined, consultable: this.consultable });
+    const nextReminderAt = this.reminders.all().reduce<number | null>((next, r) => (next === null || r.dueAt < next ? r.dueAt : next), null);
+    const cache = cachePlan({ rhythm: this.rhythm, now: at, ttlMs: this.bot.sessionTtlMs, nextReminderAt, historyTrimmed: dropped > 0 });
+    const request = turnRequest({ bot: this.bot, roomName: this.setup.roomName, transcript, pending, context, now, asker: from, memory: memory !== undefined, consultable: this.consultable, cache });
     const toolContext: TurnToolContext = { botId: this.bot.id, room: this.room, reminders: this.reminders, asker: from, timeZone: this.bot.timeZone, now, knowledge: this.knowledge(), memory };
     let calls = 0;
     const answer = await runModelLoop({
       model: this.model, bot: this.bot, system: request.system, messages: request.messages, tools: request.tools, toolbox: request.custom, toolContext,
       onAsk: () => calls++, onText: () => {}, signal: new AbortController().signal,
     });
+    this.rhythm = readRhythm(storedRhythm(afterTurn(this.rhythm, at, this.clock)));
     await this.room.post(`<p>${answer.text.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</p>`);
     this.transcript = appendExchange(transcript, this.bot.historyBudgetTokens, request.prompt, answer.text);
     return { calls, toolDefinitions: request.tools };

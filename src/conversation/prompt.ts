@@ -1,9 +1,11 @@
 import type { MessageParam, TextBlockParam } from "@anthropic-ai/sdk/resources/messages";
 import type { BotConfig } from "../config";
+import type { CacheTtl, CachePlan } from "./cache-ttl";
 import type { PendingMessage } from "./state";
 import type { Turn } from "./transcript";
 
-const CACHE = { type: "ephemeral" } as const;
+/** A cache breakpoint with its ttl, or none. */
+const breakpoint = (ttl: CacheTtl | null) => (ttl ? { cache_control: { type: "ephemeral" as const, ttl } } : {});
 
 /**
  * A user turn: each message one JSON line, `from` the sender Campfire vouched for and `text` their words. A
@@ -52,15 +54,16 @@ export function currentTime(now: Date, timeZone: string): string {
 }
 
 /**
- * The request's system prompt and messages, with cache breakpoints on the system prompt, the newest answer
- * in the transcript and this turn's own text: the next turn then re-reads everything up to here from the cache.
- * `extra` (room context, the time) changes every turn, so it sits after the last breakpoint.
+ * The request's system prompt and messages, with cache breakpoints (ttls as `plan` says) on the system prompt, the
+ * newest answer in the transcript and this turn's own text: the next turn then re-reads everything up to here from
+ * the cache. `extra` (room context, whose memory is open, the time) changes every turn, so it sits after the last
+ * breakpoint; nothing before one may change per turn or per person.
  */
-export function buildPrompt(system: string, transcript: Turn[], prompt: string, extra: string): { system: TextBlockParam[]; messages: MessageParam[] } {
+export function buildPrompt(system: string, transcript: Turn[], prompt: string, extra: string, plan: CachePlan): { system: TextBlockParam[]; messages: MessageParam[] } {
   const messages: MessageParam[] = transcript.map((turn, index) => ({
     role: turn.role,
-    content: [{ type: "text", text: turn.content, ...(index === transcript.length - 1 ? { cache_control: CACHE } : {}) }],
+    content: [{ type: "text", text: turn.content, ...(index === transcript.length - 1 ? breakpoint(plan.history) : {}) }],
   }));
-  messages.push({ role: "user", content: [{ type: "text", text: prompt, cache_control: CACHE }, { type: "text", text: extra }] });
-  return { system: [{ type: "text", text: system, cache_control: CACHE }], messages };
+  messages.push({ role: "user", content: [{ type: "text", text: prompt, ...breakpoint(plan.turn) }, { type: "text", text: extra }] });
+  return { system: [{ type: "text", text: system, ...breakpoint(plan.system) }], messages };
 }

@@ -42,7 +42,8 @@ CREATE TABLE IF NOT EXISTS conversation (
   rows_read INTEGER NOT NULL DEFAULT 0,
   rows_written INTEGER NOT NULL DEFAULT 0,
   subrequests INTEGER NOT NULL DEFAULT 0,
-  reported TEXT
+  reported TEXT,
+  cache_rhythm TEXT
 );
 CREATE TABLE IF NOT EXISTS inbox (
   seq INTEGER PRIMARY KEY,
@@ -67,6 +68,12 @@ CREATE TABLE IF NOT EXISTS reminders (
   failing_since INTEGER,
   posting_since INTEGER
 );`;
+
+/**
+ * Columns added to `conversation` since releases that are live: a conversation stored before one is given it the
+ * first time a statement misses it (see ConversationStore), so no turn pays to look.
+ */
+export const LATER_COLUMNS = ["cache_rhythm TEXT"];
 
 /** Columns the first release's tables lack, added before its data moves into the new layout. */
 const ADDED: Record<string, string[]> = {

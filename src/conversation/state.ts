@@ -1,5 +1,6 @@
 import type { AckBoost } from "../campfire/ack-boost";
 import type { Capability } from "../campfire/room";
+import type { Rhythm } from "./cache-ttl";
 import type { Billing } from "./meter";
 import type { TokenUsage } from "./model";
 
@@ -53,4 +54,6 @@ export interface ConversationState {
   billing: Billing;
   /** What the registry was last told: null before the first report. */
   reported: string | null;
+  /** When the conversation last asked the model, and the gaps between its turns: what the cache ttls are chosen from. */
+  rhythm: Rhythm;
 }

@@ -2,11 +2,12 @@ import type { Capability } from "../campfire/room";
 import { directRoomLabel, type InboundMessage, isHashId } from "./message";
 import { type Billing, billingFields, type Meter } from "./meter";
 import type { TokenUsage } from "./model";
+import { readRhythm } from "./cache-ttl";
 import { ReminderStore } from "./reminder-store";
-import { SCHEMA, upgradeFirstRelease } from "./schema";
+import { LATER_COLUMNS, SCHEMA, upgradeFirstRelease } from "./schema";
 import type { ConversationState, Outgoing, PendingMessage } from "./state";
 import type { Turn } from "./transcript";
-import { tableNames } from "../sqlite";
+import { addMissingColumns, tableNames } from "../sqlite";
 
 type Row = Record<string, SqlStorageValue>;
 const int = (value: SqlStorageValue | undefined) => value as number;
@@ -38,7 +39,14 @@ export class ConversationStore {
   }
 
   exec<T extends Row>(query: string, ...bindings: SqlStorageValue[]): SqlStorageCursor<T> {
-    return this.meter.track(this.storage.sql.exec<T>(query, ...bindings));
+    try {
+      return this.meter.track(this.storage.sql.exec<T>(query, ...bindings));
+    } catch (error) {
+      // Stored by an older release: its row lacks a column added since. Added once, then the statement runs again.
+      if (!/no such column/.test((error as Error).message)) throw error;
+      addMissingColumns(this, "conversation", LATER_COLUMNS);
+      return this.meter.track(this.storage.sql.exec<T>(query, ...bindings));
+    }
   }
 
   /** Stores a message unless it was received before; returns false for a replay. */
@@ -78,7 +86,7 @@ export class ConversationStore {
       `SELECT bot_id, room_id, room_name, ttl_ms, started_at, last_activity_at, turns, input_tokens, output_tokens, cache_read_tokens,
          cache_write_tokens, retry_attempts, retry_at, failing_since, draft_message_id, draft_posting_since, out_kind, out_upto_seq,
          out_prompt, out_markdown, out_message_id, out_posted, out_queued_at, out_files, out_boost, container_id, lacks, do_requests, rows_read, rows_written, subrequests,
-         reported, EXISTS (SELECT 1 FROM inbox) AS waiting FROM conversation`,
+         reported, cache_rhythm, EXISTS (SELECT 1 FROM inbox) AS waiting FROM conversation`,
     ).toArray()[0];
     if (!row) return null;
     return {
@@ -102,6 +110,7 @@ export class ConversationStore {
       waiting: row.waiting === 1,
       billing: { doRequests: int(row.do_requests), rowsRead: int(row.rows_read), rowsWritten: int(row.rows_written), subrequests: int(row.subrequests) },
       reported: row.reported as string | null,
+      rhythm: readRhythm(row.cache_rhythm as string | null),
     };
   }
 
@@ -130,14 +139,17 @@ export class ConversationStore {
     return new Set(this.exec<{ id: string }>("SELECT message_id AS id FROM seen WHERE message_id IN (SELECT value FROM json_each(?))", ids).toArray().map((r) => r.id));
   }
 
-  /** Keeps an answer and its billed tokens until it is posted; a retry then posts it without asking Claude again. */
-  keepAnswer(outgoing: Outgoing, usage: TokenUsage, containerId: string | null = null): void {
+  /**
+   * Keeps an answer and its billed tokens until it is posted; a retry then posts it without asking Claude again. The
+   * turn's rhythm (for the cache ttls) goes into the same write.
+   */
+  keepAnswer(outgoing: Outgoing, usage: TokenUsage, containerId: string | null = null, rhythm: string | null = null): void {
     this.exec(
       `UPDATE conversation SET out_kind = ?, out_upto_seq = ?, out_prompt = ?, out_markdown = ?, out_message_id = ?, out_posted = ?, out_queued_at = ?,
          out_files = ?, out_boost = ?, container_id = coalesce(?, container_id), input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, cache_read_tokens = cache_read_tokens + ?, cache_write_tokens = cache_write_tokens + ?,
-         retry_attempts = 0, retry_at = NULL, failing_since = NULL`,
+         retry_attempts = 0, retry_at = NULL, failing_since = NULL, cache_rhythm = coalesce(?, cache_rhythm)`,
       outgoing.kind, outgoing.uptoSeq, outgoing.prompt, outgoing.markdown, outgoing.messageId, outgoing.posted, outgoing.queuedAt,
-      JSON.stringify(outgoing.files), JSON.stringify(outgoing.boost), containerId, usage.input, usage.output, usage.cacheRead, usage.cacheWrite,
+      JSON.stringify(outgoing.files), JSON.stringify(outgoing.boost), containerId, usage.input, usage.output, usage.cacheRead, usage.cacheWrite, rhythm,
     );
   }
 

@@ -5,8 +5,9 @@ import type { BotConfig } from "../config";
 import { containerParam } from "../anthropic/container";
 import type { KnowledgeAccess } from "../knowledge/access";
 import { type LogFields, log } from "../log";
-import { memoryPrompt, type MemoryApi } from "../memory/tool";
+import { memoryOwner, memoryPrompt, type MemoryApi } from "../memory/tool";
 import type { Person } from "../tools/tool";
+import { afterTurn, type CachePlan, cachePlan, storedRhythm } from "./cache-ttl";
 import { consultBot } from "./consult";
 import { addUsage, type Model, NO_USAGE, type TokenUsage } from "./model";
 import { runModelLoop } from "./model-loop";
@@ -74,16 +75,19 @@ export interface TurnInput {
   memory: boolean;
   /** The bots this one may consult. */
   consultable: BotConfig[];
+  /** The ttl of each cache breakpoint. */
+  cache: CachePlan;
 }
 
 /** The turn's request to the model — prompt, tools and cache breakpoints — and the custom tools it may call. */
-export function turnRequest({ bot, roomName, transcript, pending, context, now, asker, memory, consultable }: TurnInput): { prompt: string; system: TextBlockParam[]; messages: MessageParam[]; tools: ToolUnion[]; custom: Toolbox } {
+export function turnRequest({ bot, roomName, transcript, pending, context, now, asker, memory, consultable, cache }: TurnInput): { prompt: string; system: TextBlockParam[]; messages: MessageParam[]; tools: ToolUnion[]; custom: Toolbox } {
   const prompt = composeTurn(pending);
   const system = systemPrompt(bot, roomName, [
     bot.knowledge.read.length ? `Your knowledge libraries: ${bot.knowledge.read.join(", ")}. Search them before answering questions they may cover, and cite the document (title and id) you used.` : "",
-    memory ? memoryPrompt(asker.name, bot.memoryTtlMs!) : "",
+    memory ? memoryPrompt(bot.memoryTtlMs!) : "",
   ]);
-  const built = buildPrompt(system, transcript, prompt, [context, currentTime(now, bot.timeZone)].filter(Boolean).join("\n\n"));
+  const extra = [context, memory ? memoryOwner(asker.name) : "", currentTime(now, bot.timeZone)].filter(Boolean).join("\n\n");
+  const built = buildPrompt(system, transcript, prompt, extra, cache);
   const custom = toolbox(bot, consultable, asker);
   return { prompt, ...built, tools: toolsFor(bot, custom, memory), custom };
 }
@@ -108,13 +112,14 @@ export async function answerWaiting({ store, state, bot, room, model, reach, onA
   let kept = false;
   try {
     await streamer.adoptOrphan(state.draft.postingSince);
-    const transcript = trimmed(store, bot, room.id);
+    const { transcript, dropped } = trimmed(store, bot, room.id);
     const context = await roomContext(room, store, bot.id, state.roomName, bot.roomContextMessages);
     const now = new Date();
+    const cache = cachePlan({ rhythm: state.rhythm, now: now.getTime(), ttlMs: state.ttlMs, nextReminderAt: store.reminders.nextDueAt(), historyTrimmed: dropped > 0 });
     const memory = reach.memory(bot, asker);
     const knowledge = reach.knowledge(bot);
     const consultable = bot.consult.map((id) => reach.bot(id)).filter((other) => other !== undefined);
-    const { prompt, system, messages, tools, custom } = turnRequest({ bot, roomName: state.roomName, transcript, pending, context, now, asker, memory: memory !== undefined, consultable });
+    const { prompt, system, messages, tools, custom } = turnRequest({ bot, roomName: state.roomName, transcript, pending, context, now, asker, memory: memory !== undefined, consultable, cache });
     let consultUsage: TokenUsage = { ...NO_USAGE };
     const toolContext: TurnToolContext = { botId: bot.id, room, reminders: store.reminders, asker, timeZone: bot.timeZone, now, knowledge, memory };
     toolContext.consult = async (otherId, question) => {
@@ -135,9 +140,12 @@ export async function answerWaiting({ store, state, bot, room, model, reach, onA
       kind: "reply", uptoSeq: last.seq, prompt, markdown: answer.text || emptyAnswer(answer.stopReason, answer.fileIds.length), messageId: streamer.shownMessageId,
       posted: 0, queuedAt: Date.now(), files: answer.fileIds, boost: await boosting,
     };
-    store.keepAnswer(outgoing, usage, answer.containerId);
+    store.keepAnswer(outgoing, usage, answer.containerId, storedRhythm(afterTurn(state.rhythm, now.getTime(), Date.now())));
     kept = true;
-    const answered = { claude_ms: Date.now() - started, messages: pending.length, stop: answer.stopReason, streamed: streamer.shownMessageId !== null, files: answer.fileIds.length, tokens: { ...usage } };
+    const answered = {
+      claude_ms: Date.now() - started, messages: pending.length, stop: answer.stopReason, streamed: streamer.shownMessageId !== null, files: answer.fileIds.length, tokens: { ...usage },
+      cache_ttl: [cache.system, cache.history, cache.turn].map((ttl) => ttl ?? "none").join(","),
+    };
     return { outgoing, answered, transcript };
   } finally {
     // Nothing may outlive the turn: no timer, no request, and no 👀 on a question this run did not answer.
@@ -148,11 +156,11 @@ export async function answerWaiting({ store, state, bot, room, model, reach, onA
 }
 
 /** The transcript as this turn sends it; what is dropped here is dropped for good when the turn settles. */
-function trimmed(store: ConversationStore, bot: BotConfig, roomId: number) {
+function trimmed(store: ConversationStore, bot: BotConfig, roomId: number): { transcript: Turn[]; dropped: number } {
   const transcript = store.transcript();
   const drop = turnsToDrop(transcript, bot.historyBudgetTokens);
   if (drop > 0) log("info", "history.trimmed", { bot: bot.id, room: roomId, dropped_turns: drop, kept_turns: transcript.length - drop });
-  return transcript.slice(drop);
+  return { transcript: transcript.slice(drop), dropped: drop };
 }
 
 function emptyAnswer(stopReason: string | null, files: number): string {

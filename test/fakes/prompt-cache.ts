@@ -24,6 +24,8 @@ export interface Boundary {
   tokens: number;
   /** This block's breakpoint, if it has one. */
   ttl: Ttl | null;
+  /** Re-pricing only (the API has no such thing): the breakpoint looks for a hit but writes nothing. */
+  readOnly?: boolean;
 }
 
 export interface CacheUsage {
@@ -93,8 +95,8 @@ export class PromptCache {
     this.entries.clear();
   }
 
-  /** What a request with these blocks reads, writes and pays for at `now`; `write: false` reads only (nothing is stored). */
-  account(blocks: Boundary[], now: number, options: { write?: boolean } = {}): CacheUsage {
+  /** What a request with these blocks reads, writes and pays for at `now`. */
+  account(blocks: Boundary[], now: number): CacheUsage {
     const live = (key: string) => {
       const entry = this.entries.get(key);
       if (entry && entry.expiresAt <= now) this.entries.delete(key);
@@ -117,10 +119,11 @@ export class PromptCache {
       const entry = this.entries.get(key)!;
       entry.expiresAt = now + TTL_MS[entry.ttl];
     }
-    if (options.write === false || breakpoints.length === 0) return usage(total - read, read, 0, 0);
-    const last = breakpoints.at(-1)!.tokens;
-    const lastHour = Math.max(read, ...breakpoints.filter((b) => b.ttl === "1h").map((b) => b.tokens));
-    for (const breakpoint of breakpoints) {
+    const writing = breakpoints.filter((breakpoint) => !breakpoint.readOnly);
+    if (writing.length === 0) return usage(total - read, read, 0, 0);
+    const last = writing.at(-1)!.tokens;
+    const lastHour = Math.max(read, ...writing.filter((b) => b.ttl === "1h").map((b) => b.tokens));
+    for (const breakpoint of writing) {
       // A prefix inside the one read costs nothing more to keep; one beyond it is this request's write.
       if (!live(breakpoint.key)) this.entries.set(breakpoint.key, { ttl: breakpoint.ttl!, expiresAt: now + TTL_MS[breakpoint.ttl!] });
     }

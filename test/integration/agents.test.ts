@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { TEST_KEYS } from "../bots";
 import { newLibrary, HANDBOOK } from "./knowledge-helpers";
 import { newUserId } from "./memory-helpers";
-import { adminGet, campfirePayload, fakeAnthropic, fakeCampfire, newRoomId, postWebhook, type RecordedRequest, storedTranscript } from "./helpers";
+import { adminGet, campfirePayload, fakeAnthropic, fakeCampfire, newRoomId, postWebhook, type RecordedRequest, storedTranscript, turnExtras } from "./helpers";
 
 type BotId = keyof typeof TEST_KEYS;
 type ToolResult = { type: string; content: string; is_error?: boolean };
@@ -52,7 +52,9 @@ describe("a bot that remembers people", () => {
     const path = "/memories/preferences.md";
     const told = await useTool("librarian", newRoomId(), "memory", { command: "create", path, file_text: "Prefers tea, not coffee.\n" }, ada);
     expect(told.result.is_error).toBeUndefined();
-    expect(JSON.stringify(told.requests[0]!.body.system)).toContain("Ada Lovelace");
+    // The turn says whose memory is open, after the cached prefix: the system prompt names no one.
+    expect(turnExtras(told.requests[0]!)).toContain("belongs to Ada Lovelace");
+    expect(JSON.stringify(told.requests[0]!.body.system)).not.toContain("Ada Lovelace");
 
     const elsewhere = await useTool("librarian", newRoomId(), "memory", { command: "view", path }, ada);
     expect(elsewhere.result.content).toContain("Prefers tea");
