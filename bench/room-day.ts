@@ -6,7 +6,7 @@
  * each request, knowing when the next one comes, no write if not within the hour, else the cheaper entry that lives
  * until then. `npm run bench -- room-day` (or `node bench/room-day.ts`) runs this part alone.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -350,9 +350,26 @@ export function renderRoomDay(days: DayFigures[]): string[] {
   ];
 }
 
-if (import.meta.main) {
-  const started = Date.now();
-  const days = (await roomDays()).map(figures);
-  console.log(renderRoomDay(days).join("\n"));
-  console.log(`\n(room day: ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+const HEADING = "## A room's day: prompt caching against the oracle";
+
+/** The room day's section of BENCHMARKS.md. */
+export function roomDaySection(days: DayFigures[]): string[] {
+  return [HEADING, "", ...renderRoomDay(days)];
 }
+
+/** Runs the room day alone, prints it, and puts its section into BENCHMARKS.md in place of the last run's. */
+export async function writeRoomDay(): Promise<void> {
+  const started = Date.now();
+  const section = roomDaySection((await roomDays()).map(figures)).join("\n");
+  console.log(section);
+  const path = join(ROOT, "BENCHMARKS.md");
+  const text = readFileSync(path, "utf8");
+  const start = text.indexOf(HEADING);
+  const end = start === -1 ? -1 : text.indexOf("\n## ", start + HEADING.length);
+  const before = start === -1 ? text.indexOf("## Memory and storage") : start;
+  if (before === -1) throw new Error(`BENCHMARKS.md has neither "${HEADING}" nor "## Memory and storage": run the whole bench (npm run bench) to write it`);
+  writeFileSync(path, `${text.slice(0, before)}${section}\n\n${end === -1 ? (start === -1 ? text.slice(before) : "") : text.slice(end + 1)}`);
+  console.log(`\n(room day: ${((Date.now() - started) / 1000).toFixed(1)} s; its section of BENCHMARKS.md replaced)`);
+}
+
+if (import.meta.main) await writeRoomDay();
