@@ -22,7 +22,7 @@ import { runModelLoop } from "../../src/conversation/model-loop";
 import { roomContext } from "../../src/conversation/room-context";
 import type { ConversationStore } from "../../src/conversation/store";
 import type { TurnToolContext } from "../../src/conversation/toolbox";
-import { appendExchange, type Turn, turnsToDrop } from "../../src/conversation/transcript";
+import { appendExchange, contextShownUpto, type Turn, turnsToDrop } from "../../src/conversation/transcript";
 import { turnRequest } from "../../src/conversation/turn";
 import { ClaudeClient } from "../../src/objects/claude";
 import type { ReminderBook, ReminderEntry } from "../../src/tools/tool";
@@ -95,7 +95,7 @@ export class DayConversation {
     const dropped = turnsToDrop(this.transcript, this.bot.historyBudgetTokens);
     const transcript = this.transcript.slice(dropped);
     const store = { seenAmong: (ids: number[]) => new Set(ids.map(String).filter((id) => this.seen.has(id))) } as unknown as ConversationStore;
-    const context = await roomContext(this.room, store, this.bot.id, this.setup.roomName, this.bot.roomContextMessages);
+    const context = await roomContext(this.room, store, this.bot.id, this.setup.roomName, this.bot.roomContextMessages, contextShownUpto(transcript));
     const now = new Date(at);
     const memory = this.bot.memoryTtlMs !== null ? this.memoryOf(from) : undefined;
     const pending = [{ userName: from.name, text }];
@@ -110,7 +110,7 @@ export class DayConversation {
     });
     this.rhythm = readRhythm(storedRhythm(afterTurn(this.rhythm, at, this.clock)));
     await this.room.post(`<p>${answer.text.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</p>`);
-    this.transcript = appendExchange(transcript, this.bot.historyBudgetTokens, request.prompt, answer.text);
+    this.transcript = appendExchange(transcript, this.bot.historyBudgetTokens, request.prompt, answer.text, context);
     return { calls, toolDefinitions: request.tools };
   }
 

@@ -55,15 +55,17 @@ export function currentTime(now: Date, timeZone: string): string {
 
 /**
  * The request's system prompt and messages, with cache breakpoints (ttls as `plan` says) on the system prompt, the
- * newest answer in the transcript and this turn's own text: the next turn then re-reads everything up to here from
- * the cache. `extra` (room context, whose memory is open, the time) changes every turn, so it sits after the last
- * breakpoint; nothing before one may change per turn or per person.
+ * newest answer in the transcript and this turn's own text and room context: the next turn then re-reads everything
+ * up to here from the cache, each turn's room context where it was shown. `extra` (whose memory is open, the time)
+ * changes every turn, so it sits after the last breakpoint; nothing before one may change per turn or per person.
  */
-export function buildPrompt(system: string, transcript: Turn[], prompt: string, extra: string, plan: CachePlan): { system: TextBlockParam[]; messages: MessageParam[] } {
-  const messages: MessageParam[] = transcript.map((turn, index) => ({
-    role: turn.role,
-    content: [{ type: "text", text: turn.content, ...(index === transcript.length - 1 ? breakpoint(plan.history) : {}) }],
-  }));
-  messages.push({ role: "user", content: [{ type: "text", text: prompt, ...breakpoint(plan.turn) }, { type: "text", text: extra }] });
+export function buildPrompt(system: string, transcript: Turn[], prompt: string, context: string, extra: string, plan: CachePlan): { system: TextBlockParam[]; messages: MessageParam[] } {
+  const userTurn = (words: string, shown: string, mark: object): TextBlockParam[] =>
+    shown ? [{ type: "text", text: words }, { type: "text", text: shown, ...mark }] : [{ type: "text", text: words, ...mark }];
+  const messages: MessageParam[] = transcript.map((turn, index) => {
+    const mark = index === transcript.length - 1 ? breakpoint(plan.history) : {};
+    return { role: turn.role, content: turn.role === "user" ? userTurn(turn.content, turn.context?.text ?? "", mark) : [{ type: "text", text: turn.content, ...mark }] };
+  });
+  messages.push({ role: "user", content: [...userTurn(prompt, context, breakpoint(plan.turn)), { type: "text", text: extra }] });
   return { system: [{ type: "text", text: system, ...breakpoint(plan.system) }], messages };
 }

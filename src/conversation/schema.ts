@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS conversation (
   rows_written INTEGER NOT NULL DEFAULT 0,
   subrequests INTEGER NOT NULL DEFAULT 0,
   reported TEXT,
-  cache_rhythm TEXT
+  cache_rhythm TEXT,
+  out_context TEXT
 );
 CREATE TABLE IF NOT EXISTS inbox (
   seq INTEGER PRIMARY KEY,
@@ -73,7 +74,7 @@ CREATE TABLE IF NOT EXISTS reminders (
  * Columns added to `conversation` since releases that are live: a conversation stored before one is given it the
  * first time a statement misses it (see ConversationStore), so no turn pays to look.
  */
-export const LATER_COLUMNS = ["cache_rhythm TEXT"];
+export const LATER_COLUMNS = ["cache_rhythm TEXT", "out_context TEXT"];
 
 /** Columns the first release's tables lack, added before its data moves into the new layout. */
 const ADDED: Record<string, string[]> = {

@@ -1,6 +1,7 @@
 import type { AckBoost } from "../campfire/ack-boost";
 import type { Capability } from "../campfire/room";
 import type { Rhythm } from "./cache-ttl";
+import type { RoomContext } from "./transcript";
 import type { Billing } from "./meter";
 import type { TokenUsage } from "./model";
 
@@ -19,8 +20,9 @@ export interface Outgoing {
   kind: "reply" | "error";
   /** The last inbox message this answers; everything up to it is settled once it is posted. */
   uptoSeq: number;
-  /** The user turn as Claude saw it, recorded in the transcript with the reply. */
+  /** The user turn as Claude saw it, recorded in the transcript with the reply, and the room context shown with it. */
   prompt: string;
+  context: RoomContext | null;
   markdown: string;
   /** A message already in the room for this turn (streamed text or a progress line): the first part edits it. */
   messageId: number | null;

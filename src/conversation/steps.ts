@@ -47,7 +47,7 @@ export async function deliverStep(ctx: StepContext, outgoing: Outgoing, mayBeRep
   try {
     const model = outgoing.files.length ? ctx.model() : null;
     await postOutgoing(ctx.room, ctx.store, outgoing, mayBeRepeat, model?.fetchFile?.bind(model));
-    const transcript = outgoing.kind === "reply" ? appendExchange(sent ?? ctx.store.transcript(), ctx.bot.historyBudgetTokens, outgoing.prompt, outgoing.markdown) : null;
+    const transcript = outgoing.kind === "reply" ? appendExchange(sent ?? ctx.store.transcript(), ctx.bot.historyBudgetTokens, outgoing.prompt, outgoing.markdown, outgoing.context) : null;
     ctx.store.settle(outgoing.uptoSeq, transcript, Date.now(), ctx.billing.toStore());
     ctx.billing.stored();
     log("info", "reply.posted", { ...fields, ...turn, ms: Date.now() - started, edited: outgoing.messageId !== null, billing: billingFields(ctx.billing.toLog()) });
@@ -91,7 +91,7 @@ async function apologize(ctx: StepContext, failure: ServiceFailure, state: Conve
   // The apology settles exactly what the failed turn would have answered, and no one else's messages.
   const last = nextBatch(ctx.store, ctx.bot).at(-1);
   if (!last) return;
-  const apology: Outgoing = { kind: "error", uptoSeq: last.seq, prompt: "", markdown: `Sorry, I could not answer: ${explainToRoom(failure)}`, messageId: state.draft.messageId, posted: 0, queuedAt: Date.now(), files: [], boost: null };
+  const apology: Outgoing = { kind: "error", uptoSeq: last.seq, prompt: "", context: null, markdown: `Sorry, I could not answer: ${explainToRoom(failure)}`, messageId: state.draft.messageId, posted: 0, queuedAt: Date.now(), files: [], boost: null };
   ctx.store.keepAnswer(apology, NO_USAGE);
   await deliverStep(ctx, apology, false);
 }

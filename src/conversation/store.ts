@@ -85,7 +85,7 @@ export class ConversationStore {
     const row = this.exec<Row>(
       `SELECT bot_id, room_id, room_name, ttl_ms, started_at, last_activity_at, turns, input_tokens, output_tokens, cache_read_tokens,
          cache_write_tokens, retry_attempts, retry_at, failing_since, draft_message_id, draft_posting_since, out_kind, out_upto_seq,
-         out_prompt, out_markdown, out_message_id, out_posted, out_queued_at, out_files, out_boost, container_id, lacks, do_requests, rows_read, rows_written, subrequests,
+         out_prompt, out_context, out_markdown, out_message_id, out_posted, out_queued_at, out_files, out_boost, container_id, lacks, do_requests, rows_read, rows_written, subrequests,
          reported, cache_rhythm, EXISTS (SELECT 1 FROM inbox) AS waiting FROM conversation`,
     ).toArray()[0];
     if (!row) return null;
@@ -101,7 +101,8 @@ export class ConversationStore {
       retry: { attempts: int(row.retry_attempts), at: maybe(row.retry_at), since: maybe(row.failing_since) },
       draft: { messageId: maybe(row.draft_message_id), postingSince: maybe(row.draft_posting_since) },
       outgoing: row.out_kind === null ? null : {
-        kind: row.out_kind as Outgoing["kind"], uptoSeq: int(row.out_upto_seq), prompt: row.out_prompt as string, markdown: row.out_markdown as string,
+        kind: row.out_kind as Outgoing["kind"], uptoSeq: int(row.out_upto_seq), prompt: row.out_prompt as string,
+        context: JSON.parse((row.out_context as string | null) ?? "null") as Outgoing["context"], markdown: row.out_markdown as string,
         messageId: maybe(row.out_message_id), posted: int(row.out_posted), queuedAt: int(row.out_queued_at),
         files: JSON.parse((row.out_files as string | null) ?? "[]") as string[], boost: JSON.parse((row.out_boost as string | null) ?? "null") as Outgoing["boost"],
       },
@@ -145,10 +146,10 @@ export class ConversationStore {
    */
   keepAnswer(outgoing: Outgoing, usage: TokenUsage, containerId: string | null = null, rhythm: string | null = null): void {
     this.exec(
-      `UPDATE conversation SET out_kind = ?, out_upto_seq = ?, out_prompt = ?, out_markdown = ?, out_message_id = ?, out_posted = ?, out_queued_at = ?,
+      `UPDATE conversation SET out_kind = ?, out_upto_seq = ?, out_prompt = ?, out_context = ?, out_markdown = ?, out_message_id = ?, out_posted = ?, out_queued_at = ?,
          out_files = ?, out_boost = ?, container_id = coalesce(?, container_id), input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, cache_read_tokens = cache_read_tokens + ?, cache_write_tokens = cache_write_tokens + ?,
          retry_attempts = 0, retry_at = NULL, failing_since = NULL, cache_rhythm = coalesce(?, cache_rhythm)`,
-      outgoing.kind, outgoing.uptoSeq, outgoing.prompt, outgoing.markdown, outgoing.messageId, outgoing.posted, outgoing.queuedAt,
+      outgoing.kind, outgoing.uptoSeq, outgoing.prompt, JSON.stringify(outgoing.context), outgoing.markdown, outgoing.messageId, outgoing.posted, outgoing.queuedAt,
       JSON.stringify(outgoing.files), JSON.stringify(outgoing.boost), containerId, usage.input, usage.output, usage.cacheRead, usage.cacheWrite, rhythm,
     );
   }
@@ -177,7 +178,7 @@ export class ConversationStore {
       this.exec("DELETE FROM inbox WHERE seq <= ?", uptoSeq);
       this.exec(
         `UPDATE conversation SET transcript = coalesce(?, transcript), turns = turns + ?, last_activity_at = ?, out_kind = NULL, out_upto_seq = NULL,
-           out_prompt = NULL, out_markdown = NULL, out_message_id = NULL, out_posted = 0, out_queued_at = NULL, out_files = NULL, out_boost = NULL, retry_attempts = 0, retry_at = NULL,
+           out_prompt = NULL, out_context = NULL, out_markdown = NULL, out_message_id = NULL, out_posted = 0, out_queued_at = NULL, out_files = NULL, out_boost = NULL, retry_attempts = 0, retry_at = NULL,
            failing_since = NULL, draft_message_id = NULL, draft_posting_since = NULL, do_requests = do_requests + ?, rows_read = rows_read + ?,
            rows_written = rows_written + ?, subrequests = subrequests + ?`,
         transcript && JSON.stringify(transcript), transcript ? 1 : 0, now, b.do_requests, b.rows_read, b.rows_written, b.subrequests,

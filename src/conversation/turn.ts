@@ -17,7 +17,7 @@ import type { ConversationState, Outgoing, PendingMessage } from "./state";
 import type { ConversationStore } from "./store";
 import { PROGRESS_AFTER_MS, ReplyStreamer } from "./streamer";
 import { actsForPeople, type Toolbox, toolbox, toolsFor, type TurnToolContext } from "./toolbox";
-import { type Turn, turnsToDrop } from "./transcript";
+import { contextShownUpto, type RoomContext, type Turn, turnsToDrop } from "./transcript";
 
 /** At most this many waiting messages make one turn; a bigger burst is answered in several. */
 export const MESSAGES_PER_TURN = 20;
@@ -67,8 +67,8 @@ export interface TurnInput {
   /** The transcript as this turn sends it, already within the bot's budget. */
   transcript: Turn[];
   pending: Pick<PendingMessage, "userName" | "text">[];
-  /** Recent room messages, framed as data; "" when there are none. */
-  context: string;
+  /** Room messages since the transcript's last, framed as data; null when there are none. */
+  context: RoomContext | null;
   now: Date;
   asker: Person;
   /** Whether the asker's memory is open in this turn. */
@@ -86,8 +86,8 @@ export function turnRequest({ bot, roomName, transcript, pending, context, now, 
     bot.knowledge.read.length ? `Your knowledge libraries: ${bot.knowledge.read.join(", ")}. Search them before answering questions they may cover, and cite the document (title and id) you used.` : "",
     memory ? memoryPrompt(bot.memoryTtlMs!) : "",
   ]);
-  const extra = [context, memory ? memoryOwner(asker.name) : "", currentTime(now, bot.timeZone)].filter(Boolean).join("\n\n");
-  const built = buildPrompt(system, transcript, prompt, extra, cache);
+  const extra = [memory ? memoryOwner(asker.name) : "", currentTime(now, bot.timeZone)].filter(Boolean).join("\n\n");
+  const built = buildPrompt(system, transcript, prompt, context?.text ?? "", extra, cache);
   const custom = toolbox(bot, consultable, asker);
   return { prompt, ...built, tools: toolsFor(bot, custom, memory), custom };
 }
@@ -113,7 +113,7 @@ export async function answerWaiting({ store, state, bot, room, model, reach, onA
   try {
     await streamer.adoptOrphan(state.draft.postingSince);
     const { transcript, dropped } = trimmed(store, bot, room.id);
-    const context = await roomContext(room, store, bot.id, state.roomName, bot.roomContextMessages);
+    const context = await roomContext(room, store, bot.id, state.roomName, bot.roomContextMessages, contextShownUpto(transcript));
     const now = new Date();
     const cache = cachePlan({ rhythm: state.rhythm, now: now.getTime(), ttlMs: state.ttlMs, nextReminderAt: store.reminders.nextDueAt(), historyTrimmed: dropped > 0 });
     const memory = reach.memory(bot, asker);
@@ -137,7 +137,7 @@ export async function answerWaiting({ store, state, bot, room, model, reach, onA
     await streamer.drain();
     const usage = addUsage(answer.usage, consultUsage);
     const outgoing: Outgoing = {
-      kind: "reply", uptoSeq: last.seq, prompt, markdown: answer.text || emptyAnswer(answer.stopReason, answer.fileIds.length), messageId: streamer.shownMessageId,
+      kind: "reply", uptoSeq: last.seq, prompt, context, markdown: answer.text || emptyAnswer(answer.stopReason, answer.fileIds.length), messageId: streamer.shownMessageId,
       posted: 0, queuedAt: Date.now(), files: answer.fileIds, boost: await boosting,
     };
     store.keepAnswer(outgoing, usage, answer.containerId, storedRhythm(afterTurn(state.rhythm, now.getTime(), Date.now())));

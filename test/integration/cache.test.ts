@@ -1,6 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { campfirePayload, conversation, fakeAnthropic, fakeCampfire, newRoomId, postWebhook, type RecordedRequest, TEST_KEYS } from "./helpers";
+import { campfirePayload, conversation, fakeAnthropic, fakeCampfire, newRoomId, postWebhook, type RecordedRequest, storedTranscript, TEST_KEYS, turnExtras } from "./helpers";
 
 type Bot = keyof typeof TEST_KEYS;
 type Block = { type: string; text?: string; cache_control?: { type: string; ttl?: string } };
@@ -67,5 +67,27 @@ describe("tool rounds", { timeout: 30_000 }, () => {
     // The last round re-sends nothing uncached of what the round before it sent, room context and time included.
     const [, before, last] = rounds.map((request) => (request as RecordedRequest & { usage: Usage }).usage);
     expect(last!.cache_read_input_tokens).toBeGreaterThanOrEqual(before!.cache_read_input_tokens + before!.cache_creation_input_tokens + before!.input_tokens);
+  });
+});
+
+describe("room context", { timeout: 30_000 }, () => {
+  it("shows each room message once, with the turn it came before, and keeps it in the history the cache reads", async () => {
+    const roomId = newRoomId();
+    await fakeCampfire.say(roomId, "Grace Hopper", "the deploy is at 3pm");
+    await send(roomId, `once${roomId} one`);
+    await fakeCampfire.waitForMessages(roomId, 1);
+    await fakeCampfire.say(roomId, "Alan Turing", "I'll bring snacks");
+    await send(roomId, `once${roomId} two`);
+    await fakeCampfire.waitForMessages(roomId, 2);
+    const [first] = await fakeAnthropic.requestsMentioning(`once${roomId} one`);
+    const [second] = await fakeAnthropic.requestsMentioning(`once${roomId} two`);
+    expect(turnExtras(first!)).toContain("the deploy is at 3pm");
+    // The second turn shows only what was said since; the first turn's context is in its history, where it was.
+    expect(turnExtras(second!)).toContain("I'll bring snacks");
+    expect(turnExtras(second!)).not.toContain("the deploy is at 3pm");
+    expect(JSON.stringify(second!.body.messages[0])).toContain("the deploy is at 3pm");
+    const usage = (request: RecordedRequest) => (request as RecordedRequest & { usage: Usage }).usage;
+    expect(usage(second!).cache_read_input_tokens).toBeGreaterThanOrEqual(usage(first!).cache_read_input_tokens + usage(first!).cache_creation_input_tokens);
+    expect((await storedTranscript(roomId))[0]).toMatchObject({ role: "user", context: { text: expect.stringContaining("the deploy is at 3pm") } });
   });
 });
