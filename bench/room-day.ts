@@ -11,9 +11,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
-import { startFakeAnthropic } from "../test/fakes/anthropic.ts";
+import { type CachedRequest, startFakeAnthropic } from "../test/fakes/anthropic.ts";
 import { startFakeCampfire } from "../test/fakes/campfire.ts";
-import { blockTokens, type Boundary, type CacheUsage, MIN_CACHEABLE_TOKENS, PromptCache, TTL_MS, type Ttl } from "../test/fakes/prompt-cache.ts";
+import { blockTokens, type CacheUsage, MIN_CACHEABLE_TOKENS, PromptCache, TTL_MS, type Ttl } from "../test/fakes/prompt-cache.ts";
 import { SONNET } from "./prices.ts";
 import { table } from "./stats.ts";
 import { readConfig, ROOT } from "./workerd.ts";
@@ -119,11 +119,7 @@ export function schedule(seed: number): DayMessage[] {
 }
 
 /** One request as the fake's cache saw it, and what it was billed. */
-interface Sent {
-  at: number;
-  blocks: Boundary[];
-  usage: CacheUsage & { output_tokens: number };
-}
+type Sent = CachedRequest;
 
 /** A day of one bot on one seed: every request, by message. */
 export interface Day {
@@ -208,10 +204,10 @@ export async function roomDays(): Promise<Day[]> {
           for (const line of message.chatter) campfire.say(room, line.from, line.text);
           const mention = campfire.say(room, message.from, message.text);
           script = message;
-          const before = anthropic.requests.length;
+          const before = anthropic.cacheLog.length;
           const turn = await conversation.turn(message.at, message.from, message.text, mention.id);
           toolTokens = turn.toolDefinitions.reduce<number>((sum, tool) => sum + blockTokens(tool), 0);
-          messages.push(anthropic.requests.slice(before).map((request) => ({ at: request.cachedAt!, blocks: request.blocks!, usage: request.usage! })));
+          messages.push(anthropic.cacheLog.slice(before));
         }
         days.push({ bot: id, seed, messages, toolTokens, speakerChanges: day.filter((m, i) => i > 0 && m.from !== day[i - 1]!.from).length });
       }

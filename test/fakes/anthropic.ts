@@ -13,10 +13,13 @@ export interface RecordedRequest {
   /** How long the fake took to answer, delays included: the "model time" benchmarks subtract. */
   ms?: number;
   usage?: Usage;
-  /** The request's blocks as the prompt cache saw them, to re-price the same requests under another caching choice. */
-  blocks?: Boundary[];
-  /** When the request reached the cache, on the fake's clock. */
-  cachedAt?: number;
+}
+
+/** A request as the prompt cache saw it: its blocks, when (on the fake's clock), and what it was billed. */
+export interface CachedRequest {
+  at: number;
+  blocks: Boundary[];
+  usage: Usage;
 }
 
 export interface Usage extends CacheUsage {
@@ -40,6 +43,8 @@ export interface FakeAnthropic {
   url: string;
   requests: RecordedRequest[];
   usageLog: Usage[];
+  /** Every answered request as the cache saw it, to re-price the same requests under another caching choice. */
+  cacheLog: CachedRequest[];
   /** Calls to the Files API (metadata and downloads), apart from `requests` so those stay Messages calls only. */
   fileRequests: FileRequest[];
   reset(): void;
@@ -91,6 +96,7 @@ const tokens = blockTokens;
 export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {
   const requests: RecordedRequest[] = [];
   const usageLog: Usage[] = [];
+  const cacheLog: CachedRequest[] = [];
   const directiveUses = new Map<string, number>();
   const cache = new PromptCache(options.minCacheTokens ?? 0);
   const now = options.now ?? Date.now;
@@ -103,11 +109,13 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     url: "",
     requests,
     usageLog,
+    cacheLog,
     fileRequests: files.requests,
     reset() {
       files.reset();
       requests.length = 0;
       usageLog.length = 0;
+      cacheLog.length = 0;
       directiveUses.clear();
       cache.clear();
     },
@@ -201,10 +209,10 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       signatures.add(`${signature}\n${thinking}`);
       content = [{ type: "thinking", thinking, signature }, ...content];
     }
-    record.cachedAt = now();
-    record.blocks = cached.boundaries;
-    const usage = { ...cache.account(cached.boundaries, record.cachedAt), output_tokens: tokens(content) };
+    const at = now();
+    const usage = { ...cache.account(cached.boundaries, at), output_tokens: tokens(content) };
     usageLog.push(usage);
+    cacheLog.push({ at, blocks: cached.boundaries, usage });
     record.usage = usage;
     response.on("finish", () => (record.ms = Date.now() - record.at));
     // As the real API: a container is reported once code ran in one, or the request named one.
