@@ -112,14 +112,28 @@ export async function billableWork(bot: Workerd, fakes: Fakes, turns: number, tt
     await waitForLog(bot, (line) => line.event === "conversation.evicted" && line.room === freshRoom, ttlMs + 30_000, `eviction of room ${freshRoom}`);
     await sleep(500); // the eviction's report to the registry follows its log line
   });
+  return { fresh, steady: await steadyWork(bot, fakes, turns) };
+}
+
+/** `turns` messages in one room, each answered before the next; the first, the conversation's start, is not counted. */
+export async function steadyWork(bot: Workerd, fakes: Fakes, turns: number): Promise<Work> {
   const steadyRoom = 500_001;
   await post(`${bot.url}/webhook/assistant`, payload(steadyRoom, "turn 1: tell me something"));
   await waitForRooms(fakes.campfire, [steadyRoom], 30_000);
-  const steady = await measure(bot, fakes, turns - 1, async () => {
+  return measure(bot, fakes, turns - 1, async () => {
     for (let turn = 2; turn <= turns; turn++) {
       await post(`${bot.url}/webhook/assistant`, payload(steadyRoom, `turn ${turn}: tell me something new`));
       await waitForRooms(fakes.campfire, [steadyRoom], 30_000, turn);
     }
   });
-  return { fresh, steady };
+}
+
+/**
+ * `config`'s BOTS with the assistant held to all four budgets, as a BOTS var (JSON): the same bot and bundle as the
+ * baseline row, plus a budget whose limits no turn comes near, so every turn reserves and settles on four counters.
+ */
+export function withBudget(config: string): string {
+  const bots = readConfig(config).vars.BOTS as Record<string, Record<string, unknown>>;
+  const budget = { daily_usd: 1_000, monthly_usd: 10_000, per_person_daily_usd: 100, per_room_daily_usd: 500 };
+  return JSON.stringify({ ...bots, assistant: { ...bots.assistant, budget } });
 }

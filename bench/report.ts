@@ -13,7 +13,8 @@ export interface Results {
   /** The floor one note at a time, beside the overhead's one mention at a time: acks alone, and alarm start. */
   floor: IdleFloor;
   overhead: Overhead;
-  billing: { fresh: Work; steady: Work };
+  /** `budgeted`: the steady conversation again, its bot held to all four budgets. */
+  billing: { fresh: Work; steady: Work; budgeted: Work };
   soak: { bot: Soak; note: Soak };
   bundle: { bot: Bundle; deep: Bundle | null; packages: [string, number][] };
   cold: { bot: ColdStart; bare: ColdStart };
@@ -47,11 +48,12 @@ function acks(rows: AckRow[], idleBot: number[], idleFloor: number[]): string {
 }
 
 /** Per answered message: the meter's counts, the bot's own `billing` fields, and what 1 M such messages cost. */
-function billing(fresh: Work, steady: Work): string[] {
+function billing(fresh: Work, steady: Work, budgeted: Work): string[] {
   const loggedCell = (work: Work, field: "doRequests" | "rowsRead" | "rowsWritten" | "subrequests") =>
     work.logged ? (work.logged[field] / Math.max(1, work.logged.answered)).toFixed(1) : "n/a";
-  const rows = (label: string, value: (w: Work) => string) => [label, value(steady), value(fresh)];
-  const counts = table(["per answered message", "steady conversation", "new conversation (incl. eviction)"], [
+  const rows = (label: string, value: (w: Work) => string) => [label, value(steady), value(budgeted), value(fresh)];
+  const billedWrites = (w: Work) => (w.meter.rowsWritten + w.meter.alarmsSet) / w.answered;
+  const counts = table(["per answered message", "steady conversation", "steady, with all four budgets", "new conversation (incl. eviction)"], [
     rows("Worker requests (webhooks)", (w) => per(w.meter.workerRequests, w)),
     rows("DO requests: RPC calls + alarm runs", (w) => `${per(w.meter.doRequests, w)} (of which alarm runs ${per(w.meter.alarmRuns, w)})`),
     rows("↳ bot's own `billing` log fields", (w) => loggedCell(w, "doRequests")),
@@ -60,6 +62,7 @@ function billing(fresh: Work, steady: Work): string[] {
     rows("SQLite rows written", (w) => per(w.meter.rowsWritten, w)),
     rows("↳ bot's own `billing` log fields", (w) => loggedCell(w, "rowsWritten")),
     rows("alarms set (each billed as a row written)", (w) => per(w.meter.alarmsSet, w)),
+    rows("billed writes: rows written + alarms set", (w) => billedWrites(w).toFixed(1)),
     rows("subrequests: Anthropic + Campfire (seen by the fakes)", (w) => `${per(w.subrequests.anthropic + w.subrequests.campfire, w)} (${per(w.subrequests.anthropic, w)} + ${per(w.subrequests.campfire, w)})`),
     rows("↳ bot's own `billing` log fields", (w) => loggedCell(w, "subrequests")),
     rows("alarm wall time, total (DO duration)", (w) => ms(sum(w.meter.alarmMs) / w.answered)),
@@ -75,16 +78,18 @@ function billing(fresh: Work, steady: Work): string[] {
     };
     return { ...parts, cloudflare: parts.workers + parts.doRequests + parts.duration + parts.rows, claude: claudeCost(w.usage) * m };
   };
-  const [s, f] = [cost(steady), cost(fresh)];
-  const costs = table(["1 M answered messages", "steady conversation", "new conversation"], [
-    ["Workers: requests + CPU (CPU at the upper bound above)", usd(s.workers), usd(f.workers)],
-    ["Durable Objects: requests", usd(s.doRequests), usd(f.doRequests)],
-    ["Durable Objects: duration (alarm wall time × 128 MB)", usd(s.duration), usd(f.duration)],
-    ["SQLite rows read + written (alarms as writes)", usd(s.rows), usd(f.rows)],
-    ["**Cloudflare total**", `**${usd(s.cloudflare)}**`, `**${usd(f.cloudflare)}**`],
-    ["Claude tokens of the same turns (fake's usage × Sonnet prices)", usd(s.claude), usd(f.claude)],
-    ["Cloudflare ÷ Claude", `${((100 * s.cloudflare) / s.claude).toFixed(2)} %`, `${((100 * f.cloudflare) / f.claude).toFixed(2)} %`],
+  const [s, b, f] = [cost(steady), cost(budgeted), cost(fresh)];
+  const costs = table(["1 M answered messages", "steady conversation", "steady, with all four budgets", "new conversation"], [
+    ["Workers: requests + CPU (CPU at the upper bound above)", usd(s.workers), usd(b.workers), usd(f.workers)],
+    ["Durable Objects: requests", usd(s.doRequests), usd(b.doRequests), usd(f.doRequests)],
+    ["Durable Objects: duration (alarm wall time × 128 MB)", usd(s.duration), usd(b.duration), usd(f.duration)],
+    ["SQLite rows read + written (alarms as writes)", usd(s.rows), usd(b.rows), usd(f.rows)],
+    ["**Cloudflare total**", `**${usd(s.cloudflare)}**`, `**${usd(b.cloudflare)}**`, `**${usd(f.cloudflare)}**`],
+    ["Claude tokens of the same turns (fake's usage × Sonnet prices)", usd(s.claude), usd(b.claude), usd(f.claude)],
+    ["Cloudflare ÷ Claude", ...[s, b, f].map((c) => `${((100 * c.cloudflare) / c.claude).toFixed(2)} %`)],
   ]);
+  const budgetRequests = budgeted.meter.doRequests / budgeted.answered;
+  const budgetWrites = billedWrites(budgeted);
   // Handing the model call to a stateless Worker: the object no longer waits on the model, but the answer comes
   // back as one more DO request (a service-binding call itself is not billed as a Worker request).
   const gbSecondPerSecond = CLOUDFLARE.doMemoryGb * CLOUDFLARE.doGbSecond;
@@ -93,6 +98,11 @@ function billing(fresh: Work, steady: Work): string[] {
   const alarms = steady.meter.alarmMs;
   return [
     counts,
+    "",
+    `**A budget on the hot path.** A steady message of a bot held to all four budgets costs ${budgetRequests.toFixed(1)} DO requests` +
+      ` ${budgetRequests <= 3 ? "✓" : "✗"} (target ≤ 3) and ${budgetWrites.toFixed(1)} billed writes ${budgetWrites <= 12 ? "✓" : "✗"} (target ≤ 12),` +
+      ` beside ${(steady.meter.doRequests / steady.answered).toFixed(1)} and ${billedWrites(steady).toFixed(1)} without one: the turn's one request to` +
+      " the bot's budget object reserves its estimate and settles the previous turn, one upsert per budget's counter.",
     "",
     costs,
     "",
@@ -151,7 +161,7 @@ function bundle(results: Results): string[] {
 }
 
 export function render(results: Results, header: string[]): string {
-  const { fresh, steady } = results.billing;
+  const { fresh, steady, budgeted } = results.billing;
   const o = results.overhead;
   return [
     ...header,
@@ -172,7 +182,7 @@ export function render(results: Results, header: string[]): string {
     "",
     `## Billable work per answered message (steady: ${steady.answered} messages in one room; new: one message, then its eviction)`,
     "",
-    ...billing(fresh, steady),
+    ...billing(fresh, steady, budgeted),
     "",
     `Prices (read ${PRICES_READ}; ${CLOUDFLARE.source}; ${SONNET.source}): Workers $0.30/M requests, $0.02/M CPU ms;` +
       " Durable Objects $0.15/M requests, $12.50/M GB-s of duration (128 MB per object), SQLite $0.001/M rows read," +

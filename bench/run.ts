@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
-import { billableWork, buildMetered } from "./billing.ts";
+import { billableWork, buildMetered, steadyWork, withBudget } from "./billing.ts";
 import { buildWithDeepImports, bytesByPackage, coldStarts } from "./bundle.ts";
 import { type Fakes, KEY, payload, startFakes } from "./client.ts";
 import { ADMIN_TOKEN, ackRows, botOverhead, drained, idleFloor, latencies } from "./latency.ts";
@@ -95,6 +95,9 @@ async function main() {
     step(`billable work: a new conversation and ${SETTINGS.turns} turns of a steady one`);
     await resetFakes(fakes);
     const billing = await withWorkerd(BOT_CONFIG, metered.script, botVars(fakes, BILLING_TTL_MS), (worker) => billableWork(worker, fakes, SETTINGS.turns, BILLING_TTL_MS));
+    step(`billable work: ${SETTINGS.turns} turns of a steady conversation with all four budgets`);
+    await resetFakes(fakes);
+    const budgeted = await withWorkerd(BOT_CONFIG, metered.script, { ...botVars(fakes, BILLING_TTL_MS), BOTS: withBudget(BOT_CONFIG) }, (worker) => steadyWork(worker, fakes, SETTINGS.turns));
 
     step(`soak: ${SETTINGS.cycles} cycles × ${SETTINGS.conversations} conversations, TTL ${SETTINGS.ttlSeconds} s`);
     await resetFakes(fakes);
@@ -107,7 +110,7 @@ async function main() {
     step("a room's day: 3 bots × 3 seeds on a virtual clock");
     const roomDay = (await roomDays()).map(figures);
 
-    const results = { acks, floor, overhead, billing, soak, cold, bundle: { bot, deep, packages: bytesByPackage(bot) }, roomDay };
+    const results = { acks, floor, overhead, billing: { ...billing, budgeted }, soak, cold, bundle: { bot, deep, packages: bytesByPackage(bot) }, roomDay };
     writeFileSync(join(ROOT, "BENCHMARKS.md"), render(results, header()));
     console.log(render(results, []));
     console.log("\nWritten to BENCHMARKS.md");

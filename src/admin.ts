@@ -1,6 +1,8 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { loadConfig } from "./config";
 import { conversationName } from "./conversation/message";
+import { auditAdmin, botsAdmin } from "./control/admin";
+import { recordAudit } from "./control/audit";
 import { knowledgeAdmin } from "./knowledge/admin";
 import { log } from "./log";
 import { memoryAdmin } from "./memory/admin";
@@ -42,8 +44,8 @@ metrics.get("/sessions", async (c) => {
 });
 
 metrics.get("/usage", async (c) => {
-  // Figures of live conversations are as of their last report (birth, or a change into or out of failing).
-  const bots = Object.fromEntries((await summaries(c.env)).map(([id, s]) => [id, { turns: s.turns, consultations: s.consultations, tokens: s.usage, billing: s.billing }]));
+  // Figures of live conversations are as of their last report (birth, a change into or out of failing, a fallback turn).
+  const bots = Object.fromEntries((await summaries(c.env)).map(([id, s]) => [id, { turns: s.turns, fallbacks: s.fallbacks, consultations: s.consultations, tokens: s.usage, billing: s.billing }]));
   return c.json({ generatedAt: new Date().toISOString(), bots });
 });
 
@@ -57,7 +59,10 @@ admin.delete("/sessions/:botId/:roomId", async (c) => {
   if (!/^\d+$/.test(roomId)) return c.json({ error: `room id "${roomId}" must be a number` }, 400);
   const ended = await c.env.CONVERSATIONS.getByName(conversationName(Number(roomId), botId)).end();
   log("info", "admin.session_ended", { bot: botId, room: Number(roomId), ended });
+  if (ended) await recordAudit(c.env, botId, { kind: "conversation.ended", actor: "admin", roomId: Number(roomId) });
   return c.json({ ended });
 });
 
 admin.route("/knowledge", knowledgeAdmin);
+admin.route("/bots", botsAdmin);
+admin.route("/audit", auditAdmin);

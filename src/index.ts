@@ -7,6 +7,8 @@ import { reject } from "./reject";
 import { runSchedules } from "./scheduled";
 import { webhook } from "./webhook/route";
 
+export { BotBudget } from "./budget/budget-object";
+export { BotControl } from "./control/control-object";
 export { Library } from "./knowledge/library";
 export { Memory } from "./memory/memory-object";
 export { Conversation } from "./objects/conversation";

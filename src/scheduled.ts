@@ -1,16 +1,22 @@
 import { loadConfig } from "./config";
+import { controlStatus } from "./control/status";
 import { conversationName } from "./conversation/message";
 import { log } from "./log";
 
 /**
  * A Cron Trigger fired: each bot schedule with that cron starts a turn in its room's conversation, exactly as if
- * someone had asked. The answer, its retries and any apology follow the same path as a reply.
+ * someone had asked. The answer, its retries and any apology follow the same path as a reply. A paused bot's
+ * schedules are skipped (and logged): its room gets nothing, not even the paused sentence.
  */
 export async function runSchedules(controller: ScheduledController, env: Env): Promise<void> {
   const due = [...loadConfig(env).bots.values()].flatMap((bot) => bot.schedules.filter((schedule) => schedule.cron === controller.cron).map((schedule) => ({ bot, schedule })));
   if (due.length === 0) log("warn", "schedule.unused", { cron: controller.cron });
   await Promise.all(
     due.map(async ({ bot, schedule }) => {
+      if ((await controlStatus(env, bot.id)).paused) {
+        log("info", "schedule.skipped", { bot: bot.id, room: schedule.roomId, cron: controller.cron, rule: "paused" });
+        return;
+      }
       const { outcome } = await env.CONVERSATIONS.getByName(conversationName(schedule.roomId, bot.id)).receive(bot.id, {
         // One id per firing, so a trigger delivered twice starts one turn.
         messageId: `schedule:${controller.cron}:${controller.scheduledTime}`,

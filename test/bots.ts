@@ -33,6 +33,23 @@ export const TEST_BOTS = {
   thinker: { name: "Thinker", max_tokens: 4096, thinking: { budget_tokens: 2048 }, tools: ["reminders"] },
   // Runs code at Anthropic and posts the files it writes.
   reporter: { name: "Reporter", code_execution: true, skills: ["xlsx"] },
+  // Serves three rooms and two people, never person 13 nor room 9003, and takes no direct messages.
+  gatekeeper: { name: "Gatekeeper", rooms: [9001, 9002, 9004], block_rooms: [9003], users: [7, 8], block_users: [13], direct_messages: false },
+  // Answered by a smaller model when its own is overloaded, rate-limited or down.
+  understudy: { name: "Understudy", model: "claude-sonnet-5-5", fallback: { model: "claude-haiku-fallback-test" } },
+  // Each held to one kind of budget, to be refused by it.
+  budget_room: { name: "Assistant", time_zone: "Europe/Berlin", budget: { per_room_daily_usd: 5 } },
+  budget_person: { name: "Personal", budget: { per_person_daily_usd: 0.5 } },
+  budget_daily: { name: "Daily", time_zone: "America/New_York", budget: { daily_usd: 1 } },
+  budget_monthly: { name: "Monthly", budget: { monthly_usd: 1 } },
+  // Told once when an answer takes its day to 80 %.
+  budget_warn: { name: "Thrifty", time_zone: "Europe/Berlin", budget: { daily_usd: 1 } },
+  // Held to all four, with room to spare: what a turn costs in requests and rows, what it settles, what the tool says.
+  budget_all: { name: "Allowance", time_zone: "Europe/Berlin", budget: { daily_usd: 100, monthly_usd: 1000, per_person_daily_usd: 10, per_room_daily_usd: 20 } },
+  // Many conversations at once against one nearly spent day.
+  budget_crowd: { name: "Crowd", budget: { daily_usd: 1 } },
+  // A budget on a model with no price: its spending could not be counted.
+  budget_unpriced: { name: "Unpriced", model: "claude-unpriced-1", budget: { daily_usd: 5 } },
 };
 
 export const MCP_TOKEN = "mcp-test-token";
@@ -49,6 +66,16 @@ export const TEST_KEYS = {
   concierge: "13-ConciergeKy",
   thinker: "14-ThinkerKeyA",
   reporter: "15-ReporterKey",
+  gatekeeper: "16-GatekeeperK",
+  understudy: "17-UnderstudyK",
+  budget_room: "24-BudgetRoomK",
+  budget_person: "25-BudgetPersn",
+  budget_daily: "26-BudgetDaily",
+  budget_monthly: "27-BudgetMonth",
+  budget_warn: "28-BudgetWarnK",
+  budget_all: "29-BudgetAllKy",
+  budget_crowd: "30-BudgetCrowd",
+  budget_unpriced: "31-BudgetNoPri",
 } satisfies Record<keyof typeof TEST_BOTS, string>;
 
 export const ADMIN_TOKEN = "admin-test-token";

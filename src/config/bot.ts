@@ -1,6 +1,8 @@
 import type { ThinkingConfigParam } from "@anthropic-ai/sdk/resources/messages";
-import { botEntrySchema, botKeySecretName } from "./bots";
+import { type BotEntry, botEntrySchema, botKeySecretName } from "./bots";
+import { budgetLimits, type BudgetLimits } from "./budget";
 import { parseDuration } from "./duration";
+import type { Price } from "./prices";
 import { isToolName, TOOL_GROUPS, TOOL_NAMES, type ToolName } from "./tool-names";
 
 export interface BotConfig {
@@ -35,13 +37,36 @@ export interface BotConfig {
   skills: string[];
   /** The boost put on a person's message while the bot works on it; "" for none. */
   ackBoost: string;
+  /** Which rooms and people the bot serves (see src/webhook/access.ts); null lists allow everyone. */
+  access: BotAccess;
+  /** Who answers when this bot's model is overloaded, rate-limited or down; null for no one. */
+  fallback: BotFallback | null;
+  /** Most the bot may spend on Claude; null for no budget. */
+  budget: BudgetLimits | null;
+  /** What its model costs (from PRICES or the default table); null when the model has no price. */
+  price: Price | null;
   /** The Campfire bot key; absent when its secret is not set, and then the bot rejects every webhook. */
   key?: string;
   keySecret: string;
 }
 
+export interface BotAccess {
+  rooms: number[] | null;
+  blockRooms: number[];
+  users: number[] | null;
+  blockUsers: number[];
+  directMessages: boolean;
+}
+
+export interface BotFallback {
+  model: string;
+  /** Its own endpoint and key; absent means the primary's (ANTHROPIC_BASE_URL, ANTHROPIC_API_KEY). */
+  baseUrl?: string;
+  apiKey?: string;
+}
+
 /** One bot's table, checked; every problem is added to `problems` with the setting's name and how to fix it. */
-export function readBot(id: string, entry: unknown, defaultTtlMs: number, vars: Record<string, unknown>, problems: string[]): BotConfig | undefined {
+export function readBot(id: string, entry: unknown, defaultTtlMs: number, vars: Record<string, unknown>, problems: string[], prices: ReadonlyMap<string, Price>): BotConfig | undefined {
   const parsed = botEntrySchema.safeParse(entry);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -78,6 +103,13 @@ export function readBot(id: string, entry: unknown, defaultTtlMs: number, vars: 
   if (typeof bot.thinking === "object" && bot.thinking.budget_tokens >= bot.max_tokens) {
     problems.push(`BOTS.${id}.thinking.budget_tokens: must be less than max_tokens (${bot.max_tokens}), which also covers the answer; raise max_tokens or lower the budget`);
   }
+  const access = readAccess(id, bot, problems);
+  const fallback = readFallback(id, bot, vars, problems);
+  const budget = budgetLimits(bot.budget);
+  const price = prices.get(parsed.data.model) ?? null;
+  if (budget && !price) {
+    problems.push(`BOTS.${id}.budget: the model "${parsed.data.model}" has no price, so its spending cannot be counted; add [vars.PRICES."${parsed.data.model}"] with input = and output = (US dollars per million tokens) to wrangler.toml`);
+  }
   const keySecret = botKeySecretName(id);
   const rawKey = vars[keySecret];
   const key = typeof rawKey === "string" && rawKey.trim() !== "" ? rawKey.trim() : undefined;
@@ -108,7 +140,43 @@ export function readBot(id: string, entry: unknown, defaultTtlMs: number, vars: 
     codeExecution: bot.code_execution,
     skills: bot.skills,
     ackBoost: bot.ack_boost.trim(),
+    access,
+    fallback,
+    budget,
+    price,
     key,
     keySecret,
   };
+}
+
+/** The access lists as written; a list that refuses what another allows, or allows nothing, is a problem to fix. */
+function readAccess(id: string, bot: BotEntry, problems: string[]): BotAccess {
+  for (const [allow, block, what, whats] of [["rooms", "block_rooms", "room", "rooms"], ["users", "block_users", "person", "people"]] as const) {
+    const both = (bot[allow] ?? []).filter((entry) => bot[block].includes(entry));
+    if (both.length === 1) problems.push(`BOTS.${id}.${block}: ${what} ${both[0]} is also in ${allow}; a block wins, so remove it from one of the lists`);
+    if (both.length > 1) problems.push(`BOTS.${id}.${block}: ${whats} ${both.join(", ")} are also in ${allow}; a block wins, so remove them from one of the lists`);
+    if (bot[allow]?.length === 0) problems.push(`BOTS.${id}.${allow}: an empty list lets no ${what} use the bot; list the ids it serves, or remove ${allow} to serve every ${what}`);
+  }
+  return { rooms: bot.rooms ?? null, blockRooms: bot.block_rooms, users: bot.users ?? null, blockUsers: bot.block_users, directMessages: bot.direct_messages };
+}
+
+/** The fallback with its key read from the named secret; without that secret there is no fallback, and a problem says so. */
+function readFallback(id: string, bot: BotEntry, vars: Record<string, unknown>, problems: string[]): BotFallback | null {
+  if (!bot.fallback) return null;
+  const { model, base_url, key_secret } = bot.fallback;
+  let apiKey: string | undefined;
+  if (key_secret !== undefined) {
+    const secret = vars[key_secret];
+    if (typeof secret !== "string" || secret.trim() === "") {
+      problems.push(`BOTS.${id}.fallback.key_secret: the secret ${key_secret} is not set, so the bot has no fallback; add it with \`wrangler secret put ${key_secret}\``);
+      return null;
+    }
+    apiKey = secret.trim();
+  }
+  if (model === bot.model && base_url === undefined && key_secret === undefined) {
+    problems.push(`BOTS.${id}.fallback: it is the bot's own model through the same endpoint and key, so it would fail when the bot does and is not used; name another model, base_url or key_secret`);
+    return null;
+  }
+  // Paths are appended to it, so a trailing slash would double up (as for ANTHROPIC_BASE_URL).
+  return { model, baseUrl: base_url?.replace(/\/+$/, ""), apiKey };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { budgetSchema } from "./budget";
 
 /** Bot ids appear in URLs and Durable Object names, and become part of a secret's name. */
 export const BOT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/i;
@@ -13,6 +14,9 @@ const libraryName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i, "must be a library name: letters, digits, - and _ (at most 63)")
   .transform((name) => name.toLowerCase());
+
+/** Campfire ids (rooms, people): the numbers in its URLs, e.g. 3 in /rooms/3. */
+const campfireIds = z.array(z.number().int("must be whole numbers").positive("must be Campfire ids, which are positive"));
 
 /** One entry of the `BOTS` table in wrangler.toml, as written there (snake_case, like the rest of the file). */
 export const botEntrySchema = z.strictObject({
@@ -52,6 +56,22 @@ export const botEntrySchema = z.strictObject({
   skills: z.array(z.string().regex(/^[\w.:-]{1,128}$/, "must be a skill id such as xlsx or skill_01Ab…")).default([]),
   /** Boosted onto a person's message while the bot works on it; "" turns it off. */
   ack_boost: z.string().max(16, "must be one emoji or a short word").default("👀"),
+  /** Who may use the bot, by Campfire room and user ids: an absent allow-list allows all; a block beats an allow. */
+  rooms: campfireIds.optional(),
+  block_rooms: campfireIds.default([]),
+  users: campfireIds.optional(),
+  block_users: campfireIds.default([]),
+  direct_messages: z.boolean().default(true),
+  /** Another model (or endpoint) that answers when the bot's own is overloaded, rate-limited or down. */
+  fallback: z
+    .strictObject({
+      model: z.string().trim().min(1, "must not be empty"),
+      base_url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as an AI Gateway endpoint" }).optional(),
+      key_secret: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a secret's name, e.g. ANTHROPIC_FALLBACK_KEY").optional(),
+    })
+    .optional(),
+  /** Most the bot may spend on Claude: per day and month in its time zone, per person and per room per day. */
+  budget: budgetSchema.optional(),
 });
 
 function isTimeZone(zone: string): boolean {

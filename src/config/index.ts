@@ -1,9 +1,12 @@
 import { readBot, type BotConfig } from "./bot";
 import { BOT_ID } from "./bots";
 import { parseDuration } from "./duration";
+import { readPrices } from "./prices";
 
 export { botKeySecretName } from "./bots";
 export type { BotConfig } from "./bot";
+export type { BudgetLimits } from "./budget";
+export type { Price } from "./prices";
 
 export const DEFAULT_SESSION_TTL = "24h";
 
@@ -28,6 +31,8 @@ export type ConfigEnv = Pick<Env, "CAMPFIRE_URL" | "SESSION_TTL" | "BOTS"> & {
   SESSION_TTL_HOURS?: string;
   ADMIN_TOKEN?: string;
   PLAYGROUND?: string;
+  /** Prices by model id laid over the default table (`[vars.PRICES."<model id>"]`). */
+  PRICES?: unknown;
 };
 
 const cache = new WeakMap<object, Config>();
@@ -55,13 +60,14 @@ function readConfig(env: ConfigEnv): Config {
 
   const adminToken = typeof vars.ADMIN_TOKEN === "string" && vars.ADMIN_TOKEN.trim() !== "" ? vars.ADMIN_TOKEN.trim() : undefined;
   const sessionTtlMs = readSessionTtl(vars, problems);
+  const prices = readPrices(vars.PRICES, problems);
   const bots = new Map<string, BotConfig>();
   for (const [id, entry] of Object.entries(readBotsTable(vars.BOTS, problems))) {
     if (!BOT_ID.test(id)) {
       problems.push(`BOTS.${id}: a bot id may hold only letters, digits, "-" and "_" (at most 63); rename the table`);
       continue;
     }
-    const bot = readBot(id, entry, sessionTtlMs, vars, problems);
+    const bot = readBot(id, entry, sessionTtlMs, vars, problems, prices);
     if (bot) bots.set(id, bot);
   }
   for (const bot of bots.values()) {
@@ -71,6 +77,10 @@ function readConfig(env: ConfigEnv): Config {
       if (!ok) problems.push(`BOTS.${bot.id}.consult: "${other}" is ${other === bot.id ? "the bot itself" : "not a bot in BOTS"}; name other bots' ids`);
       return ok;
     });
+    // A consultation is paid from the caller's budget, at the consulted bot's model's price.
+    for (const other of bot.consult.map((id) => bots.get(id)!)) {
+      if (bot.budget && !other.price) problems.push(`BOTS.${bot.id}.budget: it consults "${other.id}", whose model "${other.model}" has no price; add [vars.PRICES."${other.model}"] with input = and output = to wrangler.toml`);
+    }
   }
   const playground = vars.PLAYGROUND === "on";
   return { campfireUrl, anthropicApiKey, anthropicBaseUrl, adminToken, playground, sessionTtlMs, bots, problems };

@@ -1,5 +1,5 @@
 /** The built-in tools a bot's `tools` setting may name; `src/tools/index.ts` implements exactly these (the compiler checks). */
-export const TOOL_NAMES = ["room_history", "set_reminder", "list_reminders", "cancel_reminder"] as const;
+export const TOOL_NAMES = ["room_history", "set_reminder", "list_reminders", "cancel_reminder", "budget_status"] as const;
 
 export type ToolName = (typeof TOOL_NAMES)[number];
 

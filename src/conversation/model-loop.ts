@@ -2,6 +2,7 @@ import type { ContainerParams, MessageParam, TextBlockParam, ToolResultBlockPara
 import type { BotConfig } from "../config";
 import { producedFileIds } from "../anthropic/produced";
 import { addUsage, type Model, NO_USAGE, type TokenUsage } from "./model";
+import type { AuditSink } from "./effects";
 import { runTools } from "./run-tools";
 import type { Toolbox, TurnToolContext } from "./toolbox";
 
@@ -21,6 +22,10 @@ export interface LoopInput {
   signal: AbortSignal;
   /** Called once per model call, for the turn's subrequest count. */
   onAsk: () => void;
+  /** Told each model call's usage as it comes, so a turn cut short still knows what it cost. */
+  onUsage?: (usage: TokenUsage) => void;
+  /** Where what the tool runs changed is recorded. */
+  audit?: AuditSink;
 }
 
 export interface LoopAnswer {
@@ -31,6 +36,8 @@ export interface LoopAnswer {
   fileIds: string[];
   /** The code-execution container the turn ran in, if any. */
   containerId: string | null;
+  /** The fallback model that answered a round of the turn, when one did. */
+  fallbackModel?: string;
 }
 
 const joinText = (before: string, more: string) => [before, more].filter(Boolean).join("\n\n");
@@ -53,6 +60,7 @@ export async function runModelLoop(input: LoopInput): Promise<LoopAnswer> {
   // The newest tool result carries the loop's breakpoint, so each round reads the rounds before it (room context
   // included) from the cache; moved forward as the loop grows, it stays one breakpoint, within the API's four.
   let roundBreakpoint: ToolResultBlockParam | undefined;
+  let fallbackModel: string | undefined;
   for (let round = 0; ; round++) {
     input.onAsk();
     const before = text;
@@ -61,6 +69,8 @@ export async function runModelLoop(input: LoopInput): Promise<LoopAnswer> {
       { onText: (snapshot) => input.onText(joinText(before, snapshot)), signal: input.signal },
     );
     usage = addUsage(usage, answer.usage);
+    fallbackModel ??= answer.fallbackModel;
+    input.onUsage?.(answer.usage);
     text = joinText(text, answer.text);
     for (const id of producedFileIds(answer.content)) if (!fileIds.includes(id)) fileIds.push(id);
     // Later rounds continue in the container this one ran in.
@@ -78,12 +88,12 @@ export async function runModelLoop(input: LoopInput): Promise<LoopAnswer> {
     // Sent back exactly as returned: the API needs thinking blocks and their signatures within a tool loop.
     messages.push({ role: "assistant", content: answer.content });
     if (stopReason === "tool_use") {
-      const results = await runTools(answer.content, bot, input.toolbox, input.toolContext);
+      const results = await runTools(answer.content, bot, input.toolbox, input.toolContext, input.audit);
       if (roundBreakpoint) delete roundBreakpoint.cache_control;
       roundBreakpoint = results.at(-1);
       if (roundBreakpoint) roundBreakpoint.cache_control = ROUND_CACHE;
       messages.push({ role: "user", content: results });
     }
   }
-  return { text, usage, stopReason, fileIds, containerId };
+  return { text, usage, stopReason, fileIds, containerId, fallbackModel };
 }

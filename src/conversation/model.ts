@@ -26,16 +26,27 @@ export interface TokenUsage {
   input: number;
   output: number;
   cacheRead: number;
+  /** Every token written to the prompt cache, whatever its lifetime. */
   cacheWrite: number;
+  /** Of `cacheWrite`, those written with the 1-hour lifetime (billed at 2× input, not 1.25×); absent is none. */
+  cacheWrite1h?: number;
+  /** Anthropic's server-side web searches (billed per search); absent is none. */
+  webSearches?: number;
 }
 
 export const NO_USAGE: Readonly<TokenUsage> = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+
+/** An optional count of either side, summed; left out when neither has it, so usage without it looks as before. */
+const sumOf = (field: "cacheWrite1h" | "webSearches", a: TokenUsage, b: TokenUsage) =>
+  a[field] === undefined && b[field] === undefined ? {} : { [field]: (a[field] ?? 0) + (b[field] ?? 0) };
 
 export const addUsage = (a: TokenUsage, b: TokenUsage): TokenUsage => ({
   input: a.input + b.input,
   output: a.output + b.output,
   cacheRead: a.cacheRead + b.cacheRead,
   cacheWrite: a.cacheWrite + b.cacheWrite,
+  ...sumOf("cacheWrite1h", a, b),
+  ...sumOf("webSearches", a, b),
 });
 
 export interface ModelAnswer {
@@ -46,6 +57,8 @@ export interface ModelAnswer {
   content: ContentBlock[];
   /** The container code ran in, to reuse on the next turn; null when none. */
   containerId: string | null;
+  /** Set when a fallback model answered because the one asked for failed: its model id, for the turn's log and counts. */
+  fallbackModel?: string;
 }
 
 /**

@@ -44,7 +44,11 @@ CREATE TABLE IF NOT EXISTS conversation (
   subrequests INTEGER NOT NULL DEFAULT 0,
   reported TEXT,
   cache_rhythm TEXT,
-  out_context TEXT
+  out_context TEXT,
+  budget_rows TEXT,
+  budget_held INTEGER NOT NULL DEFAULT 0,
+  budget_cost INTEGER NOT NULL DEFAULT 0,
+  fallbacks INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS inbox (
   seq INTEGER PRIMARY KEY,
@@ -71,10 +75,23 @@ CREATE TABLE IF NOT EXISTS reminders (
 );`;
 
 /**
- * Columns added to `conversation` since releases that are live: a conversation stored before one is given it the
- * first time a statement misses it (see ConversationStore), so no turn pays to look.
+ * The conversation's columns added since this layout first shipped: the turn rhythm the cache ttls are chosen from,
+ * the room context an answer was given with, the fallback turns counted, and the held budget reservation (its
+ * counters as JSON, micro-dollars held, its turn's real cost so far). A conversation stored before them gets them in place.
  */
-export const LATER_COLUMNS = ["cache_rhythm TEXT", "out_context TEXT"];
+const LATER_COLUMNS = [
+  "cache_rhythm TEXT",
+  "out_context TEXT",
+  "fallbacks INTEGER NOT NULL DEFAULT 0",
+  "budget_rows TEXT",
+  "budget_held INTEGER NOT NULL DEFAULT 0",
+  "budget_cost INTEGER NOT NULL DEFAULT 0",
+];
+
+/** Adds the later columns a stored conversation lacks, from its table's `CREATE TABLE` text (which ALTER TABLE extends). */
+export function addLaterColumns(sql: SqlStorage, createSql: string): void {
+  addMissingColumns(sql, "conversation", LATER_COLUMNS, createSql);
+}
 
 /** Columns the first release's tables lack, added before its data moves into the new layout. */
 const ADDED: Record<string, string[]> = {
@@ -83,7 +100,7 @@ const ADDED: Record<string, string[]> = {
     "out_markdown TEXT", "out_message_id INTEGER", "out_posted INTEGER NOT NULL DEFAULT 0", "out_queued_at INTEGER", "out_files TEXT", "out_boost TEXT",
     "container_id TEXT", "lacks TEXT NOT NULL DEFAULT ''",
     "do_requests INTEGER NOT NULL DEFAULT 0", "rows_read INTEGER NOT NULL DEFAULT 0", "rows_written INTEGER NOT NULL DEFAULT 0",
-    "subrequests INTEGER NOT NULL DEFAULT 0", "reported TEXT",
+    "subrequests INTEGER NOT NULL DEFAULT 0", "reported TEXT", ...LATER_COLUMNS,
   ],
   seen: ["at INTEGER"],
   inbox: ["message_id INTEGER"],

@@ -1,3 +1,4 @@
+import type { Settlement } from "../budget/counters";
 import type { AckBoost } from "../campfire/ack-boost";
 import type { Capability } from "../campfire/room";
 import type { Rhythm } from "./cache-ttl";
@@ -44,6 +45,8 @@ export interface ConversationState {
   startedAt: number;
   lastActivityAt: number;
   turns: number;
+  /** Turns its bot's fallback model answered. */
+  fallbacks: number;
   usage: TokenUsage;
   retry: { attempts: number; at: number | null; since: number | null };
   draft: { messageId: number | null; postingSince: number | null };
@@ -58,4 +61,6 @@ export interface ConversationState {
   reported: string | null;
   /** When the conversation last asked the model, and the gaps between its turns: what the cache ttls are chosen from. */
   rhythm: Rhythm;
+  /** The last turn's reservation against the bot's budget and its real cost, until the next turn or eviction settles it. */
+  budget: Settlement | null;
 }

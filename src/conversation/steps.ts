@@ -1,3 +1,4 @@
+import type { BudgetAccess } from "../budget/access";
 import { release } from "../campfire/ack-boost";
 import type { Room } from "../campfire/room";
 import type { BotConfig } from "../config";
@@ -7,6 +8,7 @@ import { FileFetchPending, postOutgoing } from "./delivery";
 import { billingFields, type Ledger } from "./meter";
 import { type Model, NO_USAGE } from "./model";
 import { answerRetriesOver, retryAfterFailure } from "./retry";
+import { BudgetRefused, type TurnSpend, withoutNotices } from "./spend";
 import type { ConversationState, Outgoing } from "./state";
 import type { ConversationStore } from "./store";
 import { appendExchange, type Turn } from "./transcript";
@@ -22,6 +24,10 @@ export interface StepContext {
   onAsk: () => void;
   /** The object's billable work not yet stored / not yet logged. */
   billing: Ledger;
+  /** The bot's budget in force for a turn; undefined for a bot without one (then no budget object is asked). */
+  budget: () => Promise<BudgetAccess | undefined>;
+  /** What this run's turn reserves and spends against the budget. */
+  spend: TurnSpend;
 }
 
 /** Answers the waiting messages and posts the answer; a failure is retried later or explained to the room. */
@@ -30,8 +36,10 @@ export async function answerStep(ctx: StepContext, state: ConversationState): Pr
   if (answerRetriesOver(state.retry)) return apologize(ctx, new ServiceFailure("bot", "internal", "answer retries spent"), state);
   let turn: Awaited<ReturnType<typeof answerWaiting>>;
   try {
-    turn = await answerWaiting({ store: ctx.store, state, bot: ctx.bot, room: ctx.room, model: ctx.model(), reach: ctx.reach, onAsk: ctx.onAsk });
+    const budget = await ctx.budget();
+    turn = await answerWaiting({ store: ctx.store, state, bot: ctx.bot, room: ctx.room, model: ctx.model(), reach: ctx.reach, onAsk: ctx.onAsk, budget, spend: ctx.spend });
   } catch (error) {
+    if (error instanceof BudgetRefused) return refuse(ctx, error);
     return failStep(ctx, "answer", error);
   }
   await deliverStep(ctx, turn.outgoing, false, turn.answered, turn.transcript);
@@ -47,7 +55,7 @@ export async function deliverStep(ctx: StepContext, outgoing: Outgoing, mayBeRep
   try {
     const model = outgoing.files.length ? ctx.model() : null;
     await postOutgoing(ctx.room, ctx.store, outgoing, mayBeRepeat, model?.fetchFile?.bind(model));
-    const transcript = outgoing.kind === "reply" ? appendExchange(sent ?? ctx.store.transcript(), ctx.bot.historyBudgetTokens, outgoing.prompt, outgoing.markdown, outgoing.context) : null;
+    const transcript = outgoing.kind === "reply" ? appendExchange(sent ?? ctx.store.transcript(), ctx.bot.historyBudgetTokens, outgoing.prompt, withoutNotices(outgoing.markdown), outgoing.context) : null;
     ctx.store.settle(outgoing.uptoSeq, transcript, Date.now(), ctx.billing.toStore());
     ctx.billing.stored();
     log("info", "reply.posted", { ...fields, ...turn, ms: Date.now() - started, edited: outgoing.messageId !== null, billing: billingFields(ctx.billing.toLog()) });
@@ -74,7 +82,7 @@ async function failStep(ctx: StepContext, stage: "answer" | "deliver", error: un
   if (failure.kind === "internal") log("error", "internal.error", { ...fields, stack: (error as Error)?.stack?.slice(0, 1_500) ?? null });
   const decision = pending?.decision ?? retryAfterFailure(stage, failure, state.retry, state.ttlMs, now);
   if ("retryAt" in decision) {
-    ctx.store.recordRetry(decision.attempts, decision.since, decision.retryAt);
+    ctx.store.recordRetry(decision.attempts, decision.since, decision.retryAt, ctx.spend.current(state.budget));
     log("warn", "retry.scheduled", { ...fields, attempts: decision.attempts, in_ms: decision.retryAt - now });
     return;
   }
@@ -87,11 +95,34 @@ async function failStep(ctx: StepContext, stage: "answer" | "deliver", error: un
 }
 
 /** One message to the room saying why there is no answer; a progress line or half-streamed text becomes it. */
-async function apologize(ctx: StepContext, failure: ServiceFailure, state: ConversationState): Promise<void> {
-  // The apology settles exactly what the failed turn would have answered, and no one else's messages.
+function apologize(ctx: StepContext, failure: ServiceFailure, state: ConversationState): Promise<void> {
+  return tellInstead(ctx, `Sorry, I could not answer: ${explainToRoom(failure)}`, state);
+}
+
+/** A budget does not allow the turn: the room is told which, and when it resets, instead of an answer. */
+function refuse(ctx: StepContext, refusal: BudgetRefused): Promise<void> {
+  log("info", "budget.refused", { bot: ctx.bot.id, room: ctx.room.id, budget: refusal.kind });
+  // Read again: a progress line this run posted becomes the sentence.
+  return tellInstead(ctx, refusal.sentence, ctx.store.state()!);
+}
+
+/** Posts `markdown` in place of the turn's answer and settles the messages the turn would have answered. */
+async function tellInstead(ctx: StepContext, markdown: string, state: ConversationState): Promise<void> {
+  // It settles exactly what the turn would have answered, and no one else's messages.
   const last = nextBatch(ctx.store, ctx.bot).at(-1);
   if (!last) return;
-  const apology: Outgoing = { kind: "error", uptoSeq: last.seq, prompt: "", context: null, markdown: `Sorry, I could not answer: ${explainToRoom(failure)}`, messageId: state.draft.messageId, posted: 0, queuedAt: Date.now(), files: [], boost: null };
-  ctx.store.keepAnswer(apology, NO_USAGE);
-  await deliverStep(ctx, apology, false);
+  await answerInstead(ctx, state, last.seq, markdown);
+}
+
+/** The bot is paused: everything waiting is settled with `sentence`, posted once, and no model is asked. */
+export async function pausedStep(ctx: StepContext, state: ConversationState, sentence: string): Promise<void> {
+  const last = ctx.store.lastWaitingSeq();
+  if (last !== null) await answerInstead(ctx, state, last, sentence, { rule: "paused" });
+}
+
+/** A message in place of an answer, settling the messages up to `uptoSeq` without entering the transcript. */
+async function answerInstead(ctx: StepContext, state: ConversationState, uptoSeq: number, markdown: string, fields: LogFields = {}): Promise<void> {
+  const outgoing: Outgoing = { kind: "error", uptoSeq, prompt: "", context: null, markdown, messageId: state.draft.messageId, posted: 0, queuedAt: Date.now(), files: [], boost: null };
+  ctx.store.keepAnswer(outgoing, NO_USAGE, null, ctx.spend.current(state.budget));
+  await deliverStep(ctx, outgoing, false, fields);
 }

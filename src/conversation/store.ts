@@ -1,13 +1,14 @@
+import type { Settlement } from "../budget/counters";
 import type { Capability } from "../campfire/room";
 import { directRoomLabel, type InboundMessage, isHashId } from "./message";
 import { type Billing, billingFields, type Meter } from "./meter";
 import type { TokenUsage } from "./model";
 import { readRhythm } from "./cache-ttl";
 import { ReminderStore } from "./reminder-store";
-import { LATER_COLUMNS, SCHEMA, upgradeFirstRelease } from "./schema";
+import { addLaterColumns, SCHEMA, upgradeFirstRelease } from "./schema";
 import type { ConversationState, Outgoing, PendingMessage } from "./state";
 import type { Turn } from "./transcript";
-import { addMissingColumns, tableNames } from "../sqlite";
+import { tableDefinitions } from "../sqlite";
 
 type Row = Record<string, SqlStorageValue>;
 const int = (value: SqlStorageValue | undefined) => value as number;
@@ -27,10 +28,13 @@ export class ConversationStore {
     this.reminders = new ReminderStore(this.exec.bind(this), storage, () => this.tables().has("reminders"));
   }
 
-  /** The tables there are, looked at once; a conversation stored by the first release is upgraded on the way. */
+  /** The tables there are, looked at once; a conversation stored by an earlier release is upgraded on the way. */
   private tables(): Set<string> {
-    const tables = tableNames(this);
+    const definitions = tableDefinitions(this);
+    const tables = new Set(definitions.keys());
+    const conversation = definitions.get("conversation");
     if (tables.has("history")) this.storage.transactionSync(() => upgradeFirstRelease(this.storage.sql, tables));
+    else if (conversation) addLaterColumns(this.storage.sql, conversation);
     return tables;
   }
 
@@ -39,14 +43,7 @@ export class ConversationStore {
   }
 
   exec<T extends Row>(query: string, ...bindings: SqlStorageValue[]): SqlStorageCursor<T> {
-    try {
-      return this.meter.track(this.storage.sql.exec<T>(query, ...bindings));
-    } catch (error) {
-      // Stored by an older release: its row lacks a column added since. Added once, then the statement runs again.
-      if (!/no such column/.test((error as Error).message)) throw error;
-      addMissingColumns(this, "conversation", LATER_COLUMNS);
-      return this.meter.track(this.storage.sql.exec<T>(query, ...bindings));
-    }
+    return this.meter.track(this.storage.sql.exec<T>(query, ...bindings));
   }
 
   /** Stores a message unless it was received before; returns false for a replay. */
@@ -86,7 +83,7 @@ export class ConversationStore {
       `SELECT bot_id, room_id, room_name, ttl_ms, started_at, last_activity_at, turns, input_tokens, output_tokens, cache_read_tokens,
          cache_write_tokens, retry_attempts, retry_at, failing_since, draft_message_id, draft_posting_since, out_kind, out_upto_seq,
          out_prompt, out_context, out_markdown, out_message_id, out_posted, out_queued_at, out_files, out_boost, container_id, lacks, do_requests, rows_read, rows_written, subrequests,
-         reported, cache_rhythm, EXISTS (SELECT 1 FROM inbox) AS waiting FROM conversation`,
+         reported, fallbacks, budget_rows, budget_held, budget_cost, cache_rhythm, EXISTS (SELECT 1 FROM inbox) AS waiting FROM conversation`,
     ).toArray()[0];
     if (!row) return null;
     return {
@@ -97,6 +94,7 @@ export class ConversationStore {
       startedAt: int(row.started_at),
       lastActivityAt: int(row.last_activity_at),
       turns: int(row.turns),
+      fallbacks: int(row.fallbacks),
       usage: { input: int(row.input_tokens), output: int(row.output_tokens), cacheRead: int(row.cache_read_tokens), cacheWrite: int(row.cache_write_tokens) },
       retry: { attempts: int(row.retry_attempts), at: maybe(row.retry_at), since: maybe(row.failing_since) },
       draft: { messageId: maybe(row.draft_message_id), postingSince: maybe(row.draft_posting_since) },
@@ -112,6 +110,7 @@ export class ConversationStore {
       billing: { doRequests: int(row.do_requests), rowsRead: int(row.rows_read), rowsWritten: int(row.rows_written), subrequests: int(row.subrequests) },
       reported: row.reported as string | null,
       rhythm: readRhythm(row.cache_rhythm as string | null),
+      budget: row.budget_rows === null ? null : { rows: JSON.parse(row.budget_rows as string) as Settlement["rows"], micros: int(row.budget_held), costMicros: int(row.budget_cost) },
     };
   }
 
@@ -120,6 +119,11 @@ export class ConversationStore {
     return this.exec<{ seq: number; message_id: number | null; user_id: number; user_name: string; text: string }>("SELECT seq, message_id, user_id, user_name, text FROM inbox ORDER BY seq LIMIT ?", limit)
       .toArray()
       .map((row) => ({ seq: row.seq, messageId: row.message_id, userId: row.user_id, userName: row.user_name, text: row.text }));
+  }
+
+  /** The newest waiting message's seq, or null when none waits. */
+  lastWaitingSeq(): number | null {
+    return this.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM inbox").one().seq;
   }
 
   waitingCount(): number {
@@ -141,16 +145,17 @@ export class ConversationStore {
   }
 
   /**
-   * Keeps an answer and its billed tokens until it is posted; a retry then posts it without asking Claude again. The
-   * turn's rhythm (for the cache ttls) goes into the same write.
+   * Keeps an answer and its billed tokens until it is posted; a retry then posts it without asking Claude again.
+   * An answer the bot's fallback model wrote is counted as it is billed: now. The budget reservation the
+   * conversation now holds, and the turn's rhythm (for the cache ttls), go into the same write.
    */
-  keepAnswer(outgoing: Outgoing, usage: TokenUsage, containerId: string | null = null, rhythm: string | null = null): void {
+  keepAnswer(outgoing: Outgoing, usage: TokenUsage, containerId: string | null, budget: Settlement | null, byFallback = false, rhythm: string | null = null): void {
     this.exec(
       `UPDATE conversation SET out_kind = ?, out_upto_seq = ?, out_prompt = ?, out_context = ?, out_markdown = ?, out_message_id = ?, out_posted = ?, out_queued_at = ?,
          out_files = ?, out_boost = ?, container_id = coalesce(?, container_id), input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, cache_read_tokens = cache_read_tokens + ?, cache_write_tokens = cache_write_tokens + ?,
-         retry_attempts = 0, retry_at = NULL, failing_since = NULL, cache_rhythm = coalesce(?, cache_rhythm)`,
+         fallbacks = fallbacks + ?, retry_attempts = 0, retry_at = NULL, failing_since = NULL, budget_rows = ?, budget_held = ?, budget_cost = ?, cache_rhythm = coalesce(?, cache_rhythm)`,
       outgoing.kind, outgoing.uptoSeq, outgoing.prompt, JSON.stringify(outgoing.context), outgoing.markdown, outgoing.messageId, outgoing.posted, outgoing.queuedAt,
-      JSON.stringify(outgoing.files), JSON.stringify(outgoing.boost), containerId, usage.input, usage.output, usage.cacheRead, usage.cacheWrite, rhythm,
+      JSON.stringify(outgoing.files), JSON.stringify(outgoing.boost), containerId, usage.input, usage.output, usage.cacheRead, usage.cacheWrite, byFallback ? 1 : 0, ...budgetValues(budget), rhythm,
     );
   }
 
@@ -186,9 +191,9 @@ export class ConversationStore {
     });
   }
 
-  /** A failed attempt: how many in a row, since when, and when to try again. */
-  recordRetry(attempts: number, since: number, at: number): void {
-    this.exec("UPDATE conversation SET retry_attempts = ?, failing_since = ?, retry_at = ?", attempts, since, at);
+  /** A failed attempt: how many in a row, since when, and when to try again; and the budget reservation now held. */
+  recordRetry(attempts: number, since: number, at: number, budget: Settlement | null): void {
+    this.exec("UPDATE conversation SET retry_attempts = ?, failing_since = ?, retry_at = ?, budget_rows = ?, budget_held = ?, budget_cost = ?", attempts, since, at, ...budgetValues(budget));
   }
 
   startDraftPost(now: number): void {
@@ -217,3 +222,6 @@ export class ConversationStore {
     this.reminders.forget();
   }
 }
+
+/** A held reservation as the conversation row's three columns. */
+const budgetValues = (budget: Settlement | null): [string | null, number, number] => (budget ? [JSON.stringify(budget.rows), budget.micros, budget.costMicros] : [null, 0, 0]);

@@ -6,6 +6,7 @@ import type { KnowledgeToolContext } from "../knowledge/access";
 import { listDocuments, readDocument, searchKnowledge, storeDocument } from "../knowledge/tools";
 import { MEMORY_TOOL, type MemoryToolContext } from "../memory/tool";
 import { TOOLS } from "../tools";
+import type { BudgetToolContext } from "../tools/budget-status";
 import { defineTool, type Person, speaksForSomeone, type Tool, type ToolContext, toolDefinition, ToolError } from "../tools/tool";
 
 /** A tool context that may hand a question to another bot, for the `ask_<bot id>` tools. */
@@ -15,7 +16,7 @@ export interface ConsultToolContext extends ToolContext {
 }
 
 /** What a turn hands its tools: every tool's context, and what each feature's tools add to it. */
-export interface TurnToolContext extends KnowledgeToolContext, MemoryToolContext, ConsultToolContext {}
+export interface TurnToolContext extends KnowledgeToolContext, MemoryToolContext, ConsultToolContext, BudgetToolContext {}
 
 /** The custom tools a turn may call, by name. */
 export type Toolbox = Map<string, Tool<z.ZodType, TurnToolContext>>;

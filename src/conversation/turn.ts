@@ -1,18 +1,23 @@
 import type { MessageParam, TextBlockParam, ToolUnion } from "@anthropic-ai/sdk/resources/messages";
+import type { BudgetAccess } from "../budget/access";
 import { acknowledge, release } from "../campfire/ack-boost";
 import type { Room } from "../campfire/room";
 import type { BotConfig } from "../config";
 import { containerParam } from "../anthropic/container";
 import type { KnowledgeAccess } from "../knowledge/access";
 import { type LogFields, log } from "../log";
+import { pausedSentence } from "../control/status";
 import { memoryOwner, memoryPrompt, type MemoryApi } from "../memory/tool";
-import type { Person } from "../tools/tool";
+import { budgetStatus } from "../tools/budget-status";
+import { type Person, ToolError } from "../tools/tool";
 import { afterTurn, type CachePlan, cachePlan, storedRhythm } from "./cache-ttl";
 import { consultBot } from "./consult";
+import type { AuditSink } from "./effects";
 import { addUsage, type Model, NO_USAGE, type TokenUsage } from "./model";
 import { runModelLoop } from "./model-loop";
 import { buildPrompt, composeTurn, currentTime, systemPrompt } from "./prompt";
 import { roomContext } from "./room-context";
+import { budgetReader, reserveTurn, type TurnSpend } from "./spend";
 import type { ConversationState, Outgoing, PendingMessage } from "./state";
 import type { ConversationStore } from "./store";
 import { PROGRESS_AFTER_MS, ReplyStreamer } from "./streamer";
@@ -47,6 +52,10 @@ export interface Reach {
   bot(id: string): BotConfig | undefined;
   /** A consulted bot's usage, to count under that bot too. */
   consulted(botId: string, usage: TokenUsage): void;
+  /** Records what a tool run changed in that bot's audit log. */
+  audit: AuditSink;
+  /** Whether an operator has paused the bot: a paused bot answers no consultation either. */
+  paused(botId: string): Promise<boolean>;
 }
 
 export interface TurnSetup {
@@ -58,6 +67,10 @@ export interface TurnSetup {
   reach: Reach;
   /** Counts each model call, for the turn's subrequests. */
   onAsk: () => void;
+  /** The bot's budget in force; absent for a bot without one, whose turns ask no budget object anything. */
+  budget?: BudgetAccess;
+  /** What the turn reserves and spends, stored by whichever step stores its outcome. */
+  spend: TurnSpend;
 }
 
 /** What a turn has read, from which it asks the model. */
@@ -77,10 +90,12 @@ export interface TurnInput {
   consultable: BotConfig[];
   /** The ttl of each cache breakpoint. */
   cache: CachePlan;
+  /** A bot with a budget can always be asked what is left of it. */
+  budgeted?: boolean;
 }
 
 /** The turn's request to the model — prompt, tools and cache breakpoints — and the custom tools it may call. */
-export function turnRequest({ bot, roomName, transcript, pending, context, now, asker, memory, consultable, cache }: TurnInput): { prompt: string; system: TextBlockParam[]; messages: MessageParam[]; tools: ToolUnion[]; custom: Toolbox } {
+export function turnRequest({ bot, roomName, transcript, pending, context, now, asker, memory, consultable, cache, budgeted = false }: TurnInput): { prompt: string; system: TextBlockParam[]; messages: MessageParam[]; tools: ToolUnion[]; custom: Toolbox } {
   const prompt = composeTurn(pending);
   const system = systemPrompt(bot, roomName, [
     bot.knowledge.read.length ? `Your knowledge libraries: ${bot.knowledge.read.join(", ")}. Search them before answering questions they may cover, and cite the document (title and id) you used.` : "",
@@ -89,6 +104,7 @@ export function turnRequest({ bot, roomName, transcript, pending, context, now, 
   const extra = [memory ? memoryOwner(asker.name) : "", currentTime(now, bot.timeZone)].filter(Boolean).join("\n\n");
   const built = buildPrompt(system, transcript, prompt, context?.text ?? "", extra, cache);
   const custom = toolbox(bot, consultable, asker);
+  if (budgeted) custom.set(budgetStatus.name, budgetStatus);
   return { prompt, ...built, tools: toolsFor(bot, custom, memory), custom };
 }
 
@@ -98,7 +114,7 @@ export function turnRequest({ bot, roomName, transcript, pending, context, now, 
  * messages as data, tools until it is done, the answer streamed into the room as it comes, all bounded by the bot's
  * time limit. The answer is kept until posted.
  */
-export async function answerWaiting({ store, state, bot, room, model, reach, onAsk }: TurnSetup): Promise<{ outgoing: Outgoing; answered: LogFields; transcript: Turn[] }> {
+export async function answerWaiting({ store, state, bot, room, model, reach, onAsk, budget, spend }: TurnSetup): Promise<{ outgoing: Outgoing; answered: LogFields; transcript: Turn[] }> {
   const started = Date.now();
   const pending = nextBatch(store, bot);
   const last = pending.at(-1)!;
@@ -119,32 +135,38 @@ export async function answerWaiting({ store, state, bot, room, model, reach, onA
     const memory = reach.memory(bot, asker);
     const knowledge = reach.knowledge(bot);
     const consultable = bot.consult.map((id) => reach.bot(id)).filter((other) => other !== undefined);
-    const { prompt, system, messages, tools, custom } = turnRequest({ bot, roomName: state.roomName, transcript, pending, context, now, asker, memory: memory !== undefined, consultable, cache });
+    const { prompt, system, messages, tools, custom } = turnRequest({ bot, roomName: state.roomName, transcript, pending, context, now, asker, memory: memory !== undefined, consultable, cache, budgeted: budget !== undefined });
     let consultUsage: TokenUsage = { ...NO_USAGE };
     const toolContext: TurnToolContext = { botId: bot.id, room, reminders: store.reminders, asker, timeZone: bot.timeZone, now, knowledge, memory };
     toolContext.consult = async (otherId, question) => {
       const other = reach.bot(otherId)!;
-      const answer = await consultBot({ model, caller: bot, other, question, context: toolContext, knowledge: reach.knowledge(other), signal: timeout.signal, onAsk });
+      if (await reach.paused(otherId)) throw new ToolError(`${pausedSentence(other.name)} Answer without it.`);
+      // Paid from this turn's reservation, at the consulted bot's model's price.
+      const answer = await consultBot({ model, caller: bot, other, question, context: toolContext, knowledge: reach.knowledge(other), signal: timeout.signal, onAsk, onUsage: (usage) => spend.add(usage, other.price), audit: reach.audit });
       consultUsage = addUsage(consultUsage, answer.usage);
       reach.consulted(otherId, answer.usage);
       return answer.text;
     };
+    // Before the model is asked: a turn a budget does not allow is not started.
+    const notices = budget ? await reserveTurn({ budget, spend, bot, consultable, asker, roomId: room.id, stored: state.budget, request: { system, messages, tools }, now }) : [];
+    if (budget) toolContext.budget = budgetReader(budget, bot, asker, room.id, now);
     const answer = await runModelLoop({
-      model, bot, system, messages, tools, toolbox: custom, toolContext, onAsk, signal: timeout.signal,
+      model, bot, system, messages, tools, toolbox: custom, toolContext, onAsk, signal: timeout.signal, onUsage: (usage) => spend.add(usage, bot.price), audit: reach.audit,
       container: bot.codeExecution ? containerParam(state.containerId, bot.skills) : undefined,
       onText: (snapshot) => streamer.update(snapshot),
     });
     await streamer.drain();
     const usage = addUsage(answer.usage, consultUsage);
     const outgoing: Outgoing = {
-      kind: "reply", uptoSeq: last.seq, prompt, context, markdown: answer.text || emptyAnswer(answer.stopReason, answer.fileIds.length), messageId: streamer.shownMessageId,
+      kind: "reply", uptoSeq: last.seq, prompt, context, markdown: [answer.text || emptyAnswer(answer.stopReason, answer.fileIds.length), ...notices].join("\n\n"), messageId: streamer.shownMessageId,
       posted: 0, queuedAt: Date.now(), files: answer.fileIds, boost: await boosting,
     };
-    store.keepAnswer(outgoing, usage, answer.containerId, storedRhythm(afterTurn(state.rhythm, now.getTime(), Date.now())));
+    store.keepAnswer(outgoing, usage, answer.containerId, spend.current(state.budget), answer.fallbackModel !== undefined, storedRhythm(afterTurn(state.rhythm, now.getTime(), Date.now())));
     kept = true;
     const answered = {
       claude_ms: Date.now() - started, messages: pending.length, stop: answer.stopReason, streamed: streamer.shownMessageId !== null, files: answer.fileIds.length, tokens: { ...usage },
       cache_ttl: [cache.system, cache.history, cache.turn].map((ttl) => ttl ?? "none").join(","),
+      ...(answer.fallbackModel ? { fallback: answer.fallbackModel } : {}),
     };
     return { outgoing, answered, transcript };
   } finally {

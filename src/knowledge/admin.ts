@@ -1,5 +1,7 @@
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { loadConfig } from "../config";
+import { type AuditEntry, recordAudit } from "../control/audit";
 import { log } from "../log";
 import { openLibrary } from "./access";
 import { DOC_ID, DOC_ID_RULE, LIBRARY_NAME, LIBRARY_NAME_RULE, libraryKey, parseDocument } from "./document";
@@ -45,6 +47,7 @@ knowledgeAdmin.put("/:library/:docId", async (c) => {
     return c.json({ error: `document "${docId}" was not stored: ${result.refusal.reason}` }, STATUS[result.refusal.kind]);
   }
   log("info", "knowledge.stored", { library, doc: docId, size: result.size, counted: result.counted, chunks: result.chunks, created: result.created });
+  await audit(c.env, library, { kind: "knowledge.stored", actor: "admin", detail: { library, doc: docId, created: result.created } });
   return c.json(
     { library, id: docId, title: doc.title, source: doc.source, size: result.size, counted: result.counted, chunks: result.chunks, created: result.created },
     result.created ? 201 : 200,
@@ -78,8 +81,15 @@ knowledgeAdmin.delete("/:library/:docId", async (c) => {
   const library = libraryKey(c.req.param("library"));
   if (!(await openLibrary(c.env, library).remove(docId))) return notFound(c, library, docId);
   log("info", "knowledge.deleted", { library, doc: docId });
+  await audit(c.env, library, { kind: "knowledge.deleted", actor: "admin", detail: { library, doc: docId } });
   return c.json({ library, id: docId, deleted: true });
 });
+
+/** A library is shared: a change to it is in the audit log of every bot that reads it. */
+async function audit(env: Env, library: string, entry: AuditEntry): Promise<void> {
+  const readers = [...loadConfig(env).bots.values()].filter((bot) => bot.knowledge.read.includes(library));
+  await Promise.all(readers.map((bot) => recordAudit(env, bot.id, entry)));
+}
 
 function invalidNames(library: string, docId?: string): string | null {
   if (!LIBRARY_NAME.test(library)) return `"${library}" is not a library name: use ${LIBRARY_NAME_RULE}`;

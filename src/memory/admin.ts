@@ -1,5 +1,6 @@
 import { type Context, Hono } from "hono";
 import { loadConfig } from "../config";
+import { controlOf } from "../control/status";
 import { log } from "../log";
 import { byteSize } from "./file-store";
 import { memoryName } from "./name";
@@ -34,5 +35,13 @@ memoryAdmin.delete("/:botId/:userId", async (c) => {
   if (found instanceof Response) return found;
   const erased = await c.env.MEMORY.getByName(memoryName(found.botId, found.userId)).erase();
   log("info", "admin.memory_erased", { bot: found.botId, user: found.userId, files: erased });
-  return c.json({ erased });
+  // What the person did and what was done about them goes with their memory; the erasure itself stays on record.
+  let auditEntriesErased: number;
+  try {
+    auditEntriesErased = await controlOf(c.env, found.botId).erasePerson(found.userId, { kind: "memory.erased", actor: "admin", userId: found.userId, detail: { files: erased } });
+  } catch (error) {
+    log("error", "admin.audit_not_erased", { bot: found.botId, user: found.userId, error: (error as Error).message.slice(0, 300) });
+    return c.json({ erased, error: `the memory is erased (${erased} files), but this person's entries in the bot's audit log could not be erased just now; send the DELETE again` }, 503);
+  }
+  return c.json({ erased, auditEntriesErased, note: `${auditEntriesErased} audit log entries by or about this person were erased with the memory; the erasure itself is recorded there, by user id only.` });
 });

@@ -1,7 +1,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { MessageStream } from "@anthropic-ai/sdk/lib/MessageStream";
-import type { ContentBlock } from "@anthropic-ai/sdk/resources/messages";
-import type { AskOptions, Model, ModelAnswer, ModelRequest } from "../conversation/model";
+import type { ContentBlock, Usage } from "@anthropic-ai/sdk/resources/messages";
+import type { AskOptions, Model, ModelAnswer, ModelRequest, TokenUsage } from "../conversation/model";
 import { anthropicFailure } from "../anthropic/failure";
 import { ServiceFailure } from "../failure";
 import { containerIdOf } from "../anthropic/container";
@@ -45,12 +45,7 @@ export class ClaudeClient implements Model {
         content: message.content,
         containerId: containerIdOf(message),
         stopReason: message.stop_reason,
-        usage: {
-          input: message.usage.input_tokens,
-          output: message.usage.output_tokens,
-          cacheRead: message.usage.cache_read_input_tokens ?? 0,
-          cacheWrite: message.usage.cache_creation_input_tokens ?? 0,
-        },
+        usage: usageOf(message.usage),
       };
     } catch (error) {
       if (options.signal?.aborted) throw new ServiceFailure("anthropic", "turn_timeout", "the turn ran past its time limit");
@@ -84,6 +79,20 @@ export class ClaudeClient implements Model {
       { signal },
     ) as unknown as MessageStream;
   }
+}
+
+/** What a call used, as the core counts it; the 1-hour cache writes and web searches only when there were any. */
+export function usageOf(usage: Usage): TokenUsage {
+  const oneHour = usage.cache_creation?.ephemeral_1h_input_tokens ?? 0;
+  const searches = usage.server_tool_use?.web_search_requests ?? 0;
+  return {
+    input: usage.input_tokens,
+    output: usage.output_tokens,
+    cacheRead: usage.cache_read_input_tokens ?? 0,
+    cacheWrite: usage.cache_creation_input_tokens ?? 0,
+    ...(oneHour ? { cacheWrite1h: oneHour } : {}),
+    ...(searches ? { webSearches: searches } : {}),
+  };
 }
 
 /**

@@ -1,18 +1,21 @@
 import { DurableObject } from "cloudflare:workers";
+import { settleLast } from "../budget/access";
 import { type Config, loadConfig } from "../config";
+import { adoptStatus, type KnownStatus, knownStatus, pausedSentence } from "../control/status";
 import { type InboundMessage, REPLAY_WINDOW_MS } from "../conversation/message";
 import { addBilling, type Billing, billingFields, Ledger, Meter } from "../conversation/meter";
 import { postDueReminder } from "../conversation/remind";
 import { afterEscapedError } from "../conversation/retry";
 import { type Action, decide, type ScheduleSnapshot } from "../conversation/schedule";
 import type { ConversationState } from "../conversation/state";
-import { answerStep, deliverStep, type StepContext } from "../conversation/steps";
+import { TurnSpend } from "../conversation/spend";
+import { answerStep, deliverStep, pausedStep, type StepContext } from "../conversation/steps";
 import { ConversationStore } from "../conversation/store";
 import { explainToRoom, ServiceFailure } from "../failure";
 import { log } from "../log";
 import { escapeHtml } from "../campfire/render";
 import { reportBirthOrChange, reportDeath } from "./report";
-import { botOf, modelFor, reachFor, roomFor } from "./wiring";
+import { botOf, budgetFor, modelFor, reachFor, roomFor } from "./wiring";
 
 /**
  * One conversation: a Campfire room talking to one bot, named `<room id>:<bot id>`. Webhooks only store messages;
@@ -28,9 +31,13 @@ export class Conversation extends DurableObject<Env> {
   private armedAt: number | null | undefined;
   private readonly ledger = new Ledger(this.meter);
 
-  /** Called by the webhook route: stores the message and arms the alarm; the route logs what it cost. */
-  async receive(botId: string, message: InboundMessage): Promise<{ outcome: "queued" | "duplicate"; billing: Billing }> {
+  /**
+   * Called by the webhook route: stores the message and arms the alarm; the route logs what it cost. `control` is
+   * the bot's status as the route read it, so the run it wakes need not ask again while that is fresh.
+   */
+  async receive(botId: string, message: InboundMessage, control?: KnownStatus): Promise<{ outcome: "queued" | "duplicate"; billing: Billing }> {
     this.meter.add({ doRequests: 1 });
+    if (control) adoptStatus(botId, control);
     const config = loadConfig(this.env);
     const ttlMs = config.bots.get(botId)?.sessionTtlMs ?? config.sessionTtlMs;
     const queued = this.store.receive(botId, ttlMs, message, Date.now(), REPLAY_WINDOW_MS);
@@ -51,14 +58,21 @@ export class Conversation extends DurableObject<Env> {
     const config = loadConfig(this.env);
     try {
       let worked: boolean;
+      let paused = false;
       try {
         const state = this.store.state();
-        worked = await this.act(decide(state && this.snapshot(state), Date.now()).action, state!, config);
+        let { action } = decide(state && this.snapshot(state, false), Date.now());
+        // Only starting a turn or posting a reminder depends on the switch: other runs cost no request for it.
+        if (state && (action === "answer" || action === "post_reminder")) {
+          paused = (await knownStatus(this.env, state.botId, Date.now(), () => this.meter.add({ doRequests: 1 }))).status.paused;
+          if (paused) action = decide(this.snapshot(state, true), Date.now()).action;
+        }
+        worked = await this.act(action, state!, config);
       } finally {
         // Before re-arming: an alarm the runtime starts meanwhile must find the object free to run.
         this.busy = false;
       }
-      await this.finish(worked);
+      await this.finish(worked, paused);
     } catch (error) {
       // The runtime keeps the alarm for its retry; what this object remembered of it is no longer true.
       this.armedAt = undefined;
@@ -86,10 +100,10 @@ export class Conversation extends DurableObject<Env> {
     return state !== null;
   }
 
-  private snapshot(state: ConversationState): ScheduleSnapshot {
+  private snapshot(state: ConversationState, paused: boolean): ScheduleSnapshot {
     return {
       waiting: state.waiting, outgoing: state.outgoing !== null, retryAt: state.retry.at, nextReminderAt: this.store.reminders.nextDueAt(),
-      lastActivityAt: state.lastActivityAt, ttlMs: state.ttlMs,
+      lastActivityAt: state.lastActivityAt, ttlMs: state.ttlMs, paused,
     };
   }
 
@@ -100,9 +114,16 @@ export class Conversation extends DurableObject<Env> {
       await this.evict(state, "ttl");
       return false;
     }
+    if (action === "drop_reminder") {
+      const late = this.store.reminders.due(Date.now())!;
+      this.store.reminders.cancel(late.id);
+      log("warn", "reminder.dropped", { bot: state.botId, room: state.roomId, reminder: late.id, reason: "late", late_ms: Date.now() - (late.retryAt ?? late.dueAt) });
+      return false;
+    }
     const steps = this.steps(state, config);
     if (action === "post_reminder") await postDueReminder(steps.room, this.store.reminders, state.botId, this.store.reminders.due(Date.now())!);
     else if (action === "deliver") await deliverStep(steps, state.outgoing!, true);
+    else if (action === "tell_paused") await pausedStep(steps, state, pausedSentence(steps.bot.name));
     else await answerStep(steps, state);
     return true;
   }
@@ -110,7 +131,10 @@ export class Conversation extends DurableObject<Env> {
   private steps(state: ConversationState, config: Config): StepContext {
     const bot = botOf(config, state.botId);
     const room = roomFor(config, bot, state.roomId, state.lacks, { onRequest: () => this.meter.add({ subrequests: 1 }), onLacks: (lacks) => this.store.setLacks(lacks) });
-    return { store: this.store, bot, room, model: () => modelFor(config), reach: reachFor(this.env, config, state.roomId, this.meter), onAsk: () => this.meter.add({ subrequests: 1 }), billing: this.ledger };
+    return {
+      store: this.store, bot, room, model: () => modelFor(config, bot), reach: reachFor(this.env, config, state.roomId, this.meter), onAsk: () => this.meter.add({ subrequests: 1 }), billing: this.ledger,
+      budget: () => budgetFor(this.env, bot, this.meter), spend: new TurnSpend(),
+    };
   }
 
   private logFields(): { bot?: string; room?: number } {
@@ -171,15 +195,16 @@ export class Conversation extends DurableObject<Env> {
    * changed what it knows, and set the one alarm to the next deadline — always, because the running alarm still
    * shows as set until its handler returns, and is deleted then.
    */
-  private async finish(worked: boolean): Promise<void> {
+  private async finish(worked: boolean, paused: boolean): Promise<void> {
     const state = this.store.state();
     if (worked && state) await reportBirthOrChange(this.env, this.store, state, this.meter);
-    const { wakeAt } = decide(state && this.snapshot(state), Date.now());
+    const { wakeAt } = decide(state && this.snapshot(state, paused), Date.now());
     if (wakeAt !== null || (await this.ctx.storage.getAlarm()) !== null) await this.arm(wakeAt);
     else this.armedAt = null;
   }
 
   private async evict(state: ConversationState, reason: "ttl" | "admin" | "stuck"): Promise<void> {
+    if (state.budget) await this.settleBudget(state);
     await this.store.erase();
     this.armedAt = null;
     log("info", "conversation.evicted", { bot: state.botId, room: state.roomId, reason, turns: state.turns, idle_ms: Date.now() - state.lastActivityAt, billing: billingFields(this.ledger.toLog()) });
@@ -187,5 +212,16 @@ export class Conversation extends DurableObject<Env> {
     this.ledger.stored();
     this.ledger.logged();
     await reportDeath(this.env, state, total, this.meter);
+  }
+
+  /** The conversation ends holding its last turn's reservation: settled now, at that turn's real cost. */
+  private async settleBudget(state: ConversationState): Promise<void> {
+    this.meter.add({ doRequests: 1 });
+    try {
+      this.meter.add(await settleLast(this.env, state.botId, state.budget!));
+    } catch (error) {
+      // The reservation stays counted until its period ends: the budget errs towards spending less.
+      log("warn", "budget.settle_failed", { bot: state.botId, room: state.roomId, error: (error as Error).message.slice(0, 300) });
+    }
   }
 }

@@ -7,17 +7,18 @@ import type { ConversationReport } from "../registry/registry";
 import { registryFor } from "../registry/shards";
 
 function reportOf(state: ConversationState, waiting: number, billing: Billing): ConversationReport {
-  const { roomId, startedAt, lastActivityAt, ttlMs, turns, usage } = state;
-  return { roomId, startedAt, lastActivityAt, ttlMs, turns, waiting, retrying: state.retry.attempts > 0, usage, billing };
+  const { roomId, startedAt, lastActivityAt, ttlMs, turns, fallbacks, usage } = state;
+  return { roomId, startedAt, lastActivityAt, ttlMs, turns, fallbacks, waiting, retrying: state.retry.attempts > 0, usage, billing };
 }
 
 /**
- * Tells the bot's registry shard of a conversation's birth, and when it starts or stops failing — not of every
- * turn: each report is a Durable Object request, and a steady conversation should cost two per message.
+ * Tells the bot's registry shard of a conversation's birth, when it starts or stops failing, and of each turn its
+ * fallback model answered (the primary is in trouble: operators watch that as it happens) — not of every turn:
+ * each report is a Durable Object request, and a steady conversation should cost two per message.
  * A failure only costs metrics accuracy.
  */
 export async function reportBirthOrChange(env: Env, store: ConversationStore, state: ConversationState, meter: Meter): Promise<void> {
-  const phase = state.retry.attempts > 0 ? "retrying" : "alive";
+  const phase = state.retry.attempts > 0 ? "retrying" : state.fallbacks > 0 ? `alive:${state.fallbacks}` : "alive";
   if (state.reported === phase) return;
   meter.add({ doRequests: 1 });
   try {

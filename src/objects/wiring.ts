@@ -1,7 +1,11 @@
+import { budgetAccess, type BudgetAccess } from "../budget/access";
 import { CampfireClient } from "../campfire/client";
 import { type Capability, Room } from "../campfire/room";
 import { claudeClient } from "./claude";
-import type { BotConfig, Config } from "../config";
+import { FallbackModel } from "./fallback";
+import type { BotConfig, BudgetLimits, Config } from "../config";
+import { recordAudit } from "../control/audit";
+import { knownStatus } from "../control/status";
 import type { Meter } from "../conversation/meter";
 import type { Model } from "../conversation/model";
 import type { Reach } from "../conversation/turn";
@@ -15,9 +19,17 @@ import { OfflineModel } from "../playground/offline-model";
 
 const offline = new OfflineModel();
 
-/** Claude, or — in the local playground without a key — the labelled offline model. Chosen here, at the edge. */
-export function modelFor(config: Config): Model {
-  if (config.anthropicApiKey) return claudeClient({ apiKey: config.anthropicApiKey, baseUrl: config.anthropicBaseUrl });
+/**
+ * Claude (with the bot's fallback, for one turn), or — in the local playground without a key — the labelled offline
+ * model. Chosen here, at the edge.
+ */
+export function modelFor(config: Config, bot: BotConfig): Model {
+  if (config.anthropicApiKey) {
+    const primary = claudeClient({ apiKey: config.anthropicApiKey, baseUrl: config.anthropicBaseUrl });
+    if (!bot.fallback) return primary;
+    const fallback = claudeClient({ apiKey: bot.fallback.apiKey ?? config.anthropicApiKey, baseUrl: bot.fallback.baseUrl ?? config.anthropicBaseUrl });
+    return new FallbackModel(primary, fallback, { botId: bot.id, model: bot.fallback.model });
+  }
   if (config.playground) return offline;
   throw new ServiceFailure("anthropic", "not_configured", "ANTHROPIC_API_KEY is not set");
 }
@@ -47,5 +59,21 @@ export function reachFor(env: Env, config: Config, roomId: number, meter: Meter)
       meter.add({ doRequests: 1 });
       registryFor(env, botId, roomId).consulted(usage).catch((error: Error) => log("warn", "registry.report_failed", { bot: botId, room: roomId, error: error.message }));
     },
+    audit: (botId, entry) => {
+      meter.add({ doRequests: 1 });
+      return recordAudit(env, botId, entry);
+    },
+    paused: async (botId) => (await knownStatus(env, botId, Date.now(), () => meter.add({ doRequests: 1 }))).status.paused,
   };
+}
+
+/** The bot's budget limits in force now: an operator's runtime budget wins over wrangler.toml's until cleared (read through the same 5 s cache as the switch). */
+async function effectiveLimits(env: Env, bot: BotConfig, meter: Meter): Promise<BudgetLimits | null> {
+  return (await knownStatus(env, bot.id, Date.now(), () => meter.add({ doRequests: 1 }))).status.budget ?? bot.budget;
+}
+
+/** The bot's budget for a turn, counting each request to its object; undefined without one, so nothing is asked. */
+export async function budgetFor(env: Env, bot: BotConfig, meter: Meter): Promise<BudgetAccess | undefined> {
+  const limits = await effectiveLimits(env, bot, meter);
+  return limits ? budgetAccess(env, bot.id, limits, (rows) => meter.add({ doRequests: 1, ...rows })) : undefined;
 }

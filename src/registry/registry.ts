@@ -11,6 +11,7 @@ export interface ConversationReport {
   lastActivityAt: number;
   ttlMs: number;
   turns: number;
+  fallbacks: number;
   waiting: number;
   retrying: boolean;
   usage: TokenUsage;
@@ -23,6 +24,8 @@ export interface SessionSummary {
   oldestActivityAt: number | null;
   newestActivityAt: number | null;
   turns: number;
+  /** Turns the bot's fallback model answered. */
+  fallbacks: number;
   waiting: number;
   retrying: number;
   evictions: number;
@@ -59,7 +62,7 @@ export class SessionRegistry extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec(SCHEMA);
-    // Shards created before billing was counted lack its columns.
+    // Shards created before billing (or fallback turns) were counted lack their columns.
     for (const [table, added] of Object.entries(ADDED_COLUMNS)) {
       addMissingColumns(ctx.storage.sql, table, added.map((column) => `${column} INTEGER NOT NULL DEFAULT 0`));
     }

@@ -4,6 +4,7 @@ import type { TokenUsage } from "../conversation/model";
 /** The running totals a conversation reports: one column each in both tables, one field each of its report. */
 const COUNTERS = {
   turns: (r: Counted) => r.turns,
+  fallbacks: (r: Counted) => r.fallbacks,
   input: (r: Counted) => r.usage.input,
   output: (r: Counted) => r.usage.output,
   cache_read: (r: Counted) => r.usage.cacheRead,
@@ -16,6 +17,8 @@ const COUNTERS = {
 
 interface Counted {
   turns: number;
+  /** Turns the bot's fallback model answered. */
+  fallbacks: number;
   usage: TokenUsage;
   billing: Billing;
 }
@@ -30,6 +33,7 @@ export function countersOf(row: Record<string, number | null | undefined>): Coun
   const n = (column: keyof typeof COUNTERS) => row[column] ?? 0;
   return {
     turns: n("turns"),
+    fallbacks: n("fallbacks"),
     usage: { input: n("input"), output: n("output"), cacheRead: n("cache_read"), cacheWrite: n("cache_write") },
     billing: { doRequests: n("do_requests"), rowsRead: n("rows_read"), rowsWritten: n("rows_written"), subrequests: n("subrequests") },
   };
@@ -56,8 +60,8 @@ ${counterColumns}
 );
 INSERT OR IGNORE INTO ended (id) VALUES (1);`;
 
-/** Columns that shards created before billing was counted lack. */
+/** Columns that shards created before billing (or fallback turns) were counted lack. */
 export const ADDED_COLUMNS: Record<"alive" | "ended", string[]> = {
-  alive: ["do_requests", "rows_read", "rows_written", "subrequests"],
-  ended: ["do_requests", "rows_read", "rows_written", "subrequests", "consultations"],
+  alive: ["do_requests", "rows_read", "rows_written", "subrequests", "fallbacks"],
+  ended: ["do_requests", "rows_read", "rows_written", "subrequests", "consultations", "fallbacks"],
 };

@@ -1,4 +1,5 @@
 import type { ToolName } from "../config/tool-names";
+import { budgetStatus } from "./budget-status";
 import { roomHistory } from "./room-history";
 import { cancelReminder, listReminders, setReminder } from "./reminders";
 import type { Tool } from "./tool";
@@ -9,4 +10,5 @@ export const TOOLS: Readonly<Record<ToolName, Tool>> = {
   set_reminder: setReminder,
   list_reminders: listReminders,
   cancel_reminder: cancelReminder,
+  budget_status: budgetStatus,
 } satisfies { [Name in ToolName]: Tool & { name: Name } };

@@ -1,11 +1,13 @@
 import { Hono } from "hono";
 import { bearerKey, keysMatch } from "../auth";
 import { type BotConfig, type Config, loadConfig } from "../config";
+import { type KnownStatus, knownStatus, pausedSentence } from "../control/status";
 import { billingFields } from "../conversation/meter";
 import { conversationName, type InboundMessage, inboundMessage, legacyMessageId } from "../conversation/message";
 import { log } from "../log";
 import { reject } from "../reject";
 import { escapeHtml } from "../campfire/render";
+import { accessRule, askerOf, REFUSALS } from "./access";
 import { readBody } from "./body";
 import { type ParsedPayload, parsePayload } from "./payload";
 
@@ -26,7 +28,8 @@ const quote = (text: string) => JSON.stringify(text.length > 64 ? `${text.slice(
 
 /**
  * A message from Campfire, in the steps of once-campfire's own `Webhook#deliver`: find the bot, read the payload,
- * check the key, hand the message to its conversation, answer (204, or a refusal's sentence).
+ * check the key, check the bot serves this room and person, answer for a paused bot, hand the message to its
+ * conversation, answer (204, or a refusal's sentence).
  */
 webhook.post("/:botId", async (c) => {
   const started = Date.now();
@@ -42,9 +45,13 @@ webhook.post("/:botId", async (c) => {
   if (payload instanceof Refusal) return refuse(payload);
   const wrongKey = await checkKey(bot, payload, c.req.header("authorization"));
   if (wrongKey) return refuse(wrongKey);
+  const notServed = checkAccess(bot, payload);
+  if (notServed) return notServed;
+  const control = await knownStatus(c.env, bot.id);
+  if (control.status.paused) return pausedAnswer(bot, payload, started);
   const message = await messageOf(payload);
   if (message.text === "") return greet(botId, message, started);
-  return handOver(c.env, botId, message, started);
+  return handOver(c.env, botId, message, started, control);
 });
 
 webhook.all("/:botId", (c) => {
@@ -86,8 +93,29 @@ async function checkKey(bot: BotConfig, payload: Payload, authorization: string 
   return null;
 }
 
+/**
+ * Whether the bot serves this room and person (after the key check, so a caller without the key learns nothing).
+ * A refusal is a sentence in the response, which Campfire posts as the bot's message; no conversation is touched.
+ */
+function checkAccess(bot: BotConfig, payload: Payload): Response | null {
+  const asker = askerOf(payload);
+  const rule = accessRule(bot, asker);
+  if (!rule) return null;
+  log("info", "webhook.refused", { bot: bot.id, room: asker.roomId, user: asker.userId, rule });
+  return new Response(REFUSALS[rule], { headers: { "content-type": "text/plain; charset=UTF-8" } });
+}
+
 async function messageOf({ message }: Payload): Promise<InboundMessage> {
   return inboundMessage({ ...message, messageId: message.messageId ?? (await legacyMessageId(message.roomId, message.userId, message.text)) });
+}
+
+/**
+ * The bot is paused (checked after the key, so a stranger learns nothing): one sentence in the webhook response,
+ * which Campfire posts as the bot's message. No conversation is touched, no model asked, nothing stored.
+ */
+function pausedAnswer(bot: BotConfig, { message }: Payload, started: number): Response {
+  log("info", "webhook.refused", { bot: bot.id, room: message.roomId, rule: "paused", ms: Date.now() - started });
+  return new Response(escapeHtml(pausedSentence(bot.name)), { headers: { "content-type": "text/plain; charset=UTF-8" } });
 }
 
 /**
@@ -101,10 +129,10 @@ function greet(botId: string, message: InboundMessage, started: number): Respons
 }
 
 /** Stores the message in its conversation, which answers through the bot API; 204 with no Content-Type posts nothing. */
-async function handOver(env: Env, botId: string, message: InboundMessage, started: number): Promise<Response> {
+async function handOver(env: Env, botId: string, message: InboundMessage, started: number, control: KnownStatus): Promise<Response> {
   const fields = { bot: botId, room: message.roomId };
   try {
-    const { outcome, billing } = await env.CONVERSATIONS.getByName(conversationName(message.roomId, botId)).receive(botId, message);
+    const { outcome, billing } = await env.CONVERSATIONS.getByName(conversationName(message.roomId, botId)).receive(botId, message, control);
     log("info", "webhook.accepted", { ...fields, outcome, chars: message.text.length, ms: Date.now() - started, billing: billingFields(billing) });
   } catch (error) {
     log("error", "webhook.store_failed", { ...fields, error: (error as Error).message.slice(0, 300), ms: Date.now() - started });

@@ -23,6 +23,7 @@ const TABLE: [pattern: string, layer: Layer][] = [
   ["src/scheduled.ts", "edge"],
   ["src/knowledge/admin.ts", "edge"],
   ["src/memory/admin.ts", "edge"],
+  ["src/control/admin.ts", "edge"],
   // The playground's Campfire and offline model are objects the edge wires in; the rest of it is its routes and page.
   ["src/playground/campfire-store.ts", "objects"],
   ["src/playground/store-rows.ts", "objects"],
@@ -34,12 +35,16 @@ const TABLE: [pattern: string, layer: Layer][] = [
   ["src/playground/**", "edge"],
   ["src/objects/**", "objects"],
   ["src/registry/**", "objects"],
+  // A bot's control object; its clients (the switch's status, the audit log) are below every layer that reads them.
+  ["src/control/control-object.ts", "objects"],
   ["src/conversation/**", "conversation core"],
   ["src/knowledge/**", "features"],
   ["src/memory/**", "features"],
+  ["src/budget/**", "features"],
   ["src/tools/**", "tools"],
   ["src/campfire/**", "services"],
   ["src/anthropic/**", "services"],
+  ["src/control/**", "services"],
   // Config is read by every layer above the services, so it sits with the leaves and names tools without loading them.
   ["src/config/**", "leaves"],
   ["src/log.ts", "leaves"],

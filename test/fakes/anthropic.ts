@@ -76,7 +76,8 @@ const ERROR_TYPES: Record<number, string> = {
 
 /**
  * `[fake:key=value,…]` in the turn's own message scripts how the fake answers it. Keys: `status` (answer with that
- * error), `times` (only the first N requests carrying this exact directive fail), `retryAfter` (seconds),
+ * error), `times` (only the first N requests carrying this exact directive fail), `model` (only requests for that
+ * model fail, as when one model is overloaded and another is not: a bot's fallback), `retryAfter` (seconds),
  * `delay` (ms before answering), `chunks` and `chunkDelay` (how the text streams), `reply` (URL-encoded text
  * instead of the echo), `hang` (never answer), `tool` + `input` (URL-encoded JSON) + `rounds` (call a tool that
  * many rounds, then report the results), `file` (answer like a code-execution turn that wrote a file of that
@@ -167,7 +168,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     const script = directive ? parseDirective(directive[1]!) : {};
     if (script.hang) return; // Never answers: the client's own timeout must act.
     if (script.delay) await sleep(Number(script.delay));
-    if (script.status) {
+    if (script.status && (!script.model || script.model === body.model)) {
       const uses = (directiveUses.get(directive![0]) ?? 0) + 1;
       directiveUses.set(directive![0], uses);
       if (!script.times || uses <= Number(script.times)) {

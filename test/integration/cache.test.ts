@@ -44,6 +44,8 @@ describe("prompt-cache ttls chosen from the conversation's rhythm", { timeout: 3
     await send(roomId, `olderrow${roomId} one`);
     await fakeCampfire.waitForMessages(roomId, 1);
     await runInDurableObject(conversation(roomId), (_, state) => state.storage.sql.exec("ALTER TABLE conversation DROP COLUMN cache_rhythm"));
+    // A deploy restarts every object: the new code meets the old row in a fresh instance.
+    await runInDurableObject(conversation(roomId), (_, state) => state.abort("restarted by the test")).catch(() => {});
     await send(roomId, `olderrow${roomId} two`);
     await fakeCampfire.waitForMessages(roomId, 2);
     expect((await rhythmOf(roomId)).at).toBeGreaterThan(0);

@@ -116,7 +116,7 @@ describe("GET and DELETE /admin/memory/:botId/:userId", () => {
     expect(Date.parse(body.files[0]!.updatedAt)).toBeGreaterThan(Date.now() - 60_000);
 
     const deleted = await adminMemory(`assistant/${userId}`, "DELETE");
-    expect(await deleted.json()).toEqual({ erased: 2 });
+    expect(await deleted.json()).toMatchObject({ erased: 2, auditEntriesErased: 0 });
     expect(await storageOf(userId)).toEqual({ alarm: null, tables: [] });
     expect(((await (await adminMemory(`assistant/${userId}`, "GET")).json()) as { files: unknown[] }).files).toEqual([]);
   });
