@@ -16,7 +16,9 @@ export default defineConfig({
                 CAMPFIRE_URL: inject("campfireUrl"),
                 ADMIN_TOKEN,
                 BOTS: TEST_BOTS,
-                ...Object.fromEntries(Object.entries(TEST_KEYS).map(([id, key]) => [`BOT_KEY_${id.toUpperCase()}`, key])),
+                ...Object.fromEntries(
+                  Object.entries(TEST_KEYS).map(([id, key]) => [`BOT_KEY_${id.toUpperCase()}`, key]),
+                ),
                 MCP_TOKEN_CRM: MCP_TOKEN,
               },
             },
@@ -30,7 +32,13 @@ export default defineConfig({
       },
       {
         // Node-side tests: the fakes themselves, end-to-end runs of `wrangler dev`, and the source's import layers.
-        test: { name: "node", environment: "node", include: ["test/e2e/**/*.test.ts", "test/architecture/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 90_000 },
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["test/e2e/**/*.test.ts", "test/architecture/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 90_000,
+        },
       },
     ],
   },

@@ -24,7 +24,6 @@ export async function buildMetered(config: string, outdir: string): Promise<Bund
   return build(config, join(outdir, "out"), entry);
 }
 
-
 /** The bot's own counters, from the `billing` field of its log lines (the lead's contract). */
 export interface Logged {
   doRequests: number;
@@ -47,7 +46,9 @@ export interface Work {
 }
 
 function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "").split(" ");
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8")
+    .replace(/^.*\) /s, "")
+    .split(" ");
   return ((Number(fields[11]) + Number(fields[12])) / 100) * 1000; // utime + stime, in ticks of 10 ms
 }
 
@@ -62,7 +63,9 @@ function logged(lines: LogLine[]): Logged | null {
     total.rowsWritten += billing.rows_written ?? 0;
     total.subrequests += billing.subrequests ?? 0;
   }
-  total.answered = lines.filter((line) => line.event === "reply.posted").reduce((sum, line) => sum + Number(line.messages ?? 0), 0);
+  total.answered = lines
+    .filter((line) => line.event === "reply.posted")
+    .reduce((sum, line) => sum + Number(line.messages ?? 0), 0);
   return total;
 }
 
@@ -92,7 +95,12 @@ async function measure(bot: Workerd, fakes: Fakes, answered: number, run: () => 
   };
 }
 
-async function waitForLog(bot: Workerd, matches: (line: LogLine) => boolean, timeoutMs: number, what: string): Promise<void> {
+async function waitForLog(
+  bot: Workerd,
+  matches: (line: LogLine) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!bot.logs.some(matches)) {
     if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs / 1000} s`);
@@ -104,12 +112,22 @@ async function waitForLog(bot: Workerd, matches: (line: LogLine) => boolean, tim
  * A new conversation — one message in a fresh room, answered, then evicted at its TTL — and a steady one:
  * `turns` messages in one room, each answered before the next (the first, its start, is not counted).
  */
-export async function billableWork(bot: Workerd, fakes: Fakes, turns: number, ttlMs: number): Promise<{ fresh: Work; steady: Work }> {
+export async function billableWork(
+  bot: Workerd,
+  fakes: Fakes,
+  turns: number,
+  ttlMs: number,
+): Promise<{ fresh: Work; steady: Work }> {
   const freshRoom = 500_000;
   const fresh = await measure(bot, fakes, 1, async () => {
     await post(`${bot.url}/webhook/assistant`, payload(freshRoom, "a new conversation: tell me something"));
     await waitForRooms(fakes.campfire, [freshRoom], 30_000);
-    await waitForLog(bot, (line) => line.event === "conversation.evicted" && line.room === freshRoom, ttlMs + 30_000, `eviction of room ${freshRoom}`);
+    await waitForLog(
+      bot,
+      (line) => line.event === "conversation.evicted" && line.room === freshRoom,
+      ttlMs + 30_000,
+      `eviction of room ${freshRoom}`,
+    );
     await sleep(500); // the eviction's report to the registry follows its log line
   });
   return { fresh, steady: await steadyWork(bot, fakes, turns) };

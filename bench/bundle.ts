@@ -27,7 +27,11 @@ export function bytesByPackage(bundle: Bundle): [string, number][] {
 
 /** The import change measured: the client and its errors from their own modules instead of the package root. */
 export const DEEP_IMPORTS = [
-  { file: "src/objects/claude.ts", from: 'import Anthropic from "@anthropic-ai/sdk";', to: 'import { Anthropic } from "@anthropic-ai/sdk/client";' },
+  {
+    file: "src/objects/claude.ts",
+    from: 'import Anthropic from "@anthropic-ai/sdk";',
+    to: 'import { Anthropic } from "@anthropic-ai/sdk/client";',
+  },
   {
     file: "src/anthropic/failure.ts",
     from: 'import { APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk";',
@@ -43,7 +47,8 @@ export async function buildWithDeepImports(outdir: string): Promise<Bundle | nul
   const copy = mkdtempSync(join(tmpdir(), "campfire-bench-deep-"));
   try {
     cpSync(join(ROOT, "src"), join(copy, "src"), { recursive: true });
-    for (const file of ["wrangler.toml", "package.json", "tsconfig.json", "worker-configuration.d.ts"]) cpSync(join(ROOT, file), join(copy, file));
+    for (const file of ["wrangler.toml", "package.json", "tsconfig.json", "worker-configuration.d.ts"])
+      cpSync(join(ROOT, file), join(copy, file));
     symlinkSync(join(ROOT, "node_modules"), join(copy, "node_modules"));
     for (const change of DEEP_IMPORTS) {
       const file = join(copy, change.file);
@@ -65,7 +70,12 @@ export interface ColdStart {
 }
 
 /** Starts `script` in a fresh workerd `times` times, one after another, timing each start and first request. */
-export async function coldStarts(config: string, script: string, vars: Record<string, string>, times: number): Promise<ColdStart> {
+export async function coldStarts(
+  config: string,
+  script: string,
+  vars: Record<string, string>,
+  times: number,
+): Promise<ColdStart> {
   const result: ColdStart = { ready: [], firstRequest: [] };
   for (let i = 0; i < times; i++) {
     const persistDir = mkdtempSync(join(tmpdir(), "campfire-bench-cold-"));

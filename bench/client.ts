@@ -15,8 +15,12 @@ export interface Fakes {
 
 /** Starts the fakes in their own process, so the load generator and the fakes don't share an event loop. */
 export async function startFakes(): Promise<Fakes> {
-  const child = spawn(join(ROOT, "node_modules/.bin/node"), [join(ROOT, "test/fakes/run.ts")], { stdio: ["ignore", "pipe", "inherit"] });
-  const line = await new Promise<string>((resolve) => child.stdout!.once("data", (chunk: Buffer) => resolve(chunk.toString())));
+  const child = spawn(join(ROOT, "node_modules/.bin/node"), [join(ROOT, "test/fakes/run.ts")], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const line = await new Promise<string>((resolve) =>
+    child.stdout!.once("data", (chunk: Buffer) => resolve(chunk.toString())),
+  );
   return { ...(JSON.parse(line) as { anthropic: string; campfire: string }), stop: () => child.kill("SIGTERM") };
 }
 
@@ -37,10 +41,18 @@ const agent = new Agent({ keepAlive: true, maxSockets: 1_000 });
 
 export function post(url: string, body: string, headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve, reject) => {
-    const sent = request(url, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers } }, (response) => {
-      response.resume();
-      response.on("end", () => resolve(response.statusCode!));
-    });
+    const sent = request(
+      url,
+      {
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers },
+      },
+      (response) => {
+        response.resume();
+        response.on("end", () => resolve(response.statusCode!));
+      },
+    );
     sent.on("error", reject);
     sent.end(body);
   });
@@ -63,7 +75,12 @@ export interface Requested {
   at: number;
   ms?: number;
   body: unknown;
-  usage?: { input_tokens: number; output_tokens: number; cache_read_input_tokens: number; cache_creation_input_tokens: number };
+  usage?: {
+    input_tokens: number;
+    output_tokens: number;
+    cache_read_input_tokens: number;
+    cache_creation_input_tokens: number;
+  };
 }
 
 /** Waits until every room in `rooms` has at least `count` bot messages at the fake Campfire. */
@@ -71,12 +88,15 @@ export async function waitForRooms(campfire: string, rooms: number[], timeoutMs:
   const wanted = new Set(rooms);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const posted = (await getJson<Posted[]>(`${campfire}/_fake/messages`)).filter((message) => wanted.has(message.roomId));
+    const posted = (await getJson<Posted[]>(`${campfire}/_fake/messages`)).filter((message) =>
+      wanted.has(message.roomId),
+    );
     const perRoom = new Map<number, number>();
     for (const message of posted) perRoom.set(message.roomId, (perRoom.get(message.roomId) ?? 0) + 1);
     const done = [...wanted].filter((room) => (perRoom.get(room) ?? 0) >= count).length;
     if (done === wanted.size) return posted;
-    if (Date.now() > deadline) throw new Error(`only ${done} of ${wanted.size} rooms were answered within ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`only ${done} of ${wanted.size} rooms were answered within ${timeoutMs / 1000} s`);
     await sleep(100);
   }
 }

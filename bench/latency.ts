@@ -38,7 +38,9 @@ export async function drained(bot: Workerd): Promise<void> {
   const deadline = Date.now() + 5 * 60_000;
   for (;;) {
     const queued = bot.logs.filter((line) => line.event === "webhook.accepted" && line.outcome === "queued").length;
-    const answered = bot.logs.filter((line) => line.event === "reply.posted").reduce((sum, line) => sum + Number(line.messages ?? 0), 0);
+    const answered = bot.logs
+      .filter((line) => line.event === "reply.posted")
+      .reduce((sum, line) => sum + Number(line.messages ?? 0), 0);
     if (answered >= queued) return;
     if (Date.now() > deadline) throw new Error(`${queued - answered} messages still unanswered after 5 minutes`);
     await sleep(250);
@@ -56,16 +58,45 @@ export interface AckRow {
  * For each sender count: `count` requests to each server over `rooms` rooms (objects), in two alternating
  * halves, so a slow moment of the shared machine falls on all three alike.
  */
-export async function ackRows(bare: Workerd, bot: Workerd, senders: number[], count: number, rooms: number, ttlMs: number): Promise<AckRow[]> {
+export async function ackRows(
+  bare: Workerd,
+  bot: Workerd,
+  senders: number[],
+  count: number,
+  rooms: number,
+  ttlMs: number,
+): Promise<AckRow[]> {
   const rows: AckRow[] = [];
   for (const concurrency of senders) {
     const row: AckRow = { senders: concurrency, bare: [], floor: [], bot: [] };
     const firstRoom = 1_000_000 * concurrency;
     for (let half = 0; half < 2; half++) {
       const room = (index: number) => firstRoom + ((index + half) % rooms);
-      row.bare.push(...(await latencies((i) => ({ url: `${bare.url}/webhook/assistant`, body: payload(room(i), `ack ${i}`) }), count / 2, concurrency)));
-      row.floor.push(...(await latencies((i) => ({ url: `${bare.url}/note/${room(i)}`, body: payload(room(i), `ack ${i}`), headers: { "x-ttl-ms": String(ttlMs) } }), count / 2, concurrency)));
-      row.bot.push(...(await latencies((i) => ({ url: `${bot.url}/webhook/assistant`, body: payload(room(i), `ack ${i}`) }), count / 2, concurrency)));
+      row.bare.push(
+        ...(await latencies(
+          (i) => ({ url: `${bare.url}/webhook/assistant`, body: payload(room(i), `ack ${i}`) }),
+          count / 2,
+          concurrency,
+        )),
+      );
+      row.floor.push(
+        ...(await latencies(
+          (i) => ({
+            url: `${bare.url}/note/${room(i)}`,
+            body: payload(room(i), `ack ${i}`),
+            headers: { "x-ttl-ms": String(ttlMs) },
+          }),
+          count / 2,
+          concurrency,
+        )),
+      );
+      row.bot.push(
+        ...(await latencies(
+          (i) => ({ url: `${bot.url}/webhook/assistant`, body: payload(room(i), `ack ${i}`) }),
+          count / 2,
+          concurrency,
+        )),
+      );
       await drained(bot);
     }
     rows.push(row);
@@ -83,7 +114,11 @@ export interface Overhead {
 }
 
 /** `count` mentions to fresh rooms, one at a time on an idle bot: webhook → reply posted, minus the model's time. */
-export async function botOverhead(bot: Workerd, fakes: { anthropic: string; campfire: string }, count: number): Promise<Overhead> {
+export async function botOverhead(
+  bot: Workerd,
+  fakes: { anthropic: string; campfire: string },
+  count: number,
+): Promise<Overhead> {
   const rooms = Array.from({ length: count }, (_, i) => 300_000 + i);
   const sentAt = new Map<number, number>();
   const acks: number[] = [];
@@ -95,15 +130,23 @@ export async function botOverhead(bot: Workerd, fakes: { anthropic: string; camp
     await waitForRooms(fakes.campfire, [roomId], 30_000);
     await sleep(IDLE_PAUSE_MS);
   }
-  const posted = (await getJson<Posted[]>(`${fakes.campfire}/_fake/messages`)).filter((message) => sentAt.has(message.roomId));
+  const posted = (await getJson<Posted[]>(`${fakes.campfire}/_fake/messages`)).filter((message) =>
+    sentAt.has(message.roomId),
+  );
   const requests = await getJson<Requested[]>(`${fakes.anthropic}/_fake/requests`);
   const calls = await getJson<{ roomId: number; at: number }[]>(`${fakes.campfire}/_fake/calls`);
-  const result: Overhead = { model: [], overhead: [], ack: acks, timeline: { turnStart: [], modelAsked: [], posted: [] } };
+  const result: Overhead = {
+    model: [],
+    overhead: [],
+    ack: acks,
+    timeline: { turnStart: [], modelAsked: [], posted: [] },
+  };
   for (const roomId of rooms) {
     const request = requests.find((r) => JSON.stringify(r.body).includes(`overhead room ${roomId}`));
     const reply = posted.find((m) => m.roomId === roomId);
     const first = calls.find((call) => call.roomId === roomId);
-    if (!request || !reply || !first) throw new Error(`room ${roomId}: no model request, Campfire request or reply was recorded`);
+    if (!request || !reply || !first)
+      throw new Error(`room ${roomId}: no model request, Campfire request or reply was recorded`);
     const sent = sentAt.get(roomId)!;
     result.model.push(request.ms ?? 0);
     result.overhead.push(reply.at - sent - (request.ms ?? 0));
@@ -139,7 +182,8 @@ export async function idleFloor(bare: Workerd, count: number): Promise<IdleFloor
     const sent = line.event === "note.alarm" ? sentAt.get(String(line.id)) : undefined;
     if (sent !== undefined) result.alarmStart.push(Number(line.at) - sent);
   }
-  if (result.alarmStart.length < count) throw new Error(`only ${result.alarmStart.length} of ${count} notes logged their alarm`);
+  if (result.alarmStart.length < count)
+    throw new Error(`only ${result.alarmStart.length} of ${count} notes logged their alarm`);
   return result;
 }
 

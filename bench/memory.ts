@@ -47,17 +47,30 @@ const NONE: Soak["storage"] = { all: { bytes: 0, files: 0 }, objects: { bytes: 0
 const SENDERS = 50;
 
 /** `cycles` × `perCycle` bot conversations, each answered once and then left to expire after `ttlMs`. */
-export async function soakBot(bot: Workerd, fakes: Fakes, cycles: number, perCycle: number, ttlMs: number): Promise<Soak> {
+export async function soakBot(
+  bot: Workerd,
+  fakes: Fakes,
+  cycles: number,
+  perCycle: number,
+  ttlMs: number,
+): Promise<Soak> {
   const soak: Soak = { perCycle, rest: rssAnon(bot.pid), active: [], after: [], storage: NONE, evicted: 0 };
   const evictions = () => bot.logs.filter((line) => line.event === "conversation.evicted").length;
   for (let cycle = 0; cycle < cycles; cycle++) {
     const rooms = Array.from({ length: perCycle }, (_, i) => 2_000_000 + cycle * perCycle + i);
-    await latencies((i) => ({ url: `${bot.url}/webhook/assistant`, body: payload(rooms[i]!, `soak ${cycle}`) }), perCycle, SENDERS);
+    await latencies(
+      (i) => ({ url: `${bot.url}/webhook/assistant`, body: payload(rooms[i]!, `soak ${cycle}`) }),
+      perCycle,
+      SENDERS,
+    );
     await waitForRooms(fakes.campfire, rooms, 120_000);
     soak.active.push(rssAnon(bot.pid));
     const deadline = Date.now() + ttlMs + 60_000;
     while (evictions() < (cycle + 1) * perCycle) {
-      if (Date.now() > deadline) throw new Error(`only ${evictions()} of ${(cycle + 1) * perCycle} conversations were evicted a minute after their TTL`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `only ${evictions()} of ${(cycle + 1) * perCycle} conversations were evicted a minute after their TTL`,
+        );
       await sleep(250);
     }
     await sleep(2_000); // the last evictions' reports to the registry
@@ -74,7 +87,11 @@ export async function soakNote(bare: Workerd, cycles: number, perCycle: number, 
   for (let cycle = 0; cycle < cycles; cycle++) {
     const first = 2_000_000 + cycle * perCycle;
     const headers = { "x-ttl-ms": String(ttlMs) };
-    await latencies((i) => ({ url: `${bare.url}/note/${first + i}`, body: "a message the size of a question", headers }), perCycle, SENDERS);
+    await latencies(
+      (i) => ({ url: `${bare.url}/note/${first + i}`, body: "a message the size of a question", headers }),
+      perCycle,
+      SENDERS,
+    );
     soak.active.push(rssAnon(bare.pid));
     await sleep(ttlMs + 2_000);
     soak.after.push(rssAnon(bare.pid));

@@ -40,6 +40,12 @@ export function claudeCost(usage: Usage[]): number {
   return usage.reduce((sum, u) => {
     const hour = u.cache_creation?.ephemeral_1h_input_tokens ?? 0;
     const writes = (u.cache_creation_input_tokens - hour) * SONNET.cacheWrite + hour * SONNET.cacheWrite1h;
-    return sum + u.input_tokens * SONNET.input + u.output_tokens * SONNET.output + writes + u.cache_read_input_tokens * SONNET.cacheRead;
+    return (
+      sum +
+      u.input_tokens * SONNET.input +
+      u.output_tokens * SONNET.output +
+      writes +
+      u.cache_read_input_tokens * SONNET.cacheRead
+    );
   }, 0);
 }

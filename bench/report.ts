@@ -32,17 +32,36 @@ function acks(rows: AckRow[], idleBot: number[], idleFloor: number[]): string {
   const lines: (string | number)[][] = [];
   const idleRatio = (p: number) => x(percentile(idleBot, p) / percentile(idleFloor, p));
   lines.push(
-    ["1, idle", "**floor**: Worker → DO row + alarm, one at a time", ms(percentile(idleFloor, 50)), ms(percentile(idleFloor, 99))],
-    ["1, idle", "bot, each once the previous answer is posted", ms(percentile(idleBot, 50)), ms(percentile(idleBot, 99))],
+    [
+      "1, idle",
+      "**floor**: Worker → DO row + alarm, one at a time",
+      ms(percentile(idleFloor, 50)),
+      ms(percentile(idleFloor, 99)),
+    ],
+    [
+      "1, idle",
+      "bot, each once the previous answer is posted",
+      ms(percentile(idleBot, 50)),
+      ms(percentile(idleBot, 99)),
+    ],
     ["1, idle", "**bot ÷ floor**, the ack path alone", idleRatio(50), idleRatio(99)],
   );
   for (const row of rows) {
-    for (const [name, samples] of [["bare Worker, 204 (reference)", row.bare], ["**floor**: Worker → DO row + alarm", row.floor], ["bot", row.bot]] as const) {
+    for (const [name, samples] of [
+      ["bare Worker, 204 (reference)", row.bare],
+      ["**floor**: Worker → DO row + alarm", row.floor],
+      ["bot", row.bot],
+    ] as const) {
       lines.push([row.senders, name, ms(percentile(samples, 50)), ms(percentile(samples, 99))]);
     }
     const p50 = percentile(row.bot, 50) / percentile(row.floor, 50);
     const p99 = percentile(row.bot, 99) / percentile(row.floor, 99);
-    lines.push([row.senders, "**bot ÷ floor**", row.senders === 1 ? target(p50, 1.5) : x(p50), row.senders === 1 ? x(p99) : target(p99, 2)]);
+    lines.push([
+      row.senders,
+      "**bot ÷ floor**",
+      row.senders === 1 ? target(p50, 1.5) : x(p50),
+      row.senders === 1 ? x(p99) : target(p99, 2),
+    ]);
   }
   return table(["senders", "server", "p50", "p99"], lines);
 }
@@ -53,41 +72,65 @@ function billing(fresh: Work, steady: Work, budgeted: Work): string[] {
     work.logged ? (work.logged[field] / Math.max(1, work.logged.answered)).toFixed(1) : "n/a";
   const rows = (label: string, value: (w: Work) => string) => [label, value(steady), value(budgeted), value(fresh)];
   const billedWrites = (w: Work) => (w.meter.rowsWritten + w.meter.alarmsSet) / w.answered;
-  const counts = table(["per answered message", "steady conversation", "steady, with all four budgets", "new conversation (incl. eviction)"], [
-    rows("Worker requests (webhooks)", (w) => per(w.meter.workerRequests, w)),
-    rows("DO requests: RPC calls + alarm runs", (w) => `${per(w.meter.doRequests, w)} (of which alarm runs ${per(w.meter.alarmRuns, w)})`),
-    rows("↳ bot's own `billing` log fields", (w) => loggedCell(w, "doRequests")),
-    rows("SQLite rows read", (w) => per(w.meter.rowsRead, w)),
-    rows("↳ bot's own `billing` log fields", (w) => loggedCell(w, "rowsRead")),
-    rows("SQLite rows written", (w) => per(w.meter.rowsWritten, w)),
-    rows("↳ bot's own `billing` log fields", (w) => loggedCell(w, "rowsWritten")),
-    rows("alarms set (each billed as a row written)", (w) => per(w.meter.alarmsSet, w)),
-    rows("billed writes: rows written + alarms set", (w) => billedWrites(w).toFixed(1)),
-    rows("subrequests: Anthropic + Campfire (seen by the fakes)", (w) => `${per(w.subrequests.anthropic + w.subrequests.campfire, w)} (${per(w.subrequests.anthropic, w)} + ${per(w.subrequests.campfire, w)})`),
-    rows("↳ bot's own `billing` log fields", (w) => loggedCell(w, "subrequests")),
-    rows("alarm wall time, total (DO duration)", (w) => ms(sum(w.meter.alarmMs) / w.answered)),
-    rows("workerd CPU, whole process (upper bound)", (w) => ms(w.cpuMs / w.answered)),
-  ]);
+  const counts = table(
+    [
+      "per answered message",
+      "steady conversation",
+      "steady, with all four budgets",
+      "new conversation (incl. eviction)",
+    ],
+    [
+      rows("Worker requests (webhooks)", (w) => per(w.meter.workerRequests, w)),
+      rows(
+        "DO requests: RPC calls + alarm runs",
+        (w) => `${per(w.meter.doRequests, w)} (of which alarm runs ${per(w.meter.alarmRuns, w)})`,
+      ),
+      rows("↳ bot's own `billing` log fields", (w) => loggedCell(w, "doRequests")),
+      rows("SQLite rows read", (w) => per(w.meter.rowsRead, w)),
+      rows("↳ bot's own `billing` log fields", (w) => loggedCell(w, "rowsRead")),
+      rows("SQLite rows written", (w) => per(w.meter.rowsWritten, w)),
+      rows("↳ bot's own `billing` log fields", (w) => loggedCell(w, "rowsWritten")),
+      rows("alarms set (each billed as a row written)", (w) => per(w.meter.alarmsSet, w)),
+      rows("billed writes: rows written + alarms set", (w) => billedWrites(w).toFixed(1)),
+      rows(
+        "subrequests: Anthropic + Campfire (seen by the fakes)",
+        (w) =>
+          `${per(w.subrequests.anthropic + w.subrequests.campfire, w)} (${per(w.subrequests.anthropic, w)} + ${per(w.subrequests.campfire, w)})`,
+      ),
+      rows("↳ bot's own `billing` log fields", (w) => loggedCell(w, "subrequests")),
+      rows("alarm wall time, total (DO duration)", (w) => ms(sum(w.meter.alarmMs) / w.answered)),
+      rows("workerd CPU, whole process (upper bound)", (w) => ms(w.cpuMs / w.answered)),
+    ],
+  );
   const cost = (w: Work) => {
     const m = 1e6 / w.answered;
     const parts = {
       workers: w.meter.workerRequests * m * CLOUDFLARE.workerRequest + w.cpuMs * m * CLOUDFLARE.workerCpuMs,
       doRequests: w.meter.doRequests * m * CLOUDFLARE.doRequest,
       duration: (sum(w.meter.alarmMs) / 1000) * CLOUDFLARE.doMemoryGb * m * CLOUDFLARE.doGbSecond,
-      rows: w.meter.rowsRead * m * CLOUDFLARE.rowRead + (w.meter.rowsWritten + w.meter.alarmsSet) * m * CLOUDFLARE.rowWritten,
+      rows:
+        w.meter.rowsRead * m * CLOUDFLARE.rowRead +
+        (w.meter.rowsWritten + w.meter.alarmsSet) * m * CLOUDFLARE.rowWritten,
     };
-    return { ...parts, cloudflare: parts.workers + parts.doRequests + parts.duration + parts.rows, claude: claudeCost(w.usage) * m };
+    return {
+      ...parts,
+      cloudflare: parts.workers + parts.doRequests + parts.duration + parts.rows,
+      claude: claudeCost(w.usage) * m,
+    };
   };
   const [s, b, f] = [cost(steady), cost(budgeted), cost(fresh)];
-  const costs = table(["1 M answered messages", "steady conversation", "steady, with all four budgets", "new conversation"], [
-    ["Workers: requests + CPU (CPU at the upper bound above)", usd(s.workers), usd(b.workers), usd(f.workers)],
-    ["Durable Objects: requests", usd(s.doRequests), usd(b.doRequests), usd(f.doRequests)],
-    ["Durable Objects: duration (alarm wall time × 128 MB)", usd(s.duration), usd(b.duration), usd(f.duration)],
-    ["SQLite rows read + written (alarms as writes)", usd(s.rows), usd(b.rows), usd(f.rows)],
-    ["**Cloudflare total**", `**${usd(s.cloudflare)}**`, `**${usd(b.cloudflare)}**`, `**${usd(f.cloudflare)}**`],
-    ["Claude tokens of the same turns (fake's usage × Sonnet prices)", usd(s.claude), usd(b.claude), usd(f.claude)],
-    ["Cloudflare ÷ Claude", ...[s, b, f].map((c) => `${((100 * c.cloudflare) / c.claude).toFixed(2)} %`)],
-  ]);
+  const costs = table(
+    ["1 M answered messages", "steady conversation", "steady, with all four budgets", "new conversation"],
+    [
+      ["Workers: requests + CPU (CPU at the upper bound above)", usd(s.workers), usd(b.workers), usd(f.workers)],
+      ["Durable Objects: requests", usd(s.doRequests), usd(b.doRequests), usd(f.doRequests)],
+      ["Durable Objects: duration (alarm wall time × 128 MB)", usd(s.duration), usd(b.duration), usd(f.duration)],
+      ["SQLite rows read + written (alarms as writes)", usd(s.rows), usd(b.rows), usd(f.rows)],
+      ["**Cloudflare total**", `**${usd(s.cloudflare)}**`, `**${usd(b.cloudflare)}**`, `**${usd(f.cloudflare)}**`],
+      ["Claude tokens of the same turns (fake's usage × Sonnet prices)", usd(s.claude), usd(b.claude), usd(f.claude)],
+      ["Cloudflare ÷ Claude", ...[s, b, f].map((c) => `${((100 * c.cloudflare) / c.claude).toFixed(2)} %`)],
+    ],
+  );
   const budgetRequests = budgeted.meter.doRequests / budgeted.answered;
   const budgetWrites = billedWrites(budgeted);
   // Handing the model call to a stateless Worker: the object no longer waits on the model, but the answer comes
@@ -119,17 +162,49 @@ function billing(fresh: Work, steady: Work, budgeted: Work): string[] {
 
 function memory(bot: Soak, note: Soak): string[] {
   const [b, n] = [perConversation(bot), perConversation(note)];
-  const cycles = bot.active.map((_, i) => [i + 1, mb(bot.active[i]!), mb(bot.after[i]!), mb(note.active[i]!), mb(note.after[i]!)]);
+  const cycles = bot.active.map((_, i) => [
+    i + 1,
+    mb(bot.active[i]!),
+    mb(bot.after[i]!),
+    mb(note.active[i]!),
+    mb(note.after[i]!),
+  ]);
   return [
-    table(["cycle", "bot: active", "bot: after eviction", "Note: active", "Note: after eviction"], [["rest", mb(bot.rest), "", mb(note.rest), ""], ...cycles]),
+    table(
+      ["cycle", "bot: active", "bot: after eviction", "Note: active", "Note: after eviction"],
+      [["rest", mb(bot.rest), "", mb(note.rest), ""], ...cycles],
+    ),
     "",
-    table(["per conversation", "bot", "baseline: Note", "bot ÷ Note"], [
-      ["memory per active conversation", kb(b.active), kb(n.active), target(b.active / n.active, 1.2)],
-      ["memory retained per conversation run, after all were evicted", kb(b.retained), kb(n.retained), target(b.retained / n.retained, 1.2)],
-      ["growth per conversation in the last cycle (after eviction)", kb(b.growth), kb(n.growth), x(b.growth / n.growth)],
-      [`storage left per evicted conversation: its object's files (${bot.storage.objects.files} / ${note.storage.objects.files} files)`, `${b.objectStorage.toFixed(0)} bytes`, `${n.objectStorage.toFixed(0)} bytes`, target(b.objectStorage / n.objectStorage, 1.2)],
-      [`↳ the whole storage folder, incl. the alarm index and the registry (${bot.storage.all.files} / ${note.storage.all.files} files)`, `${b.storage.toFixed(0)} bytes`, `${n.storage.toFixed(0)} bytes`, target(b.storage / n.storage, 1.2)],
-    ]),
+    table(
+      ["per conversation", "bot", "baseline: Note", "bot ÷ Note"],
+      [
+        ["memory per active conversation", kb(b.active), kb(n.active), target(b.active / n.active, 1.2)],
+        [
+          "memory retained per conversation run, after all were evicted",
+          kb(b.retained),
+          kb(n.retained),
+          target(b.retained / n.retained, 1.2),
+        ],
+        [
+          "growth per conversation in the last cycle (after eviction)",
+          kb(b.growth),
+          kb(n.growth),
+          x(b.growth / n.growth),
+        ],
+        [
+          `storage left per evicted conversation: its object's files (${bot.storage.objects.files} / ${note.storage.objects.files} files)`,
+          `${b.objectStorage.toFixed(0)} bytes`,
+          `${n.objectStorage.toFixed(0)} bytes`,
+          target(b.objectStorage / n.objectStorage, 1.2),
+        ],
+        [
+          `↳ the whole storage folder, incl. the alarm index and the registry (${bot.storage.all.files} / ${note.storage.all.files} files)`,
+          `${b.storage.toFixed(0)} bytes`,
+          `${n.storage.toFixed(0)} bytes`,
+          target(b.storage / n.storage, 1.2),
+        ],
+      ],
+    ),
     "",
     // A self-hoster's month at 1,000 new conversations a day, from this run's slopes.
     `**Self-hosting workerd for months.** At the last cycle's slope, 1,000 new conversations a day would add up to` +
@@ -145,18 +220,35 @@ function bundle(results: Results): string[] {
   const { bot, deep, packages } = results.bundle;
   const sdk = packages.find(([name]) => name === "@anthropic-ai/sdk")?.[1] ?? 0;
   return [
-    table(["bundle", "raw", "gzip"], [
-      ["bot, as deployed (`wrangler deploy --dry-run`)", kb(bot.raw), kb(bot.gzip)],
-      ["bot with deep SDK imports (below)", deep ? kb(deep.raw) : "n/a (import line changed)", deep ? kb(deep.gzip) : "n/a"],
-    ]),
+    table(
+      ["bundle", "raw", "gzip"],
+      [
+        ["bot, as deployed (`wrangler deploy --dry-run`)", kb(bot.raw), kb(bot.gzip)],
+        [
+          "bot with deep SDK imports (below)",
+          deep ? kb(deep.raw) : "n/a (import line changed)",
+          deep ? kb(deep.gzip) : "n/a",
+        ],
+      ],
+    ),
     "",
-    `Largest parts of the raw bundle: ${packages.slice(0, 6).map(([name, bytes]) => `${name} ${kb(bytes)}`).join(", ")}; the SDK is ${((100 * sdk) / bot.raw).toFixed(0)} % of it.`,
+    `Largest parts of the raw bundle: ${packages
+      .slice(0, 6)
+      .map(([name, bytes]) => `${name} ${kb(bytes)}`)
+      .join(", ")}; the SDK is ${((100 * sdk) / bot.raw).toFixed(0)} % of it.`,
     `The deep-import variant changes only these lines: ${DEEP_IMPORTS.map((change) => `${change.file}'s \`${change.from}\` to \`${change.to}\``).join("; ")}.`,
     "",
-    table(["cold start, median of " + results.cold.bot.ready.length, "bot", "baseline: bare Worker"], [
-      ["new workerd until listening", ms(median(results.cold.bot.ready)), ms(median(results.cold.bare.ready))],
-      ["first request (module evaluated, `/health` answered)", ms(median(results.cold.bot.firstRequest)), ms(median(results.cold.bare.firstRequest))],
-    ]),
+    table(
+      ["cold start, median of " + results.cold.bot.ready.length, "bot", "baseline: bare Worker"],
+      [
+        ["new workerd until listening", ms(median(results.cold.bot.ready)), ms(median(results.cold.bare.ready))],
+        [
+          "first request (module evaluated, `/health` answered)",
+          ms(median(results.cold.bot.firstRequest)),
+          ms(median(results.cold.bare.firstRequest)),
+        ],
+      ],
+    ),
   ];
 }
 
@@ -171,14 +263,33 @@ export function render(results: Results, header: string[]): string {
     "",
     "## Bot overhead on an idle bot: webhook → reply posted, minus the model's time",
     "",
-    table(["", "p50", "p99"], [
-      ["fake model time (subtracted)", ms(percentile(o.model, 50)), ms(percentile(o.model, 99))],
-      ["bot overhead", ms(percentile(o.overhead, 50)), ms(percentile(o.overhead, 99))],
-      ["↳ from the webhook to the turn's first Campfire request (👀 and room read)", ms(percentile(o.timeline.turnStart, 50)), ms(percentile(o.timeline.turnStart, 99))],
-      ["↳ baseline: from a webhook to the floor's alarm (due at once) running", ms(percentile(results.floor.alarmStart, 50)), ms(percentile(results.floor.alarmStart, 99))],
-      ["↳ from the webhook to the model request", ms(percentile(o.timeline.modelAsked, 50)), ms(percentile(o.timeline.modelAsked, 99))],
-      ["↳ from the webhook to the reply in the room", ms(percentile(o.timeline.posted, 50)), ms(percentile(o.timeline.posted, 99))],
-    ]),
+    table(
+      ["", "p50", "p99"],
+      [
+        ["fake model time (subtracted)", ms(percentile(o.model, 50)), ms(percentile(o.model, 99))],
+        ["bot overhead", ms(percentile(o.overhead, 50)), ms(percentile(o.overhead, 99))],
+        [
+          "↳ from the webhook to the turn's first Campfire request (👀 and room read)",
+          ms(percentile(o.timeline.turnStart, 50)),
+          ms(percentile(o.timeline.turnStart, 99)),
+        ],
+        [
+          "↳ baseline: from a webhook to the floor's alarm (due at once) running",
+          ms(percentile(results.floor.alarmStart, 50)),
+          ms(percentile(results.floor.alarmStart, 99)),
+        ],
+        [
+          "↳ from the webhook to the model request",
+          ms(percentile(o.timeline.modelAsked, 50)),
+          ms(percentile(o.timeline.modelAsked, 99)),
+        ],
+        [
+          "↳ from the webhook to the reply in the room",
+          ms(percentile(o.timeline.posted, 50)),
+          ms(percentile(o.timeline.posted, 99)),
+        ],
+      ],
+    ),
     "",
     `## Billable work per answered message (steady: ${steady.answered} messages in one room; new: one message, then its eviction)`,
     "",

@@ -13,7 +13,14 @@ import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { type CachedRequest, startFakeAnthropic } from "../test/fakes/anthropic.ts";
 import { startFakeCampfire } from "../test/fakes/campfire.ts";
-import { blockTokens, type CacheUsage, MIN_CACHEABLE_TOKENS, PromptCache, TTL_MS, type Ttl } from "../test/fakes/prompt-cache.ts";
+import {
+  blockTokens,
+  type CacheUsage,
+  MIN_CACHEABLE_TOKENS,
+  PromptCache,
+  TTL_MS,
+  type Ttl,
+} from "../test/fakes/prompt-cache.ts";
 import { SONNET } from "./prices.ts";
 import { table } from "./stats.ts";
 import { readConfig, ROOT } from "./workerd.ts";
@@ -23,7 +30,12 @@ export const BOTS = ["plain", "assistant", "butler"] as const;
 type BotId = (typeof BOTS)[number];
 
 /** The plain bot: the assistant's model and words, without tools, knowledge or memory. */
-const PLAIN = { name: "Plain", model: "claude-sonnet-5-5", max_tokens: 1024, system_prompt: "You are a helpful assistant in a Campfire chat room." };
+const PLAIN = {
+  name: "Plain",
+  model: "claude-sonnet-5-5",
+  max_tokens: 1024,
+  system_prompt: "You are a helpful assistant in a Campfire chat room.",
+};
 
 const MESSAGES = 40;
 const MODEL_MS = 6_000;
@@ -100,15 +112,23 @@ export function schedule(seed: number): DayMessage[] {
     for (let i = 0; i < burst && day.length < MESSAGES; i++) {
       if (i > 0) at += rng.between(20_000, 120_000);
       if (day.length > 0 && rng.next() >= 2 / 3) speaker = PEOPLE.filter((p) => p !== speaker)[rng.int(0, 1)]!;
-      const chatter = Array.from({ length: rng.int(0, 3) }, () => ({ from: PEOPLE[rng.int(0, 2)]!, text: words(rng, 4, 25) }));
+      const chatter = Array.from({ length: rng.int(0, 3) }, () => ({
+        from: PEOPLE[rng.int(0, 2)]!,
+        text: words(rng, 4, 25),
+      }));
       const text = words(rng, 8, 40);
       const first = !day.some((m) => m.from === speaker);
       const tools: Record<BotId, ToolCall[]> = { plain: [], assistant: [], butler: [] };
       // The assistant looks at the person's memory when it first meets them today, and searches the handbook often.
       if (first) tools.assistant.push({ name: "memory", input: { command: "view", path: "/memories" } });
       if (rng.next() < 0.35) tools.assistant.push({ name: "search_knowledge", input: { query: words(rng, 3, 8) } });
-      if (rng.next() < 0.08) tools.assistant.push({ name: "memory", input: { command: "create", path: `/memories/note-${day.length}.md`, file_text: words(rng, 8, 20) } });
-      if (rng.next() < 0.12) tools.butler.push({ name: "set_reminder", input: { at: "in 2 hours", text: words(rng, 3, 10) } });
+      if (rng.next() < 0.08)
+        tools.assistant.push({
+          name: "memory",
+          input: { command: "create", path: `/memories/note-${day.length}.md`, file_text: words(rng, 8, 20) },
+        });
+      if (rng.next() < 0.12)
+        tools.butler.push({ name: "set_reminder", input: { at: "in 2 hours", text: words(rng, 3, 10) } });
       if (rng.next() < 0.12) tools.butler.push({ name: "room_history", input: {} });
       if (rng.next() < 0.05) tools.butler.push({ name: "list_reminders", input: {} });
       day.push({ at: Math.round(at), from: speaker, text, chatter, answer: words(rng, 30, 160), tools });
@@ -143,7 +163,14 @@ interface Driver {
     roomName: string;
     setClock(at: number): void;
     modelMs: number;
-  }) => { turn(at: number, from: Person, text: string, messageId: number): Promise<{ calls: number; toolDefinitions: unknown[] }> };
+  }) => {
+    turn(
+      at: number,
+      from: Person,
+      text: string,
+      messageId: number,
+    ): Promise<{ calls: number; toolDefinitions: unknown[] }>;
+  };
 }
 
 /** The driver, bundled with the bot's code; its logs are muted, so the bench's output stays readable. */
@@ -157,13 +184,22 @@ async function loadDriver(dir: string): Promise<Driver> {
     format: "esm",
     outfile,
     logLevel: "error",
-    plugins: [{
-      name: "mute-log",
-      setup(builder) {
-        builder.onResolve({ filter: /\/log$/ }, (args) => (resolve(args.resolveDir, `${args.path}.ts`) === logModule ? { path: logModule, namespace: "muted" } : undefined));
-        builder.onLoad({ filter: /.*/, namespace: "muted" }, () => ({ contents: "export function log() {}", loader: "js" }));
+    plugins: [
+      {
+        name: "mute-log",
+        setup(builder) {
+          builder.onResolve({ filter: /\/log$/ }, (args) =>
+            resolve(args.resolveDir, `${args.path}.ts`) === logModule
+              ? { path: logModule, namespace: "muted" }
+              : undefined,
+          );
+          builder.onLoad({ filter: /.*/, namespace: "muted" }, () => ({
+            contents: "export function log() {}",
+            loader: "js",
+          }));
+        },
       },
-    }],
+    ],
   });
   return (await import(pathToFileURL(outfile).href)) as Driver;
 }
@@ -195,8 +231,14 @@ export async function roomDays(): Promise<Day[]> {
         anthropic.reset();
         const room = roomId++;
         const conversation = new driver.DayConversation({
-          vars: { ...vars, BOTS: { ...(vars.BOTS as object), plain: PLAIN } }, botId: id, anthropicUrl: anthropic.url, campfireUrl: campfire.url,
-          roomId: room, roomName: "Team", setClock: (at) => (clock = at), modelMs: MODEL_MS,
+          vars: { ...vars, BOTS: { ...(vars.BOTS as object), plain: PLAIN } },
+          botId: id,
+          anthropicUrl: anthropic.url,
+          campfireUrl: campfire.url,
+          roomId: room,
+          roomName: "Team",
+          setClock: (at) => (clock = at),
+          modelMs: MODEL_MS,
         });
         const messages: Sent[][] = [];
         let toolTokens = 0;
@@ -209,7 +251,13 @@ export async function roomDays(): Promise<Day[]> {
           toolTokens = turn.toolDefinitions.reduce<number>((sum, tool) => sum + blockTokens(tool), 0);
           messages.push(anthropic.cacheLog.slice(before));
         }
-        days.push({ bot: id, seed, messages, toolTokens, speakerChanges: day.filter((m, i) => i > 0 && m.from !== day[i - 1]!.from).length });
+        days.push({
+          bot: id,
+          seed,
+          messages,
+          toolTokens,
+          speakerChanges: day.filter((m, i) => i > 0 && m.from !== day[i - 1]!.from).length,
+        });
       }
     }
     return days;
@@ -220,7 +268,11 @@ export async function roomDays(): Promise<Day[]> {
 }
 
 /** Input-equivalent tokens: uncached ×1, 5-minute writes ×1.25, 1-hour writes ×2, reads ×0.1. */
-export const inputEquivalent = (u: CacheUsage) => u.input_tokens + 1.25 * u.cache_creation.ephemeral_5m_input_tokens + 2 * u.cache_creation.ephemeral_1h_input_tokens + 0.1 * u.cache_read_input_tokens;
+export const inputEquivalent = (u: CacheUsage) =>
+  u.input_tokens +
+  1.25 * u.cache_creation.ephemeral_5m_input_tokens +
+  2 * u.cache_creation.ephemeral_1h_input_tokens +
+  0.1 * u.cache_read_input_tokens;
 
 type Choice = Ttl | null;
 const choiceFor = (gap: number): Choice => (gap < TTL_MS["5m"] ? "5m" : gap < TTL_MS["1h"] ? "1h" : null);
@@ -232,11 +284,14 @@ const choiceFor = (gap: number): Choice => (gap < TTL_MS["5m"] ? "5m" : gap < TT
 export function reprice(requests: Sent[], mark: (request: number, block: number) => Choice): CacheUsage[] {
   const cache = new PromptCache(MIN_CACHEABLE_TOKENS);
   return requests.map((request, index) =>
-    cache.account(request.blocks.map((block, b) => {
-      if (!block.ttl) return block;
-      const ttl = mark(index, b);
-      return ttl ? { ...block, ttl } : { ...block, readOnly: true };
-    }), request.at),
+    cache.account(
+      request.blocks.map((block, b) => {
+        if (!block.ttl) return block;
+        const ttl = mark(index, b);
+        return ttl ? { ...block, ttl } : { ...block, readOnly: true };
+      }),
+      request.at,
+    ),
   );
 }
 
@@ -252,7 +307,9 @@ export function oracleByRequest(requests: Sent[]): (request: number) => Choice {
  */
 export function oracleByBreakpoint(requests: Sent[]): (request: number, block: number) => Choice {
   const sentIn = new Map<string, number[]>();
-  requests.forEach((request, index) => request.blocks.forEach((block) => sentIn.set(block.key, [...(sentIn.get(block.key) ?? []), index])));
+  requests.forEach((request, index) =>
+    request.blocks.forEach((block) => sentIn.set(block.key, [...(sentIn.get(block.key) ?? []), index])),
+  );
   const marks = requests.map((request, index) => {
     const own = request.blocks.map((block) => {
       if (!block.ttl) return null;
@@ -297,15 +354,30 @@ export function figures(day: Day): DayFigures {
   const ours = sum(requests.map((r) => r.usage));
   const output = requests.reduce((total, r) => total + r.usage.output_tokens, 0);
   const read = requests.reduce((total, r) => total + r.usage.cache_read_input_tokens, 0);
-  const sent = requests.reduce((total, r) => total + r.usage.input_tokens + r.usage.cache_read_input_tokens + r.usage.cache_creation_input_tokens, 0);
+  const sent = requests.reduce(
+    (total, r) => total + r.usage.input_tokens + r.usage.cache_read_input_tokens + r.usage.cache_creation_input_tokens,
+    0,
+  );
   const n = day.messages.length;
-  const after = day.messages.filter((message, i) => i > 0 && message[0]!.at - day.messages[i - 1]![0]!.at >= TTL_MS["5m"]).flat();
+  const after = day.messages
+    .filter((message, i) => i > 0 && message[0]!.at - day.messages[i - 1]![0]!.at >= TTL_MS["5m"])
+    .flat();
   return {
-    bot: day.bot, seed: day.seed, calls: requests.length, toolTokens: day.toolTokens, speakerChanges: day.speakerChanges,
-    inputTokens: ours / n, dollars: (ours * SONNET.input + output * SONNET.output) / n, readShare: read / sent,
+    bot: day.bot,
+    seed: day.seed,
+    calls: requests.length,
+    toolTokens: day.toolTokens,
+    speakerChanges: day.speakerChanges,
+    inputTokens: ours / n,
+    dollars: (ours * SONNET.input + output * SONNET.output) / n,
+    readShare: read / sent,
     afterPauses: sum(after.map((r) => r.usage)) / ours,
-    ours, none: sum(reprice(requests, () => null)), fiveMinutes: sum(reprice(requests, () => "5m")), oneHour: sum(reprice(requests, () => "1h")),
-    oracleByRequest: sum(reprice(requests, oracleByRequest(requests))), oracle: sum(reprice(requests, oracleByBreakpoint(requests))),
+    ours,
+    none: sum(reprice(requests, () => null)),
+    fiveMinutes: sum(reprice(requests, () => "5m")),
+    oneHour: sum(reprice(requests, () => "1h")),
+    oracleByRequest: sum(reprice(requests, oracleByRequest(requests))),
+    oracle: sum(reprice(requests, oracleByBreakpoint(requests))),
   };
 }
 
@@ -316,9 +388,21 @@ export function figures(day: Day): DayFigures {
  * day above changes.
  */
 export const TODAY: Record<BotId, Record<number, { dollars: number; ratio: number }>> = {
-  plain: { 1: { dollars: 0.0099, ratio: 1.567 }, 2: { dollars: 0.01048, ratio: 1.515 }, 3: { dollars: 0.00991, ratio: 1.35 } },
-  assistant: { 1: { dollars: 0.01977, ratio: 1.208 }, 2: { dollars: 0.01889, ratio: 1.1 }, 3: { dollars: 0.01814, ratio: 1.133 } },
-  butler: { 1: { dollars: 0.01193, ratio: 1.433 }, 2: { dollars: 0.01339, ratio: 1.31 }, 3: { dollars: 0.01384, ratio: 1.145 } },
+  plain: {
+    1: { dollars: 0.0099, ratio: 1.567 },
+    2: { dollars: 0.01048, ratio: 1.515 },
+    3: { dollars: 0.00991, ratio: 1.35 },
+  },
+  assistant: {
+    1: { dollars: 0.01977, ratio: 1.208 },
+    2: { dollars: 0.01889, ratio: 1.1 },
+    3: { dollars: 0.01814, ratio: 1.133 },
+  },
+  butler: {
+    1: { dollars: 0.01193, ratio: 1.433 },
+    2: { dollars: 0.01339, ratio: 1.31 },
+    3: { dollars: 0.01384, ratio: 1.145 },
+  },
 };
 
 const usd = (value: number) => `$${value.toFixed(4)}`;
@@ -328,24 +412,52 @@ export function renderRoomDay(days: DayFigures[]): string[] {
   const rows = days.map((d) => {
     const today = TODAY[d.bot][d.seed];
     return [
-      d.bot, d.seed, d.calls, d.toolTokens, Math.round(d.inputTokens), usd(d.dollars), `${(100 * d.readShare).toFixed(0)} %`, `${(100 * d.afterPauses).toFixed(0)} %`,
-      ratio(d.none / d.oracle), ratio(d.fiveMinutes / d.oracle), ratio(d.oneHour / d.oracle),
-      `**${ratio(d.ours / d.oracle)}** ${d.ours / d.oracle <= 1.1 ? "✓" : "✗"}`, ratio(d.ours / d.oracleByRequest),
+      d.bot,
+      d.seed,
+      d.calls,
+      d.toolTokens,
+      Math.round(d.inputTokens),
+      usd(d.dollars),
+      `${(100 * d.readShare).toFixed(0)} %`,
+      `${(100 * d.afterPauses).toFixed(0)} %`,
+      ratio(d.none / d.oracle),
+      ratio(d.fiveMinutes / d.oracle),
+      ratio(d.oneHour / d.oracle),
+      `**${ratio(d.ours / d.oracle)}** ${d.ours / d.oracle <= 1.1 ? "✓" : "✗"}`,
+      ratio(d.ours / d.oracleByRequest),
       today ? `${usd(today.dollars)} (${ratio(today.ratio)})` : "n/a",
-      today ? `${(100 * (1 - d.dollars / today.dollars)).toFixed(0)} %${1 - d.dollars / today.dollars >= 0.3 ? " ✓" : " ✗"}` : "n/a",
+      today
+        ? `${(100 * (1 - d.dollars / today.dollars)).toFixed(0)} %${1 - d.dollars / today.dollars >= 0.3 ? " ✓" : " ✗"}`
+        : "n/a",
     ];
   });
   return [
     table(
       [
-        "bot", "seed", "model calls", "tools (tokens)", "input-equiv. tokens / message", "$ / message", "read from cache", "input cost after a gap ≥ 5 min",
-        "no caching ÷ oracle", "all 5 m ÷ oracle", "all 1 h ÷ oracle", "**ours ÷ oracle** (target ≤ 1.10)", "ours ÷ per-request oracle", "today: $ / message (÷ oracle)", "cut in $ / message (target ≥ 30 %)",
+        "bot",
+        "seed",
+        "model calls",
+        "tools (tokens)",
+        "input-equiv. tokens / message",
+        "$ / message",
+        "read from cache",
+        "input cost after a gap ≥ 5 min",
+        "no caching ÷ oracle",
+        "all 5 m ÷ oracle",
+        "all 1 h ÷ oracle",
+        "**ours ÷ oracle** (target ≤ 1.10)",
+        "ours ÷ per-request oracle",
+        "today: $ / message (÷ oracle)",
+        "cut in $ / message (target ≥ 30 %)",
       ],
       rows,
     ),
     "",
     `A day is ${MESSAGES} messages to the bot from three people in bursts (20 s – 2 min apart), pauses (5 – 50 min) and breaks (1.5 – 3 h), the same day for each bot ` +
-      `(sender changes: ${days.filter((d) => d.bot === "plain").map((d) => d.speakerChanges).join(", ")} on seeds ${SEEDS.join(", ")}); 0–3 room messages not sent to the bot come before each. ` +
+      `(sender changes: ${days
+        .filter((d) => d.bot === "plain")
+        .map((d) => d.speakerChanges)
+        .join(", ")} on seeds ${SEEDS.join(", ")}); 0–3 room messages not sent to the bot come before each. ` +
       "The plain bot is the assistant without tools, knowledge or memory; assistant and butler are wrangler.toml's. The assistant looks at a person's memory when it first meets them " +
       "and searches the handbook about one turn in three; the butler sets reminders and reads room history now and then. " +
       `Each message is a turn of the bot's own code (\`bench/room-day/driver.ts\`: the shipped config, \`turnRequest\` and \`cachePlan\`, room context read from the fake Campfire, ` +
@@ -380,8 +492,14 @@ export async function writeRoomDay(): Promise<void> {
   const start = text.indexOf(HEADING);
   const end = start === -1 ? -1 : text.indexOf("\n## ", start + HEADING.length);
   const before = start === -1 ? text.indexOf("## Memory and storage") : start;
-  if (before === -1) throw new Error(`BENCHMARKS.md has neither "${HEADING}" nor "## Memory and storage": run the whole bench (npm run bench) to write it`);
-  writeFileSync(path, `${text.slice(0, before)}${section}\n\n${end === -1 ? (start === -1 ? text.slice(before) : "") : text.slice(end + 1)}`);
+  if (before === -1)
+    throw new Error(
+      `BENCHMARKS.md has neither "${HEADING}" nor "## Memory and storage": run the whole bench (npm run bench) to write it`,
+    );
+  writeFileSync(
+    path,
+    `${text.slice(0, before)}${section}\n\n${end === -1 ? (start === -1 ? text.slice(before) : "") : text.slice(end + 1)}`,
+  );
   console.log(`\n(room day: ${((Date.now() - started) / 1000).toFixed(1)} s; its section of BENCHMARKS.md replaced)`);
 }
 

@@ -50,11 +50,19 @@ const botVars = (fakes: Fakes, ttlMs: number) => ({
 });
 
 async function resetFakes(fakes: Fakes): Promise<void> {
-  await Promise.all([fetch(`${fakes.anthropic}/_fake/reset`, { method: "POST" }), fetch(`${fakes.campfire}/_fake/reset`, { method: "POST" })]);
+  await Promise.all([
+    fetch(`${fakes.anthropic}/_fake/reset`, { method: "POST" }),
+    fetch(`${fakes.campfire}/_fake/reset`, { method: "POST" }),
+  ]);
 }
 
 /** Runs `use` with a fresh workerd for `script`, stopping it afterwards whatever happens. */
-async function withWorkerd<T>(config: string, script: string, vars: Record<string, string>, use: (worker: Workerd) => Promise<T>): Promise<T> {
+async function withWorkerd<T>(
+  config: string,
+  script: string,
+  vars: Record<string, string>,
+  use: (worker: Workerd) => Promise<T>,
+): Promise<T> {
   const worker = await startWorkerd({ config, script, vars, persistDir: mkdtempSync(join(scratch, "do-")) });
   try {
     return await use(worker);
@@ -80,37 +88,77 @@ async function main() {
     };
 
     step("ack latency and bot overhead");
-    const { overhead, floor, acks } = await withWorkerd(BOT_CONFIG, bot.script, botVars(fakes, LONG_TTL_MS), (botWorker) =>
-      withWorkerd(BARE_CONFIG, bare.script, {}, async (bareWorker) => {
-        // Warm both up, so the first rows do not pay for compiling code paths.
-        await latencies((i) => ({ url: `${botWorker.url}/webhook/assistant`, body: payload(900_000 + i, "warm up") }), 20, 5);
-        await latencies((i) => ({ url: `${bareWorker.url}/note/${900_000 + i}`, body: "warm up", headers: { "x-ttl-ms": String(LONG_TTL_MS) } }), 20, 5);
-        await drained(botWorker);
-        const overhead = await botOverhead(botWorker, fakes, SETTINGS.overhead);
-        const floor = await idleFloor(bareWorker, SETTINGS.overhead);
-        return { overhead, floor, acks: await ackRows(bareWorker, botWorker, SETTINGS.senders, SETTINGS.webhooks, 500, LONG_TTL_MS) };
-      }),
+    const { overhead, floor, acks } = await withWorkerd(
+      BOT_CONFIG,
+      bot.script,
+      botVars(fakes, LONG_TTL_MS),
+      (botWorker) =>
+        withWorkerd(BARE_CONFIG, bare.script, {}, async (bareWorker) => {
+          // Warm both up, so the first rows do not pay for compiling code paths.
+          await latencies(
+            (i) => ({ url: `${botWorker.url}/webhook/assistant`, body: payload(900_000 + i, "warm up") }),
+            20,
+            5,
+          );
+          await latencies(
+            (i) => ({
+              url: `${bareWorker.url}/note/${900_000 + i}`,
+              body: "warm up",
+              headers: { "x-ttl-ms": String(LONG_TTL_MS) },
+            }),
+            20,
+            5,
+          );
+          await drained(botWorker);
+          const overhead = await botOverhead(botWorker, fakes, SETTINGS.overhead);
+          const floor = await idleFloor(bareWorker, SETTINGS.overhead);
+          return {
+            overhead,
+            floor,
+            acks: await ackRows(bareWorker, botWorker, SETTINGS.senders, SETTINGS.webhooks, 500, LONG_TTL_MS),
+          };
+        }),
     );
 
     step(`billable work: a new conversation and ${SETTINGS.turns} turns of a steady one`);
     await resetFakes(fakes);
-    const billing = await withWorkerd(BOT_CONFIG, metered.script, botVars(fakes, BILLING_TTL_MS), (worker) => billableWork(worker, fakes, SETTINGS.turns, BILLING_TTL_MS));
+    const billing = await withWorkerd(BOT_CONFIG, metered.script, botVars(fakes, BILLING_TTL_MS), (worker) =>
+      billableWork(worker, fakes, SETTINGS.turns, BILLING_TTL_MS),
+    );
     step(`billable work: ${SETTINGS.turns} turns of a steady conversation with all four budgets`);
     await resetFakes(fakes);
-    const budgeted = await withWorkerd(BOT_CONFIG, metered.script, { ...botVars(fakes, BILLING_TTL_MS), BOTS: withBudget(BOT_CONFIG) }, (worker) => steadyWork(worker, fakes, SETTINGS.turns));
+    const budgeted = await withWorkerd(
+      BOT_CONFIG,
+      metered.script,
+      { ...botVars(fakes, BILLING_TTL_MS), BOTS: withBudget(BOT_CONFIG) },
+      (worker) => steadyWork(worker, fakes, SETTINGS.turns),
+    );
 
     step(`soak: ${SETTINGS.cycles} cycles × ${SETTINGS.conversations} conversations, TTL ${SETTINGS.ttlSeconds} s`);
     await resetFakes(fakes);
     const ttlMs = SETTINGS.ttlSeconds * 1000;
     const soak = {
-      bot: await withWorkerd(BOT_CONFIG, bot.script, botVars(fakes, ttlMs), (worker) => soakBot(worker, fakes, SETTINGS.cycles, SETTINGS.conversations, ttlMs)),
-      note: await withWorkerd(BARE_CONFIG, bare.script, {}, (worker) => soakNote(worker, SETTINGS.cycles, SETTINGS.conversations, ttlMs)),
+      bot: await withWorkerd(BOT_CONFIG, bot.script, botVars(fakes, ttlMs), (worker) =>
+        soakBot(worker, fakes, SETTINGS.cycles, SETTINGS.conversations, ttlMs),
+      ),
+      note: await withWorkerd(BARE_CONFIG, bare.script, {}, (worker) =>
+        soakNote(worker, SETTINGS.cycles, SETTINGS.conversations, ttlMs),
+      ),
     };
 
     step("a room's day: 3 bots × 3 seeds on a virtual clock");
     const roomDay = (await roomDays()).map(figures);
 
-    const results = { acks, floor, overhead, billing: { ...billing, budgeted }, soak, cold, bundle: { bot, deep, packages: bytesByPackage(bot) }, roomDay };
+    const results = {
+      acks,
+      floor,
+      overhead,
+      billing: { ...billing, budgeted },
+      soak,
+      cold,
+      bundle: { bot, deep, packages: bytesByPackage(bot) },
+      roomDay,
+    };
     writeFileSync(join(ROOT, "BENCHMARKS.md"), render(results, header()));
     console.log(render(results, []));
     console.log("\nWritten to BENCHMARKS.md");
@@ -122,7 +170,9 @@ async function main() {
 
 function header(): string[] {
   const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, ${mb(totalmem())} RAM, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
-  const settings = Object.entries(SETTINGS).map(([name, value]) => `${name} ${value}`).join(", ");
+  const settings = Object.entries(SETTINGS)
+    .map(([name, value]) => `${name} ${value}`)
+    .join(", ");
   return [
     "# Benchmarks",
     "",
@@ -161,5 +211,6 @@ function header(): string[] {
 
 // `npm run bench -- room-day`: that part alone, in seconds; its section of BENCHMARKS.md is replaced.
 if (process.argv[2] === "room-day") await writeRoomDay();
-else if (process.argv[2] !== undefined) throw new Error(`npm run bench takes no argument, or "room-day" for that part alone; got "${process.argv[2]}"`);
+else if (process.argv[2] !== undefined)
+  throw new Error(`npm run bench takes no argument, or "room-day" for that part alone; got "${process.argv[2]}"`);
 else await main();

@@ -31,8 +31,27 @@ export interface Bundle {
 export async function build(config: string, outdir: string, entry?: string): Promise<Bundle> {
   mkdirSync(outdir, { recursive: true });
   const metafile = join(outdir, "meta.json");
-  const args = ["deploy", "--dry-run", "--config", config, "--outdir", outdir, "--metafile", metafile, ...(entry ? [entry] : [])];
-  const { stdout } = await run(join(ROOT, "node_modules/.bin/wrangler"), args, { cwd: ROOT, env: { ...process.env, PATH: `${join(ROOT, "node_modules/.bin")}:${process.env.PATH}`, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", CI: "true" } });
+  const args = [
+    "deploy",
+    "--dry-run",
+    "--config",
+    config,
+    "--outdir",
+    outdir,
+    "--metafile",
+    metafile,
+    ...(entry ? [entry] : []),
+  ];
+  const { stdout } = await run(join(ROOT, "node_modules/.bin/wrangler"), args, {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PATH: `${join(ROOT, "node_modules/.bin")}:${process.env.PATH}`,
+      WRANGLER_SEND_METRICS: "false",
+      NO_COLOR: "1",
+      CI: "true",
+    },
+  });
   const sizes = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(stdout);
   if (!sizes) throw new Error(`wrangler deploy --dry-run printed no "Total Upload" line; its output was:\n${stdout}`);
   const script = readdirSync(outdir).find((name) => /\.m?js$/.test(name));
@@ -81,7 +100,10 @@ const capnpText = (value: string) =>
  * fetch() straight to the network (private addresses allowed: the fakes are on 127.0.0.1), and one HTTP socket
  * on 127.0.0.1 on a port the kernel picks. `configDir` is where the config will be written; embeds are relative to it.
  */
-export function workerdConfig(options: { config: string; script: string; vars?: Record<string, string>; persistDir: string }, configDir: string): string {
+export function workerdConfig(
+  options: { config: string; script: string; vars?: Record<string, string>; persistDir: string },
+  configDir: string,
+): string {
   const config = readConfig(options.config);
   const name = config.name ?? "worker";
   const sqlite = new Set(config.migrations.flatMap((migration) => migration.new_sqlite_classes ?? []));
@@ -89,18 +111,27 @@ export function workerdConfig(options: { config: string; script: string; vars?: 
   // The entry first; a build that splits its code also wrote the chunks (and any Wasm) it imports into the same folder,
   // named as the bundle imports them.
   const outdir = dirname(options.script);
-  const others = readdirSync(outdir, { recursive: true, encoding: "utf8" }).filter((file) => /\.(m?js|wasm)$/.test(file) && file !== basename(options.script));
+  const others = readdirSync(outdir, { recursive: true, encoding: "utf8" }).filter(
+    (file) => /\.(m?js|wasm)$/.test(file) && file !== basename(options.script),
+  );
   const modules = [basename(options.script), ...others].map((file) =>
-    file.endsWith(".wasm") ? `(name = ${capnpText(file)}, wasm = ${embed(join(outdir, file))})` : `(name = ${capnpText(file)}, esModule = ${embed(join(outdir, file))})`,
+    file.endsWith(".wasm")
+      ? `(name = ${capnpText(file)}, wasm = ${embed(join(outdir, file))})`
+      : `(name = ${capnpText(file)}, esModule = ${embed(join(outdir, file))})`,
   );
   const bindings = [
     ...Object.entries({ ...config.vars, ...options.vars }).map(([key, value]) =>
-      typeof value === "string" ? `(name = ${capnpText(key)}, text = ${capnpText(value)})` : `(name = ${capnpText(key)}, json = ${capnpText(JSON.stringify(value))})`,
+      typeof value === "string"
+        ? `(name = ${capnpText(key)}, text = ${capnpText(value)})`
+        : `(name = ${capnpText(key)}, json = ${capnpText(JSON.stringify(value))})`,
     ),
-    ...config.durable_objects.bindings.map((binding) => `(name = ${capnpText(binding.name)}, durableObjectNamespace = ${capnpText(binding.class_name)})`),
+    ...config.durable_objects.bindings.map(
+      (binding) => `(name = ${capnpText(binding.name)}, durableObjectNamespace = ${capnpText(binding.class_name)})`,
+    ),
   ];
   const namespaces = config.durable_objects.bindings.map(
-    (binding) => `(className = ${capnpText(binding.class_name)}, uniqueKey = ${capnpText(`${name}-${binding.class_name}`)}, enableSql = ${sqlite.has(binding.class_name)})`,
+    (binding) =>
+      `(className = ${capnpText(binding.class_name)}, uniqueKey = ${capnpText(`${name}-${binding.class_name}`)}, enableSql = ${sqlite.has(binding.class_name)})`,
   );
   const list = (items: string[]) => (items.length === 0 ? "[]" : `[\n    ${items.join(",\n    ")},\n  ]`);
   return `using Workerd = import "/workerd/workerd.capnp";
@@ -132,14 +163,22 @@ const worker :Workerd.Worker = (
  * Runs `script` in a fresh workerd with the bindings `config` (a wrangler.toml) declares — Durable Objects
  * (SQLite when a migration says so) and vars — plus `vars`, storing objects under `persistDir`.
  */
-export async function startWorkerd(options: { config: string; script: string; vars?: Record<string, string>; persistDir: string }): Promise<Workerd> {
+export async function startWorkerd(options: {
+  config: string;
+  script: string;
+  vars?: Record<string, string>;
+  persistDir: string;
+}): Promise<Workerd> {
   const configDir = mkdtempSync(join(tmpdir(), "campfire-bench-workerd-"));
   const configFile = join(configDir, "config.capnp");
   writeFileSync(configFile, workerdConfig(options, configDir));
   mkdirSync(options.persistDir, { recursive: true });
   // --experimental only permits flags that have no default-on date yet (Miniflare passes it too); fd 3 is where
   // workerd reports the port it bound. TZ as on Cloudflare, where Workers run in UTC.
-  const child = spawn(WORKERD, ["serve", "--experimental", "--control-fd=3", configFile], { stdio: ["ignore", "pipe", "pipe", "pipe"], env: { ...process.env, TZ: "UTC" } });
+  const child = spawn(WORKERD, ["serve", "--experimental", "--control-fd=3", configFile], {
+    stdio: ["ignore", "pipe", "pipe", "pipe"],
+    env: { ...process.env, TZ: "UTC" },
+  });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   let stopping = false;
   const stderr: string[] = [];
@@ -177,7 +216,10 @@ export async function startWorkerd(options: { config: string; script: string; va
     throw new Error(`workerd for ${options.script} ${(error as Error).message}; its stderr ended with:\n${tail()}`);
   }
   void exited.then(() => {
-    if (!stopping) console.error(`[bench] workerd for ${options.script} exited unexpectedly (code ${child.exitCode}, signal ${child.signalCode}); its stderr ended with:\n${tail()}`);
+    if (!stopping)
+      console.error(
+        `[bench] workerd for ${options.script} exited unexpectedly (code ${child.exitCode}, signal ${child.signalCode}); its stderr ended with:\n${tail()}`,
+      );
   });
   return { url: `http://127.0.0.1:${port}`, pid: child.pid!, persistDir: options.persistDir, logs, stop };
 }
@@ -186,7 +228,9 @@ export async function startWorkerd(options: { config: string; script: string; va
 function structuredMessage(line: string): string | undefined {
   try {
     const parsed = JSON.parse(line) as { message?: unknown };
-    return typeof parsed === "object" && parsed !== null && typeof parsed.message === "string" ? parsed.message : undefined;
+    return typeof parsed === "object" && parsed !== null && typeof parsed.message === "string"
+      ? parsed.message
+      : undefined;
   } catch {
     return undefined;
   }

@@ -13,9 +13,21 @@ import { putDocuments } from "./knowledge-client.ts";
 // The local admin token: it lets this script (and you, with npm run knowledge) manage the playground's libraries.
 const ADMIN_TOKEN = "playground";
 
-const { values, tokens } = parseArgs({ options: { port: { type: "string", default: "8787" } }, strict: false, tokens: true });
+const { values, tokens } = parseArgs({
+  options: { port: { type: "string", default: "8787" } },
+  strict: false,
+  tokens: true,
+});
 const port = Number(values.port);
-const rest = process.argv.slice(2).filter((_, index) => !tokens?.some((token) => token.kind === "option" && token.name === "port" && (token.index === index || token.index + 1 === index)));
+const rest = process.argv
+  .slice(2)
+  .filter(
+    (_, index) =>
+      !tokens?.some(
+        (token) =>
+          token.kind === "option" && token.name === "port" && (token.index === index || token.index + 1 === index),
+      ),
+  );
 
 // wrangler.toml's required secrets, provided so wrangler sees them (it reads secrets from the environment, not
 // from --var). The playground's bot API accepts exactly these keys; they win over any in .dev.vars or .env.
@@ -34,10 +46,14 @@ const wrangler = spawn(
   "wrangler",
   [
     "dev",
-    "--port", String(port),
-    "--var", "PLAYGROUND:on",
-    "--var", `CAMPFIRE_URL:http://127.0.0.1:${port}/playground/campfire`,
-    "--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`,
+    "--port",
+    String(port),
+    "--var",
+    "PLAYGROUND:on",
+    "--var",
+    `CAMPFIRE_URL:http://127.0.0.1:${port}/playground/campfire`,
+    "--var",
+    `ADMIN_TOKEN:${ADMIN_TOKEN}`,
     ...devVars,
     ...rest,
   ],
@@ -49,7 +65,10 @@ wrangler.on("exit", (code) => process.exit(code ?? 0));
 // Once the Worker answers: fill the sample library, and say where to look.
 for (let tries = 0; tries < 300; tries++) {
   await new Promise((resolve) => setTimeout(resolve, 200));
-  const up = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
+  const up = await fetch(`http://127.0.0.1:${port}/health`).then(
+    (r) => r.ok,
+    () => false,
+  );
   if (up) {
     const handbook = new URL("../knowledge/handbook", import.meta.url).pathname;
     await putDocuments({ url: `http://127.0.0.1:${port}`, token: ADMIN_TOKEN }, "handbook", handbook);

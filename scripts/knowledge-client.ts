@@ -15,7 +15,12 @@ export interface Target {
 
 const UPLOADABLE = /\.(md|markdown|txt)$/i;
 
-async function call(target: Target, method: string, path: string, body?: Uint8Array<ArrayBuffer>): Promise<{ status: number; json: Record<string, unknown> }> {
+async function call(
+  target: Target,
+  method: string,
+  path: string,
+  body?: Uint8Array<ArrayBuffer>,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const response = await fetch(`${target.url.replace(/\/+$/, "")}/admin/knowledge/${path}`, {
     method,
     headers: { authorization: `Bearer ${target.token}`, "content-type": "text/markdown; charset=utf-8" },
@@ -27,7 +32,8 @@ async function call(target: Target, method: string, path: string, body?: Uint8Ar
   } catch {
     // Not the admin API's JSON: what answered is quoted, with what a plain 404 means from this Worker.
     const said = text.trim() ? `"${text.trim().slice(0, 200)}"` : response.statusText || "(no body)";
-    const hint = response.status === 404 ? ` (no knowledge API at ${target.url}: a Worker without ADMIN_TOKEN answers 404)` : "";
+    const hint =
+      response.status === 404 ? ` (no knowledge API at ${target.url}: a Worker without ADMIN_TOKEN answers 404)` : "";
     return { status: response.status, json: { error: said + hint } };
   }
 }
@@ -40,7 +46,12 @@ async function filesAt(path: string): Promise<string[]> {
 }
 
 /** Uploads a file or a folder's files into a library, each as the document named by its file name. */
-export async function putDocuments(target: Target, library: string, path: string, print = console.log): Promise<boolean> {
+export async function putDocuments(
+  target: Target,
+  library: string,
+  path: string,
+  print = console.log,
+): Promise<boolean> {
   const files = await filesAt(path);
   if (files.length === 0) print(`${path}: no .md, .markdown or .txt files to upload`);
   const { ids, clashes } = documentIds(files.map((file) => basename(file)));
@@ -51,7 +62,12 @@ export async function putDocuments(target: Target, library: string, path: string
   for (const [i, file] of files.entries()) {
     const id = ids[i]!;
     try {
-      const { status, json } = await call(target, "PUT", `${encodeURIComponent(library)}/${encodeURIComponent(id)}`, new Uint8Array(await readFile(file)));
+      const { status, json } = await call(
+        target,
+        "PUT",
+        `${encodeURIComponent(library)}/${encodeURIComponent(id)}`,
+        new Uint8Array(await readFile(file)),
+      );
       if (status >= 400) throw new Error(`${status} ${String(json.error)}`);
       print(
         `${json.created ? "added   " : "replaced"} ${library}/${id}  "${String(json.title)}", ${formatBytes(Number(json.size))}, ${plural(Number(json.chunks), "passage")}, counts ${formatBytes(Number(json.counted))}`,
@@ -71,8 +87,11 @@ export async function listDocuments(target: Target, library: string, print = con
     if (status >= 400) throw new Error(`${status} ${String(json.error)}`);
     const docs = json.documents as { id: string; title: string; size: number; updatedAt: string }[];
     const limits = json.limits as { libraryBytes: number };
-    print(`${library}: ${plural(docs.length, "document")}, ${formatBytes(Number(json.bytes))}; counts ${formatBytes(Number(json.counted))} of its ${formatBytes(limits.libraryBytes)}`);
-    for (const doc of docs) print(`  ${doc.id.padEnd(32)} ${formatBytes(doc.size).padStart(8)}  ${doc.updatedAt}  ${doc.title}`);
+    print(
+      `${library}: ${plural(docs.length, "document")}, ${formatBytes(Number(json.bytes))}; counts ${formatBytes(Number(json.counted))} of its ${formatBytes(limits.libraryBytes)}`,
+    );
+    for (const doc of docs)
+      print(`  ${doc.id.padEnd(32)} ${formatBytes(doc.size).padStart(8)}  ${doc.updatedAt}  ${doc.title}`);
     return true;
   } catch (error) {
     print(`FAILED   list ${library}: ${describe(error, target)}`);
@@ -81,7 +100,12 @@ export async function listDocuments(target: Target, library: string, print = con
 }
 
 /** Deletes one document. */
-export async function deleteDocument(target: Target, library: string, id: string, print = console.log): Promise<boolean> {
+export async function deleteDocument(
+  target: Target,
+  library: string,
+  id: string,
+  print = console.log,
+): Promise<boolean> {
   try {
     const { status, json } = await call(target, "DELETE", `${encodeURIComponent(library)}/${encodeURIComponent(id)}`);
     if (status >= 400) throw new Error(`${status} ${String(json.error)}`);

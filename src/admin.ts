@@ -37,7 +37,15 @@ metrics.get("/sessions", async (c) => {
   const bots = Object.fromEntries(
     (await summaries(c.env)).map(([id, s]) => [
       id,
-      { alive: s.alive, oldestActivity: iso(s.oldestActivityAt), newestActivity: iso(s.newestActivityAt), turns: s.turns, waiting: s.waiting, retrying: s.retrying, evictions: s.evictions },
+      {
+        alive: s.alive,
+        oldestActivity: iso(s.oldestActivityAt),
+        newestActivity: iso(s.newestActivityAt),
+        turns: s.turns,
+        waiting: s.waiting,
+        retrying: s.retrying,
+        evictions: s.evictions,
+      },
     ]),
   );
   return c.json({ generatedAt: new Date().toISOString(), bots });
@@ -45,7 +53,12 @@ metrics.get("/sessions", async (c) => {
 
 metrics.get("/usage", async (c) => {
   // Figures of live conversations are as of their last report (birth, a change into or out of failing, a fallback turn).
-  const bots = Object.fromEntries((await summaries(c.env)).map(([id, s]) => [id, { turns: s.turns, fallbacks: s.fallbacks, consultations: s.consultations, tokens: s.usage, billing: s.billing }]));
+  const bots = Object.fromEntries(
+    (await summaries(c.env)).map(([id, s]) => [
+      id,
+      { turns: s.turns, fallbacks: s.fallbacks, consultations: s.consultations, tokens: s.usage, billing: s.billing },
+    ]),
+  );
   return c.json({ generatedAt: new Date().toISOString(), bots });
 });
 

@@ -14,7 +14,14 @@ export type FailureKind =
   /** A bug or a storage error in the bot itself, not a service's answer. */
   | "internal";
 
-const RETRYABLE: ReadonlySet<FailureKind> = new Set(["rate_limited", "overloaded", "unavailable", "unreachable", "timeout", "internal"]);
+const RETRYABLE: ReadonlySet<FailureKind> = new Set([
+  "rate_limited",
+  "overloaded",
+  "unavailable",
+  "unreachable",
+  "timeout",
+  "internal",
+]);
 
 export class ServiceFailure extends Error {
   readonly retryable: boolean;
@@ -35,7 +42,9 @@ export class ServiceFailure extends Error {
 
 /** Any error as a ServiceFailure: the clients throw only those, so anything else is the bot's own (retried, never blamed on a service). */
 export function asFailure(error: unknown): ServiceFailure {
-  return error instanceof ServiceFailure ? error : new ServiceFailure("bot", "internal", (error as Error)?.message ?? String(error));
+  return error instanceof ServiceFailure
+    ? error
+    : new ServiceFailure("bot", "internal", (error as Error)?.message ?? String(error));
 }
 
 /** Reads `retry-after` (seconds or an HTTP date) into milliseconds; absent or unreadable → undefined. */
@@ -62,7 +71,8 @@ export function kindForStatus(status: number): FailureKind {
 
 /** One sentence for the room: why the bot could not answer, without internals or secrets. */
 export function explainToRoom(failure: ServiceFailure): string {
-  if (failure.kind === "internal") return "I hit an internal error; an administrator can find the details in the Worker's logs.";
+  if (failure.kind === "internal")
+    return "I hit an internal error; an administrator can find the details in the Worker's logs.";
   if (failure.service === "campfire") return "I could not post my answer to this room.";
   switch (failure.kind) {
     case "rate_limited":

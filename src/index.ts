@@ -26,10 +26,18 @@ app.route("/", health);
 app.route("/health", health);
 
 // Campfire posts any typed answer into the room as an attachment, so even "not found" and errors carry no Content-Type.
-app.notFound((c) => reject(404, `nothing here at ${JSON.stringify(new URL(c.req.url).pathname.slice(0, 80))}; a bot's webhook is POST /webhook/<bot id>`));
+app.notFound((c) =>
+  reject(
+    404,
+    `nothing here at ${JSON.stringify(new URL(c.req.url).pathname.slice(0, 80))}; a bot's webhook is POST /webhook/<bot id>`,
+  ),
+);
 
 app.onError((error, c) => {
-  log("error", "request.crashed", { path: new URL(c.req.url).pathname.slice(0, 80), error: error.message.slice(0, 300) });
+  log("error", "request.crashed", {
+    path: new URL(c.req.url).pathname.slice(0, 80),
+    error: error.message.slice(0, 300),
+  });
   return reject(500, "internal error; see the Worker's logs");
 });
 

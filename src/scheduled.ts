@@ -9,7 +9,9 @@ import { log } from "./log";
  * schedules are skipped (and logged): its room gets nothing, not even the paused sentence.
  */
 export async function runSchedules(controller: ScheduledController, env: Env): Promise<void> {
-  const due = [...loadConfig(env).bots.values()].flatMap((bot) => bot.schedules.filter((schedule) => schedule.cron === controller.cron).map((schedule) => ({ bot, schedule })));
+  const due = [...loadConfig(env).bots.values()].flatMap((bot) =>
+    bot.schedules.filter((schedule) => schedule.cron === controller.cron).map((schedule) => ({ bot, schedule })),
+  );
   if (due.length === 0) log("warn", "schedule.unused", { cron: controller.cron });
   await Promise.all(
     due.map(async ({ bot, schedule }) => {

@@ -6,7 +6,12 @@ type Sql = Pick<SqlStorage, "exec">;
  * on first use asks this once per object life; the text tells which columns an older release's table lacks).
  */
 export function tableDefinitions(sql: Sql): Map<string, string> {
-  return new Map(sql.exec<{ name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'table'").toArray().map((t) => [t.name, t.sql]));
+  return new Map(
+    sql
+      .exec<{ name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+      .toArray()
+      .map((t) => [t.name, t.sql]),
+  );
 }
 
 export function tableNames(sql: Sql): Set<string> {
@@ -15,7 +20,12 @@ export function tableNames(sql: Sql): Set<string> {
 
 /** The columns a table has. */
 export function columnNames(sql: Sql, table: string): Set<string> {
-  return new Set(sql.exec<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`).toArray().map((c) => c.name));
+  return new Set(
+    sql
+      .exec<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`)
+      .toArray()
+      .map((c) => c.name),
+  );
 }
 
 /**

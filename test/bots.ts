@@ -19,22 +19,41 @@ export const TEST_BOTS = {
     web_search: { max_uses: 2 },
     web_fetch: { max_uses: 1 },
     mcp_servers: [{ name: "crm", url: "https://mcp.example.com/mcp", token_secret: "MCP_TOKEN_CRM" }],
-    schedules: [{ cron: "30 8 * * 1-5", room: 4242, prompt: "Write today's briefing from the room's last day of messages." }],
+    schedules: [
+      { cron: "30 8 * * 1-5", room: 4242, prompt: "Write today's briefing from the room's last day of messages." },
+    ],
   },
   // Answers from a library, stores notes in another, remembers people, and writes a weekly digest.
   librarian: {
-    name: "Librarian", knowledge: ["handbook-test"], knowledge_write: ["notes-test"], memory: true, memory_ttl: "1h",
-    schedules: [{ cron: "0 7 * * 1", room: 4343, prompt: "Write this week's digest of what the notes library gained." }],
+    name: "Librarian",
+    knowledge: ["handbook-test"],
+    knowledge_write: ["notes-test"],
+    memory: true,
+    memory_ttl: "1h",
+    schedules: [
+      { cron: "0 7 * * 1", room: 4343, prompt: "Write this week's digest of what the notes library gained." },
+    ],
   },
   // A specialist, and a bot that may hand it questions.
-  researcher: { name: "Researcher", system_prompt: "You are Researcher, who digs up facts about the history of computing.", knowledge: ["handbook-test"] },
+  researcher: {
+    name: "Researcher",
+    system_prompt: "You are Researcher, who digs up facts about the history of computing.",
+    knowledge: ["handbook-test"],
+  },
   concierge: { name: "Concierge", consult: ["researcher"] },
   // Thinks before it answers, with a tool to make a tool loop.
   thinker: { name: "Thinker", max_tokens: 4096, thinking: { budget_tokens: 2048 }, tools: ["reminders"] },
   // Runs code at Anthropic and posts the files it writes.
   reporter: { name: "Reporter", code_execution: true, skills: ["xlsx"] },
   // Serves three rooms and two people, never person 13 nor room 9003, and takes no direct messages.
-  gatekeeper: { name: "Gatekeeper", rooms: [9001, 9002, 9004], block_rooms: [9003], users: [7, 8], block_users: [13], direct_messages: false },
+  gatekeeper: {
+    name: "Gatekeeper",
+    rooms: [9001, 9002, 9004],
+    block_rooms: [9003],
+    users: [7, 8],
+    block_users: [13],
+    direct_messages: false,
+  },
   // Answered by a smaller model when its own is overloaded, rate-limited or down.
   understudy: { name: "Understudy", model: "claude-sonnet-5-5", fallback: { model: "claude-haiku-fallback-test" } },
   // Each held to one kind of budget, to be refused by it.
@@ -45,7 +64,11 @@ export const TEST_BOTS = {
   // Told once when an answer takes its day to 80 %.
   budget_warn: { name: "Thrifty", time_zone: "Europe/Berlin", budget: { daily_usd: 1 } },
   // Held to all four, with room to spare: what a turn costs in requests and rows, what it settles, what the tool says.
-  budget_all: { name: "Allowance", time_zone: "Europe/Berlin", budget: { daily_usd: 100, monthly_usd: 1000, per_person_daily_usd: 10, per_room_daily_usd: 20 } },
+  budget_all: {
+    name: "Allowance",
+    time_zone: "Europe/Berlin",
+    budget: { daily_usd: 100, monthly_usd: 1000, per_person_daily_usd: 10, per_room_daily_usd: 20 },
+  },
   // Many conversations at once against one nearly spent day.
   budget_crowd: { name: "Crowd", budget: { daily_usd: 1 } },
   // A budget on a model with no price: its spending could not be counted.

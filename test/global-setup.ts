@@ -11,7 +11,11 @@ export default async function setup(project: TestProject) {
   project.provide("anthropicUrl", anthropic.url);
   project.provide("campfireUrl", campfire.url);
   const shipped = unstable_readConfig({ config: new URL("../wrangler.toml", import.meta.url).pathname });
-  project.provide("shippedConfig", { vars: shipped.vars, requiredSecrets: shipped.secrets?.required ?? [], crons: shipped.triggers.crons ?? [] });
+  project.provide("shippedConfig", {
+    vars: shipped.vars,
+    requiredSecrets: shipped.secrets?.required ?? [],
+    crons: shipped.triggers.crons ?? [],
+  });
   return async () => {
     await Promise.all([anthropic.close(), campfire.close()]);
   };

@@ -7,7 +7,16 @@
 
 import type { Tally } from "./tally";
 
-const fresh = (): Tally => ({ workerRequests: 0, doRequests: 0, alarmRuns: 0, rowsRead: 0, rowsWritten: 0, alarmsSet: 0, deleteAlls: 0, alarmMs: [] });
+const fresh = (): Tally => ({
+  workerRequests: 0,
+  doRequests: 0,
+  alarmRuns: 0,
+  rowsRead: 0,
+  rowsWritten: 0,
+  alarmsSet: 0,
+  deleteAlls: 0,
+  alarmMs: [],
+});
 let tally = fresh();
 // Rows are known only once a cursor is read, so cursors are kept until the next readout.
 let cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
@@ -45,7 +54,8 @@ function meteredNamespace(namespace: DurableObjectNamespace): DurableObjectNames
   return new Proxy(namespace, {
     get(target, property) {
       const value = Reflect.get(target, property) as unknown;
-      if (property !== "get" && property !== "getByName") return typeof value === "function" ? value.bind(target) : value;
+      if (property !== "get" && property !== "getByName")
+        return typeof value === "function" ? value.bind(target) : value;
       return (...args: unknown[]) => meteredStub(Reflect.apply(value as (...a: unknown[]) => object, target, args));
     },
   });
@@ -53,7 +63,9 @@ function meteredNamespace(namespace: DurableObjectNamespace): DurableObjectNames
 
 /** The same bindings, with every Durable Object namespace counting the calls made through it. */
 function meteredEnv<E extends object>(env: E): E {
-  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, isNamespace(value) ? meteredNamespace(value) : value])) as E;
+  return Object.fromEntries(
+    Object.entries(env).map(([name, value]) => [name, isNamespace(value) ? meteredNamespace(value) : value]),
+  ) as E;
 }
 
 function meterStorage(storage: DurableObjectStorage): void {

@@ -70,13 +70,28 @@ export class DayConversation {
   private clock = 0;
 
   constructor(private readonly setup: DaySetup) {
-    const config = loadConfig({ ...setup.vars, CAMPFIRE_URL: setup.campfireUrl, ANTHROPIC_API_KEY: "sk-ant-room-day", SESSION_TTL: "24h" } as never);
+    const config = loadConfig({
+      ...setup.vars,
+      CAMPFIRE_URL: setup.campfireUrl,
+      ANTHROPIC_API_KEY: "sk-ant-room-day",
+      SESSION_TTL: "24h",
+    } as never);
     const bot = config.bots.get(setup.botId);
-    if (!bot) throw new Error(`bot "${setup.botId}" is not in the configuration; its problems: ${config.problems.join("; ") || "none"}`);
+    if (!bot)
+      throw new Error(
+        `bot "${setup.botId}" is not in the configuration; its problems: ${config.problems.join("; ") || "none"}`,
+      );
     this.bot = bot;
     this.consultable = bot.consult.map((id) => config.bots.get(id)!);
     // Links point at a fixed address, so a run's prompts do not depend on the fake's port.
-    this.room = new Room(new CampfireClient(setup.campfireUrl), setup.roomId, BOT_KEY, new Set(), () => {}, "https://campfire.example.com");
+    this.room = new Room(
+      new CampfireClient(setup.campfireUrl),
+      setup.roomId,
+      BOT_KEY,
+      new Set(),
+      () => {},
+      "https://campfire.example.com",
+    );
     const claude = new ClaudeClient({ apiKey: "sk-ant-room-day", baseUrl: setup.anthropicUrl });
     this.model = {
       ask: async (request, options) => {
@@ -94,19 +109,64 @@ export class DayConversation {
     this.seen.add(String(messageId));
     const dropped = turnsToDrop(this.transcript, this.bot.historyBudgetTokens);
     const transcript = this.transcript.slice(dropped);
-    const store = { seenAmong: (ids: number[]) => new Set(ids.map(String).filter((id) => this.seen.has(id))) } as unknown as ConversationStore;
-    const context = await roomContext(this.room, store, this.bot.id, this.setup.roomName, this.bot.roomContextMessages, contextShownUpto(transcript));
+    const store = {
+      seenAmong: (ids: number[]) => new Set(ids.map(String).filter((id) => this.seen.has(id))),
+    } as unknown as ConversationStore;
+    const context = await roomContext(
+      this.room,
+      store,
+      this.bot.id,
+      this.setup.roomName,
+      this.bot.roomContextMessages,
+      contextShownUpto(transcript),
+    );
     const now = new Date(at);
     const memory = this.bot.memoryTtlMs !== null ? this.memoryOf(from) : undefined;
     const pending = [{ userName: from.name, text }];
-    const nextReminderAt = this.reminders.all().reduce<number | null>((next, r) => (next === null || r.dueAt < next ? r.dueAt : next), null);
-    const cache = cachePlan({ rhythm: this.rhythm, now: at, ttlMs: this.bot.sessionTtlMs, nextReminderAt, historyTrimmed: dropped > 0 });
-    const request = turnRequest({ bot: this.bot, roomName: this.setup.roomName, transcript, pending, context, now, asker: from, memory: memory !== undefined, consultable: this.consultable, cache });
-    const toolContext: TurnToolContext = { botId: this.bot.id, room: this.room, reminders: this.reminders, asker: from, timeZone: this.bot.timeZone, now, knowledge: this.knowledge(), memory };
+    const nextReminderAt = this.reminders
+      .all()
+      .reduce<number | null>((next, r) => (next === null || r.dueAt < next ? r.dueAt : next), null);
+    const cache = cachePlan({
+      rhythm: this.rhythm,
+      now: at,
+      ttlMs: this.bot.sessionTtlMs,
+      nextReminderAt,
+      historyTrimmed: dropped > 0,
+    });
+    const request = turnRequest({
+      bot: this.bot,
+      roomName: this.setup.roomName,
+      transcript,
+      pending,
+      context,
+      now,
+      asker: from,
+      memory: memory !== undefined,
+      consultable: this.consultable,
+      cache,
+    });
+    const toolContext: TurnToolContext = {
+      botId: this.bot.id,
+      room: this.room,
+      reminders: this.reminders,
+      asker: from,
+      timeZone: this.bot.timeZone,
+      now,
+      knowledge: this.knowledge(),
+      memory,
+    };
     let calls = 0;
     const answer = await runModelLoop({
-      model: this.model, bot: this.bot, system: request.system, messages: request.messages, tools: request.tools, toolbox: request.custom, toolContext,
-      onAsk: () => calls++, onText: () => {}, signal: new AbortController().signal,
+      model: this.model,
+      bot: this.bot,
+      system: request.system,
+      messages: request.messages,
+      tools: request.tools,
+      toolbox: request.custom,
+      toolContext,
+      onAsk: () => calls++,
+      onText: () => {},
+      signal: new AbortController().signal,
     });
     this.rhythm = readRhythm(storedRhythm(afterTurn(this.rhythm, at, this.clock)));
     await this.room.post(`<p>${answer.text.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</p>`);
@@ -132,7 +192,9 @@ export class DayConversation {
     return {
       command: async (input) => {
         const parsed = parseMemoryCommand(input);
-        return "error" in parsed ? { content: parsed.error, isError: true } : runCommand(store, parsed.command, this.clock);
+        return "error" in parsed
+          ? { content: parsed.error, isError: true }
+          : runCommand(store, parsed.command, this.clock);
       },
     };
   }
@@ -140,11 +202,37 @@ export class DayConversation {
 
 /** What the fixed library search finds: four passages of a handbook, about 110 tokens each. */
 const HANDBOOK: Passage[] = [
-  ["expense-policy", "Expense policy", "Travel", "Book travel through the company portal at least two weeks ahead. Economy class for flights under six hours; business class needs a director's approval. Keep every receipt and file the claim within thirty days of the trip."],
-  ["expense-policy", "Expense policy", "Meals", "Meals while travelling are covered up to the daily allowance of the destination city, listed on the finance wiki. Alcohol is not reimbursed. Team dinners need the approval of the budget owner before the dinner, not after it."],
-  ["onboarding", "Onboarding guide", "First week", "A new colleague gets a buddy for the first month, a laptop on the first morning and accounts for chat, mail and the code host before noon. The first week ends with a short talk with the team lead about goals."],
-  ["security", "Security handbook", "Passwords", "Use the password manager for every work account, turn on two-factor authentication everywhere it is offered, and never share a password in chat. A lost laptop is reported to the security team within the hour."],
-].map(([docId, title, heading, snippet], i) => ({ docId: docId!, title: title!, heading: heading!, snippet: snippet!, score: i }));
+  [
+    "expense-policy",
+    "Expense policy",
+    "Travel",
+    "Book travel through the company portal at least two weeks ahead. Economy class for flights under six hours; business class needs a director's approval. Keep every receipt and file the claim within thirty days of the trip.",
+  ],
+  [
+    "expense-policy",
+    "Expense policy",
+    "Meals",
+    "Meals while travelling are covered up to the daily allowance of the destination city, listed on the finance wiki. Alcohol is not reimbursed. Team dinners need the approval of the budget owner before the dinner, not after it.",
+  ],
+  [
+    "onboarding",
+    "Onboarding guide",
+    "First week",
+    "A new colleague gets a buddy for the first month, a laptop on the first morning and accounts for chat, mail and the code host before noon. The first week ends with a short talk with the team lead about goals.",
+  ],
+  [
+    "security",
+    "Security handbook",
+    "Passwords",
+    "Use the password manager for every work account, turn on two-factor authentication everywhere it is offered, and never share a password in chat. A lost laptop is reported to the security team within the hour.",
+  ],
+].map(([docId, title, heading, snippet], i) => ({
+  docId: docId!,
+  title: title!,
+  heading: heading!,
+  snippet: snippet!,
+  score: i,
+}));
 
 function reminderBook(): ReminderBook {
   const entries: ReminderEntry[] = [];
@@ -170,7 +258,10 @@ function fileStore(): FileStore {
     get: (path) => files.get(path) ?? null,
     put: (path, content, now) => void files.set(path, { path, content, updatedAt: now }),
     delete: (path) => void files.delete(path),
-    listUnder: (dir) => [...files.values()].filter((file) => file.path.startsWith(`${dir.replace(/\/$/, "")}/`)).sort((a, b) => a.path.localeCompare(b.path)),
+    listUnder: (dir) =>
+      [...files.values()]
+        .filter((file) => file.path.startsWith(`${dir.replace(/\/$/, "")}/`))
+        .sort((a, b) => a.path.localeCompare(b.path)),
     rename: (from, to, now) => {
       const file = files.get(from)!;
       files.delete(from);

@@ -1,4 +1,9 @@
-import type { CodeExecutionTool20260521, ContainerParams, Message, SkillParams } from "@anthropic-ai/sdk/resources/messages";
+import type {
+  CodeExecutionTool20260521,
+  ContainerParams,
+  Message,
+  SkillParams,
+} from "@anthropic-ai/sdk/resources/messages";
 
 /** Anthropic's own skills, named by id in a bot's `skills`; any other id is one of the organization's own. */
 const ANTHROPIC_SKILLS: ReadonlySet<string> = new Set(["xlsx", "docx", "pptx", "pdf"]);
@@ -14,7 +19,9 @@ export function codeExecutionTool(): CodeExecutionTool20260521 {
  */
 export function containerParam(containerId: string | null, skills: readonly string[]): ContainerParams | undefined {
   if (!containerId && skills.length === 0) return undefined;
-  const skillParams = skills.map((id): SkillParams => ({ type: ANTHROPIC_SKILLS.has(id) ? "anthropic" : "custom", skill_id: id, version: "latest" }));
+  const skillParams = skills.map(
+    (id): SkillParams => ({ type: ANTHROPIC_SKILLS.has(id) ? "anthropic" : "custom", skill_id: id, version: "latest" }),
+  );
   return { ...(containerId ? { id: containerId } : {}), ...(skillParams.length ? { skills: skillParams } : {}) };
 }
 

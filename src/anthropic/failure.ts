@@ -6,14 +6,31 @@ import { kindForStatus, retryAfterMs, ServiceFailure } from "../failure";
  * asked, for the message: "Claude's API", "the Files API (download of file_…)".
  */
 export function anthropicFailure(error: unknown, subject: string): ServiceFailure {
-  if (error instanceof APIConnectionTimeoutError) return new ServiceFailure("anthropic", "timeout", `${subject} did not answer in time`);
-  if (error instanceof APIConnectionError) return new ServiceFailure("anthropic", "unreachable", `${subject} could not be reached: ${error.message}`);
+  if (error instanceof APIConnectionTimeoutError)
+    return new ServiceFailure("anthropic", "timeout", `${subject} did not answer in time`);
+  if (error instanceof APIConnectionError)
+    return new ServiceFailure("anthropic", "unreachable", `${subject} could not be reached: ${error.message}`);
   if (error instanceof APIError) {
     const type = (error.error as { error?: { type?: string } } | undefined)?.error?.type;
     // Overload comes as a 529, or as an `overloaded_error` event in the middle of a stream (no status).
-    const kind = type === "overloaded_error" ? "overloaded" : error.status === undefined ? "unavailable" : kindForStatus(error.status);
+    const kind =
+      type === "overloaded_error"
+        ? "overloaded"
+        : error.status === undefined
+          ? "unavailable"
+          : kindForStatus(error.status);
     const what = [error.status, type].filter(Boolean).join(" ");
-    return new ServiceFailure("anthropic", kind, `${subject} answered ${what || "with an error"}`, error.status, retryAfterMs(error.headers));
+    return new ServiceFailure(
+      "anthropic",
+      kind,
+      `${subject} answered ${what || "with an error"}`,
+      error.status,
+      retryAfterMs(error.headers),
+    );
   }
-  return new ServiceFailure("anthropic", "unavailable", `${subject} failed: ${(error as Error)?.message ?? String(error)}`);
+  return new ServiceFailure(
+    "anthropic",
+    "unavailable",
+    `${subject} failed: ${(error as Error)?.message ?? String(error)}`,
+  );
 }

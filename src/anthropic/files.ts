@@ -13,7 +13,10 @@ export const FILE_FETCH_TIMEOUT_MS = 30_000;
 
 /** Why a file could not be fetched from the Files API; `fileName` once its metadata was read, so a note can name it. */
 export class FileFetchFailure extends ServiceFailure {
-  constructor(failure: ServiceFailure, readonly fileName: string | null) {
+  constructor(
+    failure: ServiceFailure,
+    readonly fileName: string | null,
+  ) {
     super(failure.service, failure.kind, failure.message, failure.status, failure.retryAfterMs);
   }
 }
@@ -30,10 +33,24 @@ const Metadata = z.object({ filename: z.string(), mime_type: z.string(), size_by
  * `limitBytes` is never downloaded, then the content (also cut off at the limit, should the metadata be wrong).
  * Failures come back as `FileFetchFailure`s (service "anthropic"), after at most `FILE_FETCH_TIMEOUT_MS`.
  */
-export async function fetchProducedFile(client: Anthropic, fileId: string, limitBytes: number = FILE_LIMIT_BYTES): Promise<ProducedFile> {
+export async function fetchProducedFile(
+  client: Anthropic,
+  fileId: string,
+  limitBytes: number = FILE_LIMIT_BYTES,
+): Promise<ProducedFile> {
   const signal = AbortSignal.timeout(FILE_FETCH_TIMEOUT_MS);
-  const metadata = Metadata.safeParse(await call(fileId, null, "metadata", signal, () => client.files.retrieveMetadata(fileId, {}, { signal })));
-  if (!metadata.success) throw new FileFetchFailure(new ServiceFailure("anthropic", "unavailable", `the Files API's metadata for ${fileId} was not as documented: ${metadata.error.issues[0]?.message}`), null);
+  const metadata = Metadata.safeParse(
+    await call(fileId, null, "metadata", signal, () => client.files.retrieveMetadata(fileId, {}, { signal })),
+  );
+  if (!metadata.success)
+    throw new FileFetchFailure(
+      new ServiceFailure(
+        "anthropic",
+        "unavailable",
+        `the Files API's metadata for ${fileId} was not as documented: ${metadata.error.issues[0]?.message}`,
+      ),
+      null,
+    );
   // Code execution writes into an outputs folder; only the file's own name means anything in the room.
   const name = metadata.data.filename.split("/").pop() || fileId;
   const size = metadata.data.size_bytes;
@@ -48,12 +65,26 @@ export async function fetchProducedFile(client: Anthropic, fileId: string, limit
   return { kind: "file", name, type: metadata.data.mime_type || "application/octet-stream", size: bytes.length, bytes };
 }
 
-async function call<T>(fileId: string, name: string | null, step: "metadata" | "download", signal: AbortSignal, run: () => Promise<T>): Promise<T> {
+async function call<T>(
+  fileId: string,
+  name: string | null,
+  step: "metadata" | "download",
+  signal: AbortSignal,
+  run: () => Promise<T>,
+): Promise<T> {
   try {
     return await run();
   } catch (error) {
     const subject = `the Files API (${step} of ${fileId})`;
-    if (signal.aborted) throw new FileFetchFailure(new ServiceFailure("anthropic", "timeout", `${subject} did not answer within ${FILE_FETCH_TIMEOUT_MS / 1_000} s`), name);
+    if (signal.aborted)
+      throw new FileFetchFailure(
+        new ServiceFailure(
+          "anthropic",
+          "timeout",
+          `${subject} did not answer within ${FILE_FETCH_TIMEOUT_MS / 1_000} s`,
+        ),
+        name,
+      );
     throw new FileFetchFailure(anthropicFailure(error, subject), name);
   }
 }

@@ -10,7 +10,9 @@ export function producedFileIds(content: readonly ContentBlock[]): string[] {
   const ids = new Set<string>();
   for (const block of content) {
     const result =
-      block.type === "code_execution_tool_result" || block.type === "bash_code_execution_tool_result" ? block.content : null;
+      block.type === "code_execution_tool_result" || block.type === "bash_code_execution_tool_result"
+        ? block.content
+        : null;
     if (!result || !("content" in result)) continue;
     for (const output of result.content) ids.add(output.file_id);
   }

@@ -15,7 +15,12 @@ export interface BudgetAccess {
 export const budgetObject = (env: Env, botId: string) => env.BUDGETS.getByName(`budget:${botId}`);
 
 /** A bot's budget under `limits`; `onRequest` is told of each request to its object and the rows that request cost. */
-export function budgetAccess(env: Env, botId: string, limits: BudgetLimits, onRequest: (rows: RowsBilled) => void): BudgetAccess {
+export function budgetAccess(
+  env: Env,
+  botId: string,
+  limits: BudgetLimits,
+  onRequest: (rows: RowsBilled) => void,
+): BudgetAccess {
   const counters = budgetObject(env, botId);
   return {
     limits,

@@ -48,10 +48,16 @@ export class BotBudget extends DurableObject<Env> {
   async reserve(request: ReserveRequest): Promise<ReserveAnswer> {
     const answer = this.ctx.storage.transactionSync(() => {
       const deltas = settlementDeltas(request.settle);
-      const counters = budgetsFor(request.limits, request.now, request.timeZone, request.personId, request.roomId).map((budget) => {
-        const row = this.read(budget.key);
-        return { ...budget, committedMicros: Math.max(0, (row?.committed ?? 0) + (deltas.get(rowOf(budget.key))?.micros ?? 0)), warned: row?.warned === 1 };
-      });
+      const counters = budgetsFor(request.limits, request.now, request.timeZone, request.personId, request.roomId).map(
+        (budget) => {
+          const row = this.read(budget.key);
+          return {
+            ...budget,
+            committedMicros: Math.max(0, (row?.committed ?? 0) + (deltas.get(rowOf(budget.key))?.micros ?? 0)),
+            warned: row?.warned === 1,
+          };
+        },
+      );
       const decision = decideReserve(counters, request.estimateMicros);
       if ("refused" in decision) {
         this.apply(deltas);
@@ -63,7 +69,12 @@ export class BotBudget extends DurableObject<Env> {
         this.exec(
           `INSERT INTO counters (period, scope, scope_id, committed, warned, ends_at) VALUES (?1, ?2, ?3, max(0, ?4), ?5, ?6)
            ON CONFLICT (period, scope, scope_id) DO UPDATE SET committed = max(0, committed + ?4), warned = max(warned, ?5)`,
-          counter.key.period, counter.key.scope, counter.key.id, (deltas.get(rowOf(counter.key))?.micros ?? 0) + request.estimateMicros, warned, counter.endsAt,
+          counter.key.period,
+          counter.key.scope,
+          counter.key.id,
+          (deltas.get(rowOf(counter.key))?.micros ?? 0) + request.estimateMicros,
+          warned,
+          counter.endsAt,
         );
         deltas.delete(rowOf(counter.key));
       }
@@ -71,7 +82,11 @@ export class BotBudget extends DurableObject<Env> {
       return {
         ok: true as const,
         held: { rows: counters.map((counter) => counter.key), micros: request.estimateMicros },
-        crossed: decision.crossed.map(({ kind, limitMicros, key }) => ({ kind, limitUsd: toUsd(limitMicros), period: key.period })),
+        crossed: decision.crossed.map(({ kind, limitMicros, key }) => ({
+          kind,
+          limitUsd: toUsd(limitMicros),
+          period: key.period,
+        })),
       };
     });
     const setAlarm = await this.keepTrimming();
@@ -86,9 +101,15 @@ export class BotBudget extends DurableObject<Env> {
 
   /** What is committed to each budget that applies to this person in this room now, for the budget tool. */
   async status(scope: BudgetScope): Promise<CounterStatus[]> {
-    const counters = budgetsFor(scope.limits, scope.now, scope.timeZone, scope.personId, scope.roomId).map((budget) => ({
-      kind: budget.kind, limitUsd: toUsd(budget.limitMicros), period: budget.key.period, endsAt: budget.endsAt, committedUsd: toUsd(this.read(budget.key)?.committed ?? 0),
-    }));
+    const counters = budgetsFor(scope.limits, scope.now, scope.timeZone, scope.personId, scope.roomId).map(
+      (budget) => ({
+        kind: budget.kind,
+        limitUsd: toUsd(budget.limitMicros),
+        period: budget.key.period,
+        endsAt: budget.endsAt,
+        committedUsd: toUsd(this.read(budget.key)?.committed ?? 0),
+      }),
+    );
     this.cursors = [];
     return counters;
   }
@@ -105,13 +126,25 @@ export class BotBudget extends DurableObject<Env> {
   }
 
   private read(key: CounterKey): { committed: number; warned: number } | undefined {
-    return this.exec<{ committed: number; warned: number }>("SELECT committed, warned FROM counters WHERE period = ? AND scope = ? AND scope_id = ?", key.period, key.scope, key.id).toArray()[0];
+    return this.exec<{ committed: number; warned: number }>(
+      "SELECT committed, warned FROM counters WHERE period = ? AND scope = ? AND scope_id = ?",
+      key.period,
+      key.scope,
+      key.id,
+    ).toArray()[0];
   }
 
   /** Adds each settled difference to its counter (never below zero); a counter trimmed meanwhile is left gone. */
   private apply(deltas: Map<string, { key: CounterKey; micros: number }>): void {
     for (const { key, micros } of deltas.values()) {
-      if (micros !== 0) this.exec("UPDATE counters SET committed = max(0, committed + ?4) WHERE period = ?1 AND scope = ?2 AND scope_id = ?3", key.period, key.scope, key.id, micros);
+      if (micros !== 0)
+        this.exec(
+          "UPDATE counters SET committed = max(0, committed + ?4) WHERE period = ?1 AND scope = ?2 AND scope_id = ?3",
+          key.period,
+          key.scope,
+          key.id,
+          micros,
+        );
     }
   }
 
@@ -123,7 +156,10 @@ export class BotBudget extends DurableObject<Env> {
     return set;
   }
 
-  private exec<T extends Record<string, SqlStorageValue>>(query: string, ...bindings: SqlStorageValue[]): SqlStorageCursor<T> {
+  private exec<T extends Record<string, SqlStorageValue>>(
+    query: string,
+    ...bindings: SqlStorageValue[]
+  ): SqlStorageCursor<T> {
     const cursor = this.ctx.storage.sql.exec<T>(query, ...bindings);
     this.cursors.push(cursor as unknown as SqlStorageCursor<Record<string, SqlStorageValue>>);
     return cursor;
@@ -131,7 +167,13 @@ export class BotBudget extends DurableObject<Env> {
 
   /** The rows this request read and wrote (an alarm set counts as a row written, as Cloudflare bills it). */
   private billed(setAlarm: boolean): { rowsRead: number; rowsWritten: number } {
-    const rows = this.cursors.reduce((sum, cursor) => ({ rowsRead: sum.rowsRead + cursor.rowsRead, rowsWritten: sum.rowsWritten + cursor.rowsWritten }), { rowsRead: 0, rowsWritten: setAlarm ? 1 : 0 });
+    const rows = this.cursors.reduce(
+      (sum, cursor) => ({
+        rowsRead: sum.rowsRead + cursor.rowsRead,
+        rowsWritten: sum.rowsWritten + cursor.rowsWritten,
+      }),
+      { rowsRead: 0, rowsWritten: setAlarm ? 1 : 0 },
+    );
     this.cursors = [];
     return rows;
   }

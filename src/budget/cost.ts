@@ -15,7 +15,11 @@ export interface BilledUsage {
 export function costOf(usage: BilledUsage, price: Price): number {
   const oneHour = usage.cacheWrite1h ?? 0;
   const perToken =
-    usage.input * price.input + usage.output * price.output + usage.cacheRead * price.cacheRead + (usage.cacheWrite - oneHour) * price.cacheWrite5m + oneHour * price.cacheWrite1h;
+    usage.input * price.input +
+    usage.output * price.output +
+    usage.cacheRead * price.cacheRead +
+    (usage.cacheWrite - oneHour) * price.cacheWrite5m +
+    oneHour * price.cacheWrite1h;
   return perToken / 1_000_000 + ((usage.webSearches ?? 0) * price.webSearchPer1000) / 1_000;
 }
 

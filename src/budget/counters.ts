@@ -36,7 +36,10 @@ export interface Crossing {
 }
 
 /** What the budget object did with a reservation, and the rows it read and wrote doing it (for the caller's bill). */
-export type ReserveAnswer = ({ ok: true; held: Held; crossed: Crossing[] } | { ok: false; refused: Crossing }) & { rowsRead: number; rowsWritten: number };
+export type ReserveAnswer = ({ ok: true; held: Held; crossed: Crossing[] } | { ok: false; refused: Crossing }) & {
+  rowsRead: number;
+  rowsWritten: number;
+};
 
 /** One budget's counter, for the budget tool. */
 export interface CounterStatus extends Crossing {

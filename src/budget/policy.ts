@@ -35,11 +35,27 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function wallClock(at: number, timeZone: string) {
   let format = formatters.get(timeZone);
   if (!format) {
-    format = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric", hourCycle: "h23" });
+    format = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+      hourCycle: "h23",
+    });
     formatters.set(timeZone, format);
   }
   const parts = Object.fromEntries(format.formatToParts(at).map((part) => [part.type, Number(part.value)]));
-  return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute!, second: parts.second! };
+  return {
+    year: parts.year!,
+    month: parts.month!,
+    day: parts.day!,
+    hour: parts.hour!,
+    minute: parts.minute!,
+    second: parts.second!,
+  };
 }
 
 /** The first instant of the local day `year-month-day` in `timeZone` (an overflowing month or day rolls over, as in Date.UTC). */
@@ -58,10 +74,14 @@ export function startOfDay(year: number, month: number, day: number, timeZone: s
 }
 
 const pad = (n: number) => String(n).padStart(2, "0");
-const dateKey = (clock: { year: number; month: number; day: number }) => `${clock.year}-${pad(clock.month)}-${pad(clock.day)}`;
+const dateKey = (clock: { year: number; month: number; day: number }) =>
+  `${clock.year}-${pad(clock.month)}-${pad(clock.day)}`;
 
 /** The day and the month `now` falls in, in the bot's time zone, with the instants they end. */
-export function periodsAt(now: number, timeZone: string): { day: string; month: string; dayEndsAt: number; monthEndsAt: number } {
+export function periodsAt(
+  now: number,
+  timeZone: string,
+): { day: string; month: string; dayEndsAt: number; monthEndsAt: number } {
   const clock = wallClock(now, timeZone);
   return {
     day: `d:${dateKey(clock)}`,
@@ -75,13 +95,20 @@ export function periodsAt(now: number, timeZone: string): { day: string; month: 
  * The budgets a turn is held to, narrowest first: the asker's own day (not for a scheduled turn, which speaks for no
  * one), the room's day, the bot's day, the bot's month — each only when its limit is set.
  */
-export function budgetsFor(limits: BudgetLimits, now: number, timeZone: string, personId: number | null, roomId: number): Applicable[] {
+export function budgetsFor(
+  limits: BudgetLimits,
+  now: number,
+  timeZone: string,
+  personId: number | null,
+  roomId: number,
+): Applicable[] {
   const { day, month, dayEndsAt, monthEndsAt } = periodsAt(now, timeZone);
   const budgets: Applicable[] = [];
   const add = (kind: BudgetKind, limitUsd: number | undefined, key: CounterKey, endsAt: number) => {
     if (limitUsd !== undefined) budgets.push({ kind, key, limitMicros: toMicros(limitUsd), endsAt });
   };
-  if (personId !== null && personId > 0) add("person", limits.perPersonDailyUsd, { period: day, scope: "person", id: String(personId) }, dayEndsAt);
+  if (personId !== null && personId > 0)
+    add("person", limits.perPersonDailyUsd, { period: day, scope: "person", id: String(personId) }, dayEndsAt);
   add("room", limits.perRoomDailyUsd, { period: day, scope: "room", id: String(roomId) }, dayEndsAt);
   add("daily", limits.dailyUsd, { period: day, scope: "bot", id: "" }, dayEndsAt);
   add("monthly", limits.monthlyUsd, { period: month, scope: "bot", id: "" }, monthEndsAt);
@@ -103,10 +130,27 @@ export type ReserveDecision = { refused: Applicable } | { crossed: Applicable[] 
 export function decideReserve(counters: CounterState[], estimateMicros: number): ReserveDecision {
   const refusing = counters.find((counter) => counter.committedMicros + estimateMicros > counter.limitMicros);
   if (refusing) return { refused: refusing };
-  return { crossed: counters.filter((counter) => !counter.warned && counter.committedMicros + estimateMicros >= WARN_SHARE * counter.limitMicros) };
+  return {
+    crossed: counters.filter(
+      (counter) => !counter.warned && counter.committedMicros + estimateMicros >= WARN_SHARE * counter.limitMicros,
+    ),
+  };
 }
 
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
 
 /** When a budget's period starts afresh, in words: "at 00:00 Europe/Berlin", or "on 1 December at 00:00 Europe/Berlin". */
 export function resetPhrase(kind: BudgetKind, period: string, timeZone: string): string {
@@ -139,12 +183,24 @@ export function budgetName(kind: BudgetKind, names: BudgetNames): string {
 export const formatUsd = (usd: number): string => `$${usd.toFixed(2)}`;
 
 /** What the room is told instead of an answer: "Today's budget for Assistant in this room ($5.00) is spent; it resets at 00:00 Europe/Berlin." */
-export function refusalSentence(kind: BudgetKind, limitUsd: number, period: string, timeZone: string, names: BudgetNames): string {
+export function refusalSentence(
+  kind: BudgetKind,
+  limitUsd: number,
+  period: string,
+  timeZone: string,
+  names: BudgetNames,
+): string {
   return `${budgetName(kind, names)} (${formatUsd(limitUsd)}) is spent; it resets ${resetPhrase(kind, period, timeZone)}.`;
 }
 
 /** The line an answer carries when it takes a budget to 80 %. */
-export function warningSentence(kind: BudgetKind, limitUsd: number, period: string, timeZone: string, names: BudgetNames): string {
+export function warningSentence(
+  kind: BudgetKind,
+  limitUsd: number,
+  period: string,
+  timeZone: string,
+  names: BudgetNames,
+): string {
   const name = budgetName(kind, names);
   return `_(${WARN_SHARE * 100} % of ${name[0]!.toLowerCase()}${name.slice(1)} (${formatUsd(limitUsd)}) is used; it resets ${resetPhrase(kind, period, timeZone)}.)_`;
 }

@@ -14,7 +14,11 @@ const ROUTE = /^\/rooms\/(\d+)\/([^/]+)\/messages(?:\/(\d+)(?:\/(boosts)(?:\/(\d
  * address (the request's origin when not given): paths are matched under it, and `Location`, `Link` and the
  * JSON's URLs are made from it. Runs in workerd and in Node alike.
  */
-export async function handleBotApi(request: Request, store: CampfireStore, options: { baseUrl?: string } = {}): Promise<Response> {
+export async function handleBotApi(
+  request: Request,
+  store: CampfireStore,
+  options: { baseUrl?: string } = {},
+): Promise<Response> {
   const url = new URL(request.url);
   const base = (options.baseUrl ?? url.origin).replace(/\/$/, "");
   const basePath = new URL(base).pathname.replace(/\/$/, "");
@@ -59,7 +63,12 @@ export async function handleBotApi(request: Request, store: CampfireStore, optio
 type Action = "index" | "create" | "update" | "destroy" | "boost" | "unboost";
 
 /** The bot routes: `resources :messages, only: [index create update destroy]` with `resources :boosts, only: [create destroy]`. */
-function actionOf(method: string, id: string | undefined, boosts: string | undefined, boostId: string | undefined): Action | null {
+function actionOf(
+  method: string,
+  id: string | undefined,
+  boosts: string | undefined,
+  boostId: string | undefined,
+): Action | null {
   if (id === undefined) return method === "GET" ? "index" : method === "POST" ? "create" : null;
   if (boosts) {
     if (boostId === undefined) return method === "POST" ? "boost" : null;
@@ -84,17 +93,34 @@ function index(store: CampfireStore, roomId: number, params: URLSearchParams, js
   const more = found.length > PAGE_SIZE;
   const page = "after" in from ? found.slice(0, PAGE_SIZE) : found.slice(-PAGE_SIZE);
   const headers = new Headers({ "x-total-count": String(store.count(roomId)) });
-  if (more) headers.set("link", `<${json.roomMessages(roomId, "after" in from ? { after: page.at(-1)!.id } : { before: page[0]!.id })}>; rel="next"`);
-  return Response.json(page.map((message) => json.message(message)), { headers });
+  if (more)
+    headers.set(
+      "link",
+      `<${json.roomMessages(roomId, "after" in from ? { after: page.at(-1)!.id } : { before: page[0]!.id })}>; rel="next"`,
+    );
+  return Response.json(
+    page.map((message) => json.message(message)),
+    { headers },
+  );
 }
 
-async function create(request: Request, store: CampfireStore, roomId: number, bot: CampfireUser, base: string): Promise<Response> {
+async function create(
+  request: Request,
+  store: CampfireStore,
+  roomId: number,
+  bot: CampfireUser,
+  base: string,
+): Promise<Response> {
   let message: StoredMessage;
   if (request.headers.get("content-type")?.startsWith("multipart/form-data")) {
     const file = (await request.formData().catch(() => null))?.get("attachment");
     // Campfire would post a multipart body with no file in `attachment` as text, source and all; refusing it shows the mistake.
     if (!file || typeof file === "string") return head(422);
-    const upload = { filename: campfireFilename(file.name), contentType: file.type || "application/octet-stream", bytes: new Uint8Array(await file.arrayBuffer()) };
+    const upload = {
+      filename: campfireFilename(file.name),
+      contentType: file.type || "application/octet-stream",
+      bytes: new Uint8Array(await file.arrayBuffer()),
+    };
     message = store.post(roomId, bot, { file: upload });
   } else {
     const html = await request.text();
@@ -130,7 +156,13 @@ class Json {
   }
 
   boost(boost: StoredBoost, message: StoredMessage) {
-    return { id: boost.id, content: boost.content, created_at: new Date(boost.createdAt).toISOString(), booster: this.user(boost.booster), message: { id: message.id, url: this.messageUrl(message) } };
+    return {
+      id: boost.id,
+      content: boost.content,
+      created_at: new Date(boost.createdAt).toISOString(),
+      booster: this.user(boost.booster),
+      message: { id: message.id, url: this.messageUrl(message) },
+    };
   }
 
   private user(user: CampfireUser) {

@@ -53,9 +53,21 @@ export class MemoryCampfireStore implements CampfireStore {
   }
 
   post(roomId: number, creator: CampfireUser, content: { html: string } | { file: UploadedFile }): MemoryMessage {
-    const message: MemoryMessage = { id: this.nextMessageId++, roomId, createdAt: Date.now(), creator, html: "", edits: [] };
+    const message: MemoryMessage = {
+      id: this.nextMessageId++,
+      roomId,
+      createdAt: Date.now(),
+      creator,
+      html: "",
+      edits: [],
+    };
     if ("html" in content) message.html = content.html;
-    else message.attachment = { filename: content.file.filename, contentType: content.file.contentType, byteSize: content.file.bytes.byteLength };
+    else
+      message.attachment = {
+        filename: content.file.filename,
+        contentType: content.file.contentType,
+        byteSize: content.file.bytes.byteLength,
+      };
     this.messages.push(message);
     return message;
   }
@@ -73,13 +85,24 @@ export class MemoryCampfireStore implements CampfireStore {
   }
 
   boost(message: StoredMessage, booster: CampfireUser, content: string): MemoryBoost {
-    const boost = { id: this.nextBoostId++, roomId: message.roomId, messageId: message.id, content, booster, createdAt: Date.now() };
+    const boost = {
+      id: this.nextBoostId++,
+      roomId: message.roomId,
+      messageId: message.id,
+      content,
+      booster,
+      createdAt: Date.now(),
+    };
     this.boosts.push(boost);
     return boost;
   }
 
   boostBy(message: StoredMessage, boostId: number, boosterId: number): MemoryBoost | null {
-    return this.boosts.find((boost) => boost.id === boostId && boost.messageId === message.id && boost.booster.id === boosterId) ?? null;
+    return (
+      this.boosts.find(
+        (boost) => boost.id === boostId && boost.messageId === message.id && boost.booster.id === boosterId,
+      ) ?? null
+    );
   }
 
   unboost(_message: StoredMessage, boost: StoredBoost): void {

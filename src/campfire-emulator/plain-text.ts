@@ -15,7 +15,21 @@ interface Element {
 }
 type Node = Element | string;
 
-const VOID = new Set(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]);
+const VOID = new Set([
+  "area",
+  "base",
+  "br",
+  "col",
+  "embed",
+  "hr",
+  "img",
+  "input",
+  "link",
+  "meta",
+  "source",
+  "track",
+  "wbr",
+]);
 const RAW_TEXT = new Set(["script", "style"]);
 const TOKEN = /<!--[\s\S]*?(?:-->|$)|<(\/?)([a-zA-Z][\w:-]*)(?:[^>"']|"[^"]*"|'[^']*')*>|[^<]+|</g;
 
@@ -92,13 +106,15 @@ const childrenText = (element: Element) => element.children.map((child, index) =
 const block = (element: Element) => `${chompNewlines(childrenText(element))}\n\n`;
 
 function nearestList(element: Element): Element | null {
-  for (let ancestor = element.parent; ancestor; ancestor = ancestor.parent) if (ancestor.name === "ul" || ancestor.name === "ol") return ancestor;
+  for (let ancestor = element.parent; ancestor; ancestor = ancestor.parent)
+    if (ancestor.name === "ul" || ancestor.name === "ol") return ancestor;
   return null;
 }
 
 function listDepth(element: Element): number {
   let depth = 0;
-  for (let ancestor = element.parent; ancestor; ancestor = ancestor.parent) if (ancestor.name === "ul" || ancestor.name === "ol") depth++;
+  for (let ancestor = element.parent; ancestor; ancestor = ancestor.parent)
+    if (ancestor.name === "ul" || ancestor.name === "ol") depth++;
   return depth;
 }
 

@@ -11,7 +11,12 @@ export interface AckBoost {
  * Boosts the asker's message (👀) so they see at once that the bot is on it. Best effort: a Campfire without
  * boosts is remembered and never asked again, and no failure here holds up or fails the turn.
  */
-export async function acknowledge(room: Room, content: string, messageId: number | null, botId: string): Promise<AckBoost | null> {
+export async function acknowledge(
+  room: Room,
+  content: string,
+  messageId: number | null,
+  botId: string,
+): Promise<AckBoost | null> {
   if (!content || messageId === null || !room.supports("boosts")) return null;
   try {
     const boostId = await room.boost(messageId, content);

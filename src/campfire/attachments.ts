@@ -10,12 +10,15 @@ export interface OutgoingFile {
   bytes: Uint8Array;
 }
 
-
 /**
  * Posts a file as a message of its own (it carries no text): `multipart/form-data` with the file in the field
  * `attachment`, as Campfire's bot API takes uploads. Resolves with the new message's id when Campfire gives one.
  */
-export async function postAttachment(send: CampfireTransport, messagesPath: string, file: OutgoingFile): Promise<{ messageId?: number }> {
+export async function postAttachment(
+  send: CampfireTransport,
+  messagesPath: string,
+  file: OutgoingFile,
+): Promise<{ messageId?: number }> {
   const form = new FormData();
   form.append("attachment", new File([file.bytes], file.name, { type: file.type }));
   // No content-type header: fetch writes the multipart one with its boundary.

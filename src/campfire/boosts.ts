@@ -9,9 +9,18 @@ const BoostAnswer = z.object({ id: z.number().int() });
  * JSON, whose id is needed to remove it. Boosts came to Campfire in 2026: an older one answers 404, which
  * comes back as "unsupported" for the caller to remember.
  */
-export async function addBoost(send: CampfireTransport, messagesPath: string, messageId: number, content: string): Promise<{ boostId: number } | "unsupported"> {
+export async function addBoost(
+  send: CampfireTransport,
+  messagesPath: string,
+  messageId: number,
+  content: string,
+): Promise<{ boostId: number } | "unsupported"> {
   const what = `boost message ${messageId}`;
-  const response = await send(`${messagesPath}/${messageId}/boosts`, { method: "POST", headers: { "content-type": "text/plain; charset=utf-8" }, body: content });
+  const response = await send(`${messagesPath}/${messageId}/boosts`, {
+    method: "POST",
+    headers: { "content-type": "text/plain; charset=utf-8" },
+    body: content,
+  });
   if (response.status === 404) {
     await response.body?.cancel();
     return "unsupported";
@@ -21,12 +30,23 @@ export async function addBoost(send: CampfireTransport, messagesPath: string, me
     throw campfireFailure(response, what);
   }
   const answer = BoostAnswer.safeParse(await response.json().catch(() => null));
-  if (!answer.success) throw new ServiceFailure("campfire", "bad_request", `Campfire accepted the boost on message ${messageId} but its answer had no numeric id`, response.status);
+  if (!answer.success)
+    throw new ServiceFailure(
+      "campfire",
+      "bad_request",
+      `Campfire accepted the boost on message ${messageId} but its answer had no numeric id`,
+      response.status,
+    );
   return { boostId: answer.data.id };
 }
 
 /** Removes the bot's own boost; one already gone (404) is fine, as removing it was the point. */
-export async function removeBoost(send: CampfireTransport, messagesPath: string, messageId: number, boostId: number): Promise<void> {
+export async function removeBoost(
+  send: CampfireTransport,
+  messagesPath: string,
+  messageId: number,
+  boostId: number,
+): Promise<void> {
   const what = `remove boost ${boostId} from message ${messageId}`;
   const response = await send(`${messagesPath}/${messageId}/boosts/${boostId}`, { method: "DELETE" });
   await response.body?.cancel();

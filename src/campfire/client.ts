@@ -31,7 +31,13 @@ export class CampfireClient {
       return await fetch(this.baseUrl + path, { ...init, redirect: "manual", signal: abort.signal });
     } catch (error) {
       const timedOut = abort.signal.aborted;
-      throw new ServiceFailure("campfire", timedOut ? "timeout" : "unreachable", timedOut ? `Campfire did not answer within ${timeoutMs / 1000} s` : `Campfire could not be reached: ${(error as Error).message}`);
+      throw new ServiceFailure(
+        "campfire",
+        timedOut ? "timeout" : "unreachable",
+        timedOut
+          ? `Campfire did not answer within ${timeoutMs / 1000} s`
+          : `Campfire could not be reached: ${(error as Error).message}`,
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -57,7 +63,17 @@ export class CampfireClient {
       await response.body?.cancel();
       throw campfireFailure(response, "read the room");
     }
-    const list = (await response.json()) as { id: number; created_at: string; body?: { plain_text?: string }; creator?: { id: number; name: string } }[];
-    return list.map((m) => ({ id: m.id, createdAt: m.created_at, text: m.body?.plain_text ?? "", creator: { id: m.creator?.id ?? 0, name: m.creator?.name ?? "someone" } }));
+    const list = (await response.json()) as {
+      id: number;
+      created_at: string;
+      body?: { plain_text?: string };
+      creator?: { id: number; name: string };
+    }[];
+    return list.map((m) => ({
+      id: m.id,
+      createdAt: m.created_at,
+      text: m.body?.plain_text ?? "",
+      creator: { id: m.creator?.id ?? 0, name: m.creator?.name ?? "someone" },
+    }));
   }
 }

@@ -43,7 +43,11 @@ function safeHref(href: string, campfireUrl: string | undefined): string | null 
 function tableText({ header, rows }: Tokens.Table): string {
   const lines = [header, ...rows].map((row) => row.map((cell) => cell.text));
   const widths = header.map((_, column) => lines.reduce((width, line) => Math.max(width, line[column]!.length), 0));
-  const format = (line: string[]) => line.map((cell, column) => cell.padEnd(widths[column]!)).join(" | ").trimEnd();
+  const format = (line: string[]) =>
+    line
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join(" | ")
+      .trimEnd();
   const rule = widths.map((width) => "-".repeat(width)).join("-|-");
   return [format(lines[0]!), rule, ...lines.slice(1).map(format)].join("\n");
 }
@@ -67,7 +71,8 @@ function createMarked(campfireUrl: string | undefined): Marked {
     // In chat a single newline is meant as a line break.
     breaks: true,
     renderer: {
-      html: ({ text, block }) => (block ? `<p>${escapeHtml(text.trim()).replace(/\n/g, "<br>")}</p>\n` : escapeHtml(text)),
+      html: ({ text, block }) =>
+        block ? `<p>${escapeHtml(text.trim()).replace(/\n/g, "<br>")}</p>\n` : escapeHtml(text),
       // Marked's own passes text after an inline `<script>` or `<pre>` through unescaped; here all text is escaped.
       text(token) {
         return "tokens" in token && token.tokens ? this.parser.parseInline(token.tokens) : escapeProse(token.text);

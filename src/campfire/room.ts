@@ -64,7 +64,11 @@ export class Room {
 
   /** Posts an HTML message; resolves with the new message's id (from `Location`) when Campfire gives one. */
   async post(html: string): Promise<{ messageId?: number }> {
-    const response = await this.campfire.send(this.path, { method: "POST", headers: { "content-type": "text/html; charset=utf-8" }, body: html }, "post a message");
+    const response = await this.campfire.send(
+      this.path,
+      { method: "POST", headers: { "content-type": "text/html; charset=utf-8" }, body: html },
+      "post a message",
+    );
     await response.body?.cancel();
     return messageIdOf(response);
   }
@@ -73,7 +77,11 @@ export class Room {
   async edit(messageId: number, html: string): Promise<boolean> {
     if (!this.supports("read_edit")) return false;
     try {
-      const response = await this.campfire.send(`${this.path}/${messageId}`, { method: "PATCH", headers: { "content-type": "text/html; charset=utf-8" }, body: html }, "edit a message");
+      const response = await this.campfire.send(
+        `${this.path}/${messageId}`,
+        { method: "PATCH", headers: { "content-type": "text/html; charset=utf-8" }, body: html },
+        "edit a message",
+      );
       await response.body?.cancel();
       return true;
     } catch (error) {
@@ -94,7 +102,12 @@ export class Room {
     if (messages !== null) return messages;
     // Campfire answers 404 to `?before=` an id not in the room, too: only a 404 to the plain read means an older Campfire.
     if (options.before !== undefined && (await this.campfire.recent(this.path, { timeoutMs })) !== null) {
-      throw new ServiceFailure("campfire", "not_found", `Campfire has no message ${options.before} in this room to page back from; use the id of a message read from the room`, 404);
+      throw new ServiceFailure(
+        "campfire",
+        "not_found",
+        `Campfire has no message ${options.before} in this room to page back from; use the id of a message read from the room`,
+        404,
+      );
     }
     this.lacksCapability("read_edit");
     return null;
@@ -103,7 +116,9 @@ export class Room {
   /** The bot's own messages since `since` (a second of slack for clocks that differ); none when unreadable. */
   async ownMessagesSince(since: number): Promise<RoomMessage[]> {
     const recent = await this.recent().catch(() => null);
-    return (recent ?? []).filter((message) => message.creator.id === this.botUserId && Date.parse(message.createdAt) >= since - 1_000);
+    return (recent ?? []).filter(
+      (message) => message.creator.id === this.botUserId && Date.parse(message.createdAt) >= since - 1_000,
+    );
   }
 
   /** Posts a file as a message of its own (a file message carries no text). */
@@ -126,4 +141,3 @@ export class Room {
 
   private readonly transport = (path: string, init: RequestInit) => this.campfire.request(path, init);
 }
-

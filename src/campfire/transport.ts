@@ -10,12 +10,28 @@ export type CampfireTransport = (path: string, init: RequestInit) => Promise<Res
 export function campfireFailure(response: Response, what: string): ServiceFailure {
   const { status } = response;
   if (status >= 300 && status < 400) {
-    return new ServiceFailure("campfire", "key_rejected", `Campfire redirected to its login page when asked to ${what}: the bot key is wrong or was reset`, status);
+    return new ServiceFailure(
+      "campfire",
+      "key_rejected",
+      `Campfire redirected to its login page when asked to ${what}: the bot key is wrong or was reset`,
+      status,
+    );
   }
   if (status === 404 || status === 405) {
-    return new ServiceFailure("campfire", "not_found", `Campfire answered ${status} when asked to ${what}: the bot is not a member of the room, the room is gone, or this Campfire is older`, status);
+    return new ServiceFailure(
+      "campfire",
+      "not_found",
+      `Campfire answered ${status} when asked to ${what}: the bot is not a member of the room, the room is gone, or this Campfire is older`,
+      status,
+    );
   }
-  return new ServiceFailure("campfire", kindForStatus(status), `Campfire answered ${status} when asked to ${what}`, status, retryAfterMs(response.headers));
+  return new ServiceFailure(
+    "campfire",
+    kindForStatus(status),
+    `Campfire answered ${status} when asked to ${what}`,
+    status,
+    retryAfterMs(response.headers),
+  );
 }
 
 /** The new message's id from a `201`'s `Location: {CAMPFIRE_URL}/messages/{id}`, when Campfire gives one. */

@@ -66,7 +66,14 @@ export interface BotFallback {
 }
 
 /** One bot's table, checked; every problem is added to `problems` with the setting's name and how to fix it. */
-export function readBot(id: string, entry: unknown, defaultTtlMs: number, vars: Record<string, unknown>, problems: string[], prices: ReadonlyMap<string, Price>): BotConfig | undefined {
+export function readBot(
+  id: string,
+  entry: unknown,
+  defaultTtlMs: number,
+  vars: Record<string, unknown>,
+  problems: string[],
+  prices: ReadonlyMap<string, Price>,
+): BotConfig | undefined {
   const parsed = botEntrySchema.safeParse(entry);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -87,34 +94,48 @@ export function readBot(id: string, entry: unknown, defaultTtlMs: number, vars: 
   for (const name of parsed.data.tools) {
     const names: readonly string[] = TOOL_GROUPS[name] ?? [name];
     if (names.every(isToolName)) tools.push(...names);
-    else problems.push(`BOTS.${id}.tools: there is no tool "${name}"; the tools are ${[...TOOL_NAMES, ...Object.keys(TOOL_GROUPS)].join(", ")}`);
+    else
+      problems.push(
+        `BOTS.${id}.tools: there is no tool "${name}"; the tools are ${[...TOOL_NAMES, ...Object.keys(TOOL_GROUPS)].join(", ")}`,
+      );
   }
   const mcpServers = parsed.data.mcp_servers.map((server) => {
     const token = server.token_secret === undefined ? undefined : vars[server.token_secret];
     if (server.token_secret !== undefined && (typeof token !== "string" || token === "")) {
-      problems.push(`BOTS.${id}.mcp_servers.${server.name}: the secret ${server.token_secret} is not set; add it with \`wrangler secret put ${server.token_secret}\``);
+      problems.push(
+        `BOTS.${id}.mcp_servers.${server.name}: the secret ${server.token_secret} is not set; add it with \`wrangler secret put ${server.token_secret}\``,
+      );
     }
     return { name: server.name, url: server.url, token: typeof token === "string" && token !== "" ? token : undefined };
   });
   const bot = parsed.data;
   const memoryTtl = parseDuration(bot.memory_ttl);
   if ("error" in memoryTtl) problems.push(`BOTS.${id}.memory_ttl: ${memoryTtl.error}`);
-  if (bot.skills.length && !bot.code_execution) problems.push(`BOTS.${id}.skills: skills run in Anthropic's code-execution container; add code_execution = true to this bot`);
+  if (bot.skills.length && !bot.code_execution)
+    problems.push(
+      `BOTS.${id}.skills: skills run in Anthropic's code-execution container; add code_execution = true to this bot`,
+    );
   if (typeof bot.thinking === "object" && bot.thinking.budget_tokens >= bot.max_tokens) {
-    problems.push(`BOTS.${id}.thinking.budget_tokens: must be less than max_tokens (${bot.max_tokens}), which also covers the answer; raise max_tokens or lower the budget`);
+    problems.push(
+      `BOTS.${id}.thinking.budget_tokens: must be less than max_tokens (${bot.max_tokens}), which also covers the answer; raise max_tokens or lower the budget`,
+    );
   }
   const access = readAccess(id, bot, problems);
   const fallback = readFallback(id, bot, vars, problems);
   const budget = budgetLimits(bot.budget);
   const price = prices.get(parsed.data.model) ?? null;
   if (budget && !price) {
-    problems.push(`BOTS.${id}.budget: the model "${parsed.data.model}" has no price, so its spending cannot be counted; add [vars.PRICES."${parsed.data.model}"] with input = and output = (US dollars per million tokens) to wrangler.toml`);
+    problems.push(
+      `BOTS.${id}.budget: the model "${parsed.data.model}" has no price, so its spending cannot be counted; add [vars.PRICES."${parsed.data.model}"] with input = and output = (US dollars per million tokens) to wrangler.toml`,
+    );
   }
   const keySecret = botKeySecretName(id);
   const rawKey = vars[keySecret];
   const key = typeof rawKey === "string" && rawKey.trim() !== "" ? rawKey.trim() : undefined;
   if (!key) {
-    problems.push(`${keySecret} is not set, so bot "${id}" rejects every webhook: add the bot key Campfire shows with \`wrangler secret put ${keySecret}\``);
+    problems.push(
+      `${keySecret} is not set, so bot "${id}" rejects every webhook: add the bot key Campfire shows with \`wrangler secret put ${keySecret}\``,
+    );
   }
   return {
     id,
@@ -132,11 +153,20 @@ export function readBot(id: string, entry: unknown, defaultTtlMs: number, vars: 
     webSearchMaxUses: parsed.data.web_search?.max_uses,
     webFetchMaxUses: parsed.data.web_fetch?.max_uses,
     mcpServers,
-    schedules: parsed.data.schedules.map((schedule) => ({ cron: schedule.cron, roomId: schedule.room, prompt: schedule.prompt })),
+    schedules: parsed.data.schedules.map((schedule) => ({
+      cron: schedule.cron,
+      roomId: schedule.room,
+      prompt: schedule.prompt,
+    })),
     knowledge: { read: [...new Set([...bot.knowledge, ...bot.knowledge_write])], write: bot.knowledge_write },
     memoryTtlMs: bot.memory ? ("ms" in memoryTtl ? memoryTtl.ms : 90 * 86_400_000) : null,
     consult: bot.consult,
-    thinking: bot.thinking === undefined ? null : bot.thinking === "adaptive" ? { type: "adaptive" } : { type: "enabled", budget_tokens: bot.thinking.budget_tokens },
+    thinking:
+      bot.thinking === undefined
+        ? null
+        : bot.thinking === "adaptive"
+          ? { type: "adaptive" }
+          : { type: "enabled", budget_tokens: bot.thinking.budget_tokens },
     codeExecution: bot.code_execution,
     skills: bot.skills,
     ackBoost: bot.ack_boost.trim(),
@@ -151,30 +181,57 @@ export function readBot(id: string, entry: unknown, defaultTtlMs: number, vars: 
 
 /** The access lists as written; a list that refuses what another allows, or allows nothing, is a problem to fix. */
 function readAccess(id: string, bot: BotEntry, problems: string[]): BotAccess {
-  for (const [allow, block, what, whats] of [["rooms", "block_rooms", "room", "rooms"], ["users", "block_users", "person", "people"]] as const) {
+  for (const [allow, block, what, whats] of [
+    ["rooms", "block_rooms", "room", "rooms"],
+    ["users", "block_users", "person", "people"],
+  ] as const) {
     const both = (bot[allow] ?? []).filter((entry) => bot[block].includes(entry));
-    if (both.length === 1) problems.push(`BOTS.${id}.${block}: ${what} ${both[0]} is also in ${allow}; a block wins, so remove it from one of the lists`);
-    if (both.length > 1) problems.push(`BOTS.${id}.${block}: ${whats} ${both.join(", ")} are also in ${allow}; a block wins, so remove them from one of the lists`);
-    if (bot[allow]?.length === 0) problems.push(`BOTS.${id}.${allow}: an empty list lets no ${what} use the bot; list the ids it serves, or remove ${allow} to serve every ${what}`);
+    if (both.length === 1)
+      problems.push(
+        `BOTS.${id}.${block}: ${what} ${both[0]} is also in ${allow}; a block wins, so remove it from one of the lists`,
+      );
+    if (both.length > 1)
+      problems.push(
+        `BOTS.${id}.${block}: ${whats} ${both.join(", ")} are also in ${allow}; a block wins, so remove them from one of the lists`,
+      );
+    if (bot[allow]?.length === 0)
+      problems.push(
+        `BOTS.${id}.${allow}: an empty list lets no ${what} use the bot; list the ids it serves, or remove ${allow} to serve every ${what}`,
+      );
   }
-  return { rooms: bot.rooms ?? null, blockRooms: bot.block_rooms, users: bot.users ?? null, blockUsers: bot.block_users, directMessages: bot.direct_messages };
+  return {
+    rooms: bot.rooms ?? null,
+    blockRooms: bot.block_rooms,
+    users: bot.users ?? null,
+    blockUsers: bot.block_users,
+    directMessages: bot.direct_messages,
+  };
 }
 
 /** The fallback with its key read from the named secret; without that secret there is no fallback, and a problem says so. */
-function readFallback(id: string, bot: BotEntry, vars: Record<string, unknown>, problems: string[]): BotFallback | null {
+function readFallback(
+  id: string,
+  bot: BotEntry,
+  vars: Record<string, unknown>,
+  problems: string[],
+): BotFallback | null {
   if (!bot.fallback) return null;
   const { model, base_url, key_secret } = bot.fallback;
   let apiKey: string | undefined;
   if (key_secret !== undefined) {
     const secret = vars[key_secret];
     if (typeof secret !== "string" || secret.trim() === "") {
-      problems.push(`BOTS.${id}.fallback.key_secret: the secret ${key_secret} is not set, so the bot has no fallback; add it with \`wrangler secret put ${key_secret}\``);
+      problems.push(
+        `BOTS.${id}.fallback.key_secret: the secret ${key_secret} is not set, so the bot has no fallback; add it with \`wrangler secret put ${key_secret}\``,
+      );
       return null;
     }
     apiKey = secret.trim();
   }
   if (model === bot.model && base_url === undefined && key_secret === undefined) {
-    problems.push(`BOTS.${id}.fallback: it is the bot's own model through the same endpoint and key, so it would fail when the bot does and is not used; name another model, base_url or key_secret`);
+    problems.push(
+      `BOTS.${id}.fallback: it is the bot's own model through the same endpoint and key, so it would fail when the bot does and is not used; name another model, base_url or key_secret`,
+    );
     return null;
   }
   // Paths are appended to it, so a trailing slash would double up (as for ANTHROPIC_BASE_URL).

@@ -16,7 +16,9 @@ const libraryName = z
   .transform((name) => name.toLowerCase());
 
 /** Campfire ids (rooms, people): the numbers in its URLs, e.g. 3 in /rooms/3. */
-const campfireIds = z.array(z.number().int("must be whole numbers").positive("must be Campfire ids, which are positive"));
+const campfireIds = z.array(
+  z.number().int("must be whole numbers").positive("must be Campfire ids, which are positive"),
+);
 
 /** One entry of the `BOTS` table in wrangler.toml, as written there (snake_case, like the rest of the file). */
 export const botEntrySchema = z.strictObject({
@@ -37,10 +39,18 @@ export const botEntrySchema = z.strictObject({
   web_fetch: z.strictObject({ max_uses: z.number().int().min(1).max(50).default(5) }).optional(),
   /** Remote MCP servers reached through the Messages API's MCP connector; tokens come from secrets. */
   mcp_servers: z
-    .array(z.strictObject({ name: z.string().regex(/^[\w-]+$/, "may hold only letters, digits, - and _"), url: z.url({ protocol: /^https?$/ }), token_secret: z.string().optional() }))
+    .array(
+      z.strictObject({
+        name: z.string().regex(/^[\w-]+$/, "may hold only letters, digits, - and _"),
+        url: z.url({ protocol: /^https?$/ }),
+        token_secret: z.string().optional(),
+      }),
+    )
     .default([]),
   /** Turns started by a Cron Trigger: the cron must also be listed in wrangler.toml [triggers] crons. */
-  schedules: z.array(z.strictObject({ cron: z.string().min(1), room: z.number().int().positive(), prompt: z.string().min(1) })).default([]),
+  schedules: z
+    .array(z.strictObject({ cron: z.string().min(1), room: z.number().int().positive(), prompt: z.string().min(1) }))
+    .default([]),
   /** Knowledge libraries the bot reads, and those it may also store documents in. */
   knowledge: z.array(libraryName).default([]),
   knowledge_write: z.array(libraryName).default([]),
@@ -50,7 +60,12 @@ export const botEntrySchema = z.strictObject({
   /** Bots this one may hand a question to, as a tool `ask_<bot id>`. */
   consult: z.array(z.string()).default([]),
   /** Extended thinking: a token budget, or "adaptive" where the model supports it. */
-  thinking: z.union([z.literal("adaptive"), z.strictObject({ budget_tokens: z.number().int().min(1024, "must be at least 1024") })]).optional(),
+  thinking: z
+    .union([
+      z.literal("adaptive"),
+      z.strictObject({ budget_tokens: z.number().int().min(1024, "must be at least 1024") }),
+    ])
+    .optional(),
   /** Anthropic's server-side code execution, and the skills its container loads (they need it). */
   code_execution: z.boolean().default(false),
   skills: z.array(z.string().regex(/^[\w.:-]{1,128}$/, "must be a skill id such as xlsx or skill_01Ab…")).default([]),
@@ -66,8 +81,13 @@ export const botEntrySchema = z.strictObject({
   fallback: z
     .strictObject({
       model: z.string().trim().min(1, "must not be empty"),
-      base_url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as an AI Gateway endpoint" }).optional(),
-      key_secret: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a secret's name, e.g. ANTHROPIC_FALLBACK_KEY").optional(),
+      base_url: z
+        .url({ protocol: /^https?$/, error: "must be an http(s) URL such as an AI Gateway endpoint" })
+        .optional(),
+      key_secret: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a secret's name, e.g. ANTHROPIC_FALLBACK_KEY")
+        .optional(),
     })
     .optional(),
   /** Most the bot may spend on Claude: per day and month in its time zone, per person and per room per day. */

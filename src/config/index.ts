@@ -51,14 +51,32 @@ function readConfig(env: ConfigEnv): Config {
   const problems: string[] = [];
   const vars = env as ConfigEnv & Record<string, unknown>;
 
-  const campfireUrl = readUrl(vars.CAMPFIRE_URL, "CAMPFIRE_URL", "Campfire's base URL, e.g. https://chat.example.com", problems, true);
-  const anthropicBaseUrl = readUrl(vars.ANTHROPIC_BASE_URL, "ANTHROPIC_BASE_URL", "an https URL such as an AI Gateway endpoint", problems, false);
-  const anthropicApiKey = typeof vars.ANTHROPIC_API_KEY === "string" && vars.ANTHROPIC_API_KEY.trim() !== "" ? vars.ANTHROPIC_API_KEY.trim() : undefined;
+  const campfireUrl = readUrl(
+    vars.CAMPFIRE_URL,
+    "CAMPFIRE_URL",
+    "Campfire's base URL, e.g. https://chat.example.com",
+    problems,
+    true,
+  );
+  const anthropicBaseUrl = readUrl(
+    vars.ANTHROPIC_BASE_URL,
+    "ANTHROPIC_BASE_URL",
+    "an https URL such as an AI Gateway endpoint",
+    problems,
+    false,
+  );
+  const anthropicApiKey =
+    typeof vars.ANTHROPIC_API_KEY === "string" && vars.ANTHROPIC_API_KEY.trim() !== ""
+      ? vars.ANTHROPIC_API_KEY.trim()
+      : undefined;
   if (!anthropicApiKey) {
-    problems.push("ANTHROPIC_API_KEY is not set: add it with `wrangler secret put ANTHROPIC_API_KEY` (or to .dev.vars locally)");
+    problems.push(
+      "ANTHROPIC_API_KEY is not set: add it with `wrangler secret put ANTHROPIC_API_KEY` (or to .dev.vars locally)",
+    );
   }
 
-  const adminToken = typeof vars.ADMIN_TOKEN === "string" && vars.ADMIN_TOKEN.trim() !== "" ? vars.ADMIN_TOKEN.trim() : undefined;
+  const adminToken =
+    typeof vars.ADMIN_TOKEN === "string" && vars.ADMIN_TOKEN.trim() !== "" ? vars.ADMIN_TOKEN.trim() : undefined;
   const sessionTtlMs = readSessionTtl(vars, problems);
   const prices = readPrices(vars.PRICES, problems);
   const bots = new Map<string, BotConfig>();
@@ -74,19 +92,31 @@ function readConfig(env: ConfigEnv): Config {
     // A bot consults others by id; each must exist and not be itself (consulting is one level deep).
     bot.consult = bot.consult.filter((other) => {
       const ok = other !== bot.id && bots.has(other);
-      if (!ok) problems.push(`BOTS.${bot.id}.consult: "${other}" is ${other === bot.id ? "the bot itself" : "not a bot in BOTS"}; name other bots' ids`);
+      if (!ok)
+        problems.push(
+          `BOTS.${bot.id}.consult: "${other}" is ${other === bot.id ? "the bot itself" : "not a bot in BOTS"}; name other bots' ids`,
+        );
       return ok;
     });
     // A consultation is paid from the caller's budget, at the consulted bot's model's price.
     for (const other of bot.consult.map((id) => bots.get(id)!)) {
-      if (bot.budget && !other.price) problems.push(`BOTS.${bot.id}.budget: it consults "${other.id}", whose model "${other.model}" has no price; add [vars.PRICES."${other.model}"] with input = and output = to wrangler.toml`);
+      if (bot.budget && !other.price)
+        problems.push(
+          `BOTS.${bot.id}.budget: it consults "${other.id}", whose model "${other.model}" has no price; add [vars.PRICES."${other.model}"] with input = and output = to wrangler.toml`,
+        );
     }
   }
   const playground = vars.PLAYGROUND === "on";
   return { campfireUrl, anthropicApiKey, anthropicBaseUrl, adminToken, playground, sessionTtlMs, bots, problems };
 }
 
-function readUrl(value: unknown, name: string, what: string, problems: string[], required: boolean): string | undefined {
+function readUrl(
+  value: unknown,
+  name: string,
+  what: string,
+  problems: string[],
+  required: boolean,
+): string | undefined {
   if (value === undefined || value === "") {
     if (required) problems.push(`${name} is not set: set it to ${what} in wrangler.toml [vars]`);
     return undefined;
@@ -112,7 +142,9 @@ function readSessionTtl(vars: ConfigEnv, problems: string[]): number {
   if (vars.SESSION_TTL_HOURS !== undefined && vars.SESSION_TTL_HOURS !== "") {
     const hours = Number(vars.SESSION_TTL_HOURS);
     if (Number.isFinite(hours) && hours * 3_600_000 >= 1_000) return Math.round(hours * 3_600_000);
-    problems.push(`SESSION_TTL_HOURS is "${vars.SESSION_TTL_HOURS}", not a positive number of hours (e.g. 0.5); using ${DEFAULT_SESSION_TTL}`);
+    problems.push(
+      `SESSION_TTL_HOURS is "${vars.SESSION_TTL_HOURS}", not a positive number of hours (e.g. 0.5); using ${DEFAULT_SESSION_TTL}`,
+    );
   }
   return fallback.ms;
 }

@@ -18,7 +18,11 @@ export const PRICES_READ = "2026-11-25";
 const WEB_SEARCH_PER_1000 = 10;
 
 /** A price from input and output alone, the cache at Anthropic's usual multiples of input. */
-const listed = (input: number, output: number, cache: Partial<Pick<Price, "cacheWrite5m" | "cacheWrite1h" | "cacheRead">> = {}): Price => ({
+const listed = (
+  input: number,
+  output: number,
+  cache: Partial<Pick<Price, "cacheWrite5m" | "cacheWrite1h" | "cacheRead">> = {},
+): Price => ({
   input,
   output,
   cacheWrite5m: cache.cacheWrite5m ?? input * 1.25,
@@ -65,17 +69,23 @@ export function readPrices(value: unknown, problems: string[]): Map<string, Pric
     }
   }
   if (typeof table !== "object" || table === null || Array.isArray(table)) {
-    problems.push('PRICES must be a table of prices keyed by model id, e.g. [vars.PRICES."claude-sonnet-5-5"] input = 2, output = 10');
+    problems.push(
+      'PRICES must be a table of prices keyed by model id, e.g. [vars.PRICES."claude-sonnet-5-5"] input = 2, output = 10',
+    );
     return prices;
   }
   for (const [model, entry] of Object.entries(table)) {
     const parsed = priceEntrySchema.safeParse(entry);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push(`PRICES.${model}${issue.path.length ? `.${issue.path.join(".")}` : ""}: ${issue.message}`);
+      for (const issue of parsed.error.issues)
+        problems.push(`PRICES.${model}${issue.path.length ? `.${issue.path.join(".")}` : ""}: ${issue.message}`);
       continue;
     }
     const { input, output, cache_write_5m, cache_write_1h, cache_read, web_search_per_1000 } = parsed.data;
-    prices.set(model, { ...listed(input, output, { cacheWrite5m: cache_write_5m, cacheWrite1h: cache_write_1h, cacheRead: cache_read }), webSearchPer1000: web_search_per_1000 ?? WEB_SEARCH_PER_1000 });
+    prices.set(model, {
+      ...listed(input, output, { cacheWrite5m: cache_write_5m, cacheWrite1h: cache_write_1h, cacheRead: cache_read }),
+      webSearchPer1000: web_search_per_1000 ?? WEB_SEARCH_PER_1000,
+    });
   }
   return prices;
 }

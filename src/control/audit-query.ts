@@ -20,13 +20,25 @@ const querySchema = z.strictObject(
       .pipe(z.number().min(1, "must be at least 1").max(AUDIT_PAGE.max, `must be at most ${AUDIT_PAGE.max}`))
       .optional(),
   },
-  { error: (issue) => (issue.code === "unrecognized_keys" ? `there is no filter ${issue.keys.map((key) => `"${key.slice(0, 40)}"`).join(", ")}; the filters are ${FILTERS.join(", ")}` : undefined) },
+  {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? `there is no filter ${issue.keys.map((key) => `"${key.slice(0, 40)}"`).join(", ")}; the filters are ${FILTERS.join(", ")}`
+        : undefined,
+  },
 );
 
 /** `GET /admin/audit`'s query as a filter (and the bot it names, if any), or a sentence saying what is wrong. */
-export function parseAuditQuery(query: Record<string, string>): { bot?: string; filter: AuditFilter } | { error: string } {
+export function parseAuditQuery(
+  query: Record<string, string>,
+): { bot?: string; filter: AuditFilter } | { error: string } {
   const parsed = querySchema.safeParse(query);
-  if (!parsed.success) return { error: parsed.error.issues.map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message)).join("; ") };
+  if (!parsed.success)
+    return {
+      error: parsed.error.issues
+        .map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
+        .join("; "),
+    };
   const { bot, room, person, kind, limit } = parsed.data;
   return { bot, filter: { roomId: room, userId: person, kind, limit: limit ?? AUDIT_PAGE.default } };
 }

@@ -3,8 +3,17 @@ import { controlOf } from "./status";
 
 /** Every kind of entry the audit log holds: operators' actions, and tool runs that changed something. */
 export const AUDIT_KINDS = [
-  "bot.paused", "bot.resumed", "budget.set", "budget.cleared", "conversation.ended",
-  "knowledge.stored", "knowledge.deleted", "memory.written", "memory.erased", "reminder.set", "reminder.cancelled",
+  "bot.paused",
+  "bot.resumed",
+  "budget.set",
+  "budget.cleared",
+  "conversation.ended",
+  "knowledge.stored",
+  "knowledge.deleted",
+  "memory.written",
+  "memory.erased",
+  "reminder.set",
+  "reminder.cancelled",
 ] as const;
 
 export type AuditKind = (typeof AUDIT_KINDS)[number];
@@ -43,7 +52,12 @@ export async function recordAudit(env: Pick<Env, "CONTROL">, botId: string, entr
   try {
     await controlOf(env, botId).record(entry);
   } catch (error) {
-    log("error", "audit.not_recorded", { bot: botId, room: entry.roomId, kind: entry.kind, error: String((error as Error)?.message ?? error).slice(0, 300) });
+    log("error", "audit.not_recorded", {
+      bot: botId,
+      room: entry.roomId,
+      kind: entry.kind,
+      error: String((error as Error)?.message ?? error).slice(0, 300),
+    });
   }
 }
 

@@ -66,7 +66,10 @@ export class BotControl extends DurableObject<Env> {
     const before = this.view();
     if (before.paused) return { changed: false, view: before };
     await this.change((now) => {
-      this.sql("INSERT INTO switch (id, paused_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET paused_at = excluded.paused_at", now);
+      this.sql(
+        "INSERT INTO switch (id, paused_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET paused_at = excluded.paused_at",
+        now,
+      );
       this.insert({ kind: "bot.paused", actor: "admin" }, now);
     });
     return { changed: true, view: this.view() };
@@ -86,7 +89,11 @@ export class BotControl extends DurableObject<Env> {
   /** Overrides wrangler.toml's budget until cleared. */
   async setBudget(limits: BudgetLimits): Promise<ControlChange> {
     await this.change((now) => {
-      this.sql("INSERT INTO switch (id, budget, budget_at) VALUES (1, ?1, ?2) ON CONFLICT (id) DO UPDATE SET budget = ?1, budget_at = ?2", JSON.stringify(limits), now);
+      this.sql(
+        "INSERT INTO switch (id, budget, budget_at) VALUES (1, ?1, ?2) ON CONFLICT (id) DO UPDATE SET budget = ?1, budget_at = ?2",
+        JSON.stringify(limits),
+        now,
+      );
       this.insert({ kind: "budget.set", actor: "admin", detail: budgetEntry(limits) }, now);
     });
     return { changed: true, view: this.view() };
@@ -112,7 +119,8 @@ export class BotControl extends DurableObject<Env> {
     if (!this.exists) return [];
     const rest = [filter.roomId ?? null, filter.userId ?? null, filter.kind ?? null, filter.limit] as const;
     // The most selective filter given leads, so its index is used; three fixed statements, each prepared once.
-    const where = filter.userId !== undefined ? "person = ?2 AND" : filter.roomId !== undefined ? "room_id = ?1 AND" : "";
+    const where =
+      filter.userId !== undefined ? "person = ?2 AND" : filter.roomId !== undefined ? "room_id = ?1 AND" : "";
     return this.sql<Row>(
       `SELECT id, at, kind, actor_id, actor_name, room_id, person, detail FROM audit
        WHERE ${where} (?1 IS NULL OR room_id = ?1) AND (?2 IS NULL OR person = ?2) AND (?3 IS NULL OR kind = ?3) ORDER BY id DESC LIMIT ?4`,
@@ -143,14 +151,20 @@ export class BotControl extends DurableObject<Env> {
     if (!extent) return this.vacateIfEmpty();
     const now = Date.now();
     const cut = trimCut(extent, now);
-    const removed = this.sql("DELETE FROM audit WHERE at < ? OR id <= ? RETURNING id", cut.before, cut.throughId).toArray().length;
+    const removed = this.sql(
+      "DELETE FROM audit WHERE at < ? OR id <= ? RETURNING id",
+      cut.before,
+      cut.throughId,
+    ).toArray().length;
     if (removed > 0) log("info", "audit.trimmed", { bot: this.botId(), removed });
     await this.armTrim(now);
     await this.vacateIfEmpty();
   }
 
   private get exists(): boolean {
-    return (this.existing ??= this.ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'switch'").toArray().length > 0);
+    return (this.existing ??=
+      this.ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'switch'").toArray()
+        .length > 0);
   }
 
   private sql<T extends Row = Row>(query: string, ...bindings: SqlStorageValue[]): SqlStorageCursor<T> {
@@ -185,8 +199,13 @@ export class BotControl extends DurableObject<Env> {
     const detail = entry.detail && Object.keys(entry.detail).length ? JSON.stringify(bounded(entry.detail)) : null;
     this.sql(
       "INSERT INTO audit (at, kind, actor_id, actor_name, room_id, person, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      now, entry.kind.slice(0, 64), entry.actor === "admin" ? null : entry.actor.userId, entry.actor === "admin" ? "admin" : entry.actor.name.slice(0, 100),
-      entry.roomId ?? null, person, detail,
+      now,
+      entry.kind.slice(0, 64),
+      entry.actor === "admin" ? null : entry.actor.userId,
+      entry.actor === "admin" ? "admin" : entry.actor.name.slice(0, 100),
+      entry.roomId ?? null,
+      person,
+      detail,
     );
   }
 
@@ -214,7 +233,9 @@ export class BotControl extends DurableObject<Env> {
 
   private async vacateIfEmpty(): Promise<void> {
     if (!this.exists) return;
-    const left = this.sql<{ n: number }>("SELECT (SELECT count(*) FROM switch) + (SELECT EXISTS (SELECT 1 FROM audit)) AS n").one().n;
+    const left = this.sql<{ n: number }>(
+      "SELECT (SELECT count(*) FROM switch) + (SELECT EXISTS (SELECT 1 FROM audit)) AS n",
+    ).one().n;
     if (left > 0) return;
     await this.ctx.storage.deleteAll();
     this.existing = false;
@@ -227,7 +248,11 @@ export class BotControl extends DurableObject<Env> {
 }
 
 function bounded(detail: NonNullable<AuditEntry["detail"]>): AuditEntry["detail"] {
-  return Object.fromEntries(Object.entries(detail).slice(0, 12).map(([key, value]) => [key.slice(0, 40), typeof value === "string" ? value.slice(0, DETAIL_CHARS) : value]));
+  return Object.fromEntries(
+    Object.entries(detail)
+      .slice(0, 12)
+      .map(([key, value]) => [key.slice(0, 40), typeof value === "string" ? value.slice(0, DETAIL_CHARS) : value]),
+  );
 }
 
 function toRecord(row: Row): AuditRecord {

@@ -31,7 +31,11 @@ export const controlOf = (env: Pick<Env, "CONTROL">, botId: string) => env.CONTR
 const known = new Map<string, { at: number; read: Promise<KnownStatus> }>();
 
 /** The bot's status, at most CONTROL_CACHE_MS old. */
-export async function controlStatus(env: Pick<Env, "CONTROL">, botId: string, now = Date.now()): Promise<ControlStatus> {
+export async function controlStatus(
+  env: Pick<Env, "CONTROL">,
+  botId: string,
+  now = Date.now(),
+): Promise<ControlStatus> {
   return (await knownStatus(env, botId, now)).status;
 }
 
@@ -39,7 +43,12 @@ export async function controlStatus(env: Pick<Env, "CONTROL">, botId: string, no
  * The bot's status with when it was read; `onRequest` is called when that takes a request to the control object.
  * Never throws: while the object cannot be reached the last status known holds (running, if none), and is logged.
  */
-export function knownStatus(env: Pick<Env, "CONTROL">, botId: string, now = Date.now(), onRequest?: () => void): Promise<KnownStatus> {
+export function knownStatus(
+  env: Pick<Env, "CONTROL">,
+  botId: string,
+  now = Date.now(),
+  onRequest?: () => void,
+): Promise<KnownStatus> {
   const cached = known.get(botId);
   if (cached && now >= cached.at && now - cached.at < CONTROL_CACHE_MS) return cached.read;
   onRequest?.();
@@ -47,7 +56,10 @@ export function knownStatus(env: Pick<Env, "CONTROL">, botId: string, now = Date
   const read = Promise.resolve()
     .then(() => controlOf(env, botId).status())
     .then(
-      (status): KnownStatus => ({ status: { paused: status.paused, changedAt: status.changedAt, budget: status.budget }, at: now }),
+      (status): KnownStatus => ({
+        status: { paused: status.paused, changedAt: status.changedAt, budget: status.budget },
+        at: now,
+      }),
       async (error: Error): Promise<KnownStatus> => {
         log("error", "control.unavailable", { bot: botId, error: String(error?.message ?? error).slice(0, 300) });
         return { status: cached ? (await cached.read).status : RUNNING, at: now };

@@ -66,14 +66,20 @@ export function cachePlan({ rhythm, now, ttlMs, nextReminderAt, historyTrimmed }
   const everything = freshWrite(next);
   // The system prompt (with the tools) is the same all day whoever speaks: kept for the hour whenever the turn caches
   // anything, and still read when only the history was trimmed.
-  return { system: everything || warm ? "1h" : null, history: everything, turn: everything === "1h" ? turn : everything };
+  return {
+    system: everything || warm ? "1h" : null,
+    history: everything,
+    turn: everything === "1h" ? turn : everything,
+  };
 }
 
 /** How likely the next gap is short (under 5 minutes), a pause (under an hour) or a break, from the recent ones. */
 function nextGap(gaps: number[], reminderInMs: number | null): { short: number; pause: number; long: number } {
   const seen = { ...PRIOR };
-  const observed = reminderInMs !== null && reminderInMs >= 0 && reminderInMs < HOUR - MARGIN_MS ? [...gaps, reminderInMs] : gaps;
-  for (const gap of observed) seen[gap < FIVE_MINUTES - MARGIN_MS ? "short" : gap < HOUR - MARGIN_MS ? "pause" : "long"]++;
+  const observed =
+    reminderInMs !== null && reminderInMs >= 0 && reminderInMs < HOUR - MARGIN_MS ? [...gaps, reminderInMs] : gaps;
+  for (const gap of observed)
+    seen[gap < FIVE_MINUTES - MARGIN_MS ? "short" : gap < HOUR - MARGIN_MS ? "pause" : "long"]++;
   const total = seen.short + seen.pause + seen.long;
   return { short: seen.short / total, pause: seen.pause / total, long: seen.long / total };
 }
@@ -94,7 +100,8 @@ function freshWrite(next: { short: number; pause: number; long: number }): Cache
 
 /** The rhythm after a turn that started at `startedAt` and last asked the model at `endedAt`. */
 export function afterTurn(rhythm: Rhythm, startedAt: number, endedAt: number): Rhythm {
-  const gaps = rhythm.at === null ? rhythm.gaps : [...rhythm.gaps, Math.max(0, startedAt - rhythm.at)].slice(-GAPS_KEPT);
+  const gaps =
+    rhythm.at === null ? rhythm.gaps : [...rhythm.gaps, Math.max(0, startedAt - rhythm.at)].slice(-GAPS_KEPT);
   return { at: endedAt, gaps };
 }
 
@@ -108,7 +115,9 @@ export function readRhythm(stored: string | null): Rhythm {
   try {
     const value = JSON.parse(stored ?? "null") as { at?: unknown; gaps?: unknown } | null;
     const at = typeof value?.at === "number" ? value.at : null;
-    const gaps = Array.isArray(value?.gaps) ? value.gaps.filter((gap): gap is number => typeof gap === "number").map((gap) => gap * 1000) : [];
+    const gaps = Array.isArray(value?.gaps)
+      ? value.gaps.filter((gap): gap is number => typeof gap === "number").map((gap) => gap * 1000)
+      : [];
     return { at, gaps };
   } catch {
     return { at: null, gaps: [] };

@@ -33,11 +33,30 @@ export async function consultBot(c: Consultation): Promise<{ text: string; usage
     other.systemPrompt.trim(),
     `You are ${other.name}. Another bot, ${c.caller.name}, consults you on behalf of ${c.context.asker.name} in a Campfire chat. ` +
       "Answer its question directly and completely; your answer goes back to that bot, not to a room. Format in Markdown.",
-  ].filter(Boolean).join("\n\n");
+  ]
+    .filter(Boolean)
+    .join("\n\n");
   const answer = await runModelLoop({
-    model: c.model, bot: other, system: [{ type: "text", text: system }], messages: [{ role: "user", content: c.question }],
-    tools: toolsFor(other, tools, false), toolbox: tools, signal: c.signal, onAsk: c.onAsk, onUsage: c.onUsage, audit: c.audit, onText: () => {},
-    toolContext: { botId: other.id, room: c.context.room, reminders: c.context.reminders, asker: c.context.asker, timeZone: other.timeZone, now: c.context.now, knowledge: c.knowledge },
+    model: c.model,
+    bot: other,
+    system: [{ type: "text", text: system }],
+    messages: [{ role: "user", content: c.question }],
+    tools: toolsFor(other, tools, false),
+    toolbox: tools,
+    signal: c.signal,
+    onAsk: c.onAsk,
+    onUsage: c.onUsage,
+    audit: c.audit,
+    onText: () => {},
+    toolContext: {
+      botId: other.id,
+      room: c.context.room,
+      reminders: c.context.reminders,
+      asker: c.context.asker,
+      timeZone: other.timeZone,
+      now: c.context.now,
+      knowledge: c.knowledge,
+    },
   });
   return { text: answer.text || "(no answer)", usage: answer.usage };
 }

@@ -53,7 +53,8 @@ export function watched(context: TurnToolContext, effects: Effect[]): TurnToolCo
       list: () => opened.list(),
       async put(doc) {
         const result = await opened.put(doc);
-        if (result.ok) effects.push({ kind: "knowledge.stored", detail: { library: name, doc: doc.id, created: result.created } });
+        if (result.ok)
+          effects.push({ kind: "knowledge.stored", detail: { library: name, doc: doc.id, created: result.created } });
         return result;
       },
     };

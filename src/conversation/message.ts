@@ -30,7 +30,10 @@ export const REPLAY_WINDOW_MS = 60_000;
 
 /** The flat payload has no message id: a hash of room, sender and text stands in, within `REPLAY_WINDOW_MS`. */
 export async function legacyMessageId(roomId: number, userId: number, text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify([roomId, userId, text])));
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    new TextEncoder().encode(JSON.stringify([roomId, userId, text])),
+  );
   return `hash:${[...new Uint8Array(digest).slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 

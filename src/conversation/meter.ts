@@ -17,7 +17,12 @@ export const addBilling = (a: Billing, b: Billing): Billing => ({
 });
 
 /** The `billing` field of a log line, in the snake_case of the other fields. */
-export const billingFields = (b: Billing) => ({ do_requests: b.doRequests, rows_read: b.rowsRead, rows_written: b.rowsWritten, subrequests: b.subrequests });
+export const billingFields = (b: Billing) => ({
+  do_requests: b.doRequests,
+  rows_read: b.rowsRead,
+  rows_written: b.rowsWritten,
+  subrequests: b.subrequests,
+});
 
 /**
  * Counts an object's billable work. Every SQL cursor passes through `track` (its counters are final once it is
@@ -37,7 +42,10 @@ export class Meter {
   }
 
   take(): Billing {
-    const rows = this.cursors.reduce((sum, cursor) => ({ read: sum.read + cursor.rowsRead, written: sum.written + cursor.rowsWritten }), { read: 0, written: 0 });
+    const rows = this.cursors.reduce(
+      (sum, cursor) => ({ read: sum.read + cursor.rowsRead, written: sum.written + cursor.rowsWritten }),
+      { read: 0, written: 0 },
+    );
     const taken = addBilling(this.counted, { ...NO_BILLING, rowsRead: rows.read, rowsWritten: rows.written });
     this.cursors = [];
     this.counted = { ...NO_BILLING };

@@ -1,4 +1,10 @@
-import type { ContainerParams, MessageParam, TextBlockParam, ToolResultBlockParam, ToolUnion } from "@anthropic-ai/sdk/resources/messages";
+import type {
+  ContainerParams,
+  MessageParam,
+  TextBlockParam,
+  ToolResultBlockParam,
+  ToolUnion,
+} from "@anthropic-ai/sdk/resources/messages";
 import type { BotConfig } from "../config";
 import { producedFileIds } from "../anthropic/produced";
 import { addUsage, type Model, NO_USAGE, type TokenUsage } from "./model";
@@ -65,7 +71,16 @@ export async function runModelLoop(input: LoopInput): Promise<LoopAnswer> {
     input.onAsk();
     const before = text;
     const answer = await model.ask(
-      { model: bot.model, maxTokens: bot.maxTokens, system, messages, tools, mcpServers: bot.mcpServers, thinking: bot.thinking, container },
+      {
+        model: bot.model,
+        maxTokens: bot.maxTokens,
+        system,
+        messages,
+        tools,
+        mcpServers: bot.mcpServers,
+        thinking: bot.thinking,
+        container,
+      },
       { onText: (snapshot) => input.onText(joinText(before, snapshot)), signal: input.signal },
     );
     usage = addUsage(usage, answer.usage);
@@ -82,7 +97,10 @@ export async function runModelLoop(input: LoopInput): Promise<LoopAnswer> {
     // `pause_turn`: Anthropic paused a long server-tool turn; sending the answer back lets it go on.
     if (stopReason !== "tool_use" && stopReason !== "pause_turn") break;
     if (round + 1 >= bot.maxToolRounds) {
-      text = joinText(text, `_(I stopped after ${bot.maxToolRounds} rounds of tool use, this bot's limit. Ask me to go on if you need more.)_`);
+      text = joinText(
+        text,
+        `_(I stopped after ${bot.maxToolRounds} rounds of tool use, this bot's limit. Ask me to go on if you need more.)_`,
+      );
       break;
     }
     // Sent back exactly as returned: the API needs thinking blocks and their signatures within a tool loop.

@@ -1,4 +1,11 @@
-import type { ContainerParams, ContentBlock, MessageParam, TextBlockParam, ThinkingConfigParam, ToolUnion } from "@anthropic-ai/sdk/resources/messages";
+import type {
+  ContainerParams,
+  ContentBlock,
+  MessageParam,
+  TextBlockParam,
+  ThinkingConfigParam,
+  ToolUnion,
+} from "@anthropic-ai/sdk/resources/messages";
 import type { ProducedFile } from "../anthropic/files";
 
 /** What one model call is asked: the conversation's core builds it, whichever model answers. */

@@ -7,7 +7,12 @@ import type { Reminder, ReminderStore } from "./reminder-store";
 import { decideRetry, REMINDER_RETRY } from "./retry";
 
 /** Posts a due reminder once; a failed post is tried again with back-off, a few times, then dropped and logged. */
-export async function postDueReminder(room: Room, reminders: ReminderStore, botId: string, reminder: Reminder): Promise<void> {
+export async function postDueReminder(
+  room: Room,
+  reminders: ReminderStore,
+  botId: string,
+  reminder: Reminder,
+): Promise<void> {
   const fields = { bot: botId, room: room.id, reminder: reminder.id };
   const now = Date.now();
   try {
@@ -23,7 +28,9 @@ export async function postDueReminder(room: Room, reminders: ReminderStore, botI
   } catch (error) {
     const failure = asFailure(error);
     // The window counts from the first failed post, not from the retry the last failure scheduled.
-    const decision = failure.retryable ? decideRetry(REMINDER_RETRY, reminder.attempts + 1, reminder.failingSince ?? now, now, failure.retryAfterMs) : { giveUp: true as const };
+    const decision = failure.retryable
+      ? decideRetry(REMINDER_RETRY, reminder.attempts + 1, reminder.failingSince ?? now, now, failure.retryAfterMs)
+      : { giveUp: true as const };
     if ("retryAt" in decision) {
       reminders.failed(reminder.id, now, decision.retryAt);
       log("warn", "reminder.retry", { ...fields, error: failure.message });

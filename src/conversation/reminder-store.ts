@@ -16,7 +16,10 @@ export interface Reminder {
   postingSince: number | null;
 }
 
-type Exec = <T extends Record<string, SqlStorageValue>>(query: string, ...bindings: SqlStorageValue[]) => SqlStorageCursor<T>;
+type Exec = <T extends Record<string, SqlStorageValue>>(
+  query: string,
+  ...bindings: SqlStorageValue[]
+) => SqlStorageCursor<T>;
 
 /**
  * A conversation's reminders, in its own SQLite. Synchronous like the rest of the store, so setting one and
@@ -25,7 +28,11 @@ type Exec = <T extends Record<string, SqlStorageValue>>(query: string, ...bindin
 export class ReminderStore {
   private existing: boolean | null = null;
 
-  constructor(private readonly exec: Exec, private readonly storage: DurableObjectStorage, private readonly lookUp: () => boolean) {}
+  constructor(
+    private readonly exec: Exec,
+    private readonly storage: DurableObjectStorage,
+    private readonly lookUp: () => boolean,
+  ) {}
 
   private get exists(): boolean {
     return (this.existing ??= this.lookUp());
@@ -36,7 +43,13 @@ export class ReminderStore {
       this.exec(REMINDERS_SCHEMA);
       this.existing = true;
     }
-    return this.exec<{ id: number }>("INSERT INTO reminders (due_at, text, for_user, for_user_id) VALUES (?, ?, ?, ?) RETURNING id", dueAt, text, forUser.name, forUser.id).one().id;
+    return this.exec<{ id: number }>(
+      "INSERT INTO reminders (due_at, text, for_user, for_user_id) VALUES (?, ?, ?, ?) RETURNING id",
+      dueAt,
+      text,
+      forUser.name,
+      forUser.id,
+    ).one().id;
   }
 
   /** When the next reminder is due (or its retry), or null when none waits. */
@@ -50,8 +63,15 @@ export class ReminderStore {
     return this.exec<Record<string, SqlStorageValue>>("SELECT * FROM reminders ORDER BY coalesce(retry_at, due_at), id")
       .toArray()
       .map((r) => ({
-        id: r.id as number, dueAt: r.due_at as number, text: r.text as string, forUser: r.for_user as string, forUserId: r.for_user_id as number,
-        attempts: r.attempts as number, retryAt: r.retry_at as number | null, failingSince: r.failing_since as number | null, postingSince: r.posting_since as number | null,
+        id: r.id as number,
+        dueAt: r.due_at as number,
+        text: r.text as string,
+        forUser: r.for_user as string,
+        forUserId: r.for_user_id as number,
+        attempts: r.attempts as number,
+        retryAt: r.retry_at as number | null,
+        failingSince: r.failing_since as number | null,
+        postingSince: r.posting_since as number | null,
       }));
   }
 
@@ -80,7 +100,12 @@ export class ReminderStore {
 
   /** Posting failed: try again at `retryAt`, keeping when the failures began. */
   failed(id: number, now: number, retryAt: number): void {
-    this.exec("UPDATE reminders SET attempts = attempts + 1, failing_since = coalesce(failing_since, ?), retry_at = ? WHERE id = ?", now, retryAt, id);
+    this.exec(
+      "UPDATE reminders SET attempts = attempts + 1, failing_since = coalesce(failing_since, ?), retry_at = ? WHERE id = ?",
+      now,
+      retryAt,
+      id,
+    );
   }
 
   /** The tables were dropped with the conversation. */

@@ -7,7 +7,12 @@ export interface RetryPolicy {
 }
 
 /** Asking Claude (and unexpected errors): the room hears back within minutes, answer or apology. */
-export const MODEL_RETRY: RetryPolicy = { firstDelayMs: 2_000, maxDelayMs: 60_000, windowMs: 3 * 60_000, maxAttempts: 6 };
+export const MODEL_RETRY: RetryPolicy = {
+  firstDelayMs: 2_000,
+  maxDelayMs: 60_000,
+  windowMs: 3 * 60_000,
+  maxAttempts: 6,
+};
 
 /** Reminders: a few tries within minutes of the first failed post, then dropped and logged. */
 export const REMINDER_RETRY: RetryPolicy = MODEL_RETRY;
@@ -17,7 +22,12 @@ export const REMINDER_RETRY: RetryPolicy = MODEL_RETRY;
  * upgrade — at least 30 minutes, as long as the conversation's TTL when that is longer, at most a day.
  */
 export function deliveryRetry(ttlMs: number): RetryPolicy {
-  return { firstDelayMs: 2_000, maxDelayMs: 5 * 60_000, windowMs: Math.max(30 * 60_000, Math.min(ttlMs, 24 * 3_600_000)), maxAttempts: Number.POSITIVE_INFINITY };
+  return {
+    firstDelayMs: 2_000,
+    maxDelayMs: 5 * 60_000,
+    windowMs: Math.max(30 * 60_000, Math.min(ttlMs, 24 * 3_600_000)),
+    maxAttempts: Number.POSITIVE_INFINITY,
+  };
 }
 
 /**
@@ -46,7 +56,12 @@ export function answerRetriesOver(retry: { attempts: number }): boolean {
  * failure. With messages waiting behind the answer it gets one retry: they are not held behind a file.
  */
 export function fileFetchRetry(laterMessages: boolean): RetryPolicy {
-  return { firstDelayMs: 2_000, maxDelayMs: 15_000, windowMs: 2 * 60_000, maxAttempts: laterMessages ? 2 : Number.POSITIVE_INFINITY };
+  return {
+    firstDelayMs: 2_000,
+    maxDelayMs: 15_000,
+    windowMs: 2 * 60_000,
+    maxAttempts: laterMessages ? 2 : Number.POSITIVE_INFINITY,
+  };
 }
 
 export type RetryDecision = { retryAt: number } | { giveUp: true };
@@ -56,12 +71,21 @@ export type RetryDecision = { retryAt: number } | { giveUp: true };
  * Honours the service's `retry-after`, spreads retries by ±20 % so many conversations don't retry in step,
  * never retries sooner than the first delay, and leaves one last attempt at the end of the window.
  */
-export function decideRetry(policy: RetryPolicy, attempts: number, failingSince: number, now: number, retryAfterMs?: number, random: () => number = Math.random): RetryDecision {
+export function decideRetry(
+  policy: RetryPolicy,
+  attempts: number,
+  failingSince: number,
+  now: number,
+  retryAfterMs?: number,
+  random: () => number = Math.random,
+): RetryDecision {
   const deadline = failingSince + policy.windowMs;
   if (attempts >= policy.maxAttempts || now >= deadline) return { giveUp: true };
   const backoff = Math.min(policy.maxDelayMs, policy.firstDelayMs * 2 ** (attempts - 1)) * (0.8 + 0.4 * random());
   const delay = Math.max(retryAfterMs ?? 0, backoff, policy.firstDelayMs * 0.8);
-  return { retryAt: Math.max(now + Math.round(policy.firstDelayMs * 0.8), Math.min(now + Math.round(delay), deadline)) };
+  return {
+    retryAt: Math.max(now + Math.round(policy.firstDelayMs * 0.8), Math.min(now + Math.round(delay), deadline)),
+  };
 }
 
 /**
@@ -79,6 +103,7 @@ export function retryAfterFailure(
   const attempts = retry.attempts + 1;
   const since = retry.since ?? now;
   if (!failure.retryable) return { giveUp: true, attempts, since };
-  const policy = stage === "answer" ? MODEL_RETRY : stage === "deliver" ? deliveryRetry(ttlMs) : fileFetchRetry(laterMessages);
+  const policy =
+    stage === "answer" ? MODEL_RETRY : stage === "deliver" ? deliveryRetry(ttlMs) : fileFetchRetry(laterMessages);
   return { ...decideRetry(policy, attempts, since, now, failure.retryAfterMs), attempts, since };
 }

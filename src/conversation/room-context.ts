@@ -12,7 +12,14 @@ const CONTEXT_LINE_CHARS = 500;
  * Campfire only sends the bot what mentions it. Only those after `after` (the newest the transcript has shown): the
  * ones before are in the history already. A slow or older Campfire is skipped quickly; the turn goes on.
  */
-export async function roomContext(room: Room, store: ConversationStore, botId: string, roomName: string, limit: number, after: number | null): Promise<RoomContext | null> {
+export async function roomContext(
+  room: Room,
+  store: ConversationStore,
+  botId: string,
+  roomName: string,
+  limit: number,
+  after: number | null,
+): Promise<RoomContext | null> {
   if (limit === 0 || !room.supports("read_edit")) return null;
   let recent;
   try {
@@ -23,12 +30,21 @@ export async function roomContext(room: Room, store: ConversationStore, botId: s
   }
   if (!recent) return null;
   // The bot's own messages are already in the conversation as answers, and so are the messages sent to it.
-  const candidates = recent.filter((message) => message.creator.id !== room.botUserId && message.text.trim() && (after === null || message.id > after));
+  const candidates = recent.filter(
+    (message) => message.creator.id !== room.botUserId && message.text.trim() && (after === null || message.id > after),
+  );
   const seen = store.seenAmong(candidates.map((message) => message.id));
   const lines = candidates
     .filter((message) => !seen.has(String(message.id)))
     .slice(-limit)
-    .map((message) => ({ id: message.id, from: cleanName(message.creator.name, 100), text: cleanText(message.text, CONTEXT_LINE_CHARS) }));
+    .map((message) => ({
+      id: message.id,
+      from: cleanName(message.creator.name, 100),
+      text: cleanText(message.text, CONTEXT_LINE_CHARS),
+    }));
   if (lines.length === 0) return null;
-  return { text: roomContextBlock(roomName, lines, room.permalinkBase), upto: Math.max(...lines.map((line) => line.id)) };
+  return {
+    text: roomContextBlock(roomName, lines, room.permalinkBase),
+    upto: Math.max(...lines.map((line) => line.id)),
+  };
 }

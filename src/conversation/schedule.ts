@@ -57,7 +57,8 @@ function actionAt(snapshot: ScheduleSnapshot, now: number, workAt: number | null
     if (tooLate(reminderAt, now)) return "drop_reminder";
     if (!snapshot.paused) return "post_reminder";
   }
-  if (workAt !== null && workAt <= now) return snapshot.outgoing ? "deliver" : snapshot.paused ? "tell_paused" : "answer";
+  if (workAt !== null && workAt <= now)
+    return snapshot.outgoing ? "deliver" : snapshot.paused ? "tell_paused" : "answer";
   if (evictAt !== null && evictAt <= now) return "evict";
   return "nothing";
 }

@@ -1,7 +1,15 @@
 import type { BudgetAccess } from "../budget/access";
 import { costOf, estimateOf } from "../budget/cost";
 import type { Settlement } from "../budget/counters";
-import { type BudgetKind, type BudgetNames, budgetName, refusalSentence, resetPhrase, toMicros, warningSentence } from "../budget/policy";
+import {
+  type BudgetKind,
+  type BudgetNames,
+  budgetName,
+  refusalSentence,
+  resetPhrase,
+  toMicros,
+  warningSentence,
+} from "../budget/policy";
 import type { BotConfig, Price } from "../config";
 import { ServiceFailure } from "../failure";
 import type { BudgetReader } from "../tools/budget-status";
@@ -11,7 +19,10 @@ import { estimateTokens } from "./transcript";
 
 /** A turn a budget does not allow: it is not started, and the room is told which budget and when it resets. */
 export class BudgetRefused extends Error {
-  constructor(readonly sentence: string, readonly kind: BudgetKind) {
+  constructor(
+    readonly sentence: string,
+    readonly kind: BudgetKind,
+  ) {
     super(sentence);
     this.name = "BudgetRefused";
   }
@@ -32,7 +43,8 @@ export class TurnSpend {
 
   /** A model call's usage, at the price of the model that made it, joins the reservation's cost. */
   add(usage: TokenUsage, price: Price | null): void {
-    if (this.held && price) this.held = { ...this.held, costMicros: this.held.costMicros + toMicros(costOf(usage, price)) };
+    if (this.held && price)
+      this.held = { ...this.held, costMicros: this.held.costMicros + toMicros(costOf(usage, price)) };
   }
 
   hold(held: Settlement | null): void {
@@ -62,27 +74,48 @@ export interface TurnToReserve {
 export async function reserveTurn(turn: TurnToReserve): Promise<string[]> {
   const { budget, spend, bot, asker } = turn;
   const unpriced = [bot, ...turn.consultable].find((b) => !b.price);
-  if (unpriced) throw new ServiceFailure("bot", "not_configured", `no price for the model ${unpriced.model}; add it to PRICES`);
+  if (unpriced)
+    throw new ServiceFailure("bot", "not_configured", `no price for the model ${unpriced.model}; add it to PRICES`);
   const estimate = estimateOf(estimateTokens(JSON.stringify(turn.request)), bot.maxTokens, bot.price!);
   const answer = await budget.reserve({
-    timeZone: bot.timeZone, now: turn.now.getTime(), personId: speaksForSomeone(asker) ? asker.id : null, roomId: turn.roomId,
-    estimateMicros: toMicros(estimate), settle: turn.stored,
+    timeZone: bot.timeZone,
+    now: turn.now.getTime(),
+    personId: speaksForSomeone(asker) ? asker.id : null,
+    roomId: turn.roomId,
+    estimateMicros: toMicros(estimate),
+    settle: turn.stored,
   });
   const names: BudgetNames = { bot: bot.name, person: asker.name };
   if (!answer.ok) {
     // The previous reservation was settled all the same; this turn holds nothing.
     spend.hold(null);
-    throw new BudgetRefused(refusalSentence(answer.refused.kind, answer.refused.limitUsd, answer.refused.period, bot.timeZone, names), answer.refused.kind);
+    throw new BudgetRefused(
+      refusalSentence(answer.refused.kind, answer.refused.limitUsd, answer.refused.period, bot.timeZone, names),
+      answer.refused.kind,
+    );
   }
   spend.hold({ ...answer.held, costMicros: 0 });
-  return answer.crossed.map((crossed) => warningSentence(crossed.kind, crossed.limitUsd, crossed.period, bot.timeZone, names));
+  return answer.crossed.map((crossed) =>
+    warningSentence(crossed.kind, crossed.limitUsd, crossed.period, bot.timeZone, names),
+  );
 }
 
 /** The budget tool's view: the counters of the budgets that apply to this asker in this room, now. */
-export function budgetReader(budget: BudgetAccess, bot: BotConfig, asker: Person, roomId: number, now: Date): BudgetReader {
+export function budgetReader(
+  budget: BudgetAccess,
+  bot: BotConfig,
+  asker: Person,
+  roomId: number,
+  now: Date,
+): BudgetReader {
   return {
     async lines() {
-      const counters = await budget.status({ timeZone: bot.timeZone, now: now.getTime(), personId: speaksForSomeone(asker) ? asker.id : null, roomId });
+      const counters = await budget.status({
+        timeZone: bot.timeZone,
+        now: now.getTime(),
+        personId: speaksForSomeone(asker) ? asker.id : null,
+        roomId,
+      });
       return counters.map((counter) => ({
         name: budgetName(counter.kind, { bot: bot.name, person: asker.name }),
         limitUsd: counter.limitUsd,

@@ -33,11 +33,22 @@ export interface StepContext {
 /** Answers the waiting messages and posts the answer; a failure is retried later or explained to the room. */
 export async function answerStep(ctx: StepContext, state: ConversationState): Promise<void> {
   // Its tries are spent, and only the apology could not be stored: never ask the model again, only apologise.
-  if (answerRetriesOver(state.retry)) return apologize(ctx, new ServiceFailure("bot", "internal", "answer retries spent"), state);
+  if (answerRetriesOver(state.retry))
+    return apologize(ctx, new ServiceFailure("bot", "internal", "answer retries spent"), state);
   let turn: Awaited<ReturnType<typeof answerWaiting>>;
   try {
     const budget = await ctx.budget();
-    turn = await answerWaiting({ store: ctx.store, state, bot: ctx.bot, room: ctx.room, model: ctx.model(), reach: ctx.reach, onAsk: ctx.onAsk, budget, spend: ctx.spend });
+    turn = await answerWaiting({
+      store: ctx.store,
+      state,
+      bot: ctx.bot,
+      room: ctx.room,
+      model: ctx.model(),
+      reach: ctx.reach,
+      onAsk: ctx.onAsk,
+      budget,
+      spend: ctx.spend,
+    });
   } catch (error) {
     if (error instanceof BudgetRefused) return refuse(ctx, error);
     return failStep(ctx, "answer", error);
@@ -49,16 +60,37 @@ export async function answerStep(ctx: StepContext, state: ConversationState): Pr
  * Posts a stored answer, then settles it: its messages leave the inbox and the exchange joins the transcript
  * (the one the turn just sent, when there is one: no second read and parse of a long conversation).
  */
-export async function deliverStep(ctx: StepContext, outgoing: Outgoing, mayBeRepeat: boolean, turn: LogFields = {}, sent?: Turn[]): Promise<void> {
+export async function deliverStep(
+  ctx: StepContext,
+  outgoing: Outgoing,
+  mayBeRepeat: boolean,
+  turn: LogFields = {},
+  sent?: Turn[],
+): Promise<void> {
   const fields = { bot: ctx.bot.id, room: ctx.room.id, kind: outgoing.kind };
   const started = Date.now();
   try {
     const model = outgoing.files.length ? ctx.model() : null;
     await postOutgoing(ctx.room, ctx.store, outgoing, mayBeRepeat, model?.fetchFile?.bind(model));
-    const transcript = outgoing.kind === "reply" ? appendExchange(sent ?? ctx.store.transcript(), ctx.bot.historyBudgetTokens, outgoing.prompt, withoutNotices(outgoing.markdown), outgoing.context) : null;
+    const transcript =
+      outgoing.kind === "reply"
+        ? appendExchange(
+            sent ?? ctx.store.transcript(),
+            ctx.bot.historyBudgetTokens,
+            outgoing.prompt,
+            withoutNotices(outgoing.markdown),
+            outgoing.context,
+          )
+        : null;
     ctx.store.settle(outgoing.uptoSeq, transcript, Date.now(), ctx.billing.toStore());
     ctx.billing.stored();
-    log("info", "reply.posted", { ...fields, ...turn, ms: Date.now() - started, edited: outgoing.messageId !== null, billing: billingFields(ctx.billing.toLog()) });
+    log("info", "reply.posted", {
+      ...fields,
+      ...turn,
+      ms: Date.now() - started,
+      edited: outgoing.messageId !== null,
+      billing: billingFields(ctx.billing.toLog()),
+    });
     ctx.billing.logged();
     await release(ctx.room, outgoing.boost);
   } catch (error) {
@@ -73,13 +105,27 @@ export async function deliverStep(ctx: StepContext, outgoing: Outgoing, mayBeRep
  * otherwise, or once that runs out, an unanswered turn gets one clear apology and an unpostable answer is dropped.
  * A file still failing at Anthropic comes with its retry decided (its budget's end is a note, never a drop).
  */
-async function failStep(ctx: StepContext, stage: "answer" | "deliver", error: unknown, outgoing?: Outgoing): Promise<void> {
+async function failStep(
+  ctx: StepContext,
+  stage: "answer" | "deliver",
+  error: unknown,
+  outgoing?: Outgoing,
+): Promise<void> {
   const pending = error instanceof FileFetchPending ? error : null;
   const failure = asFailure(pending?.failure ?? error);
   const state = ctx.store.state()!;
   const now = Date.now();
-  const fields = { bot: ctx.bot.id, room: ctx.room.id, stage: pending ? "fetch_file" : stage, service: failure.service, kind: failure.kind, status: failure.status ?? null, error: failure.message.slice(0, 300) };
-  if (failure.kind === "internal") log("error", "internal.error", { ...fields, stack: (error as Error)?.stack?.slice(0, 1_500) ?? null });
+  const fields = {
+    bot: ctx.bot.id,
+    room: ctx.room.id,
+    stage: pending ? "fetch_file" : stage,
+    service: failure.service,
+    kind: failure.kind,
+    status: failure.status ?? null,
+    error: failure.message.slice(0, 300),
+  };
+  if (failure.kind === "internal")
+    log("error", "internal.error", { ...fields, stack: (error as Error)?.stack?.slice(0, 1_500) ?? null });
   const decision = pending?.decision ?? retryAfterFailure(stage, failure, state.retry, state.ttlMs, now);
   if ("retryAt" in decision) {
     ctx.store.recordRetry(decision.attempts, decision.since, decision.retryAt, ctx.spend.current(state.budget));
@@ -121,8 +167,25 @@ export async function pausedStep(ctx: StepContext, state: ConversationState, sen
 }
 
 /** A message in place of an answer, settling the messages up to `uptoSeq` without entering the transcript. */
-async function answerInstead(ctx: StepContext, state: ConversationState, uptoSeq: number, markdown: string, fields: LogFields = {}): Promise<void> {
-  const outgoing: Outgoing = { kind: "error", uptoSeq, prompt: "", context: null, markdown, messageId: state.draft.messageId, posted: 0, queuedAt: Date.now(), files: [], boost: null };
+async function answerInstead(
+  ctx: StepContext,
+  state: ConversationState,
+  uptoSeq: number,
+  markdown: string,
+  fields: LogFields = {},
+): Promise<void> {
+  const outgoing: Outgoing = {
+    kind: "error",
+    uptoSeq,
+    prompt: "",
+    context: null,
+    markdown,
+    messageId: state.draft.messageId,
+    posted: 0,
+    queuedAt: Date.now(),
+    files: [],
+    boost: null,
+  };
   ctx.store.keepAnswer(outgoing, NO_USAGE, null, ctx.spend.current(state.budget));
   await deliverStep(ctx, outgoing, false, fields);
 }

@@ -24,7 +24,10 @@ export class ConversationStore {
   private existing: boolean | null = null;
   readonly reminders: ReminderStore;
 
-  constructor(private readonly storage: DurableObjectStorage, private readonly meter: Meter) {
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly meter: Meter,
+  ) {
     this.reminders = new ReminderStore(this.exec.bind(this), storage, () => this.tables().has("reminders"));
   }
 
@@ -56,7 +59,9 @@ export class ConversationStore {
     const at = isHashId(message.messageId) ? now : null;
     const fresh = this.exec(
       "INSERT INTO seen VALUES (?1, ?2) ON CONFLICT (message_id) DO UPDATE SET at = ?2 WHERE seen.at IS NOT NULL AND seen.at < ?3",
-      message.messageId, at, now - replayWindowMs,
+      message.messageId,
+      at,
+      now - replayWindowMs,
     ).rowsWritten;
     if (fresh === 0) return false;
     // A scheduled turn knows no room name (''): it keeps the one Campfire last sent, or says "room <id>". A shared
@@ -69,10 +74,22 @@ export class ConversationStore {
        ON CONFLICT (id) DO UPDATE SET
          room_name = CASE WHEN ?3 <> '' AND (?6 OR room_name = 'room ' || room_id) THEN excluded.room_name ELSE room_name END, ttl_ms = excluded.ttl_ms
        WHERE (?3 <> '' AND (?6 OR room_name = 'room ' || room_id) AND room_name <> excluded.room_name) OR ttl_ms <> excluded.ttl_ms`,
-      botId, message.roomId, message.roomName ?? directRoomLabel(message.userName), ttlMs, now, shared ? 1 : 0,
+      botId,
+      message.roomId,
+      message.roomName ?? directRoomLabel(message.userName),
+      ttlMs,
+      now,
+      shared ? 1 : 0,
     );
     const campfireId = /^\d+$/.test(message.messageId) ? Number(message.messageId) : null;
-    this.exec("INSERT INTO inbox (message_id, user_id, user_name, text, received_at) VALUES (?, ?, ?, ?, ?)", campfireId, message.userId, message.userName, message.text, now);
+    this.exec(
+      "INSERT INTO inbox (message_id, user_id, user_name, text, received_at) VALUES (?, ?, ?, ?, ?)",
+      campfireId,
+      message.userId,
+      message.userName,
+      message.text,
+      now,
+    );
     return true;
   }
 
@@ -95,30 +112,65 @@ export class ConversationStore {
       lastActivityAt: int(row.last_activity_at),
       turns: int(row.turns),
       fallbacks: int(row.fallbacks),
-      usage: { input: int(row.input_tokens), output: int(row.output_tokens), cacheRead: int(row.cache_read_tokens), cacheWrite: int(row.cache_write_tokens) },
+      usage: {
+        input: int(row.input_tokens),
+        output: int(row.output_tokens),
+        cacheRead: int(row.cache_read_tokens),
+        cacheWrite: int(row.cache_write_tokens),
+      },
       retry: { attempts: int(row.retry_attempts), at: maybe(row.retry_at), since: maybe(row.failing_since) },
       draft: { messageId: maybe(row.draft_message_id), postingSince: maybe(row.draft_posting_since) },
-      outgoing: row.out_kind === null ? null : {
-        kind: row.out_kind as Outgoing["kind"], uptoSeq: int(row.out_upto_seq), prompt: row.out_prompt as string,
-        context: JSON.parse((row.out_context as string | null) ?? "null") as Outgoing["context"], markdown: row.out_markdown as string,
-        messageId: maybe(row.out_message_id), posted: int(row.out_posted), queuedAt: int(row.out_queued_at),
-        files: JSON.parse((row.out_files as string | null) ?? "[]") as string[], boost: JSON.parse((row.out_boost as string | null) ?? "null") as Outgoing["boost"],
-      },
+      outgoing:
+        row.out_kind === null
+          ? null
+          : {
+              kind: row.out_kind as Outgoing["kind"],
+              uptoSeq: int(row.out_upto_seq),
+              prompt: row.out_prompt as string,
+              context: JSON.parse((row.out_context as string | null) ?? "null") as Outgoing["context"],
+              markdown: row.out_markdown as string,
+              messageId: maybe(row.out_message_id),
+              posted: int(row.out_posted),
+              queuedAt: int(row.out_queued_at),
+              files: JSON.parse((row.out_files as string | null) ?? "[]") as string[],
+              boost: JSON.parse((row.out_boost as string | null) ?? "null") as Outgoing["boost"],
+            },
       containerId: row.container_id as string | null,
       lacks: new Set((row.lacks as string).split(",").filter(Boolean) as Capability[]),
       waiting: row.waiting === 1,
-      billing: { doRequests: int(row.do_requests), rowsRead: int(row.rows_read), rowsWritten: int(row.rows_written), subrequests: int(row.subrequests) },
+      billing: {
+        doRequests: int(row.do_requests),
+        rowsRead: int(row.rows_read),
+        rowsWritten: int(row.rows_written),
+        subrequests: int(row.subrequests),
+      },
       reported: row.reported as string | null,
       rhythm: readRhythm(row.cache_rhythm as string | null),
-      budget: row.budget_rows === null ? null : { rows: JSON.parse(row.budget_rows as string) as Settlement["rows"], micros: int(row.budget_held), costMicros: int(row.budget_cost) },
+      budget:
+        row.budget_rows === null
+          ? null
+          : {
+              rows: JSON.parse(row.budget_rows as string) as Settlement["rows"],
+              micros: int(row.budget_held),
+              costMicros: int(row.budget_cost),
+            },
     };
   }
 
   /** The oldest waiting messages, at most `limit`: a burst is answered in turns of bounded size. */
   pending(limit: number): PendingMessage[] {
-    return this.exec<{ seq: number; message_id: number | null; user_id: number; user_name: string; text: string }>("SELECT seq, message_id, user_id, user_name, text FROM inbox ORDER BY seq LIMIT ?", limit)
+    return this.exec<{ seq: number; message_id: number | null; user_id: number; user_name: string; text: string }>(
+      "SELECT seq, message_id, user_id, user_name, text FROM inbox ORDER BY seq LIMIT ?",
+      limit,
+    )
       .toArray()
-      .map((row) => ({ seq: row.seq, messageId: row.message_id, userId: row.user_id, userName: row.user_name, text: row.text }));
+      .map((row) => ({
+        seq: row.seq,
+        messageId: row.message_id,
+        userId: row.user_id,
+        userName: row.user_name,
+        text: row.text,
+      }));
   }
 
   /** The newest waiting message's seq, or null when none waits. */
@@ -141,7 +193,14 @@ export class ConversationStore {
   seenAmong(messageIds: number[]): Set<string> {
     if (messageIds.length === 0) return new Set();
     const ids = JSON.stringify(messageIds.map(String));
-    return new Set(this.exec<{ id: string }>("SELECT message_id AS id FROM seen WHERE message_id IN (SELECT value FROM json_each(?))", ids).toArray().map((r) => r.id));
+    return new Set(
+      this.exec<{ id: string }>(
+        "SELECT message_id AS id FROM seen WHERE message_id IN (SELECT value FROM json_each(?))",
+        ids,
+      )
+        .toArray()
+        .map((r) => r.id),
+    );
   }
 
   /**
@@ -149,13 +208,36 @@ export class ConversationStore {
    * An answer the bot's fallback model wrote is counted as it is billed: now. The budget reservation the
    * conversation now holds, and the turn's rhythm (for the cache ttls), go into the same write.
    */
-  keepAnswer(outgoing: Outgoing, usage: TokenUsage, containerId: string | null, budget: Settlement | null, byFallback = false, rhythm: string | null = null): void {
+  keepAnswer(
+    outgoing: Outgoing,
+    usage: TokenUsage,
+    containerId: string | null,
+    budget: Settlement | null,
+    byFallback = false,
+    rhythm: string | null = null,
+  ): void {
     this.exec(
       `UPDATE conversation SET out_kind = ?, out_upto_seq = ?, out_prompt = ?, out_context = ?, out_markdown = ?, out_message_id = ?, out_posted = ?, out_queued_at = ?,
          out_files = ?, out_boost = ?, container_id = coalesce(?, container_id), input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, cache_read_tokens = cache_read_tokens + ?, cache_write_tokens = cache_write_tokens + ?,
          fallbacks = fallbacks + ?, retry_attempts = 0, retry_at = NULL, failing_since = NULL, budget_rows = ?, budget_held = ?, budget_cost = ?, cache_rhythm = coalesce(?, cache_rhythm)`,
-      outgoing.kind, outgoing.uptoSeq, outgoing.prompt, JSON.stringify(outgoing.context), outgoing.markdown, outgoing.messageId, outgoing.posted, outgoing.queuedAt,
-      JSON.stringify(outgoing.files), JSON.stringify(outgoing.boost), containerId, usage.input, usage.output, usage.cacheRead, usage.cacheWrite, byFallback ? 1 : 0, ...budgetValues(budget), rhythm,
+      outgoing.kind,
+      outgoing.uptoSeq,
+      outgoing.prompt,
+      JSON.stringify(outgoing.context),
+      outgoing.markdown,
+      outgoing.messageId,
+      outgoing.posted,
+      outgoing.queuedAt,
+      JSON.stringify(outgoing.files),
+      JSON.stringify(outgoing.boost),
+      containerId,
+      usage.input,
+      usage.output,
+      usage.cacheRead,
+      usage.cacheWrite,
+      byFallback ? 1 : 0,
+      ...budgetValues(budget),
+      rhythm,
     );
   }
 
@@ -164,13 +246,19 @@ export class ConversationStore {
    * counts a Campfire outage before it; a file given up in a line does not, so the next file has no budget left either.
    */
   markPosted(parts: number, endsFailures: boolean): void {
-    if (endsFailures) this.exec("UPDATE conversation SET out_posted = ?, retry_attempts = 0, retry_at = NULL, failing_since = NULL", parts);
+    if (endsFailures)
+      this.exec(
+        "UPDATE conversation SET out_posted = ?, retry_attempts = 0, retry_at = NULL, failing_since = NULL",
+        parts,
+      );
     else this.exec("UPDATE conversation SET out_posted = ?", parts);
   }
 
   /** Whether messages wait behind the answer being posted, which answers those up to `seq`. */
   waitingAfter(seq: number): boolean {
-    return this.exec<{ later: number }>("SELECT EXISTS (SELECT 1 FROM inbox WHERE seq > ?) AS later", seq).one().later === 1;
+    return (
+      this.exec<{ later: number }>("SELECT EXISTS (SELECT 1 FROM inbox WHERE seq > ?) AS later", seq).one().later === 1
+    );
   }
 
   /**
@@ -186,14 +274,26 @@ export class ConversationStore {
            out_prompt = NULL, out_context = NULL, out_markdown = NULL, out_message_id = NULL, out_posted = 0, out_queued_at = NULL, out_files = NULL, out_boost = NULL, retry_attempts = 0, retry_at = NULL,
            failing_since = NULL, draft_message_id = NULL, draft_posting_since = NULL, do_requests = do_requests + ?, rows_read = rows_read + ?,
            rows_written = rows_written + ?, subrequests = subrequests + ?`,
-        transcript && JSON.stringify(transcript), transcript ? 1 : 0, now, b.do_requests, b.rows_read, b.rows_written, b.subrequests,
+        transcript && JSON.stringify(transcript),
+        transcript ? 1 : 0,
+        now,
+        b.do_requests,
+        b.rows_read,
+        b.rows_written,
+        b.subrequests,
       );
     });
   }
 
   /** A failed attempt: how many in a row, since when, and when to try again; and the budget reservation now held. */
   recordRetry(attempts: number, since: number, at: number, budget: Settlement | null): void {
-    this.exec("UPDATE conversation SET retry_attempts = ?, failing_since = ?, retry_at = ?, budget_rows = ?, budget_held = ?, budget_cost = ?", attempts, since, at, ...budgetValues(budget));
+    this.exec(
+      "UPDATE conversation SET retry_attempts = ?, failing_since = ?, retry_at = ?, budget_rows = ?, budget_held = ?, budget_cost = ?",
+      attempts,
+      since,
+      at,
+      ...budgetValues(budget),
+    );
   }
 
   startDraftPost(now: number): void {
@@ -224,4 +324,5 @@ export class ConversationStore {
 }
 
 /** A held reservation as the conversation row's three columns. */
-const budgetValues = (budget: Settlement | null): [string | null, number, number] => (budget ? [JSON.stringify(budget.rows), budget.micros, budget.costMicros] : [null, 0, 0]);
+const budgetValues = (budget: Settlement | null): [string | null, number, number] =>
+  budget ? [JSON.stringify(budget.rows), budget.micros, budget.costMicros] : [null, 0, 0];

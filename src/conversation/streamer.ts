@@ -42,7 +42,9 @@ export class ReplyStreamer {
    */
   async adoptOrphan(postingSince: number | null): Promise<void> {
     if (this.messageId !== null || postingSince === null) return;
-    const draft = (await this.room.ownMessagesSince(postingSince)).findLast((message) => message.text.trim().endsWith("…"));
+    const draft = (await this.room.ownMessagesSince(postingSince)).findLast((message) =>
+      message.text.trim().endsWith("…"),
+    );
     if (!draft) return;
     this.messageId = draft.id;
     this.remember.posted(draft.id);
@@ -52,7 +54,14 @@ export class ReplyStreamer {
     this.latest = snapshot;
     const now = Date.now();
     // Asked each time: this very turn may learn that this Campfire cannot edit.
-    if (this.stopped || !this.room.supports("read_edit") || this.pending || now - this.startedAt < STREAM_AFTER_MS || now - this.lastShownAt < EDIT_INTERVAL_MS) return;
+    if (
+      this.stopped ||
+      !this.room.supports("read_edit") ||
+      this.pending ||
+      now - this.startedAt < STREAM_AFTER_MS ||
+      now - this.lastShownAt < EDIT_INTERVAL_MS
+    )
+      return;
     // Only the first message's worth streams; a longer answer's other parts are posted at the end.
     const first = splitMarkdown(snapshot)[0];
     if (first) this.show(`${renderMarkdown(first)}<p>…</p>`);
@@ -60,7 +69,8 @@ export class ReplyStreamer {
 
   /** A long turn with nothing shown yet says it is working on it. */
   progress(): void {
-    if (this.messageId === null && !this.pending && this.latest === "") this.show(`<p>${escapeHtml(PROGRESS_TEXT)}</p>`);
+    if (this.messageId === null && !this.pending && this.latest === "")
+      this.show(`<p>${escapeHtml(PROGRESS_TEXT)}</p>`);
   }
 
   /** Waits for an edit in flight, so the final answer is never overwritten by a stale one. */

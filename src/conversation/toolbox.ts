@@ -7,7 +7,15 @@ import { listDocuments, readDocument, searchKnowledge, storeDocument } from "../
 import { MEMORY_TOOL, type MemoryToolContext } from "../memory/tool";
 import { TOOLS } from "../tools";
 import type { BudgetToolContext } from "../tools/budget-status";
-import { defineTool, type Person, speaksForSomeone, type Tool, type ToolContext, toolDefinition, ToolError } from "../tools/tool";
+import {
+  defineTool,
+  type Person,
+  speaksForSomeone,
+  type Tool,
+  type ToolContext,
+  toolDefinition,
+  ToolError,
+} from "../tools/tool";
 
 /** A tool context that may hand a question to another bot, for the `ask_<bot id>` tools. */
 export interface ConsultToolContext extends ToolContext {
@@ -16,7 +24,11 @@ export interface ConsultToolContext extends ToolContext {
 }
 
 /** What a turn hands its tools: every tool's context, and what each feature's tools add to it. */
-export interface TurnToolContext extends KnowledgeToolContext, MemoryToolContext, ConsultToolContext, BudgetToolContext {}
+export interface TurnToolContext
+  extends KnowledgeToolContext,
+    MemoryToolContext,
+    ConsultToolContext,
+    BudgetToolContext {}
 
 /** The custom tools a turn may call, by name. */
 export type Toolbox = Map<string, Tool<z.ZodType, TurnToolContext>>;
@@ -37,7 +49,9 @@ function newConsultTool(other: BotConfig): Tool<z.ZodType, ConsultToolContext> {
     description:
       `Ask ${other.name}, another bot, one question and get its answer back (it does not see this room or the people here). ` +
       `What it is for: ${other.systemPrompt.trim().split("\n")[0]!.slice(0, 300)}`,
-    input: z.object({ question: z.string().min(1).max(4_000).describe("The whole question, with the context it needs") }),
+    input: z.object({
+      question: z.string().min(1).max(4_000).describe("The whole question, with the context it needs"),
+    }),
     async run({ question }, context: ConsultToolContext) {
       if (!context.consult) throw new ToolError(`${other.name} cannot be consulted from here.`);
       return context.consult(other.id, question);
@@ -57,7 +71,10 @@ export function actsForPeople(bot: BotConfig): boolean {
 export function toolbox(bot: BotConfig, consultable: BotConfig[], asker: Person): Toolbox {
   const builtIn = bot.tools.map((name) => TOOLS[name]).filter((tool) => !tool.forAsker || speaksForSomeone(asker));
   const tools: Toolbox = new Map(builtIn.map((tool) => [tool.name, tool]));
-  const knowledge = [...(bot.knowledge.read.length ? [searchKnowledge, readDocument, listDocuments] : []), ...(bot.knowledge.write.length ? [storeDocument] : [])];
+  const knowledge = [
+    ...(bot.knowledge.read.length ? [searchKnowledge, readDocument, listDocuments] : []),
+    ...(bot.knowledge.write.length ? [storeDocument] : []),
+  ];
   for (const tool of knowledge) tools.set(tool.name, tool);
   for (const other of consultable) tools.set(`ask_${other.id}`, consultTool(other));
   return tools;
@@ -71,7 +88,9 @@ export function toolsFor(bot: BotConfig, tools: Toolbox, withMemory: boolean): T
   const offered: ToolUnion[] = [...tools.values()].map(toolDefinition);
   if (withMemory) offered.push(MEMORY_TOOL);
   if (bot.codeExecution) offered.push(codeExecutionTool());
-  if (bot.webSearchMaxUses) offered.push({ type: "web_search_20260318", name: "web_search", max_uses: bot.webSearchMaxUses });
-  if (bot.webFetchMaxUses) offered.push({ type: "web_fetch_20260318", name: "web_fetch", max_uses: bot.webFetchMaxUses });
+  if (bot.webSearchMaxUses)
+    offered.push({ type: "web_search_20260318", name: "web_search", max_uses: bot.webSearchMaxUses });
+  if (bot.webFetchMaxUses)
+    offered.push({ type: "web_fetch_20260318", name: "web_fetch", max_uses: bot.webFetchMaxUses });
   return offered;
 }

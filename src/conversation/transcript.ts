@@ -13,11 +13,15 @@ export interface RoomContext {
 }
 
 export const estimateTokens = (text: string) => Math.ceil(text.length / 4);
-const turnTokens = (turn: Turn) => estimateTokens(turn.content) + (turn.context ? estimateTokens(turn.context.text) : 0);
+const turnTokens = (turn: Turn) =>
+  estimateTokens(turn.content) + (turn.context ? estimateTokens(turn.context.text) : 0);
 
 /** The newest room message the transcript has shown as context; a turn shows only those after it. */
 export function contextShownUpto(turns: Turn[]): number | null {
-  return turns.reduce<number | null>((upto, turn) => (turn.context && (upto === null || turn.context.upto > upto) ? turn.context.upto : upto), null);
+  return turns.reduce<number | null>(
+    (upto, turn) => (turn.context && (upto === null || turn.context.upto > upto) ? turn.context.upto : upto),
+    null,
+  );
 }
 
 /**
@@ -43,6 +47,16 @@ export function withinBudget(turns: Turn[], budget: number): Turn[] {
 }
 
 /** The transcript after an answered turn: trimmed as the turn saw it, then the exchange added, with its room context. */
-export function appendExchange(turns: Turn[], budget: number, prompt: string, answer: string, context: RoomContext | null = null): Turn[] {
-  return [...withinBudget(turns, budget), { role: "user", content: prompt, ...(context ? { context } : {}) }, { role: "assistant", content: answer }];
+export function appendExchange(
+  turns: Turn[],
+  budget: number,
+  prompt: string,
+  answer: string,
+  context: RoomContext | null = null,
+): Turn[] {
+  return [
+    ...withinBudget(turns, budget),
+    { role: "user", content: prompt, ...(context ? { context } : {}) },
+    { role: "assistant", content: answer },
+  ];
 }

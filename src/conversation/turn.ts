@@ -95,10 +95,30 @@ export interface TurnInput {
 }
 
 /** The turn's request to the model — prompt, tools and cache breakpoints — and the custom tools it may call. */
-export function turnRequest({ bot, roomName, transcript, pending, context, now, asker, memory, consultable, cache, budgeted = false }: TurnInput): { prompt: string; system: TextBlockParam[]; messages: MessageParam[]; tools: ToolUnion[]; custom: Toolbox } {
+export function turnRequest({
+  bot,
+  roomName,
+  transcript,
+  pending,
+  context,
+  now,
+  asker,
+  memory,
+  consultable,
+  cache,
+  budgeted = false,
+}: TurnInput): {
+  prompt: string;
+  system: TextBlockParam[];
+  messages: MessageParam[];
+  tools: ToolUnion[];
+  custom: Toolbox;
+} {
   const prompt = composeTurn(pending);
   const system = systemPrompt(bot, roomName, [
-    bot.knowledge.read.length ? `Your knowledge libraries: ${bot.knowledge.read.join(", ")}. Search them before answering questions they may cover, and cite the document (title and id) you used.` : "",
+    bot.knowledge.read.length
+      ? `Your knowledge libraries: ${bot.knowledge.read.join(", ")}. Search them before answering questions they may cover, and cite the document (title and id) you used.`
+      : "",
     memory ? memoryPrompt(bot.memoryTtlMs!) : "",
   ]);
   const extra = [memory ? memoryOwner(asker.name) : "", currentTime(now, bot.timeZone)].filter(Boolean).join("\n\n");
@@ -114,57 +134,162 @@ export function turnRequest({ bot, roomName, transcript, pending, context, now, 
  * messages as data, tools until it is done, the answer streamed into the room as it comes, all bounded by the bot's
  * time limit. The answer is kept until posted.
  */
-export async function answerWaiting({ store, state, bot, room, model, reach, onAsk, budget, spend }: TurnSetup): Promise<{ outgoing: Outgoing; answered: LogFields; transcript: Turn[] }> {
+export async function answerWaiting({
+  store,
+  state,
+  bot,
+  room,
+  model,
+  reach,
+  onAsk,
+  budget,
+  spend,
+}: TurnSetup): Promise<{ outgoing: Outgoing; answered: LogFields; transcript: Turn[] }> {
   const started = Date.now();
   const pending = nextBatch(store, bot);
   const last = pending.at(-1)!;
   const asker: Person = { id: last.userId, name: last.userName };
-  const streamer = new ReplyStreamer(room, state.draft.messageId, { posting: () => store.startDraftPost(Date.now()), posted: (id) => store.setDraftMessageId(id) }, started);
+  const streamer = new ReplyStreamer(
+    room,
+    state.draft.messageId,
+    { posting: () => store.startDraftPost(Date.now()), posted: (id) => store.setDraftMessageId(id) },
+    started,
+  );
   const timeout = new AbortController();
   // The turn's clocks start with the turn: a slow Campfire read below counts against them.
-  const timers = [setTimeout(() => timeout.abort(), bot.turnTimeoutMs), setTimeout(() => streamer.progress(), PROGRESS_AFTER_MS)];
+  const timers = [
+    setTimeout(() => timeout.abort(), bot.turnTimeoutMs),
+    setTimeout(() => streamer.progress(), PROGRESS_AFTER_MS),
+  ];
   // The 👀 goes on while the turn reads the room and asks the model: it is not on the answer's critical path.
   const boosting = acknowledge(room, bot.ackBoost, last.messageId, bot.id);
   let kept = false;
   try {
     await streamer.adoptOrphan(state.draft.postingSince);
     const { transcript, dropped } = trimmed(store, bot, room.id);
-    const context = await roomContext(room, store, bot.id, state.roomName, bot.roomContextMessages, contextShownUpto(transcript));
+    const context = await roomContext(
+      room,
+      store,
+      bot.id,
+      state.roomName,
+      bot.roomContextMessages,
+      contextShownUpto(transcript),
+    );
     const now = new Date();
-    const cache = cachePlan({ rhythm: state.rhythm, now: now.getTime(), ttlMs: state.ttlMs, nextReminderAt: store.reminders.nextDueAt(), historyTrimmed: dropped > 0 });
+    const cache = cachePlan({
+      rhythm: state.rhythm,
+      now: now.getTime(),
+      ttlMs: state.ttlMs,
+      nextReminderAt: store.reminders.nextDueAt(),
+      historyTrimmed: dropped > 0,
+    });
     const memory = reach.memory(bot, asker);
     const knowledge = reach.knowledge(bot);
     const consultable = bot.consult.map((id) => reach.bot(id)).filter((other) => other !== undefined);
-    const { prompt, system, messages, tools, custom } = turnRequest({ bot, roomName: state.roomName, transcript, pending, context, now, asker, memory: memory !== undefined, consultable, cache, budgeted: budget !== undefined });
+    const { prompt, system, messages, tools, custom } = turnRequest({
+      bot,
+      roomName: state.roomName,
+      transcript,
+      pending,
+      context,
+      now,
+      asker,
+      memory: memory !== undefined,
+      consultable,
+      cache,
+      budgeted: budget !== undefined,
+    });
     let consultUsage: TokenUsage = { ...NO_USAGE };
-    const toolContext: TurnToolContext = { botId: bot.id, room, reminders: store.reminders, asker, timeZone: bot.timeZone, now, knowledge, memory };
+    const toolContext: TurnToolContext = {
+      botId: bot.id,
+      room,
+      reminders: store.reminders,
+      asker,
+      timeZone: bot.timeZone,
+      now,
+      knowledge,
+      memory,
+    };
     toolContext.consult = async (otherId, question) => {
       const other = reach.bot(otherId)!;
       if (await reach.paused(otherId)) throw new ToolError(`${pausedSentence(other.name)} Answer without it.`);
       // Paid from this turn's reservation, at the consulted bot's model's price.
-      const answer = await consultBot({ model, caller: bot, other, question, context: toolContext, knowledge: reach.knowledge(other), signal: timeout.signal, onAsk, onUsage: (usage) => spend.add(usage, other.price), audit: reach.audit });
+      const answer = await consultBot({
+        model,
+        caller: bot,
+        other,
+        question,
+        context: toolContext,
+        knowledge: reach.knowledge(other),
+        signal: timeout.signal,
+        onAsk,
+        onUsage: (usage) => spend.add(usage, other.price),
+        audit: reach.audit,
+      });
       consultUsage = addUsage(consultUsage, answer.usage);
       reach.consulted(otherId, answer.usage);
       return answer.text;
     };
     // Before the model is asked: a turn a budget does not allow is not started.
-    const notices = budget ? await reserveTurn({ budget, spend, bot, consultable, asker, roomId: room.id, stored: state.budget, request: { system, messages, tools }, now }) : [];
+    const notices = budget
+      ? await reserveTurn({
+          budget,
+          spend,
+          bot,
+          consultable,
+          asker,
+          roomId: room.id,
+          stored: state.budget,
+          request: { system, messages, tools },
+          now,
+        })
+      : [];
     if (budget) toolContext.budget = budgetReader(budget, bot, asker, room.id, now);
     const answer = await runModelLoop({
-      model, bot, system, messages, tools, toolbox: custom, toolContext, onAsk, signal: timeout.signal, onUsage: (usage) => spend.add(usage, bot.price), audit: reach.audit,
+      model,
+      bot,
+      system,
+      messages,
+      tools,
+      toolbox: custom,
+      toolContext,
+      onAsk,
+      signal: timeout.signal,
+      onUsage: (usage) => spend.add(usage, bot.price),
+      audit: reach.audit,
       container: bot.codeExecution ? containerParam(state.containerId, bot.skills) : undefined,
       onText: (snapshot) => streamer.update(snapshot),
     });
     await streamer.drain();
     const usage = addUsage(answer.usage, consultUsage);
     const outgoing: Outgoing = {
-      kind: "reply", uptoSeq: last.seq, prompt, context, markdown: [answer.text || emptyAnswer(answer.stopReason, answer.fileIds.length), ...notices].join("\n\n"), messageId: streamer.shownMessageId,
-      posted: 0, queuedAt: Date.now(), files: answer.fileIds, boost: await boosting,
+      kind: "reply",
+      uptoSeq: last.seq,
+      prompt,
+      context,
+      markdown: [answer.text || emptyAnswer(answer.stopReason, answer.fileIds.length), ...notices].join("\n\n"),
+      messageId: streamer.shownMessageId,
+      posted: 0,
+      queuedAt: Date.now(),
+      files: answer.fileIds,
+      boost: await boosting,
     };
-    store.keepAnswer(outgoing, usage, answer.containerId, spend.current(state.budget), answer.fallbackModel !== undefined, storedRhythm(afterTurn(state.rhythm, now.getTime(), Date.now())));
+    store.keepAnswer(
+      outgoing,
+      usage,
+      answer.containerId,
+      spend.current(state.budget),
+      answer.fallbackModel !== undefined,
+      storedRhythm(afterTurn(state.rhythm, now.getTime(), Date.now())),
+    );
     kept = true;
     const answered = {
-      claude_ms: Date.now() - started, messages: pending.length, stop: answer.stopReason, streamed: streamer.shownMessageId !== null, files: answer.fileIds.length, tokens: { ...usage },
+      claude_ms: Date.now() - started,
+      messages: pending.length,
+      stop: answer.stopReason,
+      streamed: streamer.shownMessageId !== null,
+      files: answer.fileIds.length,
+      tokens: { ...usage },
       cache_ttl: [cache.system, cache.history, cache.turn].map((ttl) => ttl ?? "none").join(","),
       ...(answer.fallbackModel ? { fallback: answer.fallbackModel } : {}),
     };
@@ -181,11 +306,19 @@ export async function answerWaiting({ store, state, bot, room, model, reach, onA
 function trimmed(store: ConversationStore, bot: BotConfig, roomId: number): { transcript: Turn[]; dropped: number } {
   const transcript = store.transcript();
   const drop = turnsToDrop(transcript, bot.historyBudgetTokens);
-  if (drop > 0) log("info", "history.trimmed", { bot: bot.id, room: roomId, dropped_turns: drop, kept_turns: transcript.length - drop });
+  if (drop > 0)
+    log("info", "history.trimmed", {
+      bot: bot.id,
+      room: roomId,
+      dropped_turns: drop,
+      kept_turns: transcript.length - drop,
+    });
   return { transcript: transcript.slice(drop), dropped: drop };
 }
 
 function emptyAnswer(stopReason: string | null, files: number): string {
   if (files > 0) return files === 1 ? "Here is the file." : `Here are the ${files} files.`;
-  return stopReason === "max_tokens" ? "_(My answer ran past this bot's max_tokens before any text; ask me to be briefer.)_" : "_(I have nothing to add.)_";
+  return stopReason === "max_tokens"
+    ? "_(My answer ran past this bot's max_tokens before any text; ask me to be briefer.)_"
+    : "_(I have nothing to add.)_";
 }

@@ -38,18 +38,44 @@ knowledgeAdmin.put("/:library/:docId", async (c) => {
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    return c.json({ error: "the body is not UTF-8 text; save the file as UTF-8 (Markdown or plain text) and send it again" }, 422);
+    return c.json(
+      { error: "the body is not UTF-8 text; save the file as UTF-8 (Markdown or plain text) and send it again" },
+      422,
+    );
   }
   const doc = parseDocument(docId, text, c.req.header("x-title"));
   const result = await openLibrary(c.env, library).put({ id: docId, ...doc });
   if (!result.ok) {
     log("warn", "knowledge.refused", { library, doc: docId, kind: result.refusal.kind });
-    return c.json({ error: `document "${docId}" was not stored: ${result.refusal.reason}` }, STATUS[result.refusal.kind]);
+    return c.json(
+      { error: `document "${docId}" was not stored: ${result.refusal.reason}` },
+      STATUS[result.refusal.kind],
+    );
   }
-  log("info", "knowledge.stored", { library, doc: docId, size: result.size, counted: result.counted, chunks: result.chunks, created: result.created });
-  await audit(c.env, library, { kind: "knowledge.stored", actor: "admin", detail: { library, doc: docId, created: result.created } });
+  log("info", "knowledge.stored", {
+    library,
+    doc: docId,
+    size: result.size,
+    counted: result.counted,
+    chunks: result.chunks,
+    created: result.created,
+  });
+  await audit(c.env, library, {
+    kind: "knowledge.stored",
+    actor: "admin",
+    detail: { library, doc: docId, created: result.created },
+  });
   return c.json(
-    { library, id: docId, title: doc.title, source: doc.source, size: result.size, counted: result.counted, chunks: result.chunks, created: result.created },
+    {
+      library,
+      id: docId,
+      title: doc.title,
+      source: doc.source,
+      size: result.size,
+      counted: result.counted,
+      chunks: result.chunks,
+      created: result.created,
+    },
     result.created ? 201 : 200,
   );
 });
@@ -58,7 +84,10 @@ knowledgeAdmin.get("/:library", async (c) => {
   const invalid = invalidNames(c.req.param("library"));
   if (invalid) return c.json({ error: invalid }, 400);
   const library = libraryKey(c.req.param("library"));
-  const documents = (await openLibrary(c.env, library).list()).map(({ updatedAt, ...doc }) => ({ ...doc, updatedAt: iso(updatedAt) }));
+  const documents = (await openLibrary(c.env, library).list()).map(({ updatedAt, ...doc }) => ({
+    ...doc,
+    updatedAt: iso(updatedAt),
+  }));
   const bytes = documents.reduce((sum, doc) => sum + doc.size, 0);
   const counted = documents.reduce((sum, doc) => sum + doc.counted, 0);
   return c.json({ library, count: documents.length, bytes, counted, limits: LIMITS, documents });
@@ -97,6 +126,7 @@ function invalidNames(library: string, docId?: string): string | null {
   return null;
 }
 
-const notFound = (c: Context<AppEnv>, library: string, docId: string) => c.json({ error: `library "${library}" has no document "${docId}"` }, 404);
+const notFound = (c: Context<AppEnv>, library: string, docId: string) =>
+  c.json({ error: `library "${library}" has no document "${docId}"` }, 404);
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -51,11 +51,13 @@ export function chunkMarkdown(markdown: string): Chunk[] {
 /** "Leave › Parental leave", each heading at most HEADING_CHARS and the whole at most TRAIL_CHARS ("… › Adoption"). */
 function trailOf(headings: string[]): string {
   const parts = headings.map((heading) => shorten(heading, HEADING_CHARS));
-  while (parts.length > 1 && parts.join(HEADING_SEPARATOR).length > TRAIL_CHARS) parts.splice(0, parts[0] === ELLIPSIS ? 2 : 1, ELLIPSIS);
+  while (parts.length > 1 && parts.join(HEADING_SEPARATOR).length > TRAIL_CHARS)
+    parts.splice(0, parts[0] === ELLIPSIS ? 2 : 1, ELLIPSIS);
   return parts.join(HEADING_SEPARATOR);
 }
 
-const shorten = (text: string, max: number) => (text.length <= max ? text : cut(text, max - ELLIPSIS.length).trimEnd() + ELLIPSIS);
+const shorten = (text: string, max: number) =>
+  text.length <= max ? text : cut(text, max - ELLIPSIS.length).trimEnd() + ELLIPSIS;
 
 /** The first `length` UTF-16 units of a text, one fewer rather than half an emoji. */
 function cut(text: string, length: number): string {
@@ -135,7 +137,10 @@ function splitOversized(block: Block): Block[] {
   let chars = 0;
   for (const piece of pieces) {
     const pieceWords = block.code ? countWords(piece) : 1;
-    if (part.length > 0 && (words + pieceWords > CHUNK_WORDS.max || chars + joiner.length + piece.length > CHUNK_CHARS)) {
+    if (
+      part.length > 0 &&
+      (words + pieceWords > CHUNK_WORDS.max || chars + joiner.length + piece.length > CHUNK_CHARS)
+    ) {
       parts.push({ text: part.join(joiner), words, code: block.code });
       part = [];
       words = 0;
@@ -159,7 +164,8 @@ function pack(blocks: Block[]): string[] {
   let words = 0;
   let chars = 0;
   for (const block of blocks) {
-    const full = words + block.words > CHUNK_WORDS.max || chars + 2 + block.text.length > CHUNK_CHARS || words >= target;
+    const full =
+      words + block.words > CHUNK_WORDS.max || chars + 2 + block.text.length > CHUNK_CHARS || words >= target;
     if (full && part.length > 0) {
       parts.push(part.map((b) => b.text).join("\n\n"));
       part = [];

@@ -32,7 +32,11 @@ export function parseDocument(id: string, text: string, titleHeader?: string | n
   const fields = match ? frontMatterFields(match[1]!) : {};
   const body = match ? text.slice(match[0].length) : text.replace(/^\uFEFF/, "");
   const title = fields.title || decodeHeader(titleHeader) || FIRST_H1.exec(body)?.[1] || id;
-  return { title: title.trim().slice(0, MAX_TITLE_CHARS), source: fields.source?.slice(0, MAX_SOURCE_CHARS) || null, body };
+  return {
+    title: title.trim().slice(0, MAX_TITLE_CHARS),
+    source: fields.source?.slice(0, MAX_SOURCE_CHARS) || null,
+    body,
+  };
 }
 
 /** `key: value` lines, values optionally quoted; anything else in the front matter is ignored. */
@@ -96,7 +100,9 @@ export function documentIds(fileNames: string[]): { ids: string[]; clashes: stri
     .filter(([, names]) => names.length > 1)
     .map(([id, names]) => {
       const listed = `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
-      return names.length === 2 ? `${listed} would both be the document "${id}"; rename one of them` : `${listed} would all be the document "${id}"; rename all but one`;
+      return names.length === 2
+        ? `${listed} would both be the document "${id}"; rename one of them`
+        : `${listed} would all be the document "${id}"; rename all but one`;
     });
   return { ids, clashes };
 }

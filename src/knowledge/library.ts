@@ -1,6 +1,15 @@
 import { DurableObject } from "cloudflare:workers";
 import { chunkMarkdown } from "./chunk";
-import { countedBytes, documentTooLarge, emptyDocument, libraryFull, LIMITS, PASSAGE_BYTES, type Refusal, tooManyDocuments } from "./limits";
+import {
+  countedBytes,
+  documentTooLarge,
+  emptyDocument,
+  libraryFull,
+  LIMITS,
+  PASSAGE_BYTES,
+  type Refusal,
+  tooManyDocuments,
+} from "./limits";
 import { pageOf } from "./pages";
 import { ftsQuery } from "./query";
 import { columnNames, tableNames } from "../sqlite";
@@ -44,7 +53,9 @@ export interface Passage {
   score: number;
 }
 
-export type PutResult = { ok: true; created: boolean; size: number; counted: number; chunks: number } | { ok: false; refusal: Refusal };
+export type PutResult =
+  | { ok: true; created: boolean; size: number; counted: number; chunks: number }
+  | { ok: false; refusal: Refusal };
 
 // A document's chunks have rowids num·2²⁰ + n, so replacing a document deletes one rowid range (cheap in FTS5).
 const CHUNK_SPAN = 2 ** 20;
@@ -87,8 +98,14 @@ export class Library extends DurableObject<Env> {
     this.create();
     const sql = this.ctx.storage.sql;
     return this.ctx.storage.transactionSync((): PutResult => {
-      const old = sql.exec<{ num: number; counted: number }>("SELECT num, counted FROM documents WHERE id = ?", doc.id).toArray()[0];
-      const totals = sql.exec<{ count: number; bytes: number }>("SELECT count(*) AS count, coalesce(sum(counted), 0) AS bytes FROM documents").one();
+      const old = sql
+        .exec<{ num: number; counted: number }>("SELECT num, counted FROM documents WHERE id = ?", doc.id)
+        .toArray()[0];
+      const totals = sql
+        .exec<{ count: number; bytes: number }>(
+          "SELECT count(*) AS count, coalesce(sum(counted), 0) AS bytes FROM documents",
+        )
+        .one();
       if (!old && totals.count >= LIMITS.documents) return { ok: false, refusal: tooManyDocuments() };
       const used = totals.bytes - (old?.counted ?? 0);
       if (used + counted > LIMITS.libraryBytes) return { ok: false, refusal: libraryFull(used, counted) };
@@ -99,12 +116,25 @@ export class Library extends DurableObject<Env> {
            ON CONFLICT (id) DO UPDATE SET title = excluded.title, source = excluded.source, body = excluded.body,
              updated_at = excluded.updated_at, size = excluded.size, counted = excluded.counted
            RETURNING num`,
-          doc.id, doc.title, doc.source, doc.body, Date.now(), size, counted,
+          doc.id,
+          doc.title,
+          doc.source,
+          doc.body,
+          Date.now(),
+          size,
+          counted,
         )
         .one();
       sql.exec("DELETE FROM chunks WHERE rowid >= ? AND rowid < ?", num * CHUNK_SPAN, (num + 1) * CHUNK_SPAN);
       chunks.forEach((chunk, n) => {
-        sql.exec("INSERT INTO chunks (rowid, doc_id, title, heading, text) VALUES (?, ?, ?, ?, ?)", num * CHUNK_SPAN + n, doc.id, doc.title, chunk.heading, chunk.text);
+        sql.exec(
+          "INSERT INTO chunks (rowid, doc_id, title, heading, text) VALUES (?, ?, ?, ?, ?)",
+          num * CHUNK_SPAN + n,
+          doc.id,
+          doc.title,
+          chunk.heading,
+          chunk.text,
+        );
       });
       return { ok: true, created: !old, size, counted, chunks: chunks.length };
     });
@@ -113,13 +143,18 @@ export class Library extends DurableObject<Env> {
   /** Every document's summary, by id. */
   list(): DocumentSummary[] {
     if (!this.exists()) return [];
-    return this.ctx.storage.sql.exec<SummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM documents ORDER BY id`).toArray().map(summary);
+    return this.ctx.storage.sql
+      .exec<SummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM documents ORDER BY id`)
+      .toArray()
+      .map(summary);
   }
 
   /** The whole document, or null if the library has none with this id. */
   document(id: string): StoredDocument | null {
     if (!this.exists()) return null;
-    const row = this.ctx.storage.sql.exec<SummaryRow & { body: string }>(`SELECT ${SUMMARY_COLUMNS}, body FROM documents WHERE id = ?`, id).toArray()[0];
+    const row = this.ctx.storage.sql
+      .exec<SummaryRow & { body: string }>(`SELECT ${SUMMARY_COLUMNS}, body FROM documents WHERE id = ?`, id)
+      .toArray()[0];
     return row ? { ...summary(row), body: row.body } : null;
   }
 
@@ -153,7 +188,8 @@ export class Library extends DurableObject<Env> {
         `SELECT doc_id AS docId, title, heading, snippet(chunks, 3, '**', '**', ' … ', 48) AS snippet,
            bm25(chunks, 0, 3.0, 2.0, 1.0) AS score
          FROM chunks WHERE chunks MATCH ? ORDER BY score LIMIT ?`,
-        match, limit,
+        match,
+        limit,
       )
       .toArray();
   }
@@ -176,7 +212,9 @@ export class Library extends DurableObject<Env> {
         `UPDATE documents SET counted = size + coalesce((
            SELECT sum(length(CAST(heading AS BLOB)) + length(CAST(title AS BLOB)) + length(CAST(doc_id AS BLOB)) + ?)
            FROM chunks WHERE rowid >= documents.num * ? AND rowid < (documents.num + 1) * ?), 0)`,
-        PASSAGE_BYTES, CHUNK_SPAN, CHUNK_SPAN,
+        PASSAGE_BYTES,
+        CHUNK_SPAN,
+        CHUNK_SPAN,
       );
     });
   }
@@ -188,6 +226,20 @@ export class Library extends DurableObject<Env> {
   }
 }
 
-type SummaryRow = { id: string; title: string; source: string | null; size: number; counted: number; updatedAt: number };
+type SummaryRow = {
+  id: string;
+  title: string;
+  source: string | null;
+  size: number;
+  counted: number;
+  updatedAt: number;
+};
 
-const summary = (row: SummaryRow): DocumentSummary => ({ id: row.id, title: row.title, source: row.source, size: row.size, counted: row.counted, updatedAt: row.updatedAt });
+const summary = (row: SummaryRow): DocumentSummary => ({
+  id: row.id,
+  title: row.title,
+  source: row.source,
+  size: row.size,
+  counted: row.counted,
+  updatedAt: row.updatedAt,
+});

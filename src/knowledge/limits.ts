@@ -56,5 +56,9 @@ export function libraryFull(usedBytes: number, addedBytes: number): Refusal {
 }
 
 export function emptyDocument(): Refusal {
-  return { kind: "empty_document", reason: "the document has no text to search (only blank lines or headings); send its Markdown or plain text as the body" };
+  return {
+    kind: "empty_document",
+    reason:
+      "the document has no text to search (only blank lines or headings); send its Markdown or plain text as the body",
+  };
 }

@@ -8,7 +8,9 @@ function pageStarts(text: string): number[] {
   while (text.length - start > PAGE_CHARS) {
     const window = text.slice(start, start + PAGE_CHARS);
     const half = PAGE_CHARS / 2;
-    const cut = [window.lastIndexOf("\n\n"), window.lastIndexOf("\n"), window.lastIndexOf(" ")].find((at) => at >= half);
+    const cut = [window.lastIndexOf("\n\n"), window.lastIndexOf("\n"), window.lastIndexOf(" ")].find(
+      (at) => at >= half,
+    );
     start += cut === undefined ? PAGE_CHARS : cut + 1;
     starts.push(start);
   }

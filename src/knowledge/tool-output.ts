@@ -32,19 +32,30 @@ export function citation(title: string, heading: string, id: string): string {
 }
 
 /** The library a call means: the one named, or the bot's only one; an error that lists the choices otherwise. */
-export function pickLibrary(context: KnowledgeToolContext, requested: string | undefined, access: "read" | "write"): { name: string; library: LibraryApi } {
+export function pickLibrary(
+  context: KnowledgeToolContext,
+  requested: string | undefined,
+  access: "read" | "write",
+): { name: string; library: LibraryApi } {
   const knowledge = context.knowledge;
   if (!knowledge || knowledge.readable.length === 0) {
-    throw new ToolError('This bot has no knowledge library. An operator can give it one with knowledge = ["<library>"] in its settings.');
+    throw new ToolError(
+      'This bot has no knowledge library. An operator can give it one with knowledge = ["<library>"] in its settings.',
+    );
   }
   const allowed = access === "write" ? knowledge.writable : knowledge.readable;
   if (allowed.length === 0) {
-    throw new ToolError(`This bot may only read its libraries (${knowledge.readable.join(", ")}); storing needs knowledge_write in its settings.`);
+    throw new ToolError(
+      `This bot may only read its libraries (${knowledge.readable.join(", ")}); storing needs knowledge_write in its settings.`,
+    );
   }
   const name = requested !== undefined ? libraryKey(requested) : allowed.length === 1 ? allowed[0] : undefined;
   if (name === undefined) throw new ToolError(`Say which library with "library": one of ${allowed.join(", ")}.`);
   if (!allowed.includes(name)) {
-    const why = access === "write" && knowledge.readable.includes(name) ? `"${name}" is read-only for this bot` : `this bot has no library "${name}"`;
+    const why =
+      access === "write" && knowledge.readable.includes(name)
+        ? `"${name}" is read-only for this bot`
+        : `this bot has no library "${name}"`;
     throw new ToolError(`${why}; use one of ${allowed.join(", ")}.`);
   }
   return { name, library: knowledge.library(name) };

@@ -18,7 +18,8 @@ function target(c: Context<AppEnv>): { botId: string; userId: number } | Respons
   const botId = c.req.param("botId") ?? "";
   const userId = c.req.param("userId") ?? "";
   if (!loadConfig(c.env).bots.has(botId)) return c.json({ error: `no bot "${botId}" is configured` }, 404);
-  if (!/^\d+$/.test(userId)) return c.json({ error: `user id "${userId}" must be a number: the person's Campfire user id` }, 400);
+  if (!/^\d+$/.test(userId))
+    return c.json({ error: `user id "${userId}" must be a number: the person's Campfire user id` }, 400);
   return { botId, userId: Number(userId) };
 }
 
@@ -26,8 +27,18 @@ memoryAdmin.get("/:botId/:userId", async (c) => {
   const found = target(c);
   if (found instanceof Response) return found;
   const files = await c.env.MEMORY.getByName(memoryName(found.botId, found.userId)).files();
-  const listed = files.map((file) => ({ path: file.path, bytes: byteSize(file.content), updatedAt: new Date(file.updatedAt).toISOString(), content: file.content }));
-  return c.json({ bot: found.botId, user: found.userId, totalBytes: listed.reduce((sum, file) => sum + file.bytes, 0), files: listed });
+  const listed = files.map((file) => ({
+    path: file.path,
+    bytes: byteSize(file.content),
+    updatedAt: new Date(file.updatedAt).toISOString(),
+    content: file.content,
+  }));
+  return c.json({
+    bot: found.botId,
+    user: found.userId,
+    totalBytes: listed.reduce((sum, file) => sum + file.bytes, 0),
+    files: listed,
+  });
 });
 
 memoryAdmin.delete("/:botId/:userId", async (c) => {
@@ -38,10 +49,29 @@ memoryAdmin.delete("/:botId/:userId", async (c) => {
   // What the person did and what was done about them goes with their memory; the erasure itself stays on record.
   let auditEntriesErased: number;
   try {
-    auditEntriesErased = await controlOf(c.env, found.botId).erasePerson(found.userId, { kind: "memory.erased", actor: "admin", userId: found.userId, detail: { files: erased } });
+    auditEntriesErased = await controlOf(c.env, found.botId).erasePerson(found.userId, {
+      kind: "memory.erased",
+      actor: "admin",
+      userId: found.userId,
+      detail: { files: erased },
+    });
   } catch (error) {
-    log("error", "admin.audit_not_erased", { bot: found.botId, user: found.userId, error: (error as Error).message.slice(0, 300) });
-    return c.json({ erased, error: `the memory is erased (${erased} files), but this person's entries in the bot's audit log could not be erased just now; send the DELETE again` }, 503);
+    log("error", "admin.audit_not_erased", {
+      bot: found.botId,
+      user: found.userId,
+      error: (error as Error).message.slice(0, 300),
+    });
+    return c.json(
+      {
+        erased,
+        error: `the memory is erased (${erased} files), but this person's entries in the bot's audit log could not be erased just now; send the DELETE again`,
+      },
+      503,
+    );
   }
-  return c.json({ erased, auditEntriesErased, note: `${auditEntriesErased} audit log entries by or about this person were erased with the memory; the erasure itself is recorded there, by user id only.` });
+  return c.json({
+    erased,
+    auditEntriesErased,
+    note: `${auditEntriesErased} audit log entries by or about this person were erased with the memory; the erasure itself is recorded there, by user id only.`,
+  });
 });

@@ -11,7 +11,10 @@ const commandSchema: z.ZodType<MemoryCommand> = z.discriminatedUnion("command", 
   z.object({
     command: z.literal("view"),
     path,
-    view_range: z.tuple([z.number().int(), z.number().int()]).optional().describe("[first line, last line], 1-based; -1 as the last means to the end"),
+    view_range: z
+      .tuple([z.number().int(), z.number().int()])
+      .optional()
+      .describe("[first line, last line], 1-based; -1 as the last means to the end"),
   }),
   z.object({ command: z.literal("create"), path, file_text: z.string() }),
   z.object({ command: z.literal("str_replace"), path, old_str: z.string(), new_str: z.string() }),

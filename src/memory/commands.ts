@@ -56,7 +56,8 @@ const isDirectory = (store: FileStore, path: string) => path === MEMORY_ROOT || 
 function requireFile(store: FileStore, path: string): StoredFile {
   const file = store.get(path);
   if (file) return file;
-  if (isDirectory(store, path)) throw new Refusal(`${path} is a directory, not a file; view ${path} to list its files.`);
+  if (isDirectory(store, path))
+    throw new Refusal(`${path} is a directory, not a file; view ${path} to list its files.`);
   throw new Refusal(`No such file: ${path}. View ${MEMORY_ROOT} to see which files exist.`);
 }
 
@@ -71,12 +72,15 @@ function view(store: FileStore, path: string, range: number[] | undefined): stri
     const lines = file.content.split("\n");
     const [start, end] = range ? [range[0]!, range[1] === -1 ? lines.length : range[1]!] : [1, lines.length];
     if (start < 1 || start > lines.length || end < start || end > lines.length) {
-      throw new Refusal(`view_range [${range}] does not fit ${path}, which has ${lines.length} lines; use [first, last] with 1 ≤ first ≤ last ≤ ${lines.length}, or -1 as last for the end.`);
+      throw new Refusal(
+        `view_range [${range}] does not fit ${path}, which has ${lines.length} lines; use [first, last] with 1 ≤ first ≤ last ≤ ${lines.length}, or -1 as last for the end.`,
+      );
     }
     return `Here's the content of ${path} with line numbers:\n${numbered(lines.slice(start - 1, end), start)}`;
   }
   const files = store.listUnder(path);
-  if (files.length === 0 && path !== MEMORY_ROOT) throw new Refusal(`No such file or directory: ${path}. View ${MEMORY_ROOT} to see which files exist.`);
+  if (files.length === 0 && path !== MEMORY_ROOT)
+    throw new Refusal(`No such file or directory: ${path}. View ${MEMORY_ROOT} to see which files exist.`);
   if (range) throw new Refusal(`${path} is a directory; view_range applies to files only.`);
   if (files.length === 0) return `${MEMORY_ROOT} is empty: nothing is remembered yet.`;
   const { count, bytes } = usage(store);
@@ -85,8 +89,10 @@ function view(store: FileStore, path: string, range: number[] | undefined): stri
 }
 
 function create(store: FileStore, path: string, text: string, now: number): string {
-  if (isDirectory(store, path)) throw new Refusal(`${path} is a directory; create a file inside it, e.g. ${path}/notes.md.`);
-  if (store.get(path)) throw new Refusal(`File ${path} already exists; change it with str_replace or insert, or delete it first.`);
+  if (isDirectory(store, path))
+    throw new Refusal(`${path} is a directory; create a file inside it, e.g. ${path}/notes.md.`);
+  if (store.get(path))
+    throw new Refusal(`File ${path} already exists; change it with str_replace or insert, or delete it first.`);
   const blocker = parentsOf(path).find((parent) => store.get(parent));
   if (blocker) throw new Refusal(`Cannot create ${path}: ${blocker} is a file, not a directory.`);
   checkBounds(store, path, text);
@@ -96,10 +102,19 @@ function create(store: FileStore, path: string, text: string, now: number): stri
 
 function strReplace(store: FileStore, path: string, oldStr: string, newStr: string, now: number): string {
   const file = requireFile(store, path);
-  if (oldStr === "") throw new Refusal("old_str is empty; give the exact text to replace, as view shows it but without the line numbers.");
+  if (oldStr === "")
+    throw new Refusal(
+      "old_str is empty; give the exact text to replace, as view shows it but without the line numbers.",
+    );
   const count = file.content.split(oldStr).length - 1;
-  if (count === 0) throw new Refusal(`old_str was not found in ${path}; view the file and copy the text exactly, without the line numbers.`);
-  if (count > 1) throw new Refusal(`old_str must appear exactly once in ${path}; it appears ${count} times. Include more of the text around it to make it unique.`);
+  if (count === 0)
+    throw new Refusal(
+      `old_str was not found in ${path}; view the file and copy the text exactly, without the line numbers.`,
+    );
+  if (count > 1)
+    throw new Refusal(
+      `old_str must appear exactly once in ${path}; it appears ${count} times. Include more of the text around it to make it unique.`,
+    );
   const at = file.content.indexOf(oldStr);
   const content = file.content.slice(0, at) + newStr + file.content.slice(at + oldStr.length);
   checkBounds(store, path, content);
@@ -113,7 +128,9 @@ function insert(store: FileStore, path: string, line: number, text: string, now:
   const file = requireFile(store, path);
   const lines = file.content.split("\n");
   if (line < 0 || line > lines.length) {
-    throw new Refusal(`insert_line ${line} is outside ${path}, which has ${lines.length} lines; use 0 for the top up to ${lines.length} for after the last line.`);
+    throw new Refusal(
+      `insert_line ${line} is outside ${path}, which has ${lines.length} lines; use 0 for the top up to ${lines.length} for after the last line.`,
+    );
   }
   // The text becomes whole lines; a trailing newline would add an empty line the model did not mean.
   lines.splice(line, 0, text.replace(/\n$/, ""));
@@ -132,16 +149,21 @@ function remove(store: FileStore, path: string): string {
   // Deleting the root is how "forget everything about me" is done in one step; the root itself stays.
   if (path === MEMORY_ROOT) {
     for (const file of files) store.delete(file.path);
-    return files.length === 0 ? `${MEMORY_ROOT} was already empty.` : `Deleted everything in ${MEMORY_ROOT} (${files.length} files): nothing is remembered now.`;
+    return files.length === 0
+      ? `${MEMORY_ROOT} was already empty.`
+      : `Deleted everything in ${MEMORY_ROOT} (${files.length} files): nothing is remembered now.`;
   }
-  if (files.length === 0) throw new Refusal(`No such file or directory: ${path}. View ${MEMORY_ROOT} to see which files exist.`);
+  if (files.length === 0)
+    throw new Refusal(`No such file or directory: ${path}. View ${MEMORY_ROOT} to see which files exist.`);
   for (const file of files) store.delete(file.path);
   return `Deleted the directory ${path} and the ${files.length} files in it.`;
 }
 
 function rename(store: FileStore, from: string, to: string, now: number): string {
-  if (from === MEMORY_ROOT || to === MEMORY_ROOT) throw new Refusal(`${MEMORY_ROOT} itself cannot be renamed; rename the files inside it.`);
-  if (store.get(to) || isDirectory(store, to)) throw new Refusal(`${to} already exists; delete it first or choose another new_path.`);
+  if (from === MEMORY_ROOT || to === MEMORY_ROOT)
+    throw new Refusal(`${MEMORY_ROOT} itself cannot be renamed; rename the files inside it.`);
+  if (store.get(to) || isDirectory(store, to))
+    throw new Refusal(`${to} already exists; delete it first or choose another new_path.`);
   const blocker = parentsOf(to).find((parent) => store.get(parent));
   if (blocker) throw new Refusal(`Cannot rename to ${to}: ${blocker} is a file, not a directory.`);
   if (store.get(from)) {
@@ -149,12 +171,16 @@ function rename(store: FileStore, from: string, to: string, now: number): string
     return `Renamed ${from} to ${to}.`;
   }
   const files = store.listUnder(from);
-  if (files.length === 0) throw new Refusal(`No such file or directory: ${from}. View ${MEMORY_ROOT} to see which files exist.`);
+  if (files.length === 0)
+    throw new Refusal(`No such file or directory: ${from}. View ${MEMORY_ROOT} to see which files exist.`);
   if (to.startsWith(`${from}/`)) throw new Refusal(`Cannot move the directory ${from} into itself.`);
   const moves = files.map((file) => ({ from: file.path, to: to + file.path.slice(from.length) }));
   for (const move of moves) {
     const target = memoryPath(move.to);
-    if ("error" in target) throw new Refusal(`Cannot rename ${from} to ${to}: ${move.from} would move to a path that is not allowed. ${target.error}`);
+    if ("error" in target)
+      throw new Refusal(
+        `Cannot rename ${from} to ${to}: ${move.from} would move to a path that is not allowed. ${target.error}`,
+      );
   }
   for (const move of moves) store.rename(move.from, move.to, now);
   return `Renamed the directory ${from} (${files.length} files) to ${to}.`;
@@ -169,14 +195,20 @@ function usage(store: FileStore): { count: number; bytes: number } {
 function checkBounds(store: FileStore, path: string, content: string): void {
   const bytes = byteSize(content);
   if (bytes > MAX_FILE_BYTES) {
-    throw new Refusal(`${path} would be ${formatSize(bytes)}; a memory file holds at most ${formatSize(MAX_FILE_BYTES)}. Keep what matters: summarise, or split it into several files.`);
+    throw new Refusal(
+      `${path} would be ${formatSize(bytes)}; a memory file holds at most ${formatSize(MAX_FILE_BYTES)}. Keep what matters: summarise, or split it into several files.`,
+    );
   }
   const others = store.listUnder(MEMORY_ROOT).filter((file) => file.path !== path);
   if (others.length >= MAX_FILES) {
-    throw new Refusal(`The memory already holds ${others.length} files, the most allowed (${MAX_FILES}); add this to an existing file, or merge or delete files first.`);
+    throw new Refusal(
+      `The memory already holds ${others.length} files, the most allowed (${MAX_FILES}); add this to an existing file, or merge or delete files first.`,
+    );
   }
   const total = others.reduce((sum, file) => sum + byteSize(file.content), bytes);
   if (total > MAX_TOTAL_BYTES) {
-    throw new Refusal(`This would bring the memory to ${formatSize(total)}; at most ${formatSize(MAX_TOTAL_BYTES)} is kept per person. Shorten or delete files first.`);
+    throw new Refusal(
+      `This would bring the memory to ${formatSize(total)}; at most ${formatSize(MAX_TOTAL_BYTES)} is kept per person. Shorten or delete files first.`,
+    );
   }
 }

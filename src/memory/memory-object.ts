@@ -19,7 +19,8 @@ export class Memory extends DurableObject<Env> {
   /** Runs one memory tool call; every call, a `view` too, counts as use and moves the end of life to now + `ttlMs`. */
   async command(input: unknown, ttlMs: number): Promise<CommandResult> {
     const ttl = ttlMsSchema.safeParse(ttlMs);
-    if (!ttl.success) throw new Error(`Memory.command needs the memory's ttl in whole milliseconds, at least 1000; got ${ttlMs}`);
+    if (!ttl.success)
+      throw new Error(`Memory.command needs the memory's ttl in whole milliseconds, at least 1000; got ${ttlMs}`);
     const parsed = parseMemoryCommand(input);
     if ("error" in parsed) return { content: parsed.error, isError: true };
     const now = Date.now();

@@ -14,7 +14,8 @@ const EXAMPLE = "e.g. /memories/preferences.md";
  * separators, and invisible format characters (soft hyphen, zero-width space, word joiner and invisible
  * operators, byte-order mark, interlinear annotation, tag characters). ZWJ and ZWNJ stay: scripts and emoji need them.
  */
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]/u;
+const INVISIBLE =
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]/u;
 
 /**
  * Checks a path Claude sent and returns its canonical form (no trailing slash), or a sentence saying what is
@@ -23,25 +24,36 @@ const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b\u200e\u200f\u20
  */
 export function memoryPath(raw: string): PathCheck {
   if (raw.length === 0) return { error: `The path is empty; memory paths start with ${MEMORY_ROOT}/ (${EXAMPLE}).` };
-  if (raw.length > MAX_PATH_LENGTH) return { error: `The path is ${raw.length} characters long; at most ${MAX_PATH_LENGTH} are allowed.` };
+  if (raw.length > MAX_PATH_LENGTH)
+    return { error: `The path is ${raw.length} characters long; at most ${MAX_PATH_LENGTH} are allowed.` };
   const hidden = INVISIBLE.exec(raw);
   if (hidden) {
     const code = `U+${hidden[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
-    return { error: `The path contains ${code}, a control or invisible formatting character; use visible characters only.` };
+    return {
+      error: `The path contains ${code}, a control or invisible formatting character; use visible characters only.`,
+    };
   }
   if (raw.includes("\\")) return { error: `The path "${raw}" contains a backslash; separate directories with "/".` };
-  if (/%[0-9a-f]{2}/i.test(raw)) return { error: `The path "${raw}" contains percent-encoding; write characters as they are (${EXAMPLE}).` };
+  if (/%[0-9a-f]{2}/i.test(raw))
+    return { error: `The path "${raw}" contains percent-encoding; write characters as they are (${EXAMPLE}).` };
   if (raw.includes("//")) return { error: `The path "${raw}" contains "//"; separate directories with a single "/".` };
   const trimmed = raw.length > 1 && raw.endsWith("/") ? raw.slice(0, -1) : raw;
   if (trimmed !== MEMORY_ROOT && !trimmed.startsWith(`${MEMORY_ROOT}/`)) {
-    return { error: `The path "${raw}" is outside ${MEMORY_ROOT}; every memory path starts with ${MEMORY_ROOT}/ (${EXAMPLE}).` };
+    return {
+      error: `The path "${raw}" is outside ${MEMORY_ROOT}; every memory path starts with ${MEMORY_ROOT}/ (${EXAMPLE}).`,
+    };
   }
-  const segments = trimmed.slice(MEMORY_ROOT.length + 1).split("/").filter((segment) => segment !== "");
+  const segments = trimmed
+    .slice(MEMORY_ROOT.length + 1)
+    .split("/")
+    .filter((segment) => segment !== "");
   if (segments.some((segment) => segment === ".." || segment === ".")) {
     return { error: `The path "${raw}" contains a "." or ".." segment; write the full path from ${MEMORY_ROOT}.` };
   }
   if (segments.length > MAX_PATH_DEPTH) {
-    return { error: `The path "${raw}" is ${segments.length} levels below ${MEMORY_ROOT}; at most ${MAX_PATH_DEPTH} are allowed.` };
+    return {
+      error: `The path "${raw}" is ${segments.length} levels below ${MEMORY_ROOT}; at most ${MAX_PATH_DEPTH} are allowed.`,
+    };
   }
   return { path: trimmed };
 }

@@ -63,7 +63,11 @@ export class MemoryStore implements FileStore {
     if (!this.exists) return [];
     // Every path starting with "<dir>/" sorts between "<dir>/" and "<dir>0" ('0' follows '/'), so the key's index serves it.
     return this.sql
-      .exec<FileRow>("SELECT path, content, updated_at FROM files WHERE path > ? AND path < ? ORDER BY path", `${dir}/`, `${dir}0`)
+      .exec<FileRow>(
+        "SELECT path, content, updated_at FROM files WHERE path > ? AND path < ? ORDER BY path",
+        `${dir}/`,
+        `${dir}0`,
+      )
       .toArray()
       .map(toFile);
   }
@@ -78,13 +82,19 @@ export class MemoryStore implements FileStore {
 
   lifetime(): Lifetime | null {
     if (!this.exists) return null;
-    const [row] = this.sql.exec<{ last_used_at: number; ttl_ms: number }>("SELECT last_used_at, ttl_ms FROM lifetime").toArray();
+    const [row] = this.sql
+      .exec<{ last_used_at: number; ttl_ms: number }>("SELECT last_used_at, ttl_ms FROM lifetime")
+      .toArray();
     return row ? { lastUsedAt: row.last_used_at, ttlMs: row.ttl_ms } : null;
   }
 
   recordUse(now: number, ttlMs: number): void {
     this.create();
-    this.sql.exec("INSERT INTO lifetime (id, last_used_at, ttl_ms) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET last_used_at = excluded.last_used_at, ttl_ms = excluded.ttl_ms", now, ttlMs);
+    this.sql.exec(
+      "INSERT INTO lifetime (id, last_used_at, ttl_ms) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET last_used_at = excluded.last_used_at, ttl_ms = excluded.ttl_ms",
+      now,
+      ttlMs,
+    );
   }
 
   /** Removes the memory entirely: files, lifetime and alarm. */

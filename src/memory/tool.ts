@@ -29,13 +29,20 @@ export function memoryFor(env: Pick<Env, "MEMORY">, botId: string, userId: numbe
 }
 
 /** Runs one `memory` tool_use's input; the result goes into the tool_result block as is. */
-export async function runMemoryTool(memory: MemoryApi, input: unknown): Promise<{ content: string; is_error?: boolean }> {
+export async function runMemoryTool(
+  memory: MemoryApi,
+  input: unknown,
+): Promise<{ content: string; is_error?: boolean }> {
   try {
     const result = await memory.command(input);
     return result.isError ? { content: result.content, is_error: true } : { content: result.content };
   } catch (error) {
     log("warn", "memory.unavailable", { error: (error as Error).message });
-    return { content: "The memory could not be reached just now. Answer without it, and do not say that anything was remembered or forgotten.", is_error: true };
+    return {
+      content:
+        "The memory could not be reached just now. Answer without it, and do not say that anything was remembered or forgotten.",
+      is_error: true,
+    };
   }
 }
 

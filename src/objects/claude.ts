@@ -48,7 +48,8 @@ export class ClaudeClient implements Model {
         usage: usageOf(message.usage),
       };
     } catch (error) {
-      if (options.signal?.aborted) throw new ServiceFailure("anthropic", "turn_timeout", "the turn ran past its time limit");
+      if (options.signal?.aborted)
+        throw new ServiceFailure("anthropic", "turn_timeout", "the turn ran past its time limit");
       throw anthropicFailure(error, "Claude's API");
     }
   }
@@ -73,8 +74,16 @@ export class ClaudeClient implements Model {
       {
         ...body,
         betas: [MCP_BETA],
-        mcp_servers: mcp.map((server) => ({ type: "url", name: server.name, url: server.url, ...(server.token ? { authorization_token: server.token } : {}) })),
-        tools: [...(request.tools ?? []), ...mcp.map((server) => ({ type: "mcp_toolset", mcp_server_name: server.name }))],
+        mcp_servers: mcp.map((server) => ({
+          type: "url",
+          name: server.name,
+          url: server.url,
+          ...(server.token ? { authorization_token: server.token } : {}),
+        })),
+        tools: [
+          ...(request.tools ?? []),
+          ...mcp.map((server) => ({ type: "mcp_toolset", mcp_server_name: server.name })),
+        ],
       } as Parameters<Anthropic["beta"]["messages"]["stream"]>[0],
       { signal },
     ) as unknown as MessageStream;
@@ -105,7 +114,10 @@ export function answerText(content: readonly ContentBlock[]): string {
     if (block.type === "text") runs[runs.length - 1] += block.text;
     else if (runs.at(-1)) runs.push("");
   }
-  return runs.map((run) => run.trim()).filter(Boolean).join("\n\n");
+  return runs
+    .map((run) => run.trim())
+    .filter(Boolean)
+    .join("\n\n");
 }
 
 /** One client per key and endpoint for the isolate's life: building the SDK client per turn costs CPU and memory. */

@@ -35,7 +35,11 @@ export class Conversation extends DurableObject<Env> {
    * Called by the webhook route: stores the message and arms the alarm; the route logs what it cost. `control` is
    * the bot's status as the route read it, so the run it wakes need not ask again while that is fresh.
    */
-  async receive(botId: string, message: InboundMessage, control?: KnownStatus): Promise<{ outcome: "queued" | "duplicate"; billing: Billing }> {
+  async receive(
+    botId: string,
+    message: InboundMessage,
+    control?: KnownStatus,
+  ): Promise<{ outcome: "queued" | "duplicate"; billing: Billing }> {
     this.meter.add({ doRequests: 1 });
     if (control) adoptStatus(botId, control);
     const config = loadConfig(this.env);
@@ -64,7 +68,8 @@ export class Conversation extends DurableObject<Env> {
         let { action } = decide(state && this.snapshot(state, false), Date.now());
         // Only starting a turn or posting a reminder depends on the switch: other runs cost no request for it.
         if (state && (action === "answer" || action === "post_reminder")) {
-          paused = (await knownStatus(this.env, state.botId, Date.now(), () => this.meter.add({ doRequests: 1 }))).status.paused;
+          paused = (await knownStatus(this.env, state.botId, Date.now(), () => this.meter.add({ doRequests: 1 })))
+            .status.paused;
           if (paused) action = decide(this.snapshot(state, true), Date.now()).action;
         }
         worked = await this.act(action, state!, config);
@@ -78,7 +83,13 @@ export class Conversation extends DurableObject<Env> {
       this.armedAt = undefined;
       const retryCount = info?.retryCount ?? 0;
       const fields = this.logFields();
-      log("error", "internal.error", { ...fields, stage: "alarm", retry_count: retryCount, error: (error as Error)?.message?.slice(0, 300) ?? String(error), stack: (error as Error)?.stack?.slice(0, 1_500) ?? null });
+      log("error", "internal.error", {
+        ...fields,
+        stage: "alarm",
+        retry_count: retryCount,
+        error: (error as Error)?.message?.slice(0, 300) ?? String(error),
+        stack: (error as Error)?.stack?.slice(0, 1_500) ?? null,
+      });
       if (afterEscapedError(retryCount) === "retry") throw error;
       await this.giveUp(error, config);
     } finally {
@@ -102,8 +113,13 @@ export class Conversation extends DurableObject<Env> {
 
   private snapshot(state: ConversationState, paused: boolean): ScheduleSnapshot {
     return {
-      waiting: state.waiting, outgoing: state.outgoing !== null, retryAt: state.retry.at, nextReminderAt: this.store.reminders.nextDueAt(),
-      lastActivityAt: state.lastActivityAt, ttlMs: state.ttlMs, paused,
+      waiting: state.waiting,
+      outgoing: state.outgoing !== null,
+      retryAt: state.retry.at,
+      nextReminderAt: this.store.reminders.nextDueAt(),
+      lastActivityAt: state.lastActivityAt,
+      ttlMs: state.ttlMs,
+      paused,
     };
   }
 
@@ -117,11 +133,18 @@ export class Conversation extends DurableObject<Env> {
     if (action === "drop_reminder") {
       const late = this.store.reminders.due(Date.now())!;
       this.store.reminders.cancel(late.id);
-      log("warn", "reminder.dropped", { bot: state.botId, room: state.roomId, reminder: late.id, reason: "late", late_ms: Date.now() - (late.retryAt ?? late.dueAt) });
+      log("warn", "reminder.dropped", {
+        bot: state.botId,
+        room: state.roomId,
+        reminder: late.id,
+        reason: "late",
+        late_ms: Date.now() - (late.retryAt ?? late.dueAt),
+      });
       return false;
     }
     const steps = this.steps(state, config);
-    if (action === "post_reminder") await postDueReminder(steps.room, this.store.reminders, state.botId, this.store.reminders.due(Date.now())!);
+    if (action === "post_reminder")
+      await postDueReminder(steps.room, this.store.reminders, state.botId, this.store.reminders.due(Date.now())!);
     else if (action === "deliver") await deliverStep(steps, state.outgoing!, true);
     else if (action === "tell_paused") await pausedStep(steps, state, pausedSentence(steps.bot.name));
     else await answerStep(steps, state);
@@ -130,10 +153,20 @@ export class Conversation extends DurableObject<Env> {
 
   private steps(state: ConversationState, config: Config): StepContext {
     const bot = botOf(config, state.botId);
-    const room = roomFor(config, bot, state.roomId, state.lacks, { onRequest: () => this.meter.add({ subrequests: 1 }), onLacks: (lacks) => this.store.setLacks(lacks) });
+    const room = roomFor(config, bot, state.roomId, state.lacks, {
+      onRequest: () => this.meter.add({ subrequests: 1 }),
+      onLacks: (lacks) => this.store.setLacks(lacks),
+    });
     return {
-      store: this.store, bot, room, model: () => modelFor(config, bot), reach: reachFor(this.env, config, state.roomId, this.meter), onAsk: () => this.meter.add({ subrequests: 1 }), billing: this.ledger,
-      budget: () => budgetFor(this.env, bot, this.meter), spend: new TurnSpend(),
+      store: this.store,
+      bot,
+      room,
+      model: () => modelFor(config, bot),
+      reach: reachFor(this.env, config, state.roomId, this.meter),
+      onAsk: () => this.meter.add({ subrequests: 1 }),
+      billing: this.ledger,
+      budget: () => budgetFor(this.env, bot, this.meter),
+      spend: new TurnSpend(),
     };
   }
 
@@ -161,11 +194,16 @@ export class Conversation extends DurableObject<Env> {
     const why = error instanceof ServiceFailure ? error : new ServiceFailure("bot", "internal", "internal error");
     try {
       if (!state) throw new Error("the conversation could not be read, so its room is unknown");
-      await this.steps(state, config).room.post(`<p>${escapeHtml(`Sorry, I could not answer: ${explainToRoom(why)}`)}</p>`);
+      await this.steps(state, config).room.post(
+        `<p>${escapeHtml(`Sorry, I could not answer: ${explainToRoom(why)}`)}</p>`,
+      );
     } catch (postError) {
       log("error", "room.not_told", { ...fields, error: (postError as Error).message.slice(0, 300) });
     }
-    if (state) await this.evict(state, "stuck").catch((eraseError: Error) => log("error", "conversation.not_erased", { ...fields, error: eraseError.message.slice(0, 300) }));
+    if (state)
+      await this.evict(state, "stuck").catch((eraseError: Error) =>
+        log("error", "conversation.not_erased", { ...fields, error: eraseError.message.slice(0, 300) }),
+      );
   }
 
   /**
@@ -207,7 +245,14 @@ export class Conversation extends DurableObject<Env> {
     if (state.budget) await this.settleBudget(state);
     await this.store.erase();
     this.armedAt = null;
-    log("info", "conversation.evicted", { bot: state.botId, room: state.roomId, reason, turns: state.turns, idle_ms: Date.now() - state.lastActivityAt, billing: billingFields(this.ledger.toLog()) });
+    log("info", "conversation.evicted", {
+      bot: state.botId,
+      room: state.roomId,
+      reason,
+      turns: state.turns,
+      idle_ms: Date.now() - state.lastActivityAt,
+      billing: billingFields(this.ledger.toLog()),
+    });
     const total = addBilling(state.billing, this.ledger.toStore());
     this.ledger.stored();
     this.ledger.logged();
@@ -221,7 +266,11 @@ export class Conversation extends DurableObject<Env> {
       this.meter.add(await settleLast(this.env, state.botId, state.budget!));
     } catch (error) {
       // The reservation stays counted until its period ends: the budget errs towards spending less.
-      log("warn", "budget.settle_failed", { bot: state.botId, room: state.roomId, error: (error as Error).message.slice(0, 300) });
+      log("warn", "budget.settle_failed", {
+        bot: state.botId,
+        room: state.roomId,
+        error: (error as Error).message.slice(0, 300),
+      });
     }
   }
 }

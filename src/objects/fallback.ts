@@ -3,7 +3,13 @@ import { asFailure, type FailureKind, type ServiceFailure } from "../failure";
 import { log } from "../log";
 
 /** Anthropic's trouble, which another model or endpoint may not share; ours (400, 401, 403, 404) it would only repeat. */
-const FALLS_BACK: ReadonlySet<FailureKind> = new Set(["rate_limited", "overloaded", "unavailable", "unreachable", "timeout"]);
+const FALLS_BACK: ReadonlySet<FailureKind> = new Set([
+  "rate_limited",
+  "overloaded",
+  "unavailable",
+  "unreachable",
+  "timeout",
+]);
 
 /**
  * A bot's model, and the fallback that answers the same request when it fails on overload, rate limit or an outage
@@ -32,7 +38,12 @@ export class FallbackModel implements Model {
       } catch (error) {
         const failure = asFailure(error);
         if (failure.service !== "anthropic" || !FALLS_BACK.has(failure.kind) || options.signal?.aborted) throw error;
-        log("warn", "claude.fallback", { bot: this.settings.botId, kind: failure.kind, status: failure.status ?? null, fallback_model: this.settings.model });
+        log("warn", "claude.fallback", {
+          bot: this.settings.botId,
+          kind: failure.kind,
+          status: failure.status ?? null,
+          fallback_model: this.settings.model,
+        });
         this.primaryFailure = failure;
       }
     }
@@ -42,7 +53,12 @@ export class FallbackModel implements Model {
     } catch (error) {
       const failure = asFailure(error);
       if (failure.kind === "turn_timeout") throw error;
-      log("error", "claude.fallback_failed", { bot: this.settings.botId, kind: failure.kind, status: failure.status ?? null, fallback_model: this.settings.model });
+      log("error", "claude.fallback_failed", {
+        bot: this.settings.botId,
+        kind: failure.kind,
+        status: failure.status ?? null,
+        fallback_model: this.settings.model,
+      });
       throw this.primaryFailure;
     }
   }

@@ -8,7 +8,18 @@ import { registryFor } from "../registry/shards";
 
 function reportOf(state: ConversationState, waiting: number, billing: Billing): ConversationReport {
   const { roomId, startedAt, lastActivityAt, ttlMs, turns, fallbacks, usage } = state;
-  return { roomId, startedAt, lastActivityAt, ttlMs, turns, fallbacks, waiting, retrying: state.retry.attempts > 0, usage, billing };
+  return {
+    roomId,
+    startedAt,
+    lastActivityAt,
+    ttlMs,
+    turns,
+    fallbacks,
+    waiting,
+    retrying: state.retry.attempts > 0,
+    usage,
+    billing,
+  };
 }
 
 /**
@@ -17,7 +28,12 @@ function reportOf(state: ConversationState, waiting: number, billing: Billing): 
  * each report is a Durable Object request, and a steady conversation should cost two per message.
  * A failure only costs metrics accuracy.
  */
-export async function reportBirthOrChange(env: Env, store: ConversationStore, state: ConversationState, meter: Meter): Promise<void> {
+export async function reportBirthOrChange(
+  env: Env,
+  store: ConversationStore,
+  state: ConversationState,
+  meter: Meter,
+): Promise<void> {
   const phase = state.retry.attempts > 0 ? "retrying" : state.fallbacks > 0 ? `alive:${state.fallbacks}` : "alive";
   if (state.reported === phase) return;
   meter.add({ doRequests: 1 });

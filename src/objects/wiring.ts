@@ -27,7 +27,10 @@ export function modelFor(config: Config, bot: BotConfig): Model {
   if (config.anthropicApiKey) {
     const primary = claudeClient({ apiKey: config.anthropicApiKey, baseUrl: config.anthropicBaseUrl });
     if (!bot.fallback) return primary;
-    const fallback = claudeClient({ apiKey: bot.fallback.apiKey ?? config.anthropicApiKey, baseUrl: bot.fallback.baseUrl ?? config.anthropicBaseUrl });
+    const fallback = claudeClient({
+      apiKey: bot.fallback.apiKey ?? config.anthropicApiKey,
+      baseUrl: bot.fallback.baseUrl ?? config.anthropicBaseUrl,
+    });
     return new FallbackModel(primary, fallback, { botId: bot.id, model: bot.fallback.model });
   }
   if (config.playground) return offline;
@@ -38,12 +41,19 @@ export function modelFor(config: Config, bot: BotConfig): Model {
 export function botOf(config: Config, botId: string): BotConfig & { key: string } {
   const bot = config.bots.get(botId);
   if (!bot) throw new ServiceFailure("bot", "not_configured", `bot "${botId}" is no longer in BOTS`);
-  if (!bot.key || !config.campfireUrl) throw new ServiceFailure("campfire", "not_configured", `${bot.keySecret} or CAMPFIRE_URL is not set`);
+  if (!bot.key || !config.campfireUrl)
+    throw new ServiceFailure("campfire", "not_configured", `${bot.keySecret} or CAMPFIRE_URL is not set`);
   return bot as BotConfig & { key: string };
 }
 
 /** The conversation's room as its bot sees it, counting each Campfire request and storing what Campfire lacks. */
-export function roomFor(config: Config, bot: BotConfig & { key: string }, roomId: number, lacks: Set<Capability>, hooks: { onRequest: () => void; onLacks: (lacks: Set<Capability>) => void }): Room {
+export function roomFor(
+  config: Config,
+  bot: BotConfig & { key: string },
+  roomId: number,
+  lacks: Set<Capability>,
+  hooks: { onRequest: () => void; onLacks: (lacks: Set<Capability>) => void },
+): Room {
   const campfire = new CampfireClient(config.campfireUrl!, hooks.onRequest);
   return new Room(campfire, roomId, bot.key, lacks, () => hooks.onLacks(lacks), config.campfireUrl!);
 }
@@ -51,19 +61,28 @@ export function roomFor(config: Config, bot: BotConfig & { key: string }, roomId
 /** What a turn may reach beyond its conversation: libraries, the asker's memory, other bots — each a DO request counted. */
 export function reachFor(env: Env, config: Config, roomId: number, meter: Meter): Reach {
   return {
-    knowledge: (bot) => (bot.knowledge.read.length ? knowledgeAccess(env, bot.knowledge.read, bot.knowledge.write) : undefined),
+    knowledge: (bot) =>
+      bot.knowledge.read.length ? knowledgeAccess(env, bot.knowledge.read, bot.knowledge.write) : undefined,
     // A scheduled turn speaks for no one (user id 0), so it has no memory to use.
-    memory: (bot, person) => (bot.memoryTtlMs !== null && speaksForSomeone(person) ? memoryFor(env, bot.id, person.id, bot.memoryTtlMs) : undefined),
+    memory: (bot, person) =>
+      bot.memoryTtlMs !== null && speaksForSomeone(person)
+        ? memoryFor(env, bot.id, person.id, bot.memoryTtlMs)
+        : undefined,
     bot: (id) => config.bots.get(id),
     consulted: (botId, usage) => {
       meter.add({ doRequests: 1 });
-      registryFor(env, botId, roomId).consulted(usage).catch((error: Error) => log("warn", "registry.report_failed", { bot: botId, room: roomId, error: error.message }));
+      registryFor(env, botId, roomId)
+        .consulted(usage)
+        .catch((error: Error) =>
+          log("warn", "registry.report_failed", { bot: botId, room: roomId, error: error.message }),
+        );
     },
     audit: (botId, entry) => {
       meter.add({ doRequests: 1 });
       return recordAudit(env, botId, entry);
     },
-    paused: async (botId) => (await knownStatus(env, botId, Date.now(), () => meter.add({ doRequests: 1 }))).status.paused,
+    paused: async (botId) =>
+      (await knownStatus(env, botId, Date.now(), () => meter.add({ doRequests: 1 }))).status.paused,
   };
 }
 

@@ -22,8 +22,13 @@ export class PlaygroundCampfire extends DurableObject<Env> {
     super(ctx, env);
     for (const statement of SCHEMA) ctx.storage.sql.exec(statement);
     const bots = new Map<string, CampfireUser>();
-    for (const bot of loadConfig(env).bots.values()) if (bot.key) bots.set(bot.key, { id: botUserId(bot.key), name: bot.name, role: "bot" });
-    this.store = new SqliteCampfireStore(ctx.storage.sql, bots, ROOMS.map((room) => room.id));
+    for (const bot of loadConfig(env).bots.values())
+      if (bot.key) bots.set(bot.key, { id: botUserId(bot.key), name: bot.name, role: "bot" });
+    this.store = new SqliteCampfireStore(
+      ctx.storage.sql,
+      bots,
+      ROOMS.map((room) => room.id),
+    );
   }
 
   /** Campfire's bot API, under PLAYGROUND_CAMPFIRE_PATH. */

@@ -17,6 +17,9 @@ export function webhookText(text: string, botName: string, sharedRoom: boolean):
 }
 
 /** The payload's `room` as Campfire sends it: a direct room has no name there (`null`), whatever the page calls it. */
-export function webhookRoom(room: { id: number; name: string; direct: boolean }, botKey: string): { id: number; name: string | null; path: string } {
+export function webhookRoom(
+  room: { id: number; name: string; direct: boolean },
+  botKey: string,
+): { id: number; name: string | null; path: string } {
   return { id: room.id, name: room.direct ? null : room.name, path: "/rooms/" + room.id + "/" + botKey + "/messages" };
 }

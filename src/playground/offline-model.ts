@@ -12,10 +12,23 @@ export class OfflineModel implements Model {
     const turns = request.messages.filter((message) => message.role === "user" && firstText(message.content) !== "");
     const words = spoken(firstText(turns.at(-1)?.content ?? ""));
     const last = request.messages.at(-1)!;
-    const results = typeof last.content === "string" ? [] : last.content.flatMap((block) => (block.type === "tool_result" && typeof block.content === "string" ? [block.content] : []));
+    const results =
+      typeof last.content === "string"
+        ? []
+        : last.content.flatMap((block) =>
+            block.type === "tool_result" && typeof block.content === "string" ? [block.content] : [],
+          );
     // A bot with a library searches it first, as Claude would: the playground then shows a cited answer.
     if (results.length === 0 && request.tools?.some((tool) => "name" in tool && tool.name === "search_knowledge")) {
-      const content = [{ type: "tool_use" as const, id: `toolu_offline_${Date.now()}`, name: "search_knowledge", input: { query: words }, caller: { type: "direct" as const } }];
+      const content = [
+        {
+          type: "tool_use" as const,
+          id: `toolu_offline_${Date.now()}`,
+          name: "search_knowledge",
+          input: { query: words },
+          caller: { type: "direct" as const },
+        },
+      ];
       return { text: "", stopReason: "tool_use", containerId: null, content, usage: NO_USAGE };
     }
     const earlier = turns.length - 1;
@@ -24,7 +37,9 @@ export class OfflineModel implements Model {
       "**Offline model** — no `ANTHROPIC_API_KEY` is set, so this is not Claude. Add your key to `.dev.vars` and " +
       "restart `npm run dev` to talk to Claude.\n\n" +
       `You said: *${words}*. I remember ${earlier} earlier message${earlier === 1 ? "" : "s"} in this conversation.` +
-      (found ? `\n\nThe best passage I found is from **${found[1]}**:\n\n> ${found[2]!.trim().replace(/\n/g, " ")}` : "");
+      (found
+        ? `\n\nThe best passage I found is from **${found[1]}**:\n\n> ${found[2]!.trim().replace(/\n/g, " ")}`
+        : "");
     // Streams in pieces over about three seconds, so the playground shows a reply growing.
     const pieces = text.match(/.{1,24}/gs) ?? [text];
     let shown = "";
@@ -34,7 +49,13 @@ export class OfflineModel implements Model {
       shown += piece;
       options.onText?.(shown);
     }
-    return { text, stopReason: "end_turn", containerId: null, content: [{ type: "text", text, citations: null }], usage: NO_USAGE };
+    return {
+      text,
+      stopReason: "end_turn",
+      containerId: null,
+      content: [{ type: "text", text, citations: null }],
+      usage: NO_USAGE,
+    };
   }
 }
 

@@ -24,7 +24,9 @@ playground.get("/", (c) => c.html(PLAYGROUND_PAGE));
 
 playground.get("/api/config", (c) => {
   const config = loadConfig(c.env);
-  const bots = [...config.bots.values()].filter((bot) => bot.key).map((bot) => ({ id: bot.id, name: bot.name, key: bot.key, ttlMs: bot.sessionTtlMs }));
+  const bots = [...config.bots.values()]
+    .filter((bot) => bot.key)
+    .map((bot) => ({ id: bot.id, name: bot.name, key: bot.key, ttlMs: bot.sessionTtlMs }));
   return c.json({ bots, rooms: ROOMS, users: USERS, offline: !config.anthropicApiKey });
 });
 
@@ -49,7 +51,10 @@ playground.get("/api/rooms/:room/conversation/:bot", async (c) => {
 playground.get("/api/files/:message", async (c) => {
   const file = await store(c.env).file(Number(c.req.param("message")));
   if (!file) return c.text("no such file here: files over 1 MB are shown but not kept", 404);
-  return c.body(file.bytes, 200, { "content-type": file.type || "application/octet-stream", "content-disposition": `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}` });
+  return c.body(file.bytes, 200, {
+    "content-type": file.type || "application/octet-stream",
+    "content-disposition": `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`,
+  });
 });
 
 /** Campfire's bot API, which the bot calls as it would a real Campfire (CAMPFIRE_URL is PLAYGROUND_CAMPFIRE_PATH). */

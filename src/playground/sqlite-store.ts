@@ -1,6 +1,21 @@
 import { Buffer } from "node:buffer";
-import type { CampfireStore, CampfireUser, PageFrom, StoredBoost, StoredMessage, UploadedFile } from "../campfire-emulator/store";
-import { type AttachmentRow, type BoostRow, type MessageRow, type PlaygroundMessage, toPlaygroundMessage, toStoredBoost, toStoredMessage } from "./store-rows";
+import type {
+  CampfireStore,
+  CampfireUser,
+  PageFrom,
+  StoredBoost,
+  StoredMessage,
+  UploadedFile,
+} from "../campfire-emulator/store";
+import {
+  type AttachmentRow,
+  type BoostRow,
+  type MessageRow,
+  type PlaygroundMessage,
+  toPlaygroundMessage,
+  toStoredBoost,
+  toStoredMessage,
+} from "./store-rows";
 
 /** Bigger files are shown by name and size but not kept: a SQLite value holds at most 2 MB. */
 export const MAX_STORED_FILE_BYTES = 1024 * 1024;
@@ -33,17 +48,36 @@ export class SqliteCampfireStore implements CampfireStore {
   }
 
   message(roomId: number, id: number): StoredMessage | null {
-    const row = this.sql.exec<MessageRow>("SELECT * FROM messages WHERE id = ? AND room_id = ?", id, roomId).toArray()[0];
+    const row = this.sql
+      .exec<MessageRow>("SELECT * FROM messages WHERE id = ? AND room_id = ?", id, roomId)
+      .toArray()[0];
     return row ? toStoredMessage(row, this.attachmentRow(row.id)) : null;
   }
 
   page(roomId: number, from: PageFrom, limit: number): StoredMessage[] {
     let rows: MessageRow[];
     if ("after" in from) {
-      rows = this.sql.exec<MessageRow>("SELECT * FROM messages WHERE room_id = ? AND (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?", roomId, from.after.createdAt, from.after.id, limit).toArray();
+      rows = this.sql
+        .exec<MessageRow>(
+          "SELECT * FROM messages WHERE room_id = ? AND (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?",
+          roomId,
+          from.after.createdAt,
+          from.after.id,
+          limit,
+        )
+        .toArray();
     } else {
       const [createdAt, id] = "before" in from ? [from.before.createdAt, from.before.id] : [Number.MAX_SAFE_INTEGER, 0];
-      rows = this.sql.exec<MessageRow>("SELECT * FROM messages WHERE room_id = ? AND (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC LIMIT ?", roomId, createdAt, id, limit).toArray().reverse();
+      rows = this.sql
+        .exec<MessageRow>(
+          "SELECT * FROM messages WHERE room_id = ? AND (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC LIMIT ?",
+          roomId,
+          createdAt,
+          id,
+          limit,
+        )
+        .toArray()
+        .reverse();
     }
     return rows.map((row) => toStoredMessage(row, this.attachmentRow(row.id)));
   }
@@ -58,19 +92,37 @@ export class SqliteCampfireStore implements CampfireStore {
     const row = this.sql
       .exec<MessageRow>(
         "INSERT INTO messages (room_id, creator_id, creator_name, bot, body, created_at, version) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *",
-        roomId, creator.id, creator.name, creator.role === "bot" ? 1 : 0, html, Date.now(), this.nextVersion(),
+        roomId,
+        creator.id,
+        creator.name,
+        creator.role === "bot" ? 1 : 0,
+        html,
+        Date.now(),
+        this.nextVersion(),
       )
       .one();
     if ("file" in content) {
       const { filename, contentType, bytes } = content.file;
       const data = bytes.byteLength <= MAX_STORED_FILE_BYTES ? Buffer.from(bytes).toString("base64") : null;
-      this.sql.exec("INSERT INTO attachments (message_id, name, type, size, data) VALUES (?, ?, ?, ?, ?)", row.id, filename, contentType, bytes.byteLength, data);
+      this.sql.exec(
+        "INSERT INTO attachments (message_id, name, type, size, data) VALUES (?, ?, ?, ?, ?)",
+        row.id,
+        filename,
+        contentType,
+        bytes.byteLength,
+        data,
+      );
     }
     return toStoredMessage(row, this.attachmentRow(row.id));
   }
 
   edit(message: StoredMessage, html: string): StoredMessage {
-    this.sql.exec("UPDATE messages SET body = ?, version = ?, edits = edits + 1 WHERE id = ?", html, this.nextVersion(), message.id);
+    this.sql.exec(
+      "UPDATE messages SET body = ?, version = ?, edits = edits + 1 WHERE id = ?",
+      html,
+      this.nextVersion(),
+      message.id,
+    );
     return this.message(message.roomId, message.id)!;
   }
 
@@ -82,14 +134,28 @@ export class SqliteCampfireStore implements CampfireStore {
 
   boost(message: StoredMessage, booster: CampfireUser, content: string): StoredBoost {
     const row = this.sql
-      .exec<BoostRow>("INSERT INTO boosts (message_id, content, booster_id, booster_name, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *", message.id, content, booster.id, booster.name, Date.now())
+      .exec<BoostRow>(
+        "INSERT INTO boosts (message_id, content, booster_id, booster_name, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *",
+        message.id,
+        content,
+        booster.id,
+        booster.name,
+        Date.now(),
+      )
       .one();
     this.touch(message.id);
     return toStoredBoost(row);
   }
 
   boostBy(message: StoredMessage, boostId: number, boosterId: number): StoredBoost | null {
-    const row = this.sql.exec<BoostRow>("SELECT * FROM boosts WHERE id = ? AND message_id = ? AND booster_id = ?", boostId, message.id, boosterId).toArray()[0];
+    const row = this.sql
+      .exec<BoostRow>(
+        "SELECT * FROM boosts WHERE id = ? AND message_id = ? AND booster_id = ?",
+        boostId,
+        message.id,
+        boosterId,
+      )
+      .toArray()[0];
     return row ? toStoredBoost(row) : null;
   }
 
@@ -100,7 +166,14 @@ export class SqliteCampfireStore implements CampfireStore {
 
   /** Every message of a room changed after `version`, for the page's polling. */
   changedSince(roomId: number, version: number): PlaygroundMessage[] {
-    return this.sql.exec<MessageRow>("SELECT * FROM messages WHERE room_id = ? AND version > ? ORDER BY created_at, id", roomId, version).toArray().map((row) => this.toPage(row));
+    return this.sql
+      .exec<MessageRow>(
+        "SELECT * FROM messages WHERE room_id = ? AND version > ? ORDER BY created_at, id",
+        roomId,
+        version,
+      )
+      .toArray()
+      .map((row) => this.toPage(row));
   }
 
   /** A message as the page shows it. */

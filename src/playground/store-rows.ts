@@ -13,8 +13,25 @@ export const SCHEMA = [
     message_id INTEGER PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL, size INTEGER NOT NULL, data TEXT)`,
 ];
 
-export type MessageRow = { id: number; room_id: number; creator_id: number; creator_name: string; bot: number; body: string; created_at: number; version: number; edits: number };
-export type BoostRow = { id: number; message_id: number; content: string; booster_id: number; booster_name: string; created_at: number };
+export type MessageRow = {
+  id: number;
+  room_id: number;
+  creator_id: number;
+  creator_name: string;
+  bot: number;
+  body: string;
+  created_at: number;
+  version: number;
+  edits: number;
+};
+export type BoostRow = {
+  id: number;
+  message_id: number;
+  content: string;
+  booster_id: number;
+  booster_name: string;
+  created_at: number;
+};
 export type AttachmentRow = { message_id: number; name: string; type: string; size: number; data: string | null };
 
 /** A boost as the playground page shows it. */
@@ -50,7 +67,11 @@ export interface PlaygroundMessage {
 }
 
 /** For the page: the message with its boosts and file. */
-export function toPlaygroundMessage(row: MessageRow, boosts: BoostRow[], attachment: AttachmentRow | undefined): PlaygroundMessage {
+export function toPlaygroundMessage(
+  row: MessageRow,
+  boosts: BoostRow[],
+  attachment: AttachmentRow | undefined,
+): PlaygroundMessage {
   return {
     id: row.id,
     roomId: row.room_id,
@@ -59,8 +80,21 @@ export function toPlaygroundMessage(row: MessageRow, boosts: BoostRow[], attachm
     createdAt: row.created_at,
     version: row.version,
     edits: row.edits,
-    boosts: boosts.map((boost) => ({ id: boost.id, messageId: boost.message_id, content: boost.content, booster: { id: boost.booster_id, name: boost.booster_name }, createdAt: boost.created_at })),
-    ...(attachment && { attachment: { name: attachment.name, type: attachment.type, size: attachment.size, downloadable: attachment.data !== null } }),
+    boosts: boosts.map((boost) => ({
+      id: boost.id,
+      messageId: boost.message_id,
+      content: boost.content,
+      booster: { id: boost.booster_id, name: boost.booster_name },
+      createdAt: boost.created_at,
+    })),
+    ...(attachment && {
+      attachment: {
+        name: attachment.name,
+        type: attachment.type,
+        size: attachment.size,
+        downloadable: attachment.data !== null,
+      },
+    }),
   };
 }
 
@@ -72,11 +106,19 @@ export function toStoredMessage(row: MessageRow, attachment: AttachmentRow | und
     createdAt: row.created_at,
     creator: { id: row.creator_id, name: row.creator_name, role: row.bot === 1 ? "bot" : "member" },
     html: row.body,
-    ...(attachment && { attachment: { filename: attachment.name, contentType: attachment.type, byteSize: attachment.size } }),
+    ...(attachment && {
+      attachment: { filename: attachment.name, contentType: attachment.type, byteSize: attachment.size },
+    }),
   };
 }
 
 /** Only bots boost in the playground: its page has no boost button. */
 export function toStoredBoost(row: BoostRow): StoredBoost {
-  return { id: row.id, messageId: row.message_id, content: row.content, booster: { id: row.booster_id, name: row.booster_name, role: "bot" }, createdAt: row.created_at };
+  return {
+    id: row.id,
+    messageId: row.message_id,
+    content: row.content,
+    booster: { id: row.booster_id, name: row.booster_name, role: "bot" },
+    createdAt: row.created_at,
+  };
 }

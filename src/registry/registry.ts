@@ -52,7 +52,6 @@ const SUMMARY = `SELECT count(a.room_id) AS alive, min(a.last_activity_at) AS ol
     ${COUNTER_COLUMNS.map((c) => `e.${c} + coalesce(sum(a.${c}), 0) AS ${c}`).join(", ")}
   FROM ended e LEFT JOIN alive a`;
 
-
 /**
  * One shard of one bot's session registry. Conversations cannot be listed cheaply, so each one reports its
  * lifecycle here: a row while it lives, folded into the `ended` totals when it is evicted. Rows are keyed by
@@ -64,14 +63,27 @@ export class SessionRegistry extends DurableObject<Env> {
     ctx.storage.sql.exec(SCHEMA);
     // Shards created before billing (or fallback turns) were counted lack their columns.
     for (const [table, added] of Object.entries(ADDED_COLUMNS)) {
-      addMissingColumns(ctx.storage.sql, table, added.map((column) => `${column} INTEGER NOT NULL DEFAULT 0`));
+      addMissingColumns(
+        ctx.storage.sql,
+        table,
+        added.map((column) => `${column} INTEGER NOT NULL DEFAULT 0`),
+      );
     }
   }
 
   /** Records a conversation's current totals; an older report (same conversation, fewer turns) never wins. */
   async report(report: ConversationReport): Promise<void> {
     const { roomId, startedAt, lastActivityAt, ttlMs, waiting, retrying } = report;
-    this.ctx.storage.sql.exec(REPORT, roomId, startedAt, lastActivityAt, ttlMs, waiting, retrying ? 1 : 0, ...counterValues(report));
+    this.ctx.storage.sql.exec(
+      REPORT,
+      roomId,
+      startedAt,
+      lastActivityAt,
+      ttlMs,
+      waiting,
+      retrying ? 1 : 0,
+      ...counterValues(report),
+    );
     await this.scheduleSweep();
   }
 
@@ -79,14 +91,21 @@ export class SessionRegistry extends DurableObject<Env> {
   async consulted(usage: TokenUsage): Promise<void> {
     this.ctx.storage.sql.exec(
       "UPDATE ended SET consultations = consultations + 1, input = input + ?, output = output + ?, cache_read = cache_read + ?, cache_write = cache_write + ?",
-      usage.input, usage.output, usage.cacheRead, usage.cacheWrite,
+      usage.input,
+      usage.output,
+      usage.cacheRead,
+      usage.cacheWrite,
     );
   }
 
   /** The conversation deleted itself: its totals move to `ended`. Only the conversation that started then counts. */
   async evicted(report: ConversationReport): Promise<void> {
     this.ctx.storage.transactionSync(() => {
-      this.ctx.storage.sql.exec("DELETE FROM alive WHERE room_id = ? AND started_at <= ?", report.roomId, report.startedAt);
+      this.ctx.storage.sql.exec(
+        "DELETE FROM alive WHERE room_id = ? AND started_at <= ?",
+        report.roomId,
+        report.startedAt,
+      );
       this.ctx.storage.sql.exec(ADD_ENDED, ...counterValues(report));
     });
   }
@@ -109,10 +128,16 @@ export class SessionRegistry extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const now = Date.now();
     const stale = this.ctx.storage.sql
-      .exec<{ room_id: number }>("SELECT room_id FROM alive WHERE last_activity_at + ttl_ms + ? < ?", SWEEP_GRACE_MS, now)
+      .exec<{ room_id: number }>(
+        "SELECT room_id FROM alive WHERE last_activity_at + ttl_ms + ? < ?",
+        SWEEP_GRACE_MS,
+        now,
+      )
       .toArray();
     for (const { room_id } of stale) {
-      const row = this.ctx.storage.sql.exec<Record<string, number>>("SELECT * FROM alive WHERE room_id = ?", room_id).one();
+      const row = this.ctx.storage.sql
+        .exec<Record<string, number>>("SELECT * FROM alive WHERE room_id = ?", room_id)
+        .one();
       await this.evicted({
         roomId: room_id,
         startedAt: row.started_at!,

@@ -35,7 +35,12 @@ export function countersOf(row: Record<string, number | null | undefined>): Coun
     turns: n("turns"),
     fallbacks: n("fallbacks"),
     usage: { input: n("input"), output: n("output"), cacheRead: n("cache_read"), cacheWrite: n("cache_write") },
-    billing: { doRequests: n("do_requests"), rowsRead: n("rows_read"), rowsWritten: n("rows_written"), subrequests: n("subrequests") },
+    billing: {
+      doRequests: n("do_requests"),
+      rowsRead: n("rows_read"),
+      rowsWritten: n("rows_written"),
+      subrequests: n("subrequests"),
+    },
   };
 }
 

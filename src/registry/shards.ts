@@ -30,20 +30,35 @@ export async function summarizeBot(env: Env, botId: string): Promise<SessionSumm
   const shards = await Promise.all(
     Array.from({ length: REGISTRY_SHARDS }, (_, index) => shard(env, botId, index).summary()),
   );
-  const empty: SessionSummary = { alive: 0, oldestActivityAt: null, newestActivityAt: null, turns: 0, fallbacks: 0, waiting: 0, retrying: 0, evictions: 0, usage: { ...NO_USAGE }, billing: { ...NO_BILLING }, consultations: 0 };
-  return shards.reduce<SessionSummary>((total, shard) => ({
-    alive: total.alive + shard.alive,
-    oldestActivityAt: pickDefined(total.oldestActivityAt, shard.oldestActivityAt, Math.min),
-    newestActivityAt: pickDefined(total.newestActivityAt, shard.newestActivityAt, Math.max),
-    turns: total.turns + shard.turns,
-    fallbacks: total.fallbacks + shard.fallbacks,
-    waiting: total.waiting + shard.waiting,
-    retrying: total.retrying + shard.retrying,
-    evictions: total.evictions + shard.evictions,
-    usage: addUsage(total.usage, shard.usage),
-    billing: addBilling(total.billing, shard.billing),
-    consultations: total.consultations + shard.consultations,
-  }), empty);
+  const empty: SessionSummary = {
+    alive: 0,
+    oldestActivityAt: null,
+    newestActivityAt: null,
+    turns: 0,
+    fallbacks: 0,
+    waiting: 0,
+    retrying: 0,
+    evictions: 0,
+    usage: { ...NO_USAGE },
+    billing: { ...NO_BILLING },
+    consultations: 0,
+  };
+  return shards.reduce<SessionSummary>(
+    (total, shard) => ({
+      alive: total.alive + shard.alive,
+      oldestActivityAt: pickDefined(total.oldestActivityAt, shard.oldestActivityAt, Math.min),
+      newestActivityAt: pickDefined(total.newestActivityAt, shard.newestActivityAt, Math.max),
+      turns: total.turns + shard.turns,
+      fallbacks: total.fallbacks + shard.fallbacks,
+      waiting: total.waiting + shard.waiting,
+      retrying: total.retrying + shard.retrying,
+      evictions: total.evictions + shard.evictions,
+      usage: addUsage(total.usage, shard.usage),
+      billing: addBilling(total.billing, shard.billing),
+      consultations: total.consultations + shard.consultations,
+    }),
+    empty,
+  );
 }
 
 function pickDefined(a: number | null, b: number | null, pick: (x: number, y: number) => number): number | null {

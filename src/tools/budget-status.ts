@@ -37,7 +37,10 @@ export const budgetStatus = defineTool({
     if (lines.length === 0) return "None of this bot's budgets applies here.";
     return [
       "Spent so far (answers in progress count with what they hold), against each limit:",
-      ...lines.map((line) => `- ${line.name}: ${usd(line.committedUsd)} of $${line.limitUsd.toFixed(2)} spent, ${usd(Math.max(0, line.limitUsd - line.committedUsd))} left; it resets ${line.resets}.`),
+      ...lines.map(
+        (line) =>
+          `- ${line.name}: ${usd(line.committedUsd)} of $${line.limitUsd.toFixed(2)} spent, ${usd(Math.max(0, line.limitUsd - line.committedUsd))} left; it resets ${line.resets}.`,
+      ),
     ].join("\n");
   },
 });

@@ -10,13 +10,21 @@ export const setReminder = defineTool({
   name: "set_reminder",
   description: "Set a reminder for the person asking, posted in this room at a time at most a year ahead.",
   input: z.object({
-    at: z.string().max(100).describe("'in 20 minutes', 'in 3 days', or an ISO date-time like '2026-11-25T09:00' (without an offset, in the bot's time zone)"),
+    at: z
+      .string()
+      .max(100)
+      .describe(
+        "'in 20 minutes', 'in 3 days', or an ISO date-time like '2026-11-25T09:00' (without an offset, in the bot's time zone)",
+      ),
     text: z.string().min(1).max(500).describe("What to remind about"),
   }),
   forAsker: true,
   async run({ at, text }, { now, timeZone, reminders, asker }) {
     const due = parseWhen(at, now, timeZone);
-    if (due === null) throw new ToolError(`"${at.slice(0, 60)}" is not a time I understand; use 'in 20 minutes' or an ISO date-time like 2026-11-25T09:00.`);
+    if (due === null)
+      throw new ToolError(
+        `"${at.slice(0, 60)}" is not a time I understand; use 'in 20 minutes' or an ISO date-time like 2026-11-25T09:00.`,
+      );
     if (due <= now.getTime()) throw new ToolError(`${formatWhen(due, timeZone)} is in the past.`);
     if (due > now.getTime() + REMINDER_HORIZON_MS) {
       // Far enough ahead ("in 20000000 weeks") there is no calendar date to show: the words are named instead.
@@ -41,14 +49,16 @@ export const listReminders = defineTool({
 
 export const cancelReminder = defineTool({
   name: "cancel_reminder",
-  description: "Cancel one of the asking person's pending reminders by its number (a reminder set by someone else only they can cancel).",
+  description:
+    "Cancel one of the asking person's pending reminders by its number (a reminder set by someone else only they can cancel).",
   input: z.object({ id: z.number().int().positive().describe("The reminder's number, from list_reminders") }),
   forAsker: true,
   async run({ id }, { reminders, asker }) {
     const reminder = reminders.all().find((r) => r.id === id);
     if (!reminder) throw new ToolError(`There is no pending reminder #${id} in this room.`);
     // Acts for the person who asked in this turn only; nothing in the conversation can widen that.
-    if (reminder.forUserId !== asker.id) throw new ToolError(`Reminder #${id} belongs to ${reminder.forUser}; only they can cancel it. Ask them to.`);
+    if (reminder.forUserId !== asker.id)
+      throw new ToolError(`Reminder #${id} belongs to ${reminder.forUser}; only they can cancel it. Ask them to.`);
     reminders.cancel(id);
     return `Reminder #${id} cancelled.`;
   },

@@ -52,7 +52,11 @@ export interface Tool<Input extends z.ZodType = z.ZodType, Context extends ToolC
 }
 
 /** A tool, its name kept as written so the tools' index can be checked against the names config accepts. */
-export const defineTool = <Input extends z.ZodType, Context extends ToolContext = ToolContext, Name extends string = string>(
+export const defineTool = <
+  Input extends z.ZodType,
+  Context extends ToolContext = ToolContext,
+  Name extends string = string,
+>(
   tool: Tool<Input, Context> & { name: Name },
 ): Tool<Input, Context> & { name: Name } => tool;
 
@@ -65,15 +69,33 @@ const definitions = new WeakMap<Tool, ToolDefinition>();
 /** JSON Schema's safe-integer bounds that zod writes for every `.int()`: they tell Claude nothing, and cost tokens in every request. */
 const unbounded = (_key: string, value: unknown) =>
   value && typeof value === "object" && !Array.isArray(value)
-    ? Object.fromEntries(Object.entries(value).filter(([key, bound]) => !((key === "maximum" && bound === Number.MAX_SAFE_INTEGER) || (key === "minimum" && bound === Number.MIN_SAFE_INTEGER))))
+    ? Object.fromEntries(
+        Object.entries(value).filter(
+          ([key, bound]) =>
+            !(
+              (key === "maximum" && bound === Number.MAX_SAFE_INTEGER) ||
+              (key === "minimum" && bound === Number.MIN_SAFE_INTEGER)
+            ),
+        ),
+      )
     : value;
 
 /** What Claude is told about a tool: its zod schema as JSON Schema (zod still checks the bounds it leaves out). */
 export function toolDefinition(tool: Tool): ToolDefinition {
   let definition = definitions.get(tool);
   if (!definition) {
-    const { $schema: _, ...schema } = JSON.parse(JSON.stringify(z.toJSONSchema(tool.input)), unbounded) as Record<string, unknown>;
-    definitions.set(tool, (definition = { name: tool.name, description: tool.description, input_schema: schema as ToolDefinition["input_schema"] }));
+    const { $schema: _, ...schema } = JSON.parse(JSON.stringify(z.toJSONSchema(tool.input)), unbounded) as Record<
+      string,
+      unknown
+    >;
+    definitions.set(
+      tool,
+      (definition = {
+        name: tool.name,
+        description: tool.description,
+        input_schema: schema as ToolDefinition["input_schema"],
+      }),
+    );
   }
   return definition;
 }

@@ -9,7 +9,14 @@ export function parseWhen(text: string, now: Date, timeZone: string): number | n
   if (relative) return now.getTime() + Number(relative[1]) * UNIT_MS[relative[2]!.toLowerCase()]!;
   const local = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text.trim());
   if (local) {
-    const [y, mo, d, h, mi, s] = local.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+    const [y, mo, d, h, mi, s] = local.slice(1).map((part) => Number(part ?? 0)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     return zonedToUtc(Date.UTC(y, mo - 1, d, h, mi, s), timeZone);
   }
   const absolute = Date.parse(text);
@@ -26,7 +33,16 @@ function zonedToUtc(wall: number, timeZone: string): number {
 
 function offsetAt(instant: number, timeZone: string): number {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" })
+    new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    })
       .formatToParts(new Date(instant))
       .map((part) => [part.type, Number(part.value)]),
   );
@@ -35,5 +51,16 @@ function offsetAt(instant: number, timeZone: string): number {
 }
 
 export function formatWhen(instant: number, timeZone: string): string {
-  return new Date(instant).toLocaleString("en-US", { timeZone, weekday: "short", year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hour12: false }) + ` (${timeZone})`;
+  return (
+    new Date(instant).toLocaleString("en-US", {
+      timeZone,
+      weekday: "short",
+      year: "numeric",
+      month: "short",
+      day: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+      hour12: false,
+    }) + ` (${timeZone})`
+  );
 }

@@ -2,7 +2,12 @@ import type { BotConfig } from "../config";
 import type { ParsedPayload } from "./payload";
 
 /** The rule that turned a message away, as logged (`webhook.refused`), and the sentence the person is answered with. */
-export type AccessRule = "user_blocked" | "user_not_allowed" | "direct_messages_off" | "room_blocked" | "room_not_allowed";
+export type AccessRule =
+  | "user_blocked"
+  | "user_not_allowed"
+  | "direct_messages_off"
+  | "room_blocked"
+  | "room_not_allowed";
 
 /**
  * What the person reads, posted by Campfire as the bot's message. Constant sentences without markup: Campfire

@@ -14,7 +14,10 @@ export async function readBody(request: Request, limit = MAX_BODY_BYTES): Promis
   const length = request.headers.get("content-length");
   if (Number(length) > limit) return tooLarge;
   // A declared length bounds what the runtime lets through, so it is read at once; otherwise chunk by chunk.
-  const bytes = length !== null && /^\d+$/.test(length) ? new Uint8Array(await request.arrayBuffer()) : await readAtMost(request.body, limit);
+  const bytes =
+    length !== null && /^\d+$/.test(length)
+      ? new Uint8Array(await request.arrayBuffer())
+      : await readAtMost(request.body, limit);
   if (!bytes || bytes.byteLength > limit) return tooLarge;
   try {
     return { ok: true, text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes) };

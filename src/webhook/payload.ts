@@ -4,7 +4,10 @@ import type { InboundMessage } from "../conversation/message";
 const id = z.number().int().positive();
 const person = z.object({ id, name: z.string() });
 // Campfire stores no name for a direct-message room: its webhook says `"name": null`.
-const roomName = z.string().nullish().transform((name) => name ?? null);
+const roomName = z
+  .string()
+  .nullish()
+  .transform((name) => name ?? null);
 
 const campfireSchema = z.object({
   user: person,
@@ -46,20 +49,39 @@ export function parsePayload(body: unknown): ParsedPayload {
     const legacy = legacySchema.safeParse(body, { reportInput: true });
     if (!legacy.success) return { ok: false, reason: describe(legacy.error) };
     const { creator, room, content } = legacy.data;
-    return { ok: true, shape: "legacy", message: { messageId: null, roomId: room.id, roomName: room.name, userId: creator.id, userName: creator.name, text: content.trim() } };
+    return {
+      ok: true,
+      shape: "legacy",
+      message: {
+        messageId: null,
+        roomId: room.id,
+        roomName: room.name,
+        userId: creator.id,
+        userName: creator.name,
+        text: content.trim(),
+      },
+    };
   }
   const parsed = campfireSchema.safeParse(body, { reportInput: true });
   if (!parsed.success) return { ok: false, reason: describe(parsed.error) };
   const { user, room, message } = parsed.data;
   const path = ROOM_PATH.exec(room.path);
   if (!path) return { ok: false, reason: "room.path is not a bot messages path (/rooms/<id>/<bot key>/messages)" };
-  if (Number(path[2]) !== room.id) return { ok: false, reason: `room.path names room ${path[2]!.slice(0, 20)} but room.id is ${room.id}` };
+  if (Number(path[2]) !== room.id)
+    return { ok: false, reason: `room.path names room ${path[2]!.slice(0, 20)} but room.id is ${room.id}` };
   return {
     ok: true,
     shape: "campfire",
     key: path[3]!,
     basePath: path[1]!,
-    message: { messageId: String(message.id), roomId: room.id, roomName: room.name, userId: user.id, userName: user.name, text: message.body.plain.trim() },
+    message: {
+      messageId: String(message.id),
+      roomId: room.id,
+      roomName: room.name,
+      userId: user.id,
+      userName: user.name,
+      text: message.body.plain.trim(),
+    },
   };
 }
 
@@ -70,7 +92,8 @@ function describe(error: z.ZodError): string {
     .map((issue) => {
       const field = issue.path.join(".").slice(0, 80) || "body";
       if (issue.code === "invalid_type" && issue.input === undefined) return `${field} is missing`;
-      if (issue.code === "invalid_type") return `${field} must be ${issue.expected === "number" ? "a number" : `a ${issue.expected}`}`;
+      if (issue.code === "invalid_type")
+        return `${field} must be ${issue.expected === "number" ? "a number" : `a ${issue.expected}`}`;
       return `${field}: ${issue.message.slice(0, 120)}`;
     })
     .join("; ");

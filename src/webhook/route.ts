@@ -62,8 +62,13 @@ webhook.all("/:botId", (c) => {
 
 function findBot(config: Config, botId: string): BotConfig | Refusal {
   const bot = config.bots.get(botId);
-  if (!bot) return new Refusal(404, `no bot ${quote(botId)} is configured here; check the webhook URL in Campfire (…/webhook/<bot id>)`);
-  if (!config.campfireUrl) return new Refusal(503, "CAMPFIRE_URL is not set, so the bot cannot answer; set it in wrangler.toml [vars]");
+  if (!bot)
+    return new Refusal(
+      404,
+      `no bot ${quote(botId)} is configured here; check the webhook URL in Campfire (…/webhook/<bot id>)`,
+    );
+  if (!config.campfireUrl)
+    return new Refusal(503, "CAMPFIRE_URL is not set, so the bot cannot answer; set it in wrangler.toml [vars]");
   return bot;
 }
 
@@ -79,7 +84,10 @@ async function readPayload(request: Request, config: Config): Promise<Payload | 
   const payload = parsePayload(json);
   if (!payload.ok) return new Refusal(400, payload.reason);
   if (payload.shape === "campfire" && !servedUnder(config, payload.basePath)) {
-    return new Refusal(400, `Campfire is served under ${quote(payload.basePath)}: set CAMPFIRE_URL to its address including that path (e.g. https://chat.example.com${payload.basePath.slice(0, 64)})`);
+    return new Refusal(
+      400,
+      `Campfire is served under ${quote(payload.basePath)}: set CAMPFIRE_URL to its address including that path (e.g. https://chat.example.com${payload.basePath.slice(0, 64)})`,
+    );
   }
   return payload;
 }
@@ -87,8 +95,13 @@ async function readPayload(request: Request, config: Config): Promise<Payload | 
 /** Campfire does not sign webhooks: the bot key in `room.path` (or a bearer key, for the flat payload) is the proof. */
 async function checkKey(bot: BotConfig, payload: Payload, authorization: string | undefined): Promise<Refusal | null> {
   const presented = payload.shape === "campfire" ? payload.key : bearerKey(authorization);
-  if (!bot.key) return new Refusal(401, `bot "${bot.id}" has no key yet: set the secret ${bot.keySecret} to the bot key Campfire shows`);
-  if (!presented) return new Refusal(401, "no bot key: Campfire's room.path carries it, or send Authorization: Bearer <bot key>");
+  if (!bot.key)
+    return new Refusal(
+      401,
+      `bot "${bot.id}" has no key yet: set the secret ${bot.keySecret} to the bot key Campfire shows`,
+    );
+  if (!presented)
+    return new Refusal(401, "no bot key: Campfire's room.path carries it, or send Authorization: Bearer <bot key>");
   if (!(await keysMatch(presented, bot.key))) return new Refusal(401, `the bot key does not match ${bot.keySecret}`);
   return null;
 }
@@ -106,7 +119,10 @@ function checkAccess(bot: BotConfig, payload: Payload): Response | null {
 }
 
 async function messageOf({ message }: Payload): Promise<InboundMessage> {
-  return inboundMessage({ ...message, messageId: message.messageId ?? (await legacyMessageId(message.roomId, message.userId, message.text)) });
+  return inboundMessage({
+    ...message,
+    messageId: message.messageId ?? (await legacyMessageId(message.roomId, message.userId, message.text)),
+  });
 }
 
 /**
@@ -115,7 +131,9 @@ async function messageOf({ message }: Payload): Promise<InboundMessage> {
  */
 function pausedAnswer(bot: BotConfig, { message }: Payload, started: number): Response {
   log("info", "webhook.refused", { bot: bot.id, room: message.roomId, rule: "paused", ms: Date.now() - started });
-  return new Response(escapeHtml(pausedSentence(bot.name)), { headers: { "content-type": "text/plain; charset=UTF-8" } });
+  return new Response(escapeHtml(pausedSentence(bot.name)), {
+    headers: { "content-type": "text/plain; charset=UTF-8" },
+  });
 }
 
 /**
@@ -125,17 +143,39 @@ function pausedAnswer(bot: BotConfig, { message }: Payload, started: number): Re
 function greet(botId: string, message: InboundMessage, started: number): Response {
   log("info", "webhook.bare_mention", { bot: botId, room: message.roomId, ms: Date.now() - started });
   const firstName = message.userName.split(" ")[0] || message.userName;
-  return new Response(`Hi ${escapeHtml(firstName)}! Mention me with a question and I'll answer here.`, { headers: { "content-type": "text/plain; charset=UTF-8" } });
+  return new Response(`Hi ${escapeHtml(firstName)}! Mention me with a question and I'll answer here.`, {
+    headers: { "content-type": "text/plain; charset=UTF-8" },
+  });
 }
 
 /** Stores the message in its conversation, which answers through the bot API; 204 with no Content-Type posts nothing. */
-async function handOver(env: Env, botId: string, message: InboundMessage, started: number, control: KnownStatus): Promise<Response> {
+async function handOver(
+  env: Env,
+  botId: string,
+  message: InboundMessage,
+  started: number,
+  control: KnownStatus,
+): Promise<Response> {
   const fields = { bot: botId, room: message.roomId };
   try {
-    const { outcome, billing } = await env.CONVERSATIONS.getByName(conversationName(message.roomId, botId)).receive(botId, message, control);
-    log("info", "webhook.accepted", { ...fields, outcome, chars: message.text.length, ms: Date.now() - started, billing: billingFields(billing) });
+    const { outcome, billing } = await env.CONVERSATIONS.getByName(conversationName(message.roomId, botId)).receive(
+      botId,
+      message,
+      control,
+    );
+    log("info", "webhook.accepted", {
+      ...fields,
+      outcome,
+      chars: message.text.length,
+      ms: Date.now() - started,
+      billing: billingFields(billing),
+    });
   } catch (error) {
-    log("error", "webhook.store_failed", { ...fields, error: (error as Error).message.slice(0, 300), ms: Date.now() - started });
+    log("error", "webhook.store_failed", {
+      ...fields,
+      error: (error as Error).message.slice(0, 300),
+      ms: Date.now() - started,
+    });
     return reject(503, "the message could not be stored; please send it again");
   }
   return new Response(null, { status: 204 });

@@ -64,13 +64,16 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-const matches = (pattern: string, file: string) => (pattern.endsWith("/**") ? file.startsWith(pattern.slice(0, -2)) : file === pattern);
+const matches = (pattern: string, file: string) =>
+  pattern.endsWith("/**") ? file.startsWith(pattern.slice(0, -2)) : file === pattern;
 const layerOf = (file: string): Layer | undefined => TABLE.find(([pattern]) => matches(pattern, file))?.[1];
 
 /** The file a relative specifier means, as the bundler resolves it; undefined when there is none. */
 function resolveImport(from: string, specifier: string): string | undefined {
   const base = relative(ROOT, resolve(ROOT, dirname(from), specifier));
-  return [base, `${base}.ts`, `${base}/index.ts`].find((path) => existsSync(join(ROOT, path)) && statSync(join(ROOT, path)).isFile());
+  return [base, `${base}.ts`, `${base}/index.ts`].find(
+    (path) => existsSync(join(ROOT, path)) && statSync(join(ROOT, path)).isFile(),
+  );
 }
 
 /** Each file's relative imports: `import … from`, `export … from`, `import("…")`, type-only ones too. */
@@ -78,7 +81,9 @@ function importGraph(files: string[]): { graph: Map<string, string[]>; unresolve
   const graph = new Map<string, string[]>();
   const unresolved: string[] = [];
   for (const file of files) {
-    const specifiers = ts.preProcessFile(readFileSync(join(ROOT, file), "utf8"), true, true).importedFiles.map((f) => f.fileName);
+    const specifiers = ts
+      .preProcessFile(readFileSync(join(ROOT, file), "utf8"), true, true)
+      .importedFiles.map((f) => f.fileName);
     const targets: string[] = [];
     for (const specifier of specifiers.filter((s) => s.startsWith("."))) {
       const target = resolveImport(file, specifier);
@@ -125,8 +130,14 @@ const { graph, unresolved } = importGraph(files);
 
 describe("the source's layers (edge → objects → conversation core → features → tools → services → leaves)", () => {
   it("gives every source file a layer, and every row of the table a file", () => {
-    expect(files.filter((file) => layerOf(file) === undefined), "these files match no row of the layer table in this test; add one").toEqual([]);
-    expect(TABLE.filter(([pattern]) => !files.some((file) => matches(pattern, file))).map(([pattern]) => pattern), "these rows match no file; remove them").toEqual([]);
+    expect(
+      files.filter((file) => layerOf(file) === undefined),
+      "these files match no row of the layer table in this test; add one",
+    ).toEqual([]);
+    expect(
+      TABLE.filter(([pattern]) => !files.some((file) => matches(pattern, file))).map(([pattern]) => pattern),
+      "these rows match no file; remove them",
+    ).toEqual([]);
   });
 
   it("finds the file of every relative import", () => {
@@ -136,12 +147,17 @@ describe("the source's layers (edge → objects → conversation core → featur
   it("has no import from a lower layer to a higher one", () => {
     const rank = (file: string) => LAYERS.indexOf(layerOf(file) ?? "leaves");
     const upward = [...graph].flatMap(([file, targets]) =>
-      targets.filter((target) => rank(target) < rank(file)).map((target) => `${file} (${layerOf(file)}) imports ${target} (${layerOf(target)})`),
+      targets
+        .filter((target) => rank(target) < rank(file))
+        .map((target) => `${file} (${layerOf(file)}) imports ${target} (${layerOf(target)})`),
     );
     expect(upward, "these imports climb: move what they need down, or the importer up").toEqual([]);
   });
 
   it("has no import cycle", () => {
-    expect(cycles(graph).map((cycle) => cycle.join(" ↔ ")), "these files import each other, directly or round about").toEqual([]);
+    expect(
+      cycles(graph).map((cycle) => cycle.join(" ↔ ")),
+      "these files import each other, directly or round about",
+    ).toEqual([]);
   });
 });

@@ -24,14 +24,21 @@ let nextMessageId = 1;
 let nextRoomId = 500;
 
 /** Delivers a mention exactly as Campfire would, with its 7-second limit. */
-const KEYS = { assistant: KEY, forgetful: FORGETFUL_KEY, butler: BUTLER_KEY, thinker: "7-ThinkerKey12", reporter: "8-ReporterKey1" };
+const KEYS = {
+  assistant: KEY,
+  forgetful: FORGETFUL_KEY,
+  butler: BUTLER_KEY,
+  thinker: "7-ThinkerKey12",
+  reporter: "8-ReporterKey1",
+};
 
 function mention(roomId: number, plain: string, bot: keyof typeof KEYS = "assistant") {
   const payload = campfirePayload({ roomId, botKey: KEYS[bot], messageId: nextMessageId++, plain });
   return campfire.deliver(`${server.url}/webhook/${bot}`, payload);
 }
 
-const requestsMentioning = (marker: string) => anthropic.requests.filter((request) => JSON.stringify(request.body).includes(marker));
+const requestsMentioning = (marker: string) =>
+  anthropic.requests.filter((request) => JSON.stringify(request.body).includes(marker));
 
 beforeAll(async () => {
   anthropic = await startFakeAnthropic();
@@ -96,9 +103,14 @@ describe("the bot under wrangler dev", () => {
     expect(half!.body).toMatch(/<p>…<\/p>$/);
 
     await server.restart();
-    await expect.poll(() => campfire.messages(roomId)[0]!.body, { timeout: 30_000 }).not.toMatch(/<p>…<\/p>$/).catch((error: Error) => {
-      throw new Error(`${error.message}\nmessages: ${JSON.stringify(campfire.messages(roomId))}\n${server.output().slice(-3000)}`);
-    });
+    await expect
+      .poll(() => campfire.messages(roomId)[0]!.body, { timeout: 30_000 })
+      .not.toMatch(/<p>…<\/p>$/)
+      .catch((error: Error) => {
+        throw new Error(
+          `${error.message}\nmessages: ${JSON.stringify(campfire.messages(roomId))}\n${server.output().slice(-3000)}`,
+        );
+      });
     // Give a second answer time to show up, if there were to be one.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const messages = campfire.messages(roomId);
@@ -107,28 +119,31 @@ describe("the bot under wrangler dev", () => {
     expect(messages[0]!.body).toContain(`Echo: Ada Lovelace: ${marker}`);
   }, 90_000);
 
-  it.each(["assistant", "thinker"] as const)("reads at least 90 percent of what the previous turn sent from the prompt cache, room context included: %s", async (bot) => {
-    const roomId = nextRoomId++;
-    campfire.say(roomId, { id: 21, name: "Grace Hopper" }, "Reminder: the quarterly review is on Friday at 10.");
-    campfire.say(roomId, { id: 22, name: "Alan Turing" }, "I will bring the numbers for the review.");
-    for (let turn = 1; turn <= 4; turn++) {
-      await mention(roomId, `cachecheck ${bot} turn ${turn}: what should I prepare for the review?`, bot);
-      await campfire.waitForMessages(roomId, turn);
-      campfire.say(roomId, { id: 21, name: "Grace Hopper" }, `noted, item ${turn}`);
-    }
-    const usage = requestsMentioning(`cachecheck ${bot} turn 1:`).map((request) => request.usage!);
-    expect(usage).toHaveLength(4);
-    const last = requestsMentioning(`cachecheck ${bot} turn 4:`)[0]!.body as { thinking?: unknown };
-    expect(JSON.stringify(last)).toContain("Room context");
-    expect(last.thinking !== undefined).toBe(bot === "thinker");
-    for (let turn = 2; turn <= 4; turn++) {
-      const previous = usage[turn - 2]!;
-      const stableBefore = previous.cache_read_input_tokens + previous.cache_creation_input_tokens;
-      expect(usage[turn - 1]!.cache_read_input_tokens).toBeGreaterThanOrEqual(0.9 * stableBefore);
-    }
-  });
+  it.each(["assistant", "thinker"] as const)(
+    "reads at least 90 percent of what the previous turn sent from the prompt cache, room context included: %s",
+    async (bot) => {
+      const roomId = nextRoomId++;
+      campfire.say(roomId, { id: 21, name: "Grace Hopper" }, "Reminder: the quarterly review is on Friday at 10.");
+      campfire.say(roomId, { id: 22, name: "Alan Turing" }, "I will bring the numbers for the review.");
+      for (let turn = 1; turn <= 4; turn++) {
+        await mention(roomId, `cachecheck ${bot} turn ${turn}: what should I prepare for the review?`, bot);
+        await campfire.waitForMessages(roomId, turn);
+        campfire.say(roomId, { id: 21, name: "Grace Hopper" }, `noted, item ${turn}`);
+      }
+      const usage = requestsMentioning(`cachecheck ${bot} turn 1:`).map((request) => request.usage!);
+      expect(usage).toHaveLength(4);
+      const last = requestsMentioning(`cachecheck ${bot} turn 4:`)[0]!.body as { thinking?: unknown };
+      expect(JSON.stringify(last)).toContain("Room context");
+      expect(last.thinking !== undefined).toBe(bot === "thinker");
+      for (let turn = 2; turn <= 4; turn++) {
+        const previous = usage[turn - 2]!;
+        const stableBefore = previous.cache_read_input_tokens + previous.cache_creation_input_tokens;
+        expect(usage[turn - 1]!.cache_read_input_tokens).toBeGreaterThanOrEqual(0.9 * stableBefore);
+      }
+    },
+  );
 
-  it("answers \"make me a CSV\" with the text, then the file, in the room", async () => {
+  it('answers "make me a CSV" with the text, then the file, in the room', async () => {
     const roomId = nextRoomId++;
     await mention(roomId, "make me a CSV of the numbers 1-10 [fake:file=numbers.csv,id=e2e-csv]", "reporter");
     const [text, file] = await campfire.waitForMessages(roomId, 2);
@@ -139,9 +154,21 @@ describe("the bot under wrangler dev", () => {
   it("posts a file once when killed -9 while Campfire is still taking it", async () => {
     const roomId = nextRoomId++;
     // The text goes through; the file's post takes 1.5 s, and the server dies meanwhile.
-    campfire.failNext({ status: 200, times: 1, room: roomId, method: "POST", endsWith: "/messages", after: 1, hangMs: 1_500 });
+    campfire.failNext({
+      status: 200,
+      times: 1,
+      room: roomId,
+      method: "POST",
+      endsWith: "/messages",
+      after: 1,
+      hangMs: 1_500,
+    });
     await mention(roomId, "a chart please [fake:file=chart.csv,id=e2e-csv-kill]", "reporter");
-    await expect.poll(() => campfire.calls.filter((call) => call.roomId === roomId && call.method === "POST").length, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
+    await expect
+      .poll(() => campfire.calls.filter((call) => call.roomId === roomId && call.method === "POST").length, {
+        timeout: 15_000,
+      })
+      .toBeGreaterThanOrEqual(3);
     await server.kill();
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     await server.restart();

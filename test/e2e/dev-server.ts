@@ -49,18 +49,41 @@ export async function startDevServer(
   let log = "";
 
   const launch = async () => {
-    const args = ["dev", ...(options.config ? ["--config", options.config] : []), "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--show-interactive-dev-session=false", "--inspector-port", String(await freePort())];
-    for (const [name, value] of Object.entries(typeof vars === "function" ? vars(url) : vars)) args.push("--var", `${name}:${value}`);
+    const args = [
+      "dev",
+      ...(options.config ? ["--config", options.config] : []),
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--persist-to",
+      persist,
+      "--show-interactive-dev-session=false",
+      "--inspector-port",
+      String(await freePort()),
+    ];
+    for (const [name, value] of Object.entries(typeof vars === "function" ? vars(url) : vars))
+      args.push("--var", `${name}:${value}`);
     // `detached` gives wrangler its own process group, so one signal reaches workerd too.
     child = spawn(join(ROOT, "node_modules/.bin/wrangler"), args, {
       cwd: ROOT,
       detached: true,
-      env: { ...process.env, PATH: `${join(ROOT, "node_modules/.bin")}:${process.env.PATH}`, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", CI: "true" },
+      env: {
+        ...process.env,
+        PATH: `${join(ROOT, "node_modules/.bin")}:${process.env.PATH}`,
+        WRANGLER_SEND_METRICS: "false",
+        NO_COLOR: "1",
+        CI: "true",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     child.stdout!.on("data", (chunk) => (log += chunk));
     child.stderr!.on("data", (chunk) => (log += chunk));
-    await waitUntilUp(url, () => log, () => child?.exitCode);
+    await waitUntilUp(
+      url,
+      () => log,
+      () => child?.exitCode,
+    );
   };
 
   const signal = async (sig: NodeJS.Signals) => {
@@ -90,7 +113,11 @@ export async function startDevServer(
   };
 }
 
-async function waitUntilUp(url: string, output: () => string, exitCode: () => number | null | undefined): Promise<void> {
+async function waitUntilUp(
+  url: string,
+  output: () => string,
+  exitCode: () => number | null | undefined,
+): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (exitCode() != null) throw new Error(`wrangler dev exited early:\n${output()}`);

@@ -20,7 +20,11 @@ afterAll(async () => {
   await Promise.all([anthropic.close(), campfire.close()]);
 });
 
-const ask = (content: string) => ({ model: "claude-sonnet-5-5", max_tokens: 100, messages: [{ role: "user" as const, content }] });
+const ask = (content: string) => ({
+  model: "claude-sonnet-5-5",
+  max_tokens: 100,
+  messages: [{ role: "user" as const, content }],
+});
 
 describe("fake Anthropic, through the real SDK", () => {
   it("answers non-streaming and streaming requests alike, sent with a bearer key and the API version", async () => {
@@ -45,7 +49,9 @@ describe("fake Anthropic, through the real SDK", () => {
   it("reports overload as 529 and rejects empty text blocks with 400, as the real API does", async () => {
     const overloaded = await client.messages.create(ask("y [fake:status=529,id=fakes-b]")).catch((e: unknown) => e);
     expect((overloaded as APIError).status).toBe(529);
-    const empty = await client.messages.create({ ...ask("z"), messages: [{ role: "user", content: [{ type: "text", text: "" }] }] }).catch((e: unknown) => e);
+    const empty = await client.messages
+      .create({ ...ask("z"), messages: [{ role: "user", content: [{ type: "text", text: "" }] }] })
+      .catch((e: unknown) => e);
     expect((empty as APIError).status).toBe(400);
     expect((empty as APIError).message).toMatch(/non-empty/);
   });
@@ -71,7 +77,11 @@ describe("fake Anthropic: an honest prompt cache on a virtual clock", () => {
   afterAll(() => cached.close());
 
   type Control = { type: "ephemeral"; ttl?: "5m" | "1h" };
-  const long = (letter: string, control?: Control) => ({ type: "text" as const, text: letter.repeat(6_000), ...(control ? { cache_control: control } : {}) });
+  const long = (letter: string, control?: Control) => ({
+    type: "text" as const,
+    text: letter.repeat(6_000),
+    ...(control ? { cache_control: control } : {}),
+  });
   const send = (system: ReturnType<typeof long>[], at: number, words = "question") => {
     clock = at;
     return sdk.messages.stream({ ...ask(words), system }).finalMessage();
@@ -82,11 +92,18 @@ describe("fake Anthropic: an honest prompt cache on a virtual clock", () => {
     cached.reset();
     const system = [long("A", { type: "ephemeral" })];
     const first = await send(system, 0);
-    expect(first.usage.cache_creation).toEqual({ ephemeral_5m_input_tokens: first.usage.cache_creation_input_tokens, ephemeral_1h_input_tokens: 0 });
+    expect(first.usage.cache_creation).toEqual({
+      ephemeral_5m_input_tokens: first.usage.cache_creation_input_tokens,
+      ephemeral_1h_input_tokens: 0,
+    });
     expect(first.usage.cache_creation_input_tokens).toBeGreaterThan(1024);
     // Read at 4 minutes, so it lives until 9; at 10 it is gone and written again.
-    expect((await send(system, 4 * MINUTE)).usage.cache_read_input_tokens).toBe(first.usage.cache_creation_input_tokens);
-    expect((await send(system, 8 * MINUTE)).usage.cache_read_input_tokens).toBe(first.usage.cache_creation_input_tokens);
+    expect((await send(system, 4 * MINUTE)).usage.cache_read_input_tokens).toBe(
+      first.usage.cache_creation_input_tokens,
+    );
+    expect((await send(system, 8 * MINUTE)).usage.cache_read_input_tokens).toBe(
+      first.usage.cache_creation_input_tokens,
+    );
     const late = await send(system, 14 * MINUTE);
     expect(late.usage.cache_read_input_tokens).toBe(0);
     expect(late.usage.cache_creation_input_tokens).toBe(first.usage.cache_creation_input_tokens);
@@ -96,8 +113,13 @@ describe("fake Anthropic: an honest prompt cache on a virtual clock", () => {
     cached.reset();
     const system = [long("B", { type: "ephemeral", ttl: "1h" })];
     const first = await send(system, 0);
-    expect(first.usage.cache_creation).toEqual({ ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: first.usage.cache_creation_input_tokens });
-    expect((await send(system, 50 * MINUTE)).usage.cache_read_input_tokens).toBe(first.usage.cache_creation_input_tokens);
+    expect(first.usage.cache_creation).toEqual({
+      ephemeral_5m_input_tokens: 0,
+      ephemeral_1h_input_tokens: first.usage.cache_creation_input_tokens,
+    });
+    expect((await send(system, 50 * MINUTE)).usage.cache_read_input_tokens).toBe(
+      first.usage.cache_creation_input_tokens,
+    );
     expect((await send(system, 111 * MINUTE)).usage.cache_read_input_tokens).toBe(0);
   });
 
@@ -108,7 +130,10 @@ describe("fake Anthropic: an honest prompt cache on a virtual clock", () => {
     expect(hour).toBeGreaterThan(1024);
     expect(five).toBeGreaterThan(1024);
     // After 20 minutes only the 1-hour prefix is left: it is read, the rest written again.
-    const later = await send([long("C", { type: "ephemeral", ttl: "1h" }), long("D", { type: "ephemeral" })], 20 * MINUTE);
+    const later = await send(
+      [long("C", { type: "ephemeral", ttl: "1h" }), long("D", { type: "ephemeral" })],
+      20 * MINUTE,
+    );
     expect(later.usage.cache_read_input_tokens).toBe(hour);
     expect(later.usage.cache_creation!.ephemeral_5m_input_tokens).toBe(five);
   });
@@ -129,7 +154,10 @@ describe("fake Anthropic: an honest prompt cache on a virtual clock", () => {
     const tooMany = await send(five, 0).catch((e: unknown) => e);
     expect((tooMany as APIError).status).toBe(400);
     expect((tooMany as APIError).message).toMatch(/maximum of 4 blocks with cache_control/);
-    const misordered = await send([long("K", { type: "ephemeral" }), long("L", { type: "ephemeral", ttl: "1h" })], 0).catch((e: unknown) => e);
+    const misordered = await send(
+      [long("K", { type: "ephemeral" }), long("L", { type: "ephemeral", ttl: "1h" })],
+      0,
+    ).catch((e: unknown) => e);
     expect((misordered as APIError).status).toBe(400);
     expect((misordered as APIError).message).toMatch(/ttl='1h'.*after.*ttl='5m'/);
   });
@@ -144,18 +172,34 @@ describe("fake Anthropic: code execution and the Files API", () => {
 
   it("answers a file directive like a code-execution turn, streamed or not, and serves the file", async () => {
     const plain = await client.messages.create({ ...ask("make numbers [fake:file=numbers.csv]"), tools });
-    expect(plain.content.map((block) => block.type)).toEqual(["text", "server_tool_use", "bash_code_execution_tool_result", "text"]);
+    expect(plain.content.map((block) => block.type)).toEqual([
+      "text",
+      "server_tool_use",
+      "bash_code_execution_tool_result",
+      "text",
+    ]);
     expect(plain.container?.id).toMatch(/^container_fake_/);
     const fileId = fileIdOf(plain.content)!;
     const metadata = await client.files.retrieveMetadata(fileId);
-    expect(metadata).toMatchObject({ type: "file", filename: "numbers.csv", mime_type: "text/csv", downloadable: true });
+    expect(metadata).toMatchObject({
+      type: "file",
+      filename: "numbers.csv",
+      mime_type: "text/csv",
+      downloadable: true,
+    });
     const bytes = new Uint8Array(await (await client.files.download(fileId)).arrayBuffer());
     expect(bytes.length).toBe(metadata.size_bytes);
     expect(new TextDecoder().decode(bytes)).toContain("n,square");
 
-    const streamed = await client.messages.stream({ ...ask("again [fake:file=report.xlsx]"), tools, container: plain.container!.id }).finalMessage();
+    const streamed = await client.messages
+      .stream({ ...ask("again [fake:file=report.xlsx]"), tools, container: plain.container!.id })
+      .finalMessage();
     expect(streamed.container?.id).toBe(plain.container!.id);
-    expect(streamed.content[1]).toMatchObject({ type: "server_tool_use", name: "bash_code_execution", input: { command: expect.stringContaining("report.xlsx") } });
+    expect(streamed.content[1]).toMatchObject({
+      type: "server_tool_use",
+      name: "bash_code_execution",
+      input: { command: expect.stringContaining("report.xlsx") },
+    });
     expect((await client.files.retrieveMetadata(fileIdOf(streamed.content)!)).filename).toBe("report.xlsx");
   });
 
@@ -164,20 +208,29 @@ describe("fake Anthropic: code execution and the Files API", () => {
     expect((missing as APIError).status).toBe(400);
     expect((missing as APIError).message).toMatch(/code_execution/);
     const badSkill = { skills: [{ type: "builtin", skill_id: "xlsx" }] } as unknown as { skills: [] };
-    const refused = await client.messages.create({ ...ask("make [fake:file=a.csv]"), tools, container: badSkill }).catch((e: unknown) => e);
+    const refused = await client.messages
+      .create({ ...ask("make [fake:file=a.csv]"), tools, container: badSkill })
+      .catch((e: unknown) => e);
     expect((refused as APIError).message).toMatch(/container\.skills\.0\.type/);
   });
 
   it("reports the requested skills, claims 26 MB for a huge file, 404s unknown files, and records Files calls apart", async () => {
     const skills = [{ type: "anthropic" as const, skill_id: "xlsx", version: "latest" }];
-    const answer = await client.messages.create({ ...ask("big [fake:file=big.csv,huge]"), tools, container: { skills } });
+    const answer = await client.messages.create({
+      ...ask("big [fake:file=big.csv,huge]"),
+      tools,
+      container: { skills },
+    });
     expect(answer.container?.skills).toEqual(skills);
     const before = anthropic.requests.length;
     expect((await client.files.retrieveMetadata(fileIdOf(answer.content)!)).size_bytes).toBe(26 * 1024 * 1024);
     const unknown = await client.files.retrieveMetadata("file_nope").catch((e: unknown) => e);
     expect((unknown as APIError).status).toBe(404);
     expect(anthropic.requests.length).toBe(before);
-    expect(anthropic.fileRequests.slice(-2).map((r) => r.path)).toEqual([`/v1/files/${fileIdOf(answer.content)}`, "/v1/files/file_nope"]);
+    expect(anthropic.fileRequests.slice(-2).map((r) => r.path)).toEqual([
+      `/v1/files/${fileIdOf(answer.content)}`,
+      "/v1/files/file_nope",
+    ]);
   });
 });
 
@@ -193,7 +246,10 @@ describe("fake Campfire", () => {
     expect(wrong.status).toBe(302);
     expect(wrong.headers.get("location")).toBe("/session/new");
 
-    const edit = await fetch(`${campfire.url}/rooms/1/${KEY}/messages/${id}`, { method: "PATCH", body: "<p>edited</p>" });
+    const edit = await fetch(`${campfire.url}/rooms/1/${KEY}/messages/${id}`, {
+      method: "PATCH",
+      body: "<p>edited</p>",
+    });
     expect(edit.ok).toBe(true);
     expect(campfire.messages(1)[0]).toMatchObject({ body: "<p>edited</p>", edits: ["<p>hello</p>"] });
   });
@@ -217,7 +273,10 @@ describe("fake Campfire", () => {
     const created = await fetch(`${campfire.url}/rooms/20/${KEY}/messages`, { method: "POST", body: form });
     expect(created.status).toBe(201);
     expect(created.headers.get("location")).toMatch(/\/messages\/\d+$/);
-    expect(campfire.messages(20)[0]).toMatchObject({ body: "", attachment: { name: "numbers.csv", type: "text/csv", size: 8 } });
+    expect(campfire.messages(20)[0]).toMatchObject({
+      body: "",
+      attachment: { name: "numbers.csv", type: "text/csv", size: 8 },
+    });
     const other = new FormData();
     other.append("file", new File(["x"], "x.txt"));
     expect((await fetch(`${campfire.url}/rooms/20/${KEY}/messages`, { method: "POST", body: other })).status).toBe(422);
@@ -229,18 +288,24 @@ describe("fake Campfire", () => {
     const form = new FormData();
     form.append("attachment", new File(["x"], " q3:report.csv ", { type: "text/csv" }));
     expect((await fetch(`${campfire.url}/rooms/22/${KEY}/messages`, { method: "POST", body: form })).status).toBe(201);
-    const [file] = (await (await fetch(`${campfire.url}/rooms/22/${KEY}/messages`)).json()) as { body: { plain_text: string } }[];
+    const [file] = (await (await fetch(`${campfire.url}/rooms/22/${KEY}/messages`)).json()) as {
+      body: { plain_text: string };
+    }[];
     expect(file!.body.plain_text).toBe("q3-report.csv");
   });
 
   it("boosts as Campfire does: 201 + JSON, 422 when empty, DELETE 204 then 404, 404 on an older Campfire", async () => {
-    const id = Number((await post(`/rooms/21/${KEY}/messages`, "<p>boost me</p>")).headers.get("location")!.split("/").pop());
+    const id = Number(
+      (await post(`/rooms/21/${KEY}/messages`, "<p>boost me</p>")).headers.get("location")!.split("/").pop(),
+    );
     const boosts = `${campfire.url}/rooms/21/${KEY}/messages/${id}/boosts`;
     const created = await fetch(boosts, { method: "POST", body: "👀" });
     expect(created.status).toBe(201);
     const boost = (await created.json()) as { id: number; content: string };
     expect(boost).toMatchObject({ id: expect.any(Number), content: "👀" });
-    expect((await fetch(`${campfire.url}/_fake/boosts?room=21`).then((r) => r.json()))).toMatchObject([{ id: boost.id, messageId: id, content: "👀" }]);
+    expect(await fetch(`${campfire.url}/_fake/boosts?room=21`).then((r) => r.json())).toMatchObject([
+      { id: boost.id, messageId: id, content: "👀" },
+    ]);
     expect((await fetch(boosts, { method: "POST", body: " " })).status).toBe(422);
     expect((await fetch(`${boosts}/${boost.id}`, { method: "DELETE" })).status).toBe(204);
     expect((await fetch(`${boosts}/${boost.id}`, { method: "DELETE" })).status).toBe(404);

@@ -5,8 +5,12 @@ import { type DevServer, startDevServer } from "./dev-server.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const available = existsSync(CHROMIUM);
-if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it with apt-get install chromium`);
-if (!available) console.warn(`Skipping the playground browser test: install Chromium with \`apt-get install chromium\` (Debian) to run it.`);
+if (!available && process.env.CI)
+  throw new Error(`${CHROMIUM} is missing: .ci/run installs it with apt-get install chromium`);
+if (!available)
+  console.warn(
+    `Skipping the playground browser test: install Chromium with \`apt-get install chromium\` (Debian) to run it.`,
+  );
 
 let server: DevServer;
 let browser: Browser;
@@ -26,7 +30,8 @@ async function say(text: string, expected: string) {
 }
 
 /** The playground's Campfire bot API, as the Assistant bot calls it. */
-const botApi = (room: number, path = "") => `${server.url}/playground/campfire/rooms/${room}/1-PlaygroundAs/messages${path}`;
+const botApi = (room: number, path = "") =>
+  `${server.url}/playground/campfire/rooms/${room}/1-PlaygroundAs/messages${path}`;
 
 describe.skipIf(!available)("the playground in a real browser", () => {
   beforeAll(async () => {
@@ -41,7 +46,16 @@ describe.skipIf(!available)("the playground in a real browser", () => {
     }));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
     await page.goto(`${server.url}/playground`);
@@ -57,7 +71,9 @@ describe.skipIf(!available)("the playground in a real browser", () => {
     expect(await page.locator("#offline").isVisible()).toBe(true);
     await say("@Assistant hello there", "You said: hello there. I remember 0 earlier messages");
     // Rendered as HTML, not Markdown: the label is bold.
-    expect(await page.locator(".message.bot .body strong", { hasText: "Offline model" }).first().isVisible()).toBe(true);
+    expect(await page.locator(".message.bot .body strong", { hasText: "Offline model" }).first().isVisible()).toBe(
+      true,
+    );
 
     // A shared room, as in Campfire: a message that does not @mention the bot never reaches it.
     expect(await page.getByRole("textbox", { name: "Message" }).getAttribute("placeholder")).toContain("@Assistant");
@@ -82,7 +98,9 @@ describe.skipIf(!available)("the playground in a real browser", () => {
 
   it("counts down the conversation's TTL and marks it forgotten when the alarm evicts it", async () => {
     // The playground says what a person would; with this 8 s TTL that is seconds ("23 h 59 min" for a day).
-    expect(await page.locator("#ttl").textContent()).toMatch(/forgotten in \d+ h \d+ min|forgotten in \d+ min|forgotten in \d+ s/);
+    expect(await page.locator("#ttl").textContent()).toMatch(
+      /forgotten in \d+ h \d+ min|forgotten in \d+ min|forgotten in \d+ s/,
+    );
     expect(await page.locator("#ttl").textContent()).toMatch(/forgotten in [1-8] s$/);
     await page.getByText("— conversation forgotten —").waitFor({ timeout: 20_000 });
     expect(await page.locator("#ttl").textContent()).toBe("No conversation yet");

@@ -36,7 +36,10 @@ export interface FakeAnthropicOptions {
    * An answer instead of the echo, for a turn whose text carries no directive: its text, and a tool to call first
    * (`roundsDone` is how many tool rounds of this turn are done).
    */
-  answer?: (turn: { text: string; roundsDone: number }) => { text: string; tool?: { name: string; input: unknown } } | undefined;
+  answer?: (turn: {
+    text: string;
+    roundsDone: number;
+  }) => { text: string; tool?: { name: string; input: unknown } } | undefined;
 }
 
 export interface FakeAnthropic {
@@ -129,14 +132,17 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     if (path === "/_fake/usage") return json(response, 200, usageLog);
     if (path === "/_fake/file-requests") return json(response, 200, files.requests);
     if (path.startsWith("/v1/files/")) {
-      if (!/^Bearer\s+\S+/.test(request.headers.authorization ?? "") && !request.headers["x-api-key"]) return error(response, 401, "missing authentication: send Authorization: Bearer <key> or x-api-key");
-      if (files.handle(request.method ?? "GET", path, response, (status, message) => error(response, status, message))) return;
+      if (!/^Bearer\s+\S+/.test(request.headers.authorization ?? "") && !request.headers["x-api-key"])
+        return error(response, 401, "missing authentication: send Authorization: Bearer <key> or x-api-key");
+      if (files.handle(request.method ?? "GET", path, response, (status, message) => error(response, status, message)))
+        return;
     }
     if (path === "/_fake/reset" && request.method === "POST") {
       fake.reset();
       return json(response, 200, { ok: true });
     }
-    if (path !== "/v1/messages" || request.method !== "POST") return error(response, 404, `no route for ${request.method} ${path}`);
+    if (path !== "/v1/messages" || request.method !== "POST")
+      return error(response, 404, `no route for ${request.method} ${path}`);
 
     let body: MessagesBody;
     try {
@@ -151,7 +157,8 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     const record: RecordedRequest = { path, headers, body, at: Date.now() };
     requests.push(record);
 
-    if (!bearer && !headers["x-api-key"]) return error(response, 401, "missing authentication: send Authorization: Bearer <key> or x-api-key");
+    if (!bearer && !headers["x-api-key"])
+      return error(response, 401, "missing authentication: send Authorization: Bearer <key> or x-api-key");
     if (!headers["anthropic-version"]) return error(response, 400, "anthropic-version: header is required");
     const invalid = validate(body);
     if (invalid) return error(response, 400, invalid);
@@ -172,35 +179,63 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       const uses = (directiveUses.get(directive![0]) ?? 0) + 1;
       directiveUses.set(directive![0], uses);
       if (!script.times || uses <= Number(script.times)) {
-        const retryHeader: Record<string, string> = script.retryAfter !== undefined ? { "retry-after": script.retryAfter } : {};
+        const retryHeader: Record<string, string> =
+          script.retryAfter !== undefined ? { "retry-after": script.retryAfter } : {};
         return error(response, Number(script.status), `scripted ${script.status}`, retryHeader);
       }
     }
 
     const id = `msg_fake_${++serial}`;
     // Tool rounds already done in this turn: each left a user message of tool results after the turn's own.
-    const roundsDone = messages.length - 1 - turnIndex - messages.slice(turnIndex + 1).filter((m) => m.role === "assistant").length;
+    const roundsDone =
+      messages.length - 1 - turnIndex - messages.slice(turnIndex + 1).filter((m) => m.role === "assistant").length;
     let content: Block[];
     let stopReason = "end_turn";
     if (script.file) {
       const problem = codeExecutionProblem(body.tools, body.container);
       if (problem) return error(response, 400, problem);
-      const outage = script.fileStatus ? { status: Number(script.fileStatus), times: script.fileTimes ? Number(script.fileTimes) : undefined, downloadsOnly: script.fileStep === "download" } : null;
+      const outage = script.fileStatus
+        ? {
+            status: Number(script.fileStatus),
+            times: script.fileTimes ? Number(script.fileTimes) : undefined,
+            downloadsOnly: script.fileStep === "download",
+          }
+        : null;
       content = files.codeExecutionTurn(script.file, Boolean(script.huge), serial, outage);
     } else if (script.tool && roundsDone < Number(script.rounds ?? 1)) {
       const input = script.input ? (JSON.parse(decodeURIComponent(script.input)) as unknown) : {};
-      content = [{ type: "text", text: `Using ${script.tool}.` }, { type: "tool_use", id: `toolu_fake_${serial}`, name: script.tool, input }];
+      content = [
+        { type: "text", text: `Using ${script.tool}.` },
+        { type: "tool_use", id: `toolu_fake_${serial}`, name: script.tool, input },
+      ];
       stopReason = "tool_use";
     } else if (script.tool) {
       const results = (messages.at(-1)!.content as Block[]).filter((block) => block.type === "tool_result");
-      content = [{ type: "text", text: `Tool results: ${JSON.stringify(results.map((r) => ({ content: r.content, is_error: r.is_error ?? false })))}` }];
+      content = [
+        {
+          type: "text",
+          text: `Tool results: ${JSON.stringify(results.map((r) => ({ content: r.content, is_error: r.is_error ?? false })))}`,
+        },
+      ];
     } else {
       const scripted = directive ? undefined : options.answer?.({ text: lastUser, roundsDone });
       if (scripted?.tool) {
-        content = [{ type: "text", text: scripted.text }, { type: "tool_use", id: `toolu_fake_${serial}`, name: scripted.tool.name, input: scripted.tool.input }];
+        content = [
+          { type: "text", text: scripted.text },
+          { type: "tool_use", id: `toolu_fake_${serial}`, name: scripted.tool.name, input: scripted.tool.input },
+        ];
         stopReason = "tool_use";
       } else {
-        content = [{ type: "text", text: scripted?.text ?? (script.reply !== undefined ? decodeURIComponent(script.reply) : echo(messages, lastUser.replace(DIRECTIVE, "").trim())) }];
+        content = [
+          {
+            type: "text",
+            text:
+              scripted?.text ??
+              (script.reply !== undefined
+                ? decodeURIComponent(script.reply)
+                : echo(messages, lastUser.replace(DIRECTIVE, "").trim())),
+          },
+        ];
       }
     }
     if (body.thinking && body.thinking.type !== "disabled") {
@@ -218,7 +253,17 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     response.on("finish", () => (record.ms = Date.now() - record.at));
     // As the real API: a container is reported once code ran in one, or the request named one.
     const container = script.file || body.container ? containerFor(body.container, serial) : null;
-    const message = { id, type: "message", role: "assistant", model: body.model, container, content, stop_reason: stopReason, stop_sequence: null, usage };
+    const message = {
+      id,
+      type: "message",
+      role: "assistant",
+      model: body.model,
+      container,
+      content,
+      stop_reason: stopReason,
+      stop_sequence: null,
+      usage,
+    };
     if (!body.stream) return json(response, 200, message, { "request-id": `req_fake_${serial}` });
     await stream(response, message, Number(script.chunkDelay ?? 0), Number(script.chunks ?? 4));
   };
@@ -231,12 +276,14 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
 
 function validate(body: MessagesBody): string | null {
   if (typeof body.model !== "string" || !body.model) return "model: Field required";
-  if (!Number.isInteger(body.max_tokens) || (body.max_tokens as number) < 1) return "max_tokens: must be a positive integer";
+  if (!Number.isInteger(body.max_tokens) || (body.max_tokens as number) < 1)
+    return "max_tokens: must be a positive integer";
   if (!Array.isArray(body.messages) || body.messages.length === 0) return "messages: at least one message is required";
   const messages = body.messages as Message[];
-  if (messages[0]!.role !== "user") return "messages: first message must use the \"user\" role";
+  if (messages[0]!.role !== "user") return 'messages: first message must use the "user" role';
   for (const [index, message] of messages.entries()) {
-    if (message.role !== "user" && message.role !== "assistant") return `messages.${index}.role: must be "user" or "assistant"`;
+    if (message.role !== "user" && message.role !== "assistant")
+      return `messages.${index}.role: must be "user" or "assistant"`;
     const blocks = typeof message.content === "string" ? [{ type: "text", text: message.content }] : message.content;
     if (!Array.isArray(blocks)) return `messages.${index}.content: must be a string or a list of blocks`;
     for (const block of blocks) {
@@ -244,7 +291,8 @@ function validate(body: MessagesBody): string | null {
     }
   }
   const system = typeof body.system === "string" ? [] : (body.system ?? []);
-  if (system.some((block) => block.type === "text" && !block.text)) return "system: text content blocks must be non-empty";
+  if (system.some((block) => block.type === "text" && !block.text))
+    return "system: text content blocks must be non-empty";
   return null;
 }
 
@@ -267,7 +315,9 @@ function unsignedThinking(messages: Message[], signatures: Set<string>): string 
 
 /** A message's words: its first text block (later ones carry context, as the bot's turns do). */
 function textOf(message: Message): string {
-  return typeof message.content === "string" ? message.content : (message.content.find((block) => block.type === "text")?.text ?? "");
+  return typeof message.content === "string"
+    ? message.content
+    : (message.content.find((block) => block.type === "text")?.text ?? "");
 }
 
 function parseDirective(text: string): Record<string, string> {
@@ -293,7 +343,9 @@ function spoken(turn: string): string {
   const said = lines.map((line) => {
     try {
       const message = JSON.parse(line) as { from?: unknown; text?: unknown };
-      return typeof message.from === "string" && typeof message.text === "string" ? `${message.from}: ${message.text}` : null;
+      return typeof message.from === "string" && typeof message.text === "string"
+        ? `${message.from}: ${message.text}`
+        : null;
     } catch {
       return null;
     }
@@ -301,19 +353,47 @@ function spoken(turn: string): string {
   return said.every((line) => line !== null) ? said.join("\n\n") : turn;
 }
 
-async function stream(response: ServerResponse, message: { id: string; usage: Usage; content: Block[]; stop_reason: string; container: unknown }, chunkDelay: number, chunks: number) {
-  response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "request-id": `req_${message.id}` });
+async function stream(
+  response: ServerResponse,
+  message: { id: string; usage: Usage; content: Block[]; stop_reason: string; container: unknown },
+  chunkDelay: number,
+  chunks: number,
+) {
+  response.writeHead(200, {
+    "content-type": "text/event-stream",
+    "cache-control": "no-cache",
+    "request-id": `req_${message.id}`,
+  });
   const send = (event: string, data: unknown) => response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  send("message_start", { type: "message_start", message: { ...message, content: [], stop_reason: null, usage: { ...message.usage, output_tokens: 1 } } });
+  send("message_start", {
+    type: "message_start",
+    message: { ...message, content: [], stop_reason: null, usage: { ...message.usage, output_tokens: 1 } },
+  });
   send("ping", { type: "ping" });
   for (const [index, block] of message.content.entries()) {
     if (block.type === "thinking") {
-      send("content_block_start", { type: "content_block_start", index, content_block: { type: "thinking", thinking: "", signature: "" } });
-      send("content_block_delta", { type: "content_block_delta", index, delta: { type: "thinking_delta", thinking: block.thinking } });
-      send("content_block_delta", { type: "content_block_delta", index, delta: { type: "signature_delta", signature: block.signature } });
+      send("content_block_start", {
+        type: "content_block_start",
+        index,
+        content_block: { type: "thinking", thinking: "", signature: "" },
+      });
+      send("content_block_delta", {
+        type: "content_block_delta",
+        index,
+        delta: { type: "thinking_delta", thinking: block.thinking },
+      });
+      send("content_block_delta", {
+        type: "content_block_delta",
+        index,
+        delta: { type: "signature_delta", signature: block.signature },
+      });
     } else if (block.type === "tool_use" || block.type === "server_tool_use") {
       send("content_block_start", { type: "content_block_start", index, content_block: { ...block, input: {} } });
-      send("content_block_delta", { type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: JSON.stringify(block.input) } });
+      send("content_block_delta", {
+        type: "content_block_delta",
+        index,
+        delta: { type: "input_json_delta", partial_json: JSON.stringify(block.input) },
+      });
     } else if (block.type !== "text") {
       // Server tool results arrive whole in their start event, as the real API streams them.
       send("content_block_start", { type: "content_block_start", index, content_block: block });
@@ -323,17 +403,30 @@ async function stream(response: ServerResponse, message: { id: string; usage: Us
       const size = Math.max(1, Math.ceil(text.length / Math.max(1, chunks)));
       for (let offset = 0; offset < text.length; offset += size) {
         if (chunkDelay) await sleep(chunkDelay);
-        send("content_block_delta", { type: "content_block_delta", index, delta: { type: "text_delta", text: text.slice(offset, offset + size) } });
+        send("content_block_delta", {
+          type: "content_block_delta",
+          index,
+          delta: { type: "text_delta", text: text.slice(offset, offset + size) },
+        });
       }
     }
     send("content_block_stop", { type: "content_block_stop", index });
   }
-  send("message_delta", { type: "message_delta", delta: { stop_reason: message.stop_reason, stop_sequence: null, container: message.container }, usage: { output_tokens: message.usage.output_tokens } });
+  send("message_delta", {
+    type: "message_delta",
+    delta: { stop_reason: message.stop_reason, stop_sequence: null, container: message.container },
+    usage: { output_tokens: message.usage.output_tokens },
+  });
   send("message_stop", { type: "message_stop" });
   response.end();
 }
 
 function error(response: ServerResponse, status: number, message: string, headers: Record<string, string> = {}) {
   const type = ERROR_TYPES[status] ?? "api_error";
-  json(response, status, { type: "error", error: { type, message }, request_id: `req_fake_error` }, { "request-id": "req_fake_error", ...headers });
+  json(
+    response,
+    status,
+    { type: "error", error: { type, message }, request_id: `req_fake_error` },
+    { "request-id": "req_fake_error", ...headers },
+  );
 }

@@ -93,13 +93,29 @@ export interface FakeCampfire {
 const BOT_KEY_SHAPE = /^\d+-[A-Za-z0-9]{12}$/;
 
 /** The exact payload Campfire POSTs to a bot's webhook for a mention, or for any message in a direct room (no name). */
-export function campfirePayload(options: { roomId: number; roomName?: string; direct?: boolean; botKey: string; userId?: number; userName?: string; messageId: number; plain: string }) {
+export function campfirePayload(options: {
+  roomId: number;
+  roomName?: string;
+  direct?: boolean;
+  botKey: string;
+  userId?: number;
+  userName?: string;
+  messageId: number;
+  plain: string;
+}) {
   return {
     user: { id: options.userId ?? 7, name: options.userName ?? "Ada Lovelace" },
-    room: { id: options.roomId, name: options.direct ? null : (options.roomName ?? "Watercooler"), path: `/rooms/${options.roomId}/${options.botKey}/messages` },
+    room: {
+      id: options.roomId,
+      name: options.direct ? null : (options.roomName ?? "Watercooler"),
+      path: `/rooms/${options.roomId}/${options.botKey}/messages`,
+    },
     message: {
       id: options.messageId,
-      body: { html: `<div><action-text-attachment content-type="application/vnd.campfire.mention"></action-text-attachment> ${options.plain}</div>`, plain: options.plain },
+      body: {
+        html: `<div><action-text-attachment content-type="application/vnd.campfire.mention"></action-text-attachment> ${options.plain}</div>`,
+        plain: options.plain,
+      },
       path: `/rooms/${options.roomId}/@${options.messageId}`,
     },
   };
@@ -111,10 +127,14 @@ export function campfirePayload(options: { roomId: number; roomName?: string; di
  * API but posting, a record of every bot-API call, people's messages, and a webhook sender that treats the bot's
  * answer exactly as Campfire does.
  */
-export async function startFakeCampfire(options: { port?: number; botKeys?: string[]; legacy?: boolean } = {}): Promise<FakeCampfire> {
+export async function startFakeCampfire(
+  options: { port?: number; botKeys?: string[]; legacy?: boolean } = {},
+): Promise<FakeCampfire> {
   const keyAllowed = (key: string) => (options.botKeys ? options.botKeys.includes(key) : BOT_KEY_SHAPE.test(key));
   // A bot's user id is the first part of its key, as in Campfire.
-  const store = new MemoryCampfireStore({ authenticateBot: (key) => (keyAllowed(key) ? { id: Number(key.split("-")[0]), name: "Bot", role: "bot" } : null) });
+  const store = new MemoryCampfireStore({
+    authenticateBot: (key) => (keyAllowed(key) ? { id: Number(key.split("-")[0]), name: "Bot", role: "bot" } : null),
+  });
   let failures: Failure[] = [];
   let legacy = options.legacy ?? false;
   const legacyRooms = new Set<number>();
@@ -133,7 +153,13 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
     createdAt: new Date(message.createdAt).toISOString(),
     at: message.createdAt,
     edits: [...message.edits],
-    ...(message.attachment && { attachment: { name: message.attachment.filename, type: message.attachment.contentType, size: message.attachment.byteSize } }),
+    ...(message.attachment && {
+      attachment: {
+        name: message.attachment.filename,
+        type: message.attachment.contentType,
+        size: message.attachment.byteSize,
+      },
+    }),
   });
   const messages = (roomId?: number) => store.allMessages(roomId).map(view);
   const botMessages = (roomId: number) => messages(roomId).filter((m) => m.creator.role === "bot");
@@ -148,11 +174,23 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
     calls,
     messages,
     boosts: (roomId) =>
-      store.allBoosts(roomId).map((boost) => ({ id: boost.id, roomId: boost.roomId, messageId: boost.messageId, content: boost.content, booster: { id: boost.booster.id, name: boost.booster.name }, createdAt: new Date(boost.createdAt).toISOString() })),
+      store
+        .allBoosts(roomId)
+        .map((boost) => ({
+          id: boost.id,
+          roomId: boost.roomId,
+          messageId: boost.messageId,
+          content: boost.content,
+          booster: { id: boost.booster.id, name: boost.booster.name },
+          createdAt: new Date(boost.createdAt).toISOString(),
+        })),
     async waitForMessages(roomId, count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (botMessages(roomId).length < count) {
-        if (Date.now() > deadline) throw new Error(`room ${roomId} has ${botMessages(roomId).length} of ${count} bot messages after ${timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `room ${roomId} has ${botMessages(roomId).length} of ${count} bot messages after ${timeoutMs} ms`,
+          );
         await sleep(20);
       }
       return botMessages(roomId);
@@ -204,7 +242,12 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
 
   /** The first scripted failure this call matches, counted down; one with `after` lets that many calls pass first. */
   const takeFailure = (roomId: number, method: string, path: string): Failure | undefined => {
-    const matching = failures.find((f) => (f.room === undefined || f.room === roomId) && (f.method === undefined || f.method === method) && (f.endsWith === undefined || path.endsWith(f.endsWith)));
+    const matching = failures.find(
+      (f) =>
+        (f.room === undefined || f.room === roomId) &&
+        (f.method === undefined || f.method === method) &&
+        (f.endsWith === undefined || path.endsWith(f.endsWith)),
+    );
     if (!matching) return undefined;
     if ((matching.after ?? 0) > 0) {
       matching.after!--;
@@ -219,7 +262,11 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
     const method = request.method ?? "GET";
     if (url.pathname.startsWith("/_fake/")) return control(url, method, raw, response);
     const contentType = request.headers["content-type"];
-    const asRequest = new Request(url, { method, headers: contentType ? { "content-type": contentType } : {}, body: method === "GET" || method === "HEAD" ? undefined : new Uint8Array(raw) });
+    const asRequest = new Request(url, {
+      method,
+      headers: contentType ? { "content-type": contentType } : {},
+      body: method === "GET" || method === "HEAD" ? undefined : new Uint8Array(raw),
+    });
     const room = /^\/rooms\/(\d+)\//.exec(url.pathname);
     if (!room) return respond(response, await handleBotApi(asRequest, store, { baseUrl: fake.url }));
 
@@ -229,14 +276,21 @@ export async function startFakeCampfire(options: { port?: number; botKeys?: stri
     response.on("finish", () => (call.status = response.statusCode));
     const failure = takeFailure(roomId, method, url.pathname);
     if (failure && !failure.accepted) {
-      if (failure.hangMs === undefined) return text(response, failure.status, "scripted failure", failure.retryAfter !== undefined ? { "retry-after": String(failure.retryAfter) } : {});
+      if (failure.hangMs === undefined)
+        return text(
+          response,
+          failure.status,
+          "scripted failure",
+          failure.retryAfter !== undefined ? { "retry-after": String(failure.retryAfter) } : {},
+        );
       await sleep(failure.hangMs);
     }
     const posting = method === "POST" && /\/messages\/?$/.test(url.pathname);
     // An older Campfire has no route but the one to post.
     if ((legacy || legacyRooms.has(roomId)) && !posting) return text(response, 404, "Not Found");
     const answer = await handleBotApi(asRequest, store, { baseUrl: fake.url });
-    if (posting && answer.status === 201) postedAs.set(Number(answer.headers.get("location")!.split("/").pop()), contentType ?? "");
+    if (posting && answer.status === 201)
+      postedAs.set(Number(answer.headers.get("location")!.split("/").pop()), contentType ?? "");
     // An accepted failure: Campfire took the call, but the bot hears the failure's status.
     return respond(response, answer, failure?.accepted ? failure.status : answer.status);
   };

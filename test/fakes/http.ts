@@ -3,7 +3,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 export type Handler = (request: IncomingMessage, body: Buffer, response: ServerResponse) => unknown;
 
 /** A loopback HTTP server on `port` (0 = any free one); resolves with its URL and a close function. */
-export async function listen(handler: Handler, port = 0): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
+export async function listen(
+  handler: Handler,
+  port = 0,
+): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -27,7 +30,12 @@ export async function listen(handler: Handler, port = 0): Promise<{ url: string;
   };
 }
 
-export function json(response: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+export function json(
+  response: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): void {
   response.writeHead(status, { "content-type": "application/json", ...headers });
   response.end(JSON.stringify(value));
 }

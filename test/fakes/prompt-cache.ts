@@ -55,7 +55,9 @@ export function boundaries(body: CachedBody): { boundaries: Boundary[] } | { pro
     ...(body.tools ?? []),
     ...(typeof body.system === "string" ? [{ type: "text", text: body.system }] : (body.system ?? [])),
     ...messages.flatMap((message) =>
-      typeof message.content === "string" ? [{ type: "text", text: message.content, role: message.role }] : message.content.map((block) => ({ ...block, role: message.role })),
+      typeof message.content === "string"
+        ? [{ type: "text", text: message.content, role: message.role }]
+        : message.content.map((block) => ({ ...block, role: message.role })),
     ),
   ];
   const hash = createHash("sha256");
@@ -68,9 +70,14 @@ export function boundaries(body: CachedBody): { boundaries: Boundary[] } | { pro
     if (cache_control !== undefined && cache_control !== null) {
       const control = cache_control as { type?: unknown; ttl?: unknown };
       if (control.type !== "ephemeral") return { problem: `cache_control.type: Input should be 'ephemeral'` };
-      if (control.ttl !== undefined && control.ttl !== "5m" && control.ttl !== "1h") return { problem: `cache_control.ttl: Input should be '5m' or '1h'` };
+      if (control.ttl !== undefined && control.ttl !== "5m" && control.ttl !== "1h")
+        return { problem: `cache_control.ttl: Input should be '5m' or '1h'` };
       ttl = (control.ttl as Ttl | undefined) ?? "5m";
-      if (ttl === "1h" && fiveMinuteSeen) return { problem: "a cache_control block with ttl='1h' cannot come after one with ttl='5m': put longer-lived breakpoints first" };
+      if (ttl === "1h" && fiveMinuteSeen)
+        return {
+          problem:
+            "a cache_control block with ttl='1h' cannot come after one with ttl='5m': put longer-lived breakpoints first",
+        };
       if (ttl === "5m") fiveMinuteSeen = true;
     }
     hash.update(JSON.stringify(content));
@@ -78,7 +85,8 @@ export function boundaries(body: CachedBody): { boundaries: Boundary[] } | { pro
     result.push({ key: hash.copy().digest("hex"), tokens: total, ttl });
   }
   const breakpoints = result.filter((boundary) => boundary.ttl !== null).length;
-  if (breakpoints > 4) return { problem: `A maximum of 4 blocks with cache_control may be provided. Found ${breakpoints}.` };
+  if (breakpoints > 4)
+    return { problem: `A maximum of 4 blocks with cache_control may be provided. Found ${breakpoints}.` };
   return { boundaries: result };
 }
 
@@ -103,7 +111,9 @@ export class PromptCache {
       return entry && entry.expiresAt > now ? entry : undefined;
     };
     const total = blocks.at(-1)?.tokens ?? 0;
-    const breakpoints = blocks.map((block, index) => ({ ...block, index })).filter((block) => block.ttl !== null && block.tokens >= this.minTokens);
+    const breakpoints = blocks
+      .map((block, index) => ({ ...block, index }))
+      .filter((block) => block.ttl !== null && block.tokens >= this.minTokens);
     let read = 0;
     const hits = new Set<string>();
     for (const breakpoint of breakpoints) {
@@ -125,7 +135,8 @@ export class PromptCache {
     const lastHour = Math.max(read, ...writing.filter((b) => b.ttl === "1h").map((b) => b.tokens));
     for (const breakpoint of writing) {
       // A prefix inside the one read costs nothing more to keep; one beyond it is this request's write.
-      if (!live(breakpoint.key)) this.entries.set(breakpoint.key, { ttl: breakpoint.ttl!, expiresAt: now + TTL_MS[breakpoint.ttl!] });
+      if (!live(breakpoint.key))
+        this.entries.set(breakpoint.key, { ttl: breakpoint.ttl!, expiresAt: now + TTL_MS[breakpoint.ttl!] });
     }
     const end = Math.max(read, last);
     return usage(total - end, read, Math.max(0, end - lastHour), lastHour - read);

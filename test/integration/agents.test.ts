@@ -2,16 +2,35 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { TEST_KEYS } from "../bots";
 import { newLibrary, HANDBOOK } from "./knowledge-helpers";
 import { newUserId } from "./memory-helpers";
-import { adminGet, campfirePayload, fakeAnthropic, fakeCampfire, newRoomId, postWebhook, type RecordedRequest, storedTranscript, turnExtras } from "./helpers";
+import {
+  adminGet,
+  campfirePayload,
+  fakeAnthropic,
+  fakeCampfire,
+  newRoomId,
+  postWebhook,
+  type RecordedRequest,
+  storedTranscript,
+  turnExtras,
+} from "./helpers";
 
 type BotId = keyof typeof TEST_KEYS;
 type ToolResult = { type: string; content: string; is_error?: boolean };
 
 /** Someone asks `bot` to use `tool` once (through the fake model's directive); resolves with both model requests. */
-async function useTool(bot: BotId, roomId: number, tool: string, input: unknown, user = { id: 7, name: "Ada Lovelace" }) {
+async function useTool(
+  bot: BotId,
+  roomId: number,
+  tool: string,
+  input: unknown,
+  user = { id: 7, name: "Ada Lovelace" },
+) {
   const marker = `m${newRoomId()}`;
   const text = `${marker} [fake:tool=${tool},input=${encodeURIComponent(JSON.stringify(input))},id=${marker}]`;
-  const response = await postWebhook({ ...campfirePayload({ roomId, text, key: TEST_KEYS[bot] }), user }, { botId: bot });
+  const response = await postWebhook(
+    { ...campfirePayload({ roomId, text, key: TEST_KEYS[bot] }), user },
+    { botId: bot },
+  );
   expect(response.status).toBe(204);
   await fakeCampfire.waitForMessages(roomId, 1 + (await fakeCampfire.messages(roomId)).length - 1, 10_000);
   await expect.poll(() => fakeAnthropic.requestsMentioning(marker), { timeout: 10_000 }).toHaveLength(2);
@@ -27,7 +46,9 @@ describe("a bot with a knowledge library", () => {
 
   it("answers from it: the best passage, with the document's title and id to cite, reaches Claude", async () => {
     const roomId = newRoomId();
-    const { requests, result } = await useTool("librarian", roomId, "search_knowledge", { query: "how many weeks of parental leave" });
+    const { requests, result } = await useTool("librarian", roomId, "search_knowledge", {
+      query: "how many weeks of parental leave",
+    });
     expect(result.is_error).toBeUndefined();
     expect(result.content).toMatch(/Parental leave \(id: leave\)/);
     expect(result.content).toContain("16");
@@ -38,9 +59,19 @@ describe("a bot with a knowledge library", () => {
 
   it("stores a document only in a library it may write", async () => {
     const roomId = newRoomId();
-    const stored = await useTool("librarian", roomId, "store_document", { library: "notes-test", id: `note-${roomId}`, title: "Standup", body: "We moved standup to 9:30." });
+    const stored = await useTool("librarian", roomId, "store_document", {
+      library: "notes-test",
+      id: `note-${roomId}`,
+      title: "Standup",
+      body: "We moved standup to 9:30.",
+    });
     expect(stored.result.is_error).toBeUndefined();
-    const refused = await useTool("librarian", newRoomId(), "store_document", { library: "handbook-test", id: "evil", title: "Evil", body: "Everyone gets 300 days off." });
+    const refused = await useTool("librarian", newRoomId(), "store_document", {
+      library: "handbook-test",
+      id: "evil",
+      title: "Evil",
+      body: "Everyone gets 300 days off.",
+    });
     expect(refused.result.is_error).toBe(true);
   });
 });
@@ -50,7 +81,13 @@ describe("a bot that remembers people", () => {
     const ada = { id: newUserId(), name: "Ada Lovelace" };
     const grace = { id: newUserId(), name: "Grace Hopper" };
     const path = "/memories/preferences.md";
-    const told = await useTool("librarian", newRoomId(), "memory", { command: "create", path, file_text: "Prefers tea, not coffee.\n" }, ada);
+    const told = await useTool(
+      "librarian",
+      newRoomId(),
+      "memory",
+      { command: "create", path, file_text: "Prefers tea, not coffee.\n" },
+      ada,
+    );
     expect(told.result.is_error).toBeUndefined();
     // The turn says whose memory is open, after the cached prefix: the system prompt names no one.
     expect(turnExtras(told.requests[0]!)).toContain("belongs to Ada Lovelace");
@@ -65,7 +102,13 @@ describe("a bot that remembers people", () => {
 
   it("forgets everything about a person who asks it to", async () => {
     const ada = { id: newUserId(), name: "Ada Lovelace" };
-    await useTool("librarian", newRoomId(), "memory", { command: "create", path: "/memories/notes.md", file_text: "Birthday in December.\n" }, ada);
+    await useTool(
+      "librarian",
+      newRoomId(),
+      "memory",
+      { command: "create", path: "/memories/notes.md", file_text: "Birthday in December.\n" },
+      ada,
+    );
     await useTool("librarian", newRoomId(), "memory", { command: "delete", path: "/memories" }, ada);
     const after = await adminGet<{ files: unknown[] }>(`/admin/memory/librarian/${ada.id}`);
     expect(after.files).toEqual([]);
@@ -74,10 +117,14 @@ describe("a bot that remembers people", () => {
 
 describe("a bot that consults another", () => {
   it("runs one turn of the specialist with its own prompt, returns its answer, and counts the usage under both", async () => {
-    const before = (await adminGet<{ bots: Record<string, { consultations: number; tokens: { input: number } }> }>("/metrics/usage")).bots.researcher!;
+    const before = (
+      await adminGet<{ bots: Record<string, { consultations: number; tokens: { input: number } }> }>("/metrics/usage")
+    ).bots.researcher!;
     const question = `Who wrote the first published program? q${newRoomId()}`;
     const { result } = await useTool("concierge", newRoomId(), "ask_researcher", { question });
-    const consulted = (await fakeAnthropic.requestsMentioning(question)).find((request) => JSON.stringify(request.body.system).includes("You are Researcher"));
+    const consulted = (await fakeAnthropic.requestsMentioning(question)).find((request) =>
+      JSON.stringify(request.body.system).includes("You are Researcher"),
+    );
     expect(consulted).toBeDefined();
     expect(JSON.stringify(consulted!.body.system)).toContain("Concierge");
     // The specialist has its knowledge, but neither a way to consult further nor the concierge's room.
@@ -85,7 +132,16 @@ describe("a bot that consults another", () => {
     expect(offered).toContain("search_knowledge");
     expect(offered.some((name) => name.startsWith("ask_") || name === "room_history")).toBe(false);
     expect(result.content).toContain(`Echo: ${question}`);
-    await expect.poll(async () => (await adminGet<{ bots: Record<string, { consultations: number; tokens: { input: number } }> }>("/metrics/usage")).bots.researcher!.consultations).toBe(before.consultations + 1);
+    await expect
+      .poll(
+        async () =>
+          (
+            await adminGet<{ bots: Record<string, { consultations: number; tokens: { input: number } }> }>(
+              "/metrics/usage",
+            )
+          ).bots.researcher!.consultations,
+      )
+      .toBe(before.consultations + 1);
   });
 });
 
@@ -93,7 +149,11 @@ describe("a bot that thinks", () => {
   it("sends thinking blocks back unchanged within a tool loop, and never shows or keeps them", async () => {
     const roomId = newRoomId();
     const { requests } = await useTool("thinker", roomId, "list_reminders", {});
-    const body = (request: RecordedRequest) => request.body as unknown as { thinking?: { type: string; budget_tokens: number }; messages: { role: string; content: { type: string; signature?: string }[] }[] };
+    const body = (request: RecordedRequest) =>
+      request.body as unknown as {
+        thinking?: { type: string; budget_tokens: number };
+        messages: { role: string; content: { type: string; signature?: string }[] }[];
+      };
     expect(body(requests[0]!).thinking).toEqual({ type: "enabled", budget_tokens: 2048 });
     const replayed = body(requests[1]!).messages.at(-2)!;
     expect(replayed.role).toBe("assistant");

@@ -17,21 +17,40 @@ interface Entry {
 }
 
 function admin(method: string, path: string, body?: string): Promise<Response> {
-  return exports.default.fetch(`https://bot.example/admin${path}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, body });
+  return exports.default.fetch(`https://bot.example/admin${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    body,
+  });
 }
 
-async function audit(query: string): Promise<{ entries: Entry[]; more: boolean; kept: { entries: number; days: number } }> {
+async function audit(
+  query: string,
+): Promise<{ entries: Entry[]; more: boolean; kept: { entries: number; days: number } }> {
   const response = await admin("GET", `/audit?${query}`);
   expect(response.status).toBe(200);
   return response.json();
 }
 
-const calling = (tool: string, input: unknown, id: string) => `[fake:tool=${tool},input=${encodeURIComponent(JSON.stringify(input))},id=${id}]`;
+const calling = (tool: string, input: unknown, id: string) =>
+  `[fake:tool=${tool},input=${encodeURIComponent(JSON.stringify(input))},id=${id}]`;
 
 /** `person` asks `bot` in `roomId` with a message making the fake model call `tool` once; resolves once answered. */
-async function ask(bot: "librarian" | "butler", roomId: number, person: { id: number; name: string }, tool: string, input: unknown) {
+async function ask(
+  bot: "librarian" | "butler",
+  roomId: number,
+  person: { id: number; name: string },
+  tool: string,
+  input: unknown,
+) {
   const marker = `${tool}${newUserId()}`;
-  const response = await postWebhook({ ...campfirePayload({ roomId, text: `${marker} ${calling(tool, input, marker)}`, key: TEST_KEYS[bot] }), user: person }, { botId: bot });
+  const response = await postWebhook(
+    {
+      ...campfirePayload({ roomId, text: `${marker} ${calling(tool, input, marker)}`, key: TEST_KEYS[bot] }),
+      user: person,
+    },
+    { botId: bot },
+  );
   expect(response.status).toBe(204);
   await expect.poll(() => pendingWork(roomId, bot), { timeout: 10_000, interval: 50 }).toBe(0);
 }
@@ -49,10 +68,15 @@ describe("the audit log", () => {
     await admin("DELETE", "/bots/assistant/budget");
     await admin("DELETE", `/sessions/assistant/${roomId}`);
     const doc = `plan-${roomId}`;
-    expect((await admin("PUT", `/knowledge/notes-test/${doc}`, "# Plan\n\nThe launch code is swordfish.")).status).toBe(201);
+    expect((await admin("PUT", `/knowledge/notes-test/${doc}`, "# Plan\n\nThe launch code is swordfish.")).status).toBe(
+      201,
+    );
     expect((await admin("DELETE", `/knowledge/notes-test/${doc}`)).status).toBe(200);
     const user = newUserId();
-    await memoryOf(user, "librarian").command({ command: "create", path: "/memories/notes.md", file_text: "likes sailing" }, HOUR);
+    await memoryOf(user, "librarian").command(
+      { command: "create", path: "/memories/notes.md", file_text: "likes sailing" },
+      HOUR,
+    );
     await admin("DELETE", `/memory/librarian/${user}`);
 
     const assistant = (await audit("bot=assistant")).entries;
@@ -65,11 +89,35 @@ describe("the audit log", () => {
     ]);
     expect(assistant[2]!.detail).toEqual({ daily_usd: 12 });
     // A library change is in the log of each bot that reads the library: the librarian writes notes-test.
-    const library = (await audit(`bot=librarian&kind=knowledge.stored`)).entries.filter((entry) => entry.detail.doc === doc);
-    expect(library).toEqual([{ bot: "librarian", at: expect.any(String), kind: "knowledge.stored", by: "admin", room: null, about: null, detail: { library: "notes-test", doc, created: true } }]);
-    expect((await audit(`kind=knowledge.deleted`)).entries.filter((entry) => entry.detail.doc === doc).map((entry) => entry.bot)).toEqual(["librarian"]);
+    const library = (await audit(`bot=librarian&kind=knowledge.stored`)).entries.filter(
+      (entry) => entry.detail.doc === doc,
+    );
+    expect(library).toEqual([
+      {
+        bot: "librarian",
+        at: expect.any(String),
+        kind: "knowledge.stored",
+        by: "admin",
+        room: null,
+        about: null,
+        detail: { library: "notes-test", doc, created: true },
+      },
+    ]);
+    expect(
+      (await audit(`kind=knowledge.deleted`)).entries
+        .filter((entry) => entry.detail.doc === doc)
+        .map((entry) => entry.bot),
+    ).toEqual(["librarian"]);
     expect((await audit(`bot=librarian&person=${user}`)).entries).toEqual([
-      { bot: "librarian", at: expect.any(String), kind: "memory.erased", by: "admin", room: null, about: user, detail: { files: 1, audit_entries: 0 } },
+      {
+        bot: "librarian",
+        at: expect.any(String),
+        kind: "memory.erased",
+        by: "admin",
+        room: null,
+        about: user,
+        detail: { files: 1, audit_entries: 0 },
+      },
     ]);
     const everything = JSON.stringify(await audit("limit=1000"));
     expect(everything).not.toContain("swordfish");
@@ -80,8 +128,16 @@ describe("the audit log", () => {
     const roomId = newRoomId();
     const ada = { id: newUserId(), name: "Ada Lovelace" };
     const doc = `wifi-${roomId}`;
-    await ask("librarian", roomId, ada, "store_document", { id: doc, title: "Wi-Fi", body: "The guest password is hunter2." });
-    await ask("librarian", roomId, ada, "memory", { command: "create", path: "/memories/ada.md", file_text: "prefers oolong" });
+    await ask("librarian", roomId, ada, "store_document", {
+      id: doc,
+      title: "Wi-Fi",
+      body: "The guest password is hunter2.",
+    });
+    await ask("librarian", roomId, ada, "memory", {
+      command: "create",
+      path: "/memories/ada.md",
+      file_text: "prefers oolong",
+    });
     await ask("librarian", roomId, ada, "memory", { command: "view", path: "/memories/ada.md" });
     await ask("librarian", roomId, ada, "memory", { command: "delete", path: "/memories/ada.md" });
     // A run that changed nothing records nothing.
@@ -101,11 +157,16 @@ describe("the audit log", () => {
     const butler = (await audit(`bot=butler&person=${ada.id}`)).entries;
     expect(butler.map(({ kind, room, detail }) => ({ kind, room, detail }))).toEqual([
       { kind: "reminder.cancelled", room: butlerRoom, detail: { reminder: 1 } },
-      { kind: "reminder.set", room: butlerRoom, detail: { reminder: 1, due: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) } },
+      {
+        kind: "reminder.set",
+        room: butlerRoom,
+        detail: { reminder: 1, due: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+      },
     ]);
     expect((await audit(`person=${ada.id}&kind=reminder.set`)).entries.map((entry) => entry.bot)).toEqual(["butler"]);
     const everything = JSON.stringify(await audit(`person=${ada.id}`));
-    for (const words of ["hunter2", "Wi-Fi", "oolong", "/memories", "dentist", "fake:tool"]) expect(everything).not.toContain(words);
+    for (const words of ["hunter2", "Wi-Fi", "oolong", "/memories", "dentist", "fake:tool"])
+      expect(everything).not.toContain(words);
   });
 
   it("erases a person's entries with their memory, says so, and keeps the erasure and everyone else's entries", async () => {
@@ -114,23 +175,38 @@ describe("the audit log", () => {
     const grace = { id: newUserId(), name: "Grace Hopper" };
     await ask("librarian", roomId, ada, "memory", { command: "create", path: "/memories/ada.md", file_text: "tea" });
     await ask("librarian", roomId, ada, "store_document", { id: `ada-${roomId}`, title: "Ada's", body: "notes" });
-    await ask("librarian", roomId, grace, "memory", { command: "create", path: "/memories/grace.md", file_text: "coffee" });
+    await ask("librarian", roomId, grace, "memory", {
+      command: "create",
+      path: "/memories/grace.md",
+      file_text: "coffee",
+    });
 
     const response = await admin("DELETE", `/memory/librarian/${ada.id}`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
-      erased: 1, auditEntriesErased: 2,
+      erased: 1,
+      auditEntriesErased: 2,
       note: "2 audit log entries by or about this person were erased with the memory; the erasure itself is recorded there, by user id only.",
     });
     expect((await audit(`person=${ada.id}`)).entries).toEqual([
-      { bot: "librarian", at: expect.any(String), kind: "memory.erased", by: "admin", room: null, about: ada.id, detail: { files: 1, audit_entries: 2 } },
+      {
+        bot: "librarian",
+        at: expect.any(String),
+        kind: "memory.erased",
+        by: "admin",
+        room: null,
+        about: ada.id,
+        detail: { files: 1, audit_entries: 2 },
+      },
     ]);
     expect(JSON.stringify(await audit(`bot=librarian&room=${roomId}`))).not.toContain("Ada Lovelace");
     expect((await audit(`person=${grace.id}`)).entries.map((entry) => entry.kind)).toEqual(["memory.written"]);
   });
 
   it("refuses a filter it does not know, an unknown bot and a bad number, each with a sentence", async () => {
-    expect(await (await admin("GET", "/audit?user=7")).json()).toEqual({ error: 'there is no filter "user"; the filters are bot, room, person, kind, limit' });
+    expect(await (await admin("GET", "/audit?user=7")).json()).toEqual({
+      error: 'there is no filter "user"; the filters are bot, room, person, kind, limit',
+    });
     const unknown = await admin("GET", "/audit?bot=nobody");
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { error: string }).error).toMatch(/^no bot "nobody" is configured/);
@@ -139,7 +215,8 @@ describe("the audit log", () => {
 
   it("answers newest first, at most `limit`, and says when there are more", async () => {
     const bot = "hasty";
-    for (let i = 0; i < 3; i++) await recordAudit(env, bot, { kind: "conversation.ended", actor: "admin", roomId: 900 + i });
+    for (let i = 0; i < 3; i++)
+      await recordAudit(env, bot, { kind: "conversation.ended", actor: "admin", roomId: 900 + i });
     const page = await audit(`bot=${bot}&limit=2`);
     expect(page.entries.map((entry) => entry.room)).toEqual([902, 901]);
     expect(page.more).toBe(true);
@@ -150,9 +227,18 @@ describe("the audit log", () => {
 
 describe("the audit log's bounds", () => {
   const control = () => controlOf(env, "frugal");
-  const count = () => runInDurableObject(control(), (_, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM audit").one().n);
+  const count = () =>
+    runInDurableObject(
+      control(),
+      (_, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM audit").one().n,
+    );
   const alarm = () => runInDurableObject(control(), (_, state) => state.storage.getAlarm());
-  const tables = () => runInDurableObject(control(), (_, state) => state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'").toArray());
+  const tables = () =>
+    runInDurableObject(control(), (_, state) =>
+      state.storage.sql
+        .exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'")
+        .toArray(),
+    );
 
   it("keeps nothing past 90 days: the alarm set while it holds entries trims them, and then no alarm and no storage are left", async () => {
     vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
@@ -183,7 +269,8 @@ describe("the audit log's bounds", () => {
       state.storage.sql.exec(
         `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
          INSERT INTO audit (at, kind, actor_name, room_id) SELECT ?, 'conversation.ended', 'admin', i FROM n`,
-        AUDIT_MAX_ENTRIES - 1, start,
+        AUDIT_MAX_ENTRIES - 1,
+        start,
       );
     });
     expect(await alarm()).toBe(start + AUDIT_MAX_AGE_MS);
@@ -194,7 +281,13 @@ describe("the audit log's bounds", () => {
     vi.setSystemTime(start + AUDIT_OVERFLOW_TRIM_MS);
     await runDurableObjectAlarm(control());
     expect(await count()).toBe(AUDIT_MAX_ENTRIES);
-    const [newest, oldest] = [(await audit("bot=frugal&limit=1")).entries[0]!, await runInDurableObject(control(), (_, state) => state.storage.sql.exec<{ kind: string }>("SELECT kind FROM audit ORDER BY id LIMIT 1").one().kind)];
+    const [newest, oldest] = [
+      (await audit("bot=frugal&limit=1")).entries[0]!,
+      await runInDurableObject(
+        control(),
+        (_, state) => state.storage.sql.exec<{ kind: string }>("SELECT kind FROM audit ORDER BY id LIMIT 1").one().kind,
+      ),
+    ];
     expect(newest.kind).toBe("bot.resumed");
     // The first entry (bot.paused) was the oldest, and is the one trimmed.
     expect(oldest).toBe("conversation.ended");

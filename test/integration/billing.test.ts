@@ -5,7 +5,10 @@ afterEach(() => vi.restoreAllMocks());
 
 /** The `billing` of every log line with `event`, in order, for one room. */
 function billingOf(lines: string[], event: string, roomId: number) {
-  return lines.map((line) => JSON.parse(line) as { event: string; room: number; billing?: Record<string, number> }).filter((line) => line.event === event && line.room === roomId).map((line) => line.billing);
+  return lines
+    .map((line) => JSON.parse(line) as { event: string; room: number; billing?: Record<string, number> })
+    .filter((line) => line.event === event && line.room === roomId)
+    .map((line) => line.billing);
 }
 
 describe("what a message is billed, as the bot counts it", () => {

@@ -7,102 +7,210 @@ import { type CounterKey, periodsAt, toMicros } from "../../src/budget/policy";
 import { DEFAULT_PRICES } from "../../src/config/prices";
 import { SCHEMA } from "../../src/conversation/schema";
 import {
-  ADMIN_TOKEN, campfirePayload, conversation, fakeAnthropic, fakeCampfire, newMessageId, newRoomId, pendingWork, postWebhook, type RecordedRequest, storedTranscript, TEST_KEYS,
+  ADMIN_TOKEN,
+  campfirePayload,
+  conversation,
+  fakeAnthropic,
+  fakeCampfire,
+  newMessageId,
+  newRoomId,
+  pendingWork,
+  postWebhook,
+  type RecordedRequest,
+  storedTranscript,
+  TEST_KEYS,
 } from "./helpers";
 
 type BotId = keyof typeof TEST_KEYS;
 const PRICE = DEFAULT_PRICES["claude-sonnet-5-5"]!;
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
 
 const budgetOf = (botId: string) => env.BUDGETS.getByName(`budget:${botId}`);
 
 async function send(bot: BotId, roomId: number, text: string, userId = 7, userName = "Ada Lovelace"): Promise<void> {
-  const response = await postWebhook(campfirePayload({ roomId, text, key: TEST_KEYS[bot], userId, userName }), { botId: bot });
+  const response = await postWebhook(campfirePayload({ roomId, text, key: TEST_KEYS[bot], userId, userName }), {
+    botId: bot,
+  });
   expect(response.status).toBe(204);
 }
 
 /** A posted message as the room reads it: tags gone, HTML escapes undone. */
-const plain = (html: string) => html.replace(/<[^>]+>/g, "").replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
+const plain = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, "")
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, "&");
 
 /** What a counter holds, in micro-dollars; undefined when it has no row. */
 function committed(botId: string, key: CounterKey): Promise<number | undefined> {
-  return runInDurableObject(budgetOf(botId), (_, state) =>
-    state.storage.sql.exec<{ c: number }>("SELECT committed AS c FROM counters WHERE period = ? AND scope = ? AND scope_id = ?", key.period, key.scope, key.id).toArray()[0]?.c,
+  return runInDurableObject(
+    budgetOf(botId),
+    (_, state) =>
+      state.storage.sql
+        .exec<{ c: number }>(
+          "SELECT committed AS c FROM counters WHERE period = ? AND scope = ? AND scope_id = ?",
+          key.period,
+          key.scope,
+          key.id,
+        )
+        .toArray()[0]?.c,
   );
 }
 
 /** Sets a counter as if earlier turns had spent `usd` of it. */
 function seed(botId: string, key: CounterKey, usd: number): Promise<void> {
   return runInDurableObject(budgetOf(botId), (_, state) => {
-    state.storage.sql.exec("INSERT OR REPLACE INTO counters (period, scope, scope_id, committed, warned, ends_at) VALUES (?, ?, ?, ?, 0, ?)", key.period, key.scope, key.id, toMicros(usd), Date.now() + 86_400_000);
+    state.storage.sql.exec(
+      "INSERT OR REPLACE INTO counters (period, scope, scope_id, committed, warned, ends_at) VALUES (?, ?, ?, ?, 0, ?)",
+      key.period,
+      key.scope,
+      key.id,
+      toMicros(usd),
+      Date.now() + 86_400_000,
+    );
   });
 }
 
 /** The reservation a conversation holds (micro-dollars held, its turn's real cost, its counters); null when none. */
 function heldBy(roomId: number, botId: string): Promise<{ held: number; cost: number; rows: CounterKey[] } | null> {
   return runInDurableObject(conversation(roomId, botId), (_, state) => {
-    const row = state.storage.sql.exec<{ rows: string | null; held: number; cost: number }>("SELECT budget_rows AS rows, budget_held AS held, budget_cost AS cost FROM conversation").toArray()[0];
+    const row = state.storage.sql
+      .exec<{ rows: string | null; held: number; cost: number }>(
+        "SELECT budget_rows AS rows, budget_held AS held, budget_cost AS cost FROM conversation",
+      )
+      .toArray()[0];
     return row?.rows ? { held: row.held, cost: row.cost, rows: JSON.parse(row.rows) as CounterKey[] } : null;
   });
 }
 
 /** What the fake model's recorded usage of a request costs, counted as the bot counts it. */
 const costOfRequest = (request: RecordedRequest) => {
-  const usage = request.usage as NonNullable<RecordedRequest["usage"]> & { output_tokens: number; cache_creation?: { ephemeral_1h_input_tokens: number } };
+  const usage = request.usage as NonNullable<RecordedRequest["usage"]> & {
+    output_tokens: number;
+    cache_creation?: { ephemeral_1h_input_tokens: number };
+  };
   // 1-hour cache writes are billed at 2× input, 5-minute ones at 1.25×, as the API reports them apart.
   const cacheWrite1h = usage.cache_creation?.ephemeral_1h_input_tokens ?? 0;
-  return toMicros(costOf({ input: usage.input_tokens, output: usage.output_tokens, cacheRead: usage.cache_read_input_tokens, cacheWrite: usage.cache_creation_input_tokens, cacheWrite1h }, PRICE));
+  return toMicros(
+    costOf(
+      {
+        input: usage.input_tokens,
+        output: usage.output_tokens,
+        cacheRead: usage.cache_read_input_tokens,
+        cacheWrite: usage.cache_creation_input_tokens,
+        cacheWrite1h,
+      },
+      PRICE,
+    ),
+  );
 };
 
 function endConversation(botId: string, roomId: number): Promise<Response> {
-  return exports.default.fetch(new Request(`https://bot.example/admin/sessions/${botId}/${roomId}`, { method: "DELETE", headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }));
+  return exports.default.fetch(
+    new Request(`https://bot.example/admin/sessions/${botId}/${roomId}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    }),
+  );
 }
 
 const nextMonth = () => MONTHS[(new Date().getUTCMonth() + 1) % 12];
 
 /** A refusal case: the bot, its time zone, the limit, the counter that refuses, and the sentence the room gets. */
-type Refusal = [string, BotId, string, number, (roomId: number, day: string, month: string) => CounterKey, () => string];
+type Refusal = [
+  string,
+  BotId,
+  string,
+  number,
+  (roomId: number, day: string, month: string) => CounterKey,
+  () => string,
+];
 
 describe("a turn a budget does not allow", () => {
   it.each<Refusal>([
-    ["the room's day", "budget_room", "Europe/Berlin", 5, (roomId, day) => ({ period: day, scope: "room", id: String(roomId) }),
-      () => "Today's budget for Assistant in this room ($5.00) is spent; it resets at 00:00 Europe/Berlin."],
-    ["the person's day", "budget_person", "UTC", 0.5, (_, day) => ({ period: day, scope: "person", id: "7" }),
-      () => "Today's budget for Personal for Ada Lovelace ($0.50) is spent; it resets at 00:00 UTC."],
-    ["the bot's day", "budget_daily", "America/New_York", 1, (_, day) => ({ period: day, scope: "bot", id: "" }),
-      () => "Today's budget for Daily ($1.00) is spent; it resets at 00:00 America/New_York."],
-    ["the bot's month", "budget_monthly", "UTC", 1, (_, __, month) => ({ period: month, scope: "bot", id: "" }),
-      () => `This month's budget for Monthly ($1.00) is spent; it resets on 1 ${nextMonth()} at 00:00 UTC.`],
-  ])("is refused by %s: no model call, the room told once which budget and when it resets, nothing stored", async (_, bot, zone, limit, counterOf, sentence) => {
-    const roomId = newRoomId();
-    const { day, month } = periodsAt(Date.now(), zone);
-    const counter = counterOf(roomId, day, month);
-    // A tenth of a cent left: less than any turn's estimate.
-    await seed(bot, counter, limit - 0.001);
-    const marker = `refusedword-${roomId}`;
-    await send(bot, roomId, `${marker} what is the capital of France?`);
-    const [told] = await fakeCampfire.waitForMessages(roomId, 1);
-    expect(plain(told!.body)).toBe(sentence());
-    expect(await fakeAnthropic.requestsMentioning(marker)).toHaveLength(0);
-    // Settled: nothing waits, nothing entered the transcript, the conversation holds no reservation, the counter is as it was.
-    expect(await pendingWork(roomId, bot)).toBe(0);
-    expect(await storedTranscript(roomId, bot)).toEqual([]);
-    expect(await heldBy(roomId, bot)).toBeNull();
-    expect(await committed(bot, counter)).toBe(toMicros(limit - 0.001));
-    // Told once, and the 👀 is off the question again.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await fakeCampfire.messages(roomId)).toHaveLength(1);
-    const boosts = (await (await fetch(`${env.CAMPFIRE_URL}/_fake/boosts?room=${roomId}`)).json()) as unknown[];
-    expect(boosts).toEqual([]);
-  });
+    [
+      "the room's day",
+      "budget_room",
+      "Europe/Berlin",
+      5,
+      (roomId, day) => ({ period: day, scope: "room", id: String(roomId) }),
+      () => "Today's budget for Assistant in this room ($5.00) is spent; it resets at 00:00 Europe/Berlin.",
+    ],
+    [
+      "the person's day",
+      "budget_person",
+      "UTC",
+      0.5,
+      (_, day) => ({ period: day, scope: "person", id: "7" }),
+      () => "Today's budget for Personal for Ada Lovelace ($0.50) is spent; it resets at 00:00 UTC.",
+    ],
+    [
+      "the bot's day",
+      "budget_daily",
+      "America/New_York",
+      1,
+      (_, day) => ({ period: day, scope: "bot", id: "" }),
+      () => "Today's budget for Daily ($1.00) is spent; it resets at 00:00 America/New_York.",
+    ],
+    [
+      "the bot's month",
+      "budget_monthly",
+      "UTC",
+      1,
+      (_, __, month) => ({ period: month, scope: "bot", id: "" }),
+      () => `This month's budget for Monthly ($1.00) is spent; it resets on 1 ${nextMonth()} at 00:00 UTC.`,
+    ],
+  ])(
+    "is refused by %s: no model call, the room told once which budget and when it resets, nothing stored",
+    async (_, bot, zone, limit, counterOf, sentence) => {
+      const roomId = newRoomId();
+      const { day, month } = periodsAt(Date.now(), zone);
+      const counter = counterOf(roomId, day, month);
+      // A tenth of a cent left: less than any turn's estimate.
+      await seed(bot, counter, limit - 0.001);
+      const marker = `refusedword-${roomId}`;
+      await send(bot, roomId, `${marker} what is the capital of France?`);
+      const [told] = await fakeCampfire.waitForMessages(roomId, 1);
+      expect(plain(told!.body)).toBe(sentence());
+      expect(await fakeAnthropic.requestsMentioning(marker)).toHaveLength(0);
+      // Settled: nothing waits, nothing entered the transcript, the conversation holds no reservation, the counter is as it was.
+      expect(await pendingWork(roomId, bot)).toBe(0);
+      expect(await storedTranscript(roomId, bot)).toEqual([]);
+      expect(await heldBy(roomId, bot)).toBeNull();
+      expect(await committed(bot, counter)).toBe(toMicros(limit - 0.001));
+      // Told once, and the 👀 is off the question again.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await fakeCampfire.messages(roomId)).toHaveLength(1);
+      const boosts = (await (await fetch(`${env.CAMPFIRE_URL}/_fake/boosts?room=${roomId}`)).json()) as unknown[];
+      expect(boosts).toEqual([]);
+    },
+  );
 
   it("is not started when its model has no price, and /health says how to add one", async () => {
     const health = (await (await exports.default.fetch("https://bot.example/health")).json()) as { problems: string[] };
-    expect(health.problems.join("\n")).toMatch(/BOTS\.budget_unpriced\.budget: the model "claude-unpriced-1" has no price.*\[vars\.PRICES\."claude-unpriced-1"\]/);
+    expect(health.problems.join("\n")).toMatch(
+      /BOTS\.budget_unpriced\.budget: the model "claude-unpriced-1" has no price.*\[vars\.PRICES\."claude-unpriced-1"\]/,
+    );
     const roomId = newRoomId();
     await send("budget_unpriced", roomId, `unpricedword-${roomId} hello`);
     const [told] = await fakeCampfire.waitForMessages(roomId, 1);
-    expect(plain(told!.body)).toBe("Sorry, I could not answer: the bot is not fully configured (no price for the model claude-unpriced-1; add it to PRICES).");
+    expect(plain(told!.body)).toBe(
+      "Sorry, I could not answer: the bot is not fully configured (no price for the model claude-unpriced-1; add it to PRICES).",
+    );
     expect(await fakeAnthropic.requestsMentioning(`unpricedword-${roomId}`)).toHaveLength(0);
     expect(await pendingWork(roomId, "budget_unpriced")).toBe(0);
     expect(await heldBy(roomId, "budget_unpriced")).toBeNull();
@@ -115,7 +223,9 @@ describe("a turn a budget does not allow", () => {
     await seed("budget_person", { period: day, scope: "person", id: String(grace) }, 0.5);
     await send("budget_person", roomId, `personword-${roomId} first`, grace, "Grace Hopper");
     const [refused] = await fakeCampfire.waitForMessages(roomId, 1);
-    expect(plain(refused!.body)).toBe("Today's budget for Personal for Grace Hopper ($0.50) is spent; it resets at 00:00 UTC.");
+    expect(plain(refused!.body)).toBe(
+      "Today's budget for Personal for Grace Hopper ($0.50) is spent; it resets at 00:00 UTC.",
+    );
     await send("budget_person", roomId, `personword-${roomId} second`, grace + 1, "Alan Turing");
     const [, answered] = await fakeCampfire.waitForMessages(roomId, 2);
     expect(answered!.body).toContain("Echo: Alan Turing");
@@ -131,7 +241,9 @@ describe("an answer that takes a budget to 80 %", () => {
     await send("budget_warn", roomId, "warnword first question");
     const [first] = await fakeCampfire.waitForMessages(roomId, 1);
     expect(plain(first!.body)).toContain("Echo: Ada Lovelace: warnword first question");
-    expect(plain(first!.body)).toContain("(80 % of today's budget for Thrifty ($1.00) is used; it resets at 00:00 Europe/Berlin.)");
+    expect(plain(first!.body)).toContain(
+      "(80 % of today's budget for Thrifty ($1.00) is used; it resets at 00:00 Europe/Berlin.)",
+    );
     await send("budget_warn", roomId, "warnword second question");
     const [, second] = await fakeCampfire.waitForMessages(roomId, 2);
     expect(plain(second!.body)).toContain("warnword second question");
@@ -174,20 +286,30 @@ describe("asking what is left of the budget", () => {
     await send("budget_all", roomId, `${marker} how much of today's budget is left? [fake:tool=budget_status]`, userId);
     const [answer] = await fakeCampfire.waitForMessages(roomId, 1);
     const [request] = await fakeAnthropic.requestsMentioning(marker);
-    expect(((request!.body as { tools?: { name: string }[] }).tools ?? []).map((tool) => tool.name)).toContain("budget_status");
+    expect(((request!.body as { tools?: { name: string }[] }).tools ?? []).map((tool) => tool.name)).toContain(
+      "budget_status",
+    );
     // The room's and the person's counters hold only this turn's reservation while the tool runs.
     const held = (await heldBy(roomId, "budget_all"))!.held / 1e6;
     const text = plain(answer!.body);
-    expect(text).toContain(`Today's budget for Allowance for Ada Lovelace: $${held.toFixed(2)} of $10.00 spent, $${(10 - held).toFixed(2)} left; it resets at 00:00 Europe/Berlin.`);
-    expect(text).toContain(`Today's budget for Allowance in this room: $${held.toFixed(2)} of $20.00 spent, $${(20 - held).toFixed(2)} left; it resets at 00:00 Europe/Berlin.`);
+    expect(text).toContain(
+      `Today's budget for Allowance for Ada Lovelace: $${held.toFixed(2)} of $10.00 spent, $${(10 - held).toFixed(2)} left; it resets at 00:00 Europe/Berlin.`,
+    );
+    expect(text).toContain(
+      `Today's budget for Allowance in this room: $${held.toFixed(2)} of $20.00 spent, $${(20 - held).toFixed(2)} left; it resets at 00:00 Europe/Berlin.`,
+    );
     expect(text).toMatch(/Today's budget for Allowance: \$[\d.]+ of \$100\.00 spent/);
-    expect(text).toMatch(/This month's budget for Allowance: \$[\d.]+ of \$1000\.00 spent, \$[\d.]+ left; it resets on 1 \w+ at 00:00 Europe\/Berlin\./);
+    expect(text).toMatch(
+      /This month's budget for Allowance: \$[\d.]+ of \$1000\.00 spent, \$[\d.]+ left; it resets on 1 \w+ at 00:00 Europe\/Berlin\./,
+    );
 
     const plainRoom = newRoomId();
     await postWebhook(campfirePayload({ roomId: plainRoom, text: `${marker}-none hello` }));
     await fakeCampfire.waitForMessages(plainRoom, 1);
     const [unbudgeted] = await fakeAnthropic.requestsMentioning(`${marker}-none`);
-    expect(((unbudgeted!.body as { tools?: { name: string }[] }).tools ?? []).map((tool) => tool.name)).not.toContain("budget_status");
+    expect(((unbudgeted!.body as { tools?: { name: string }[] }).tools ?? []).map((tool) => tool.name)).not.toContain(
+      "budget_status",
+    );
   });
 });
 
@@ -199,8 +321,12 @@ describe("many conversations at once against a nearly spent budget", () => {
     const seeded = 1 - 0.035;
     await seed("budget_crowd", day, seeded);
     const rooms = Array.from({ length: 20 }, () => newRoomId());
-    await Promise.all(rooms.map((roomId) => send("budget_crowd", roomId, `crowdword-${roomId} [fake:delay=300] a question`)));
-    const first = await Promise.all(rooms.map(async (roomId) => plain((await fakeCampfire.waitForMessages(roomId, 1, 20_000))[0]!.body)));
+    await Promise.all(
+      rooms.map((roomId) => send("budget_crowd", roomId, `crowdword-${roomId} [fake:delay=300] a question`)),
+    );
+    const first = await Promise.all(
+      rooms.map(async (roomId) => plain((await fakeCampfire.waitForMessages(roomId, 1, 20_000))[0]!.body)),
+    );
     const refused = rooms.filter((_, index) => first[index]!.startsWith("Today's budget for Crowd ($1.00) is spent"));
     const answered = rooms.filter((_, index) => first[index]!.startsWith("Echo:"));
     expect(refused.length + answered.length).toBe(20);
@@ -217,7 +343,11 @@ describe("many conversations at once against a nearly spent budget", () => {
 
     // Ended, each settles its real cost: still within the limit.
     for (const roomId of answered) expect((await endConversation("budget_crowd", roomId)).status).toBe(200);
-    const costs = await Promise.all(answered.map(async (roomId) => costOfRequest((await fakeAnthropic.requestsMentioning(`crowdword-${roomId}`))[0]!)));
+    const costs = await Promise.all(
+      answered.map(async (roomId) =>
+        costOfRequest((await fakeAnthropic.requestsMentioning(`crowdword-${roomId}`))[0]!),
+      ),
+    );
     expect(await committed("budget_crowd", day)).toBe(toMicros(seeded) + costs.reduce((a, b) => a + b, 0));
     expect(await committed("budget_crowd", day)).toBeLessThanOrEqual(limit);
   });
@@ -240,9 +370,20 @@ describe("the budget's counters", () => {
     const refused = await counters.reserve({ ...scope, now: before + 30_000, estimateMicros: 200_000, settle: null });
     expect(refused).toMatchObject({ ok: false, refused: { kind: "room", period: "d:2026-11-30" } });
     // 00:01 in Berlin, 1 December: the first turn is settled on the 30th and November, the next starts on fresh counters.
-    const after = ok(await counters.reserve({ ...scope, now: at("2026-11-30T23:01:00Z"), estimateMicros: 200_000, settle: { ...late.held, costMicros: 100_000 } }));
+    const after = ok(
+      await counters.reserve({
+        ...scope,
+        now: at("2026-11-30T23:01:00Z"),
+        estimateMicros: 200_000,
+        settle: { ...late.held, costMicros: 100_000 },
+      }),
+    );
     expect(after.held.rows.map((row) => row.period)).toEqual(["d:2026-12-01", "m:2026-12"]);
-    const rows = await runInDurableObject(counters, (_, state) => state.storage.sql.exec<{ period: string; committed: number }>("SELECT period, committed FROM counters ORDER BY period").toArray());
+    const rows = await runInDurableObject(counters, (_, state) =>
+      state.storage.sql
+        .exec<{ period: string; committed: number }>("SELECT period, committed FROM counters ORDER BY period")
+        .toArray(),
+    );
     expect(rows).toEqual([
       { period: "d:2026-11-30", committed: 100_000 },
       { period: "d:2026-12-01", committed: 200_000 },
@@ -259,7 +400,12 @@ describe("the budget's counters", () => {
     ok(await counters.reserve({ ...scope, now: Date.now(), estimateMicros: 1_000, settle: null }));
     expect(await runInDurableObject(counters, (_, state) => state.storage.getAlarm())).not.toBeNull();
     expect(await runDurableObjectAlarm(counters)).toBe(true);
-    const left = await runInDurableObject(counters, (_, state) => state.storage.sql.exec<{ period: string }>("SELECT period FROM counters ORDER BY period").toArray().map((row) => row.period));
+    const left = await runInDurableObject(counters, (_, state) =>
+      state.storage.sql
+        .exec<{ period: string }>("SELECT period FROM counters ORDER BY period")
+        .toArray()
+        .map((row) => row.period),
+    );
     expect(left).toEqual([periodsAt(Date.now() - 39 * 86_400_000, "UTC").day, periodsAt(Date.now(), "UTC").day]);
     // Counters remain, so it keeps trimming.
     expect(await runInDurableObject(counters, (_, state) => state.storage.getAlarm())).not.toBeNull();
@@ -269,13 +415,24 @@ describe("the budget's counters", () => {
 describe("a conversation stored before budgets existed", () => {
   it("gets the budget columns in place and answers on, holding its reservation", async () => {
     const roomId = newRoomId();
-    const before = SCHEMA.replace(",\n  budget_rows TEXT,\n  budget_held INTEGER NOT NULL DEFAULT 0,\n  budget_cost INTEGER NOT NULL DEFAULT 0", "");
+    const before = SCHEMA.replace(
+      ",\n  budget_rows TEXT,\n  budget_held INTEGER NOT NULL DEFAULT 0,\n  budget_cost INTEGER NOT NULL DEFAULT 0",
+      "",
+    );
     expect(before).not.toContain("budget_");
     await runInDurableObject(conversation(roomId, "budget_all"), (_, state) => {
       state.storage.sql.exec(before);
       const now = Date.now();
-      state.storage.sql.exec("INSERT INTO conversation (id, bot_id, room_id, room_name, ttl_ms, started_at, last_activity_at) VALUES (1, 'budget_all', ?, 'Watercooler', 86400000, ?, ?)", roomId, now, now);
-      state.storage.sql.exec("INSERT INTO inbox (user_id, user_name, text, received_at) VALUES (7, 'Ada Lovelace', 'oldlayoutword waiting', ?)", now);
+      state.storage.sql.exec(
+        "INSERT INTO conversation (id, bot_id, room_id, room_name, ttl_ms, started_at, last_activity_at) VALUES (1, 'budget_all', ?, 'Watercooler', 86400000, ?, ?)",
+        roomId,
+        now,
+        now,
+      );
+      state.storage.sql.exec(
+        "INSERT INTO inbox (user_id, user_name, text, received_at) VALUES (7, 'Ada Lovelace', 'oldlayoutword waiting', ?)",
+        now,
+      );
       return state.storage.setAlarm(now);
     });
     await runDurableObjectAlarm(conversation(roomId, "budget_all"));

@@ -1,6 +1,17 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { campfirePayload, conversation, fakeAnthropic, fakeCampfire, newRoomId, postWebhook, type RecordedRequest, storedTranscript, TEST_KEYS, turnExtras } from "./helpers";
+import {
+  campfirePayload,
+  conversation,
+  fakeAnthropic,
+  fakeCampfire,
+  newRoomId,
+  postWebhook,
+  type RecordedRequest,
+  storedTranscript,
+  TEST_KEYS,
+  turnExtras,
+} from "./helpers";
 
 type Bot = keyof typeof TEST_KEYS;
 type Block = { type: string; text?: string; cache_control?: { type: string; ttl?: string } };
@@ -14,12 +25,27 @@ async function send(roomId: number, text: string, bot: Bot = "assistant") {
 /** Every block of a request in the cache's order (system, then messages), as sent. */
 function blocksOf(request: RecordedRequest): Block[] {
   const system = typeof request.body.system === "string" ? [] : ((request.body.system ?? []) as Block[]);
-  return [...system, ...request.body.messages.flatMap((message) => (typeof message.content === "string" ? [] : (message.content as Block[])))];
+  return [
+    ...system,
+    ...request.body.messages.flatMap((message) =>
+      typeof message.content === "string" ? [] : (message.content as Block[]),
+    ),
+  ];
 }
-const ttls = (request: RecordedRequest) => blocksOf(request).filter((block) => block.cache_control).map((block) => block.cache_control!.ttl);
+const ttls = (request: RecordedRequest) =>
+  blocksOf(request)
+    .filter((block) => block.cache_control)
+    .map((block) => block.cache_control!.ttl);
 
 const rhythmOf = (roomId: number, bot: Bot = "assistant") =>
-  runInDurableObject(conversation(roomId, bot), (_, state) => JSON.parse(state.storage.sql.exec<{ r: string }>("SELECT cache_rhythm AS r FROM conversation").one().r) as { at: number; gaps: number[] });
+  runInDurableObject(
+    conversation(roomId, bot),
+    (_, state) =>
+      JSON.parse(state.storage.sql.exec<{ r: string }>("SELECT cache_rhythm AS r FROM conversation").one().r) as {
+        at: number;
+        gaps: number[];
+      },
+  );
 
 describe("prompt-cache ttls chosen from the conversation's rhythm", { timeout: 30_000 }, () => {
   it("keeps the system prompt for the hour and a new conversation's first turn for 5 minutes, then the history for the hour too", async () => {
@@ -29,7 +55,9 @@ describe("prompt-cache ttls chosen from the conversation's rhythm", { timeout: 3
     await send(roomId, `ttl${roomId} two`);
     await fakeCampfire.waitForMessages(roomId, 2);
     const [first] = await fakeAnthropic.requestsMentioning(`ttl${roomId} one`);
-    const [second] = (await fakeAnthropic.requestsMentioning(`ttl${roomId} two`)).filter((request) => JSON.stringify(request.body.messages.at(-1)).includes("two"));
+    const [second] = (await fakeAnthropic.requestsMentioning(`ttl${roomId} two`)).filter((request) =>
+      JSON.stringify(request.body.messages.at(-1)).includes("two"),
+    );
     // System prompt and the turn's words; then the system prompt, the newest answer and the turn's words.
     expect(ttls(first!)).toEqual(["1h", "5m"]);
     expect(ttls(second!)).toEqual(["1h", "1h", "5m"]);
@@ -43,7 +71,9 @@ describe("prompt-cache ttls chosen from the conversation's rhythm", { timeout: 3
     const roomId = newRoomId();
     await send(roomId, `olderrow${roomId} one`);
     await fakeCampfire.waitForMessages(roomId, 1);
-    await runInDurableObject(conversation(roomId), (_, state) => state.storage.sql.exec("ALTER TABLE conversation DROP COLUMN cache_rhythm"));
+    await runInDurableObject(conversation(roomId), (_, state) =>
+      state.storage.sql.exec("ALTER TABLE conversation DROP COLUMN cache_rhythm"),
+    );
     // A deploy restarts every object: the new code meets the old row in a fresh instance.
     await runInDurableObject(conversation(roomId), (_, state) => state.abort("restarted by the test")).catch(() => {});
     await send(roomId, `olderrow${roomId} two`);
@@ -64,11 +94,15 @@ describe("tool rounds", { timeout: 30_000 }, () => {
       const marked = blocksOf(request).filter((block) => block.cache_control);
       expect(marked.length).toBeLessThanOrEqual(4);
       const results = marked.filter((block) => block.type === "tool_result");
-      expect(results.map((block) => block.cache_control)).toEqual(index === 0 ? [] : [{ type: "ephemeral", ttl: "5m" }]);
+      expect(results.map((block) => block.cache_control)).toEqual(
+        index === 0 ? [] : [{ type: "ephemeral", ttl: "5m" }],
+      );
     }
     // The last round re-sends nothing uncached of what the round before it sent, room context and time included.
     const [, before, last] = rounds.map((request) => (request as RecordedRequest & { usage: Usage }).usage);
-    expect(last!.cache_read_input_tokens).toBeGreaterThanOrEqual(before!.cache_read_input_tokens + before!.cache_creation_input_tokens + before!.input_tokens);
+    expect(last!.cache_read_input_tokens).toBeGreaterThanOrEqual(
+      before!.cache_read_input_tokens + before!.cache_creation_input_tokens + before!.input_tokens,
+    );
   });
 });
 
@@ -89,7 +123,12 @@ describe("room context", { timeout: 30_000 }, () => {
     expect(turnExtras(second!)).not.toContain("the deploy is at 3pm");
     expect(JSON.stringify(second!.body.messages[0])).toContain("the deploy is at 3pm");
     const usage = (request: RecordedRequest) => (request as RecordedRequest & { usage: Usage }).usage;
-    expect(usage(second!).cache_read_input_tokens).toBeGreaterThanOrEqual(usage(first!).cache_read_input_tokens + usage(first!).cache_creation_input_tokens);
-    expect((await storedTranscript(roomId))[0]).toMatchObject({ role: "user", context: { text: expect.stringContaining("the deploy is at 3pm") } });
+    expect(usage(second!).cache_read_input_tokens).toBeGreaterThanOrEqual(
+      usage(first!).cache_read_input_tokens + usage(first!).cache_creation_input_tokens,
+    );
+    expect((await storedTranscript(roomId))[0]).toMatchObject({
+      role: "user",
+      context: { text: expect.stringContaining("the deploy is at 3pm") },
+    });
   });
 });

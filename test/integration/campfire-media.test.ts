@@ -11,11 +11,21 @@ import { BOT_KEY, newRoomId } from "./helpers";
 const send: CampfireTransport = (path, init) => fetch(env.CAMPFIRE_URL + path, { ...init, redirect: "manual" });
 
 const control = async <T>(path: string, body?: unknown): Promise<T> =>
-  (await fetch(`${env.CAMPFIRE_URL}/_fake/${path}`, body === undefined ? {} : { method: "POST", body: JSON.stringify(body) })).json() as Promise<T>;
-const roomMessages = (roomId: number) => control<{ id: number; body: string; attachment?: { name: string; type: string; size: number } }[]>(`messages?room=${roomId}`);
-const roomBoosts = (roomId: number) => control<{ id: number; messageId: number; content: string }[]>(`boosts?room=${roomId}`);
+  (
+    await fetch(
+      `${env.CAMPFIRE_URL}/_fake/${path}`,
+      body === undefined ? {} : { method: "POST", body: JSON.stringify(body) },
+    )
+  ).json() as Promise<T>;
+const roomMessages = (roomId: number) =>
+  control<{ id: number; body: string; attachment?: { name: string; type: string; size: number } }[]>(
+    `messages?room=${roomId}`,
+  );
+const roomBoosts = (roomId: number) =>
+  control<{ id: number; messageId: number; content: string }[]>(`boosts?room=${roomId}`);
 /** A person's message in the room, for the bot to boost. */
-const someoneSays = (roomId: number) => control<{ id: number }>("say", { roomId, user: { id: 50, name: "Ada" }, body: "please make a chart" });
+const someoneSays = (roomId: number) =>
+  control<{ id: number }>("say", { roomId, user: { id: 50, name: "Ada" }, body: "please make a chart" });
 
 const csv = (text: string) => ({ name: "numbers.csv", type: "text/csv", bytes: new TextEncoder().encode(text) });
 
@@ -31,18 +41,31 @@ describe("postAttachment", () => {
   it("still posts on an older Campfire, which has no boosts or edits but takes uploads", async () => {
     const roomId = newRoomId();
     await control("legacy", { on: true, room: roomId });
-    await expect(postAttachment(send, botMessagesPath(roomId, BOT_KEY), csv("a\n"))).resolves.toMatchObject({ messageId: expect.any(Number) });
+    await expect(postAttachment(send, botMessagesPath(roomId, BOT_KEY), csv("a\n"))).resolves.toMatchObject({
+      messageId: expect.any(Number),
+    });
   });
 
   it("says a wrong key is a wrong key, and a server error is worth retrying", async () => {
-    const wrongKey = await postAttachment(send, botMessagesPath(newRoomId(), "4-WRONGWRONGWR"), csv("a\n")).catch((e: unknown) => e);
+    const wrongKey = await postAttachment(send, botMessagesPath(newRoomId(), "4-WRONGWRONGWR"), csv("a\n")).catch(
+      (e: unknown) => e,
+    );
     expect(wrongKey).toBeInstanceOf(ServiceFailure);
-    expect(wrongKey).toMatchObject({ service: "campfire", kind: "key_rejected", message: expect.stringMatching(/bot key is wrong/) });
+    expect(wrongKey).toMatchObject({
+      service: "campfire",
+      kind: "key_rejected",
+      message: expect.stringMatching(/bot key is wrong/),
+    });
 
     const roomId = newRoomId();
     await control("fail", { status: 503, times: 1, room: roomId });
     const failed = await postAttachment(send, botMessagesPath(roomId, BOT_KEY), csv("a\n")).catch((e: unknown) => e);
-    expect(failed).toMatchObject({ kind: "unavailable", retryable: true, status: 503, message: "Campfire answered 503 when asked to post the file numbers.csv" });
+    expect(failed).toMatchObject({
+      kind: "unavailable",
+      retryable: true,
+      status: 503,
+      message: "Campfire answered 503 when asked to post the file numbers.csv",
+    });
     expect(await roomMessages(roomId)).toEqual([]);
   });
 });
@@ -75,7 +98,12 @@ describe("addBoost and removeBoost", () => {
     const { id: messageId } = await someoneSays(roomId);
     const failure = await addBoost(send, botMessagesPath(roomId, BOT_KEY), messageId, "").catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ServiceFailure);
-    expect(failure).toMatchObject({ kind: "bad_request", status: 422, retryable: false, message: `Campfire answered 422 when asked to boost message ${messageId}` });
+    expect(failure).toMatchObject({
+      kind: "bad_request",
+      status: 422,
+      retryable: false,
+      message: `Campfire answered 422 when asked to boost message ${messageId}`,
+    });
   });
 
   it("reports a server error on removal instead of pretending the boost is gone", async () => {
@@ -84,7 +112,10 @@ describe("addBoost and removeBoost", () => {
     const { id: messageId } = await someoneSays(roomId);
     const boost = (await addBoost(send, path, messageId, "👀")) as { boostId: number };
     await control("fail", { status: 500, times: 1, room: roomId, method: "DELETE" });
-    await expect(removeBoost(send, path, messageId, boost.boostId)).rejects.toMatchObject({ kind: "unavailable", status: 500 });
+    await expect(removeBoost(send, path, messageId, boost.boostId)).rejects.toMatchObject({
+      kind: "unavailable",
+      status: 500,
+    });
     expect(await roomBoosts(roomId)).toHaveLength(1);
   });
 });

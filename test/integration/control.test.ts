@@ -1,11 +1,27 @@
 import { env, exports } from "cloudflare:workers";
-import { createExecutionContext, createScheduledController, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createScheduledController,
+  runDurableObjectAlarm,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { CONTROL_CACHE_MS, controlOf } from "../../src/control/status";
 import { PAUSE_POLL_MS } from "../../src/conversation/schedule";
 import worker from "../../src/index";
 import {
-  ADMIN_TOKEN, alarmAt, campfirePayload, conversation, fakeAnthropic, fakeCampfire, newRoomId, pendingWork, postWebhook, TEST_KEYS, userTables,
+  ADMIN_TOKEN,
+  alarmAt,
+  campfirePayload,
+  conversation,
+  fakeAnthropic,
+  fakeCampfire,
+  newRoomId,
+  pendingWork,
+  postWebhook,
+  TEST_KEYS,
+  userTables,
 } from "./helpers";
 
 const PAUSED = "Assistant is paused by an administrator; try again later.";
@@ -39,7 +55,8 @@ afterEach(async () => {
   for (const bot of [...paused]) await resume(bot);
 });
 
-const calling = (tool: string, input: unknown, id: string) => `[fake:tool=${tool},input=${encodeURIComponent(JSON.stringify(input))},id=${id}]`;
+const calling = (tool: string, input: unknown, id: string) =>
+  `[fake:tool=${tool},input=${encodeURIComponent(JSON.stringify(input))},id=${id}]`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("the pause switch", () => {
@@ -48,7 +65,9 @@ describe("the pause switch", () => {
     const marker = `hush${roomId}`;
     const paused = await pause("assistant");
     expect(paused).toMatchObject({ paused: true, changed: true });
-    expect(paused.note).toContain(`Within ${CONTROL_CACHE_MS / 1000} s every message to Assistant is answered "${PAUSED}"`);
+    expect(paused.note).toContain(
+      `Within ${CONTROL_CACHE_MS / 1000} s every message to Assistant is answered "${PAUSED}"`,
+    );
 
     for (const text of [`${marker} what's the plan?`, ""]) {
       const response = await postWebhook(campfirePayload({ roomId, text }));
@@ -81,16 +100,24 @@ describe("the pause switch", () => {
 
     const response = await postWebhook(campfirePayload({ roomId, text: `fresh${roomId}` }));
     expect(await response.text()).toBe(PAUSED);
-    const shown = (await (await admin("GET", "/bots/assistant")).json()) as { paused: boolean; pausedSince: string; pausedBy: string };
+    const shown = (await (await admin("GET", "/bots/assistant")).json()) as {
+      paused: boolean;
+      pausedSince: string;
+      pausedBy: string;
+    };
     expect(shown).toMatchObject({ paused: true, pausedSince, pausedBy: "admin" });
   });
 
   it("lets a turn already running finish, and tells a message that waited behind it that the bot is paused, without asking the model", async () => {
     const roomId = newRoomId();
     const marker = `mid${roomId}`;
-    expect((await postWebhook(campfirePayload({ roomId, text: `${marker}-first [fake:delay=1500,id=${marker}]` }))).status).toBe(204);
+    expect(
+      (await postWebhook(campfirePayload({ roomId, text: `${marker}-first [fake:delay=1500,id=${marker}]` }))).status,
+    ).toBe(204);
     await expect.poll(() => fakeAnthropic.requestsMentioning(`${marker}-first`), { timeout: 5_000 }).toHaveLength(1);
-    expect((await postWebhook(campfirePayload({ roomId, text: `${marker}-second`, userName: "Grace Hopper" }))).status).toBe(204);
+    expect(
+      (await postWebhook(campfirePayload({ roomId, text: `${marker}-second`, userName: "Grace Hopper" }))).status,
+    ).toBe(204);
     await pause("assistant");
 
     const [answer, told] = await fakeCampfire.waitForMessages(roomId, 2);
@@ -105,15 +132,25 @@ describe("the pause switch", () => {
     const roomId = newRoomId();
     const marker = `hold${roomId}`;
     const text = `${marker} ${calling("set_reminder", { at: "in 10 minutes", text: "water the plants" }, marker)}`;
-    expect((await postWebhook(campfirePayload({ roomId, text, key: TEST_KEYS.butler }), { botId: "butler" })).status).toBe(204);
+    expect(
+      (await postWebhook(campfirePayload({ roomId, text, key: TEST_KEYS.butler }), { botId: "butler" })).status,
+    ).toBe(204);
     await fakeCampfire.waitForMessages(roomId, 1);
     await pause("butler");
     const stub = conversation(roomId, "butler");
-    await runInDurableObject(stub, (_, state) => void state.storage.sql.exec("UPDATE reminders SET due_at = ?", Date.now() - 1_000));
+    await runInDurableObject(
+      stub,
+      (_, state) => void state.storage.sql.exec("UPDATE reminders SET due_at = ?", Date.now() - 1_000),
+    );
 
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await fakeCampfire.messages(roomId)).toHaveLength(1);
-    expect(await runInDurableObject(stub, (_, state) => state.storage.sql.exec("SELECT count(*) AS n FROM reminders").one().n)).toBe(1);
+    expect(
+      await runInDurableObject(
+        stub,
+        (_, state) => state.storage.sql.exec("SELECT count(*) AS n FROM reminders").one().n,
+      ),
+    ).toBe(1);
     const next = (await alarmAt(roomId, "butler"))! - Date.now();
     expect(next).toBeGreaterThan(PAUSE_POLL_MS - 5_000);
     expect(next).toBeLessThanOrEqual(PAUSE_POLL_MS);
@@ -132,13 +169,23 @@ describe("the pause switch", () => {
     await fakeCampfire.waitForMessages(roomId, 1);
     await pause("butler");
     const stub = conversation(roomId, "butler");
-    await runInDurableObject(stub, (_, state) => void state.storage.sql.exec("UPDATE reminders SET due_at = ?", Date.now() - 24 * 3_600_000 - 1_000));
+    await runInDurableObject(
+      stub,
+      (_, state) => void state.storage.sql.exec("UPDATE reminders SET due_at = ?", Date.now() - 24 * 3_600_000 - 1_000),
+    );
     const warnings: string[] = [];
     vi.spyOn(console, "warn").mockImplementation((line: unknown) => void warnings.push(String(line)));
 
     await runDurableObjectAlarm(stub);
-    expect(await runInDurableObject(stub, (_, state) => state.storage.sql.exec("SELECT count(*) AS n FROM reminders").one().n)).toBe(0);
-    expect(warnings.map((line) => JSON.parse(line))).toContainEqual(expect.objectContaining({ event: "reminder.dropped", bot: "butler", room: roomId, reason: "late" }));
+    expect(
+      await runInDurableObject(
+        stub,
+        (_, state) => state.storage.sql.exec("SELECT count(*) AS n FROM reminders").one().n,
+      ),
+    ).toBe(0);
+    expect(warnings.map((line) => JSON.parse(line))).toContainEqual(
+      expect.objectContaining({ event: "reminder.dropped", bot: "butler", room: roomId, reason: "late" }),
+    );
     await resume("butler");
     await runDurableObjectAlarm(stub);
     expect(await fakeCampfire.messages(roomId)).toHaveLength(1);
@@ -155,7 +202,14 @@ describe("the pause switch", () => {
     };
     await fire();
     expect(await userTables(4242, "butler")).toEqual([]);
-    expect(lines.map((line) => JSON.parse(line))).toContainEqual({ level: "info", event: "schedule.skipped", bot: "butler", room: 4242, cron: "30 8 * * 1-5", rule: "paused" });
+    expect(lines.map((line) => JSON.parse(line))).toContainEqual({
+      level: "info",
+      event: "schedule.skipped",
+      bot: "butler",
+      room: 4242,
+      cron: "30 8 * * 1-5",
+      rule: "paused",
+    });
 
     await resume("butler");
     await fire();
@@ -167,53 +221,109 @@ describe("the pause switch", () => {
     const marker = `consult${roomId}`;
     await pause("researcher");
     const text = `${marker} ${calling("ask_researcher", { question: `who wrote the first program? ${marker}` }, marker)}`;
-    expect((await postWebhook(campfirePayload({ roomId, text, key: TEST_KEYS.concierge }), { botId: "concierge" })).status).toBe(204);
+    expect(
+      (await postWebhook(campfirePayload({ roomId, text, key: TEST_KEYS.concierge }), { botId: "concierge" })).status,
+    ).toBe(204);
     await fakeCampfire.waitForMessages(roomId, 1);
     const requests = await fakeAnthropic.requestsMentioning(marker);
     // The concierge's two requests; none with the researcher's prompt.
     expect(requests).toHaveLength(2);
-    expect(requests.filter((request) => JSON.stringify(request.body.system).includes("You are Researcher"))).toEqual([]);
-    const result = (requests[1]!.body.messages.at(-1)!.content as unknown as { content: string; is_error?: boolean }[])[0]!;
-    expect(result).toMatchObject({ is_error: true, content: "Researcher is paused by an administrator; try again later. Answer without it." });
+    expect(requests.filter((request) => JSON.stringify(request.body.system).includes("You are Researcher"))).toEqual(
+      [],
+    );
+    const result = (
+      requests[1]!.body.messages.at(-1)!.content as unknown as { content: string; is_error?: boolean }[]
+    )[0]!;
+    expect(result).toMatchObject({
+      is_error: true,
+      content: "Researcher is paused by an administrator; try again later. Answer without it.",
+    });
   });
 
   it("answers a pause of a paused bot, and a resume of a running one, as nothing changed; an unknown bot is 404", async () => {
     await pause("assistant");
-    expect(await pause("assistant")).toMatchObject({ paused: true, changed: false, note: expect.stringMatching(/^Already paused since /) });
+    expect(await pause("assistant")).toMatchObject({
+      paused: true,
+      changed: false,
+      note: expect.stringMatching(/^Already paused since /),
+    });
     await resume("assistant");
     expect(await resume("assistant")).toMatchObject({ paused: false, changed: false });
     const unknown = await admin("POST", "/bots/nobody/pause");
     expect(unknown.status).toBe(404);
-    expect(((await unknown.json()) as { error: string }).error).toMatch(/^no bot "nobody" is configured; the bots are assistant, /);
+    expect(((await unknown.json()) as { error: string }).error).toMatch(
+      /^no bot "nobody" is configured; the bots are assistant, /,
+    );
   });
 });
 
 describe("a runtime budget", () => {
-  type Shown = { budget: { configured: object | null; override: object | null; overrideSetAt: string | null; effective: object | null; source: string } };
+  type Shown = {
+    budget: {
+      configured: object | null;
+      override: object | null;
+      overrideSetAt: string | null;
+      effective: object | null;
+      source: string;
+    };
+  };
 
   it("is set, shown as overriding wrangler.toml, and cleared, without a deploy", async () => {
     const before = (await (await admin("GET", "/bots/librarian")).json()) as Shown;
-    expect(before.budget).toEqual({ configured: null, override: null, overrideSetAt: null, effective: null, source: "none" });
+    expect(before.budget).toEqual({
+      configured: null,
+      override: null,
+      overrideSetAt: null,
+      effective: null,
+      source: "none",
+    });
 
     const set = await admin("PUT", "/bots/librarian/budget", { daily_usd: 20, per_person_daily_usd: 2.5 });
     expect(set.status).toBe(200);
     const shown = (await (await admin("GET", "/bots/librarian")).json()) as Shown;
-    expect(shown.budget).toMatchObject({ override: { daily_usd: 20, per_person_daily_usd: 2.5 }, effective: { daily_usd: 20, per_person_daily_usd: 2.5 }, overrideSetAt: expect.any(String) });
+    expect(shown.budget).toMatchObject({
+      override: { daily_usd: 20, per_person_daily_usd: 2.5 },
+      effective: { daily_usd: 20, per_person_daily_usd: 2.5 },
+      overrideSetAt: expect.any(String),
+    });
     expect(shown.budget.source).toMatch(/^runtime override/);
-    expect(await runInDurableObject(controlOf(env, "librarian"), async (instance) => (await instance.status()).budget)).toEqual({ dailyUsd: 20, perPersonDailyUsd: 2.5 });
+    expect(
+      await runInDurableObject(controlOf(env, "librarian"), async (instance) => (await instance.status()).budget),
+    ).toEqual({ dailyUsd: 20, perPersonDailyUsd: 2.5 });
 
     const cleared = await admin("DELETE", "/bots/librarian/budget");
     expect(((await cleared.json()) as { changed: boolean }).changed).toBe(true);
     expect(((await (await admin("GET", "/bots/librarian")).json()) as Shown).budget).toEqual(before.budget);
     // With nothing to say (running, no override), the switch keeps no row.
-    expect(await runInDurableObject(controlOf(env, "librarian"), (_, state) => state.storage.sql.exec("SELECT count(*) AS n FROM switch").one().n)).toBe(0);
+    expect(
+      await runInDurableObject(
+        controlOf(env, "librarian"),
+        (_, state) => state.storage.sql.exec("SELECT count(*) AS n FROM switch").one().n,
+      ),
+    ).toBe(0);
   });
 
   it.each([
-    ["not JSON", "daily 20", 'the body is not JSON; send the limits in US dollars, e.g. {"daily_usd": 20, "per_person_daily_usd": 2}'],
-    ["a negative limit", { daily_usd: -1 }, "the budget was not changed: daily_usd must be a positive amount of US dollars, e.g. 5 or 0.5"],
-    ["no limit at all", {}, "the budget was not changed: send at least one limit; to go back to wrangler.toml's budget, DELETE /admin/bots/librarian/budget"],
-    ["an unknown limit", { weekly_usd: 50 }, 'the budget was not changed: there is no limit "weekly_usd"; the limits are daily_usd, monthly_usd, per_person_daily_usd, per_room_daily_usd'],
+    [
+      "not JSON",
+      "daily 20",
+      'the body is not JSON; send the limits in US dollars, e.g. {"daily_usd": 20, "per_person_daily_usd": 2}',
+    ],
+    [
+      "a negative limit",
+      { daily_usd: -1 },
+      "the budget was not changed: daily_usd must be a positive amount of US dollars, e.g. 5 or 0.5",
+    ],
+    [
+      "no limit at all",
+      {},
+      "the budget was not changed: send at least one limit; to go back to wrangler.toml's budget, DELETE /admin/bots/librarian/budget",
+    ],
+    [
+      "an unknown limit",
+      { weekly_usd: 50 },
+      'the budget was not changed: there is no limit "weekly_usd"; the limits are daily_usd, monthly_usd, per_person_daily_usd, per_room_daily_usd',
+    ],
   ])("refuses %s with a sentence, and changes nothing", async (_, body, error) => {
     const response = await admin("PUT", "/bots/librarian/budget", body);
     expect(response.status).toBe(400);

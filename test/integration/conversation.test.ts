@@ -59,7 +59,10 @@ describe("a conversation", () => {
     const replies = await fakeCampfire.waitForMessages(roomId, 2);
     expect(replies[0]!.body).toContain("slow one");
     const second = (await fakeAnthropic.requestsMentioning(`${marker} two`)).at(-1)!;
-    expect(speakers(second)).toEqual([{ from: "Bob", text: `${marker} two` }, { from: "Carol", text: `${marker} three` }]);
+    expect(speakers(second)).toEqual([
+      { from: "Bob", text: `${marker} two` },
+      { from: "Carol", text: `${marker} three` },
+    ]);
     expect(second.body.messages).toHaveLength(3);
     expect(replies[1]!.body).toContain(`Bob: ${marker} two`);
     expect(await fakeCampfire.messages(roomId)).toHaveLength(2);
@@ -168,10 +171,25 @@ describe("a conversation", () => {
         CREATE TABLE outbox (id INTEGER PRIMARY KEY CHECK (id = 1), kind TEXT NOT NULL, upto_seq INTEGER NOT NULL, prompt TEXT NOT NULL,
           markdown TEXT NOT NULL, message_id INTEGER, posted INTEGER NOT NULL DEFAULT 0, queued_at INTEGER NOT NULL);`);
       const now = Date.now();
-      state.storage.sql.exec("INSERT INTO conversation (id, bot_id, room_id, room_name, ttl_ms, started_at, last_activity_at, turns) VALUES (1, 'assistant', ?, 'Watercooler', 86400000, ?, ?, 1)", roomId, now, now);
-      state.storage.sql.exec("INSERT INTO history (role, content, created_at) VALUES ('user', 'Ada Lovelace: upgradeword earlier question', ?), ('assistant', 'an earlier answer', ?)", now, now);
-      state.storage.sql.exec("INSERT INTO inbox (user_id, user_name, text, received_at) VALUES (7, 'Ada Lovelace', 'upgradeword waiting', ?)", now);
-      state.storage.sql.exec("INSERT INTO outbox VALUES (1, 'reply', 1, 'Ada Lovelace: upgradeword waiting', 'the answer that waited', NULL, 0, ?)", now);
+      state.storage.sql.exec(
+        "INSERT INTO conversation (id, bot_id, room_id, room_name, ttl_ms, started_at, last_activity_at, turns) VALUES (1, 'assistant', ?, 'Watercooler', 86400000, ?, ?, 1)",
+        roomId,
+        now,
+        now,
+      );
+      state.storage.sql.exec(
+        "INSERT INTO history (role, content, created_at) VALUES ('user', 'Ada Lovelace: upgradeword earlier question', ?), ('assistant', 'an earlier answer', ?)",
+        now,
+        now,
+      );
+      state.storage.sql.exec(
+        "INSERT INTO inbox (user_id, user_name, text, received_at) VALUES (7, 'Ada Lovelace', 'upgradeword waiting', ?)",
+        now,
+      );
+      state.storage.sql.exec(
+        "INSERT INTO outbox VALUES (1, 'reply', 1, 'Ada Lovelace: upgradeword waiting', 'the answer that waited', NULL, 0, ?)",
+        now,
+      );
       return state.storage.setAlarm(now);
     });
     // The new version's first alarm finds the old layout and moves it over.

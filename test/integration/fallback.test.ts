@@ -1,7 +1,17 @@
 import { runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { SCHEMA } from "../../src/conversation/schema";
-import { adminGet, campfirePayload, conversation, fakeAnthropic, fakeCampfire, newRoomId, postWebhook, runUntilIdle, TEST_KEYS } from "./helpers";
+import {
+  adminGet,
+  campfirePayload,
+  conversation,
+  fakeAnthropic,
+  fakeCampfire,
+  newRoomId,
+  postWebhook,
+  runUntilIdle,
+  TEST_KEYS,
+} from "./helpers";
 
 // The understudy (test/bots.ts) asks claude-sonnet-5-5, and claude-haiku-fallback-test when that fails.
 const PRIMARY = "claude-sonnet-5-5";
@@ -16,12 +26,17 @@ const fallbacks = async () => (await adminGet<UsageMetrics>("/metrics/usage")).b
 
 function captureLogs() {
   const lines: Record<string, unknown>[] = [];
-  for (const level of ["log", "warn", "error"] as const) vi.spyOn(console, level).mockImplementation((line: unknown) => void lines.push(JSON.parse(String(line)) as Record<string, unknown>));
+  for (const level of ["log", "warn", "error"] as const)
+    vi.spyOn(console, level).mockImplementation(
+      (line: unknown) => void lines.push(JSON.parse(String(line)) as Record<string, unknown>),
+    );
   return lines;
 }
 
 async function send(roomId: number, text: string) {
-  const response = await postWebhook(campfirePayload({ roomId, text, key: TEST_KEYS.understudy }), { botId: "understudy" });
+  const response = await postWebhook(campfirePayload({ roomId, text, key: TEST_KEYS.understudy }), {
+    botId: "understudy",
+  });
   expect(response.status).toBe(204);
 }
 
@@ -30,23 +45,33 @@ describe("when the bot's model is down: its fallback", () => {
     ["overloaded (529)", 529, "overloaded"],
     ["rate-limited (429)", 429, "rate_limited"],
     ["failing (500)", 500, "unavailable"],
-  ])("answers the turn when the primary is %s on every try, with no apology, and is counted", async (_, status, kind) => {
-    const logs = captureLogs();
-    const roomId = newRoomId();
-    const marker = `fallbackword${status}x${roomId}`;
-    const before = await fallbacks();
-    await send(roomId, `${marker} are you there? [fake:status=${status},model=${PRIMARY},id=${marker}]`);
-    const [reply] = await fakeCampfire.waitForMessages(roomId, 1);
-    await runUntilIdle(roomId, 20, "understudy");
+  ])(
+    "answers the turn when the primary is %s on every try, with no apology, and is counted",
+    async (_, status, kind) => {
+      const logs = captureLogs();
+      const roomId = newRoomId();
+      const marker = `fallbackword${status}x${roomId}`;
+      const before = await fallbacks();
+      await send(roomId, `${marker} are you there? [fake:status=${status},model=${PRIMARY},id=${marker}]`);
+      const [reply] = await fakeCampfire.waitForMessages(roomId, 1);
+      await runUntilIdle(roomId, 20, "understudy");
 
-    expect(reply!.body).toContain(`Echo: Ada Lovelace: ${marker} are you there?`);
-    expect(await fakeCampfire.messages(roomId)).toHaveLength(1);
-    expect((await fakeAnthropic.requestsMentioning(marker)).map((request) => request.body.model)).toEqual([PRIMARY, FALLBACK]);
-    const fellBack = logs.filter((line) => line.event === "claude.fallback");
-    expect(fellBack).toEqual([{ level: "warn", event: "claude.fallback", bot: "understudy", kind, status, fallback_model: FALLBACK }]);
-    expect(logs.find((line) => line.event === "reply.posted" && line.room === roomId)).toMatchObject({ fallback: FALLBACK });
-    await expect.poll(fallbacks).toBe(before + 1);
-  });
+      expect(reply!.body).toContain(`Echo: Ada Lovelace: ${marker} are you there?`);
+      expect(await fakeCampfire.messages(roomId)).toHaveLength(1);
+      expect((await fakeAnthropic.requestsMentioning(marker)).map((request) => request.body.model)).toEqual([
+        PRIMARY,
+        FALLBACK,
+      ]);
+      const fellBack = logs.filter((line) => line.event === "claude.fallback");
+      expect(fellBack).toEqual([
+        { level: "warn", event: "claude.fallback", bot: "understudy", kind, status, fallback_model: FALLBACK },
+      ]);
+      expect(logs.find((line) => line.event === "reply.posted" && line.room === roomId)).toMatchObject({
+        fallback: FALLBACK,
+      });
+      await expect.poll(fallbacks).toBe(before + 1);
+    },
+  );
 
   it("counts each fallback turn of a live conversation as it happens, and not a turn the primary answered", async () => {
     const roomId = newRoomId();
@@ -61,7 +86,10 @@ describe("when the bot's model is down: its fallback", () => {
     await expect.poll(fallbacks).toBe(before + 2);
     // The second turn's one request (later turns carry it in their history) went to the primary, which answered.
     expect((await fakeAnthropic.requestsMentioning(`${marker} two`))[0]!.body.model).toBe(PRIMARY);
-    expect((await fakeAnthropic.requestsMentioning(`${marker} three`)).map((request) => request.body.model)).toEqual([PRIMARY, FALLBACK]);
+    expect((await fakeAnthropic.requestsMentioning(`${marker} three`)).map((request) => request.body.model)).toEqual([
+      PRIMARY,
+      FALLBACK,
+    ]);
   });
 
   it("does not fall back on a rejected key (401), our own error: the room is told at once", async () => {
@@ -82,16 +110,24 @@ describe("when the bot's model is down: its fallback", () => {
     expect(messages).toHaveLength(1);
     expect(messages[0]!.body).toContain("Sorry, I could not answer: Claude is overloaded right now.");
     // Six tries, each the primary then the fallback.
-    expect((await fakeAnthropic.requestsMentioning(marker)).map((request) => request.body.model)).toEqual(Array(6).fill([PRIMARY, FALLBACK]).flat());
+    expect((await fakeAnthropic.requestsMentioning(marker)).map((request) => request.body.model)).toEqual(
+      Array(6).fill([PRIMARY, FALLBACK]).flat(),
+    );
   });
 
   it("counts fallback turns in a conversation stored before they were counted", async () => {
     const roomId = newRoomId();
     const marker = `fallbackolder${roomId}`;
-    await runInDurableObject(conversation(roomId, "understudy"), (_, state) => state.storage.sql.exec(SCHEMA.replace(/,\n\s*fallbacks [^\n]*/, "")));
+    await runInDurableObject(conversation(roomId, "understudy"), (_, state) =>
+      state.storage.sql.exec(SCHEMA.replace(/,\n\s*fallbacks [^\n]*/, "")),
+    );
     await send(roomId, `${marker} [fake:status=529,model=${PRIMARY},id=${marker}]`);
     await fakeCampfire.waitForMessages(roomId, 1);
-    const count = () => runInDurableObject(conversation(roomId, "understudy"), (_, state) => state.storage.sql.exec<{ n: number }>("SELECT fallbacks AS n FROM conversation").one().n);
+    const count = () =>
+      runInDurableObject(
+        conversation(roomId, "understudy"),
+        (_, state) => state.storage.sql.exec<{ n: number }>("SELECT fallbacks AS n FROM conversation").one().n,
+      );
     await expect.poll(count).toBe(1);
   });
 });

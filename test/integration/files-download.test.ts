@@ -13,7 +13,13 @@ let serial = 0;
 async function codeTurn(file: string, options: { huge?: boolean; containerId?: string | null } = {}) {
   const directive = `[fake:file=${file}${options.huge ? ",huge" : ""},id=dl-${Date.now()}-${serial++}]`;
   const container = containerParam(options.containerId ?? null, ["xlsx"]);
-  return client.messages.create({ model: "claude-sonnet-5-5", max_tokens: 500, tools: [codeExecutionTool()], ...(container ? { container } : {}), messages: [{ role: "user", content: `make ${file} ${directive}` }] });
+  return client.messages.create({
+    model: "claude-sonnet-5-5",
+    max_tokens: 500,
+    tools: [codeExecutionTool()],
+    ...(container ? { container } : {}),
+    messages: [{ role: "user", content: `make ${file} ${directive}` }],
+  });
 }
 
 const downloadsOf = async (fileId: string) => {
@@ -34,7 +40,11 @@ describe("fetchProducedFile", () => {
   it("does not download a file over the limit, and says how big it is", async () => {
     const answer = await codeTurn("big.csv", { huge: true });
     const [fileId] = producedFileIds(answer.content);
-    expect(await fetchProducedFile(client, fileId!, FILE_LIMIT_BYTES)).toEqual({ kind: "too_large", name: "big.csv", size: 26 * 1024 * 1024 });
+    expect(await fetchProducedFile(client, fileId!, FILE_LIMIT_BYTES)).toEqual({
+      kind: "too_large",
+      name: "big.csv",
+      size: 26 * 1024 * 1024,
+    });
     expect(await downloadsOf(fileId!)).toEqual([]);
   });
 
@@ -51,13 +61,22 @@ describe("fetchProducedFile", () => {
         return Response.json({ ...((await response.json()) as object), size_bytes: 5 }, { headers: response.headers });
       },
     });
-    expect(await fetchProducedFile(understating, fileId!, 10)).toEqual({ kind: "too_large", name: "sneaky.csv", size: 11 });
+    expect(await fetchProducedFile(understating, fileId!, 10)).toEqual({
+      kind: "too_large",
+      name: "sneaky.csv",
+      size: 11,
+    });
   });
 
   it("turns an unknown file into an Anthropic not_found failure that names the file", async () => {
     const failure = await fetchProducedFile(client, "file_does_not_exist", FILE_LIMIT_BYTES).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ServiceFailure);
-    expect(failure).toMatchObject({ service: "anthropic", kind: "not_found", status: 404, message: expect.stringContaining("file_does_not_exist") });
+    expect(failure).toMatchObject({
+      service: "anthropic",
+      kind: "not_found",
+      status: 404,
+      message: expect.stringContaining("file_does_not_exist"),
+    });
   });
 });
 

@@ -2,12 +2,34 @@ import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { TEST_KEYS } from "../bots";
-import { alarmAt, campfirePayload, conversation, fakeAnthropic, fakeCampfire, newRoomId, pendingWork, postWebhook, runUntilIdle } from "./helpers";
+import {
+  alarmAt,
+  campfirePayload,
+  conversation,
+  fakeAnthropic,
+  fakeCampfire,
+  newRoomId,
+  pendingWork,
+  postWebhook,
+  runUntilIdle,
+} from "./helpers";
 
-type RoomMessage = { id: number; body: string; creator: { role: string }; attachment?: { name: string; type: string; size: number } };
+type RoomMessage = {
+  id: number;
+  body: string;
+  creator: { role: string };
+  attachment?: { name: string; type: string; size: number };
+};
 const roomMessages = async (roomId: number) =>
-  ((await (await fetch(`${env.CAMPFIRE_URL}/_fake/messages?room=${roomId}`)).json()) as RoomMessage[]).filter((m) => m.creator.role === "bot");
-const boosts = async (roomId: number) => (await (await fetch(`${env.CAMPFIRE_URL}/_fake/boosts?room=${roomId}`)).json()) as { id: number; messageId: number; content: string }[];
+  ((await (await fetch(`${env.CAMPFIRE_URL}/_fake/messages?room=${roomId}`)).json()) as RoomMessage[]).filter(
+    (m) => m.creator.role === "bot",
+  );
+const boosts = async (roomId: number) =>
+  (await (await fetch(`${env.CAMPFIRE_URL}/_fake/boosts?room=${roomId}`)).json()) as {
+    id: number;
+    messageId: number;
+    content: string;
+  }[];
 
 const ask = (roomId: number, text: string, bot: keyof typeof TEST_KEYS = "reporter", messageId?: number) =>
   postWebhook(campfirePayload({ roomId, text, key: TEST_KEYS[bot], messageId }), { botId: bot });
@@ -26,7 +48,10 @@ describe("a bot that runs code", () => {
     expect(file!.attachment!.size).toBeGreaterThan(0);
 
     const [request] = await fakeAnthropic.requestsMentioning(marker);
-    const body = request!.body as unknown as { tools: { type: string }[]; container: { skills: { skill_id: string; type: string }[] } };
+    const body = request!.body as unknown as {
+      tools: { type: string }[];
+      container: { skills: { skill_id: string; type: string }[] };
+    };
     expect(body.tools.map((tool) => tool.type)).toContain("code_execution_20260521");
     expect(body.container.skills).toEqual([{ type: "anthropic", skill_id: "xlsx", version: "latest" }]);
 
@@ -40,7 +65,15 @@ describe("a bot that runs code", () => {
     const roomId = newRoomId();
     const marker = `twofiles${roomId}`;
     // The first attachment reaches the room but the bot hears 503; the second is refused once outright.
-    await fakeCampfire.fail({ status: 503, times: 1, room: roomId, method: "POST", endsWith: "/messages", after: 1, accepted: true });
+    await fakeCampfire.fail({
+      status: 503,
+      times: 1,
+      room: roomId,
+      method: "POST",
+      endsWith: "/messages",
+      after: 1,
+      accepted: true,
+    });
     await ask(roomId, `${marker} [fake:file=a.csv+b.csv,id=${marker}]`);
     await expect.poll(async () => (await roomMessages(roomId)).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
     await fakeCampfire.fail({ status: 503, times: 1, room: roomId, method: "POST", endsWith: "/messages" });
@@ -55,7 +88,15 @@ describe("a bot that runs code", () => {
     const marker = `onefile${roomId}`;
     // The upload reaches the room, but the bot hears 503, as if the run died right after Campfire took it. Campfire
     // gives the file message its stored name as text ("q3:report.csv" is kept as "q3-report.csv").
-    await fakeCampfire.fail({ status: 503, times: 1, room: roomId, method: "POST", endsWith: "/messages", after: 1, accepted: true });
+    await fakeCampfire.fail({
+      status: 503,
+      times: 1,
+      room: roomId,
+      method: "POST",
+      endsWith: "/messages",
+      after: 1,
+      accepted: true,
+    });
     await ask(roomId, `${marker} [fake:file=q3:report.csv,id=${marker}]`);
     await expect.poll(async () => (await roomMessages(roomId)).length, { timeout: 10_000 }).toBe(2);
     await runUntilIdle(roomId, 20, "reporter");
@@ -71,7 +112,9 @@ describe("a bot that runs code", () => {
     const [, note] = await roomMessages(roomId);
     expect(note!.attachment).toBeUndefined();
     expect(note!.body).toMatch(/big\.csv is 26\.0 MB, over the 25\.0 MB limit/);
-    const fileCalls = (await (await fetch(`${env.ANTHROPIC_BASE_URL}/_fake/file-requests`)).json()) as { path: string }[];
+    const fileCalls = (await (await fetch(`${env.ANTHROPIC_BASE_URL}/_fake/file-requests`)).json()) as {
+      path: string;
+    }[];
     expect(fileCalls.filter((call) => call.path.endsWith("/content") && call.path.includes("big"))).toEqual([]);
   });
 });
@@ -83,7 +126,9 @@ describe("the 👀 boost", () => {
     // The person's message is in the room, as Campfire's webhook says.
     const messageId = await fakeCampfire.say(roomId, "Ada Lovelace", text);
     await ask(roomId, text, "assistant", messageId);
-    await expect.poll(() => boosts(roomId), { timeout: 5_000 }).toEqual([expect.objectContaining({ messageId, content: "👀" })]);
+    await expect
+      .poll(() => boosts(roomId), { timeout: 5_000 })
+      .toEqual([expect.objectContaining({ messageId, content: "👀" })]);
     await fakeCampfire.waitForMessages(roomId, 1);
     await expect.poll(() => boosts(roomId), { timeout: 5_000 }).toEqual([]);
   }, 15_000);
@@ -95,7 +140,9 @@ describe("the 👀 boost", () => {
     await fakeCampfire.waitForMessages(roomId, 1);
     await ask(roomId, `noboost${roomId} two`, "assistant");
     await fakeCampfire.waitForMessages(roomId, 2);
-    const boostCalls = (await fakeCampfire.calls(roomId)).filter((call) => (call as { path?: string }).path?.includes("/boosts"));
+    const boostCalls = (await fakeCampfire.calls(roomId)).filter((call) =>
+      (call as { path?: string }).path?.includes("/boosts"),
+    );
     expect(boostCalls).toHaveLength(1);
   });
 });
@@ -105,7 +152,13 @@ describe("a Files API that keeps failing", () => {
 
   /** The Files API ids of the answer waiting to be posted in the room. */
   const filesWaiting = (roomId: number) =>
-    runInDurableObject(conversation(roomId, "reporter"), (_, state) => JSON.parse(state.storage.sql.exec<{ f: string }>("SELECT out_files AS f FROM conversation").one().f) as string[]);
+    runInDurableObject(
+      conversation(roomId, "reporter"),
+      (_, state) =>
+        JSON.parse(
+          state.storage.sql.exec<{ f: string }>("SELECT out_files AS f FROM conversation").one().f,
+        ) as string[],
+    );
   const downloadsOf = async (fileId: string) => {
     const calls = (await (await fetch(`${env.ANTHROPIC_BASE_URL}/_fake/file-requests`)).json()) as { path: string }[];
     return calls.filter((call) => call.path === `/v1/files/${fileId}/content`).length;
@@ -117,16 +170,27 @@ describe("a Files API that keeps failing", () => {
     const asked = Date.now();
     await ask(roomId, text);
     // The text is in and the file's first failure has its retry, seconds ahead.
-    await vi.waitFor(async () => expect((await alarmAt(roomId, "reporter"))! - Date.now()).toBeGreaterThan(1_000), { timeout: 10_000, interval: 25 });
+    await vi.waitFor(async () => expect((await alarmAt(roomId, "reporter"))! - Date.now()).toBeGreaterThan(1_000), {
+      timeout: 10_000,
+      interval: 25,
+    });
     return asked;
   }
 
   /** Runs the conversation's alarms, each at its deadline in virtual time, until `done`; fails once `limitMs` have passed. */
-  async function runAlarmsUntil(roomId: number, what: string, done: () => Promise<boolean>, limitMs: number): Promise<void> {
+  async function runAlarmsUntil(
+    roomId: number,
+    what: string,
+    done: () => Promise<boolean>,
+    limitMs: number,
+  ): Promise<void> {
     const started = Date.now();
     while (!(await done())) {
       const at = await alarmAt(roomId, "reporter");
-      if (at === null || at - started > limitMs) throw new Error(`room ${roomId}: ${what} not within ${limitMs / 1_000} s (next alarm ${at === null ? "none" : `at +${(at - started) / 1_000} s`})`);
+      if (at === null || at - started > limitMs)
+        throw new Error(
+          `room ${roomId}: ${what} not within ${limitMs / 1_000} s (next alarm ${at === null ? "none" : `at +${(at - started) / 1_000} s`})`,
+        );
       vi.setSystemTime(Math.max(at, Date.now()));
       await runDurableObjectAlarm(conversation(roomId, "reporter"));
     }
@@ -135,7 +199,10 @@ describe("a Files API that keeps failing", () => {
   it("names a file it cannot download in a line within minutes, and the conversation goes on", async () => {
     const roomId = newRoomId();
     const marker = `filesdown${roomId}`;
-    const asked = await askInVirtualTime(roomId, `${marker} make the report [fake:file=report.xlsx,fileStatus=500,fileStep=download,id=${marker}]`);
+    const asked = await askInVirtualTime(
+      roomId,
+      `${marker} make the report [fake:file=report.xlsx,fileStatus=500,fileStep=download,id=${marker}]`,
+    );
     const [fileId] = await filesWaiting(roomId);
     await runAlarmsUntil(roomId, "the note", async () => (await roomMessages(roomId)).length >= 2, 4 * 60_000);
 
@@ -158,13 +225,21 @@ describe("a Files API that keeps failing", () => {
   it("answers a message sent while a file is failing without waiting for the file's budget, after the file's note", async () => {
     const roomId = newRoomId();
     const marker = `filesbehind${roomId}`;
-    const asked = await askInVirtualTime(roomId, `${marker} make the report [fake:file=report.xlsx,fileStatus=500,fileStep=download,id=${marker}]`);
+    const asked = await askInVirtualTime(
+      roomId,
+      `${marker} make the report [fake:file=report.xlsx,fileStatus=500,fileStep=download,id=${marker}]`,
+    );
     // The file has been failing for half a minute when the follow-up comes.
     await runAlarmsUntil(roomId, "half a minute of failures", async () => Date.now() - asked >= 30_000, 60_000);
     expect(await roomMessages(roomId)).toHaveLength(1);
     await ask(roomId, `${marker}-next what else is in it?`);
     const sent = Date.now();
-    await runAlarmsUntil(roomId, "the follow-up's answer", async () => (await roomMessages(roomId)).length >= 3, 60_000);
+    await runAlarmsUntil(
+      roomId,
+      "the follow-up's answer",
+      async () => (await roomMessages(roomId)).length >= 3,
+      60_000,
+    );
 
     // Held at most until the file's next try (back-off is capped at 15 s), not for the rest of its two minutes.
     expect(Date.now() - sent).toBeLessThanOrEqual(20_000);
@@ -178,7 +253,10 @@ describe("a Files API that keeps failing", () => {
   it("gives up an answer's other files at once when the first one has used up the minutes", async () => {
     const roomId = newRoomId();
     const marker = `twodown${roomId}`;
-    const asked = await askInVirtualTime(roomId, `${marker} [fake:file=a.csv+b.csv,fileStatus=500,fileStep=download,id=${marker}]`);
+    const asked = await askInVirtualTime(
+      roomId,
+      `${marker} [fake:file=a.csv+b.csv,fileStatus=500,fileStep=download,id=${marker}]`,
+    );
     await runAlarmsUntil(roomId, "both notes", async () => (await pendingWork(roomId, "reporter")) === 0, 6 * 60_000);
     expect(Date.now() - asked).toBeLessThanOrEqual(3 * 60_000);
     const [, first, second] = (await roomMessages(roomId)).map((message) => message.body);
@@ -191,7 +269,9 @@ describe("a Files API that keeps failing", () => {
     const marker = `metadown${roomId}`;
     await askInVirtualTime(roomId, `${marker} [fake:file=chart.png,fileStatus=503,id=${marker}]`);
     await runAlarmsUntil(roomId, "the note", async () => (await roomMessages(roomId)).length >= 2, 4 * 60_000);
-    expect((await roomMessages(roomId))[1]!.body).toContain("📎 A file I made could not be fetched from Anthropic; ask me to make it again.");
+    expect((await roomMessages(roomId))[1]!.body).toContain(
+      "📎 A file I made could not be fetched from Anthropic; ask me to make it again.",
+    );
   });
 
   it("posts a file the Files API refused only briefly, without a note", async () => {

@@ -33,16 +33,26 @@ export function campfirePayload(options: WebhookOptions) {
   const messageId = options.messageId ?? newMessageId();
   return {
     user: { id: options.userId ?? 7, name: options.userName ?? "Ada Lovelace" },
-    room: { id: options.roomId, name: options.direct ? null : (options.roomName ?? "Watercooler"), path: `/rooms/${options.roomId}/${options.key ?? BOT_KEY}/messages` },
+    room: {
+      id: options.roomId,
+      name: options.direct ? null : (options.roomName ?? "Watercooler"),
+      path: `/rooms/${options.roomId}/${options.key ?? BOT_KEY}/messages`,
+    },
     message: {
       id: messageId,
-      body: { html: `<div><action-text-attachment></action-text-attachment> ${options.text}</div>`, plain: options.text },
+      body: {
+        html: `<div><action-text-attachment></action-text-attachment> ${options.text}</div>`,
+        plain: options.text,
+      },
       path: `/rooms/${options.roomId}/@${messageId}`,
     },
   };
 }
 
-export function postWebhook(body: unknown, init: { botId?: string; headers?: Record<string, string> } = {}): Promise<Response> {
+export function postWebhook(
+  body: unknown,
+  init: { botId?: string; headers?: Record<string, string> } = {},
+): Promise<Response> {
   return exports.default.fetch(
     new Request(`https://bot.example/webhook/${init.botId ?? "assistant"}`, {
       method: "POST",
@@ -70,22 +80,44 @@ export const fakeCampfire = {
   /** The bot's messages in a room. */
   async messages(roomId: number): Promise<PostedMessage[]> {
     const response = await fetch(`${env.CAMPFIRE_URL}/_fake/messages?room=${roomId}`);
-    return ((await response.json()) as (PostedMessage & { creator: { role: string } })[]).filter((m) => m.creator.role === "bot");
+    return ((await response.json()) as (PostedMessage & { creator: { role: string } })[]).filter(
+      (m) => m.creator.role === "bot",
+    );
   },
   /** Makes one room behave like an older Campfire, without the read and edit API. */
   async legacy(roomId: number): Promise<void> {
-    await fetch(`${env.CAMPFIRE_URL}/_fake/legacy`, { method: "POST", body: JSON.stringify({ on: true, room: roomId }) });
+    await fetch(`${env.CAMPFIRE_URL}/_fake/legacy`, {
+      method: "POST",
+      body: JSON.stringify({ on: true, room: roomId }),
+    });
   },
   /** A person's message in the room (one Campfire would not send the bot, or one it did); resolves with its id. */
   async say(roomId: number, name: string, body: string): Promise<number> {
-    const response = await fetch(`${env.CAMPFIRE_URL}/_fake/say`, { method: "POST", body: JSON.stringify({ roomId, user: { id: 50, name }, body }) });
+    const response = await fetch(`${env.CAMPFIRE_URL}/_fake/say`, {
+      method: "POST",
+      body: JSON.stringify({ roomId, user: { id: 50, name }, body }),
+    });
     return ((await response.json()) as { id: number }).id;
   },
   async calls(roomId: number): Promise<{ method: string; status: number }[]> {
-    const all = (await (await fetch(`${env.CAMPFIRE_URL}/_fake/calls`)).json()) as { method: string; roomId: number; status: number }[];
+    const all = (await (await fetch(`${env.CAMPFIRE_URL}/_fake/calls`)).json()) as {
+      method: string;
+      roomId: number;
+      status: number;
+    }[];
     return all.filter((call) => call.roomId === roomId);
   },
-  async fail(failure: { status: number; times: number; retryAfter?: number; room?: number; method?: string; hangMs?: number; endsWith?: string; after?: number; accepted?: boolean }): Promise<void> {
+  async fail(failure: {
+    status: number;
+    times: number;
+    retryAfter?: number;
+    room?: number;
+    method?: string;
+    hangMs?: number;
+    endsWith?: string;
+    after?: number;
+    accepted?: boolean;
+  }): Promise<void> {
     await fetch(`${env.CAMPFIRE_URL}/_fake/fail`, { method: "POST", body: JSON.stringify(failure) });
   },
   /** Waits until the room has `count` bot messages, and returns them. */
@@ -105,7 +137,12 @@ export interface RecordedRequest {
   path: string;
   headers: Record<string, string>;
   usage?: { input_tokens: number; cache_read_input_tokens: number; cache_creation_input_tokens: number };
-  body: { model: string; system?: string | { text: string; cache_control?: unknown }[]; messages: { role: string; content: string | { type: string; text?: string }[] }[]; stream?: boolean };
+  body: {
+    model: string;
+    system?: string | { text: string; cache_control?: unknown }[];
+    messages: { role: string; content: string | { type: string; text?: string }[] }[];
+    stream?: boolean;
+  };
 }
 
 export const fakeAnthropic = {
@@ -120,9 +157,15 @@ export const fakeAnthropic = {
 /** Messages still waiting and answers not yet posted, read straight from the object's SQLite. */
 export function pendingWork(roomId: number, botId = "assistant"): Promise<number> {
   return runInDurableObject(conversation(roomId, botId), (_, state) => {
-    const tables = state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE name IN ('inbox', 'conversation')").toArray();
+    const tables = state.storage.sql
+      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE name IN ('inbox', 'conversation')")
+      .toArray();
     if (tables.length < 2) return 0;
-    return state.storage.sql.exec<{ n: number }>("SELECT (SELECT count(*) FROM inbox) + (SELECT count(*) FROM conversation WHERE out_kind IS NOT NULL) AS n").one().n;
+    return state.storage.sql
+      .exec<{ n: number }>(
+        "SELECT (SELECT count(*) FROM inbox) + (SELECT count(*) FROM conversation WHERE out_kind IS NOT NULL) AS n",
+      )
+      .one().n;
   });
 }
 
@@ -134,7 +177,9 @@ export async function runUntilIdle(roomId: number, maxRuns = 20, botId = "assist
   let runs = 0;
   while ((await pendingWork(roomId, botId)) > 0) {
     if (++runs > maxRuns) throw new Error(`room ${roomId} still has work after ${maxRuns} alarms`);
-    await runInDurableObject(conversation(roomId, botId), (_, state) => state.storage.sql.exec("UPDATE conversation SET retry_at = ? WHERE retry_at > ?", Date.now(), Date.now()));
+    await runInDurableObject(conversation(roomId, botId), (_, state) =>
+      state.storage.sql.exec("UPDATE conversation SET retry_at = ? WHERE retry_at > ?", Date.now(), Date.now()),
+    );
     await runDurableObjectAlarm(conversation(roomId, botId));
   }
   return runs;
@@ -144,7 +189,9 @@ export async function runUntilIdle(roomId: number, maxRuns = 20, botId = "assist
 export function userTables(roomId: number, botId = "assistant"): Promise<string[]> {
   return runInDurableObject(conversation(roomId, botId), (_, state) =>
     state.storage.sql
-      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'")
+      .exec<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'",
+      )
       .toArray()
       .map((row) => row.name),
   );
@@ -165,13 +212,20 @@ export function speakers(request: RecordedRequest, index = -1): { from: string; 
 
 /** The conversation's stored transcript, as Claude sees it. */
 export function storedTranscript(roomId: number, botId = "assistant"): Promise<{ role: string; content: string }[]> {
-  return runInDurableObject(conversation(roomId, botId), (_, state) => JSON.parse(state.storage.sql.exec<{ t: string }>("SELECT transcript AS t FROM conversation").one().t));
+  return runInDurableObject(conversation(roomId, botId), (_, state) =>
+    JSON.parse(state.storage.sql.exec<{ t: string }>("SELECT transcript AS t FROM conversation").one().t),
+  );
 }
 
 /** Everything the turn's own message carried after the people's words: room context and the time. */
 export function turnExtras(request: RecordedRequest): string {
   const message = request.body.messages.at(-1)!;
-  return typeof message.content === "string" ? "" : message.content.slice(1).map((block) => block.text ?? "").join("\n");
+  return typeof message.content === "string"
+    ? ""
+    : message.content
+        .slice(1)
+        .map((block) => block.text ?? "")
+        .join("\n");
 }
 
 /** When the object's one alarm is set to fire, or null when none is set. */
@@ -181,17 +235,33 @@ export function alarmAt(roomId: number, botId = "assistant"): Promise<number | n
 
 /** GETs an operator endpoint with the admin token. */
 export async function adminGet<T>(path: string): Promise<T> {
-  const response = await exports.default.fetch(`https://bot.example${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN_VALUE}` } });
+  const response = await exports.default.fetch(`https://bot.example${path}`, {
+    headers: { authorization: `Bearer ${ADMIN_TOKEN_VALUE}` },
+  });
   if (!response.ok) throw new Error(`${path} answered ${response.status}`);
   return (await response.json()) as T;
 }
 
 export interface SessionsMetrics {
-  bots: Record<string, { alive: number; oldestActivity: string | null; newestActivity: string | null; turns: number; waiting: number; retrying: number; evictions: number }>;
+  bots: Record<
+    string,
+    {
+      alive: number;
+      oldestActivity: string | null;
+      newestActivity: string | null;
+      turns: number;
+      waiting: number;
+      retrying: number;
+      evictions: number;
+    }
+  >;
 }
 
 /** Posts into a room as the assistant bot, straight to the fake Campfire; returns the new message's id. */
 export async function postAsBot(roomId: number, html: string): Promise<number> {
-  const response = await fetch(`${env.CAMPFIRE_URL}/rooms/${roomId}/${BOT_KEY}/messages`, { method: "POST", body: html });
+  const response = await fetch(`${env.CAMPFIRE_URL}/rooms/${roomId}/${BOT_KEY}/messages`, {
+    method: "POST",
+    body: html,
+  });
   return Number(response.headers.get("location")!.split("/").pop());
 }

@@ -8,8 +8,17 @@ import type { ToolContext } from "../../src/tools/tool";
 import { ADMIN_TOKEN } from "../bots";
 import { HANDBOOK, newLibrary } from "./knowledge-helpers";
 
-function adminFetch(method: string, path: string, body?: BodyInit, headers: Record<string, string> = {}): Promise<Response> {
-  return exports.default.fetch(`https://bot.example/admin/knowledge/${path}`, { method, body, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...headers } });
+function adminFetch(
+  method: string,
+  path: string,
+  body?: BodyInit,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return exports.default.fetch(`https://bot.example/admin/knowledge/${path}`, {
+    method,
+    body,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...headers },
+  });
 }
 
 async function listIds(name: string): Promise<string[]> {
@@ -29,7 +38,12 @@ describe("a library", () => {
 
   it("replaces a document whole: its old passages vanish from search, other documents stay", async () => {
     const library = await newLibrary(HANDBOOK);
-    const replaced = await library.put({ id: "leave", title: "Leave", source: null, body: "# Leave\n\nAsk the giraffe in accounting." });
+    const replaced = await library.put({
+      id: "leave",
+      title: "Leave",
+      source: null,
+      body: "# Leave\n\nAsk the giraffe in accounting.",
+    });
     expect(replaced).toMatchObject({ ok: true, created: false });
     expect(await library.search("parental", 5)).toEqual([]);
     expect((await library.search("giraffe", 5)).map((p) => p.docId)).toEqual(["leave"]);
@@ -69,7 +83,8 @@ describe("the limits", () => {
   it("refuse a new document past the document count with 409, but still replace an existing one", async () => {
     const name = crypto.randomUUID();
     await runInDurableObject(env.KNOWLEDGE.getByName(name), (library) => {
-      for (let i = 0; i < LIMITS.documents; i++) library.put({ id: `doc-${i}`, title: `Doc ${i}`, source: null, body: `note ${i}` });
+      for (let i = 0; i < LIMITS.documents; i++)
+        library.put({ id: `doc-${i}`, title: `Doc ${i}`, source: null, body: `note ${i}` });
     });
     const refused = await adminFetch("PUT", `${name}/one-more`, "# One more\n\ntext");
     expect(refused.status).toBe(409);
@@ -84,7 +99,12 @@ describe("the limits", () => {
     await runInDurableObject(library, (_, state) => {
       // Rows that count as 49.9 MB of documents, without writing 50 MB in a test.
       for (let i = 0; i < 100; i++) {
-        state.storage.sql.exec("INSERT INTO documents (id, title, body, updated_at, size, counted) VALUES (?, 'Big', '', 0, ?, ?)", `big-${i}`, (LIMITS.libraryBytes - 100_000) / 100, (LIMITS.libraryBytes - 100_000) / 100);
+        state.storage.sql.exec(
+          "INSERT INTO documents (id, title, body, updated_at, size, counted) VALUES (?, 'Big', '', 0, ?, ?)",
+          `big-${i}`,
+          (LIMITS.libraryBytes - 100_000) / 100,
+          (LIMITS.libraryBytes - 100_000) / 100,
+        );
       }
     });
     const response = await adminFetch("PUT", `${name}/more`, "word ".repeat(40_000));
@@ -99,12 +119,17 @@ describe("the limits", () => {
     const library = await newLibrary(HANDBOOK, name);
     await runInDurableObject(library, (_, state) => {
       // 100 KB left, as counted.
-      state.storage.sql.exec("INSERT INTO documents (id, title, body, updated_at, size, counted) VALUES ('big', 'Big', '', 0, 0, ?)", LIMITS.libraryBytes - 100_000);
+      state.storage.sql.exec(
+        "INSERT INTO documents (id, title, body, updated_at, size, counted) VALUES ('big', 'Big', '', 0, 0, ?)",
+        LIMITS.libraryBytes - 100_000,
+      );
     });
     const response = await adminFetch("PUT", `${name}/tiny-sections`, TINY_SECTIONS);
     expect(new TextEncoder().encode(TINY_SECTIONS).byteLength).toBeLessThan(100_000);
     expect(response.status).toBe(409);
-    expect((await response.json<{ error: string }>()).error).toMatch(/adding \d+ KB would pass its limit of 50\.0 MB \(a document counts its text, and each passage its heading trail, title and id\)/);
+    expect((await response.json<{ error: string }>()).error).toMatch(
+      /adding \d+ KB would pass its limit of 50\.0 MB \(a document counts its text, and each passage its heading trail, title and id\)/,
+    );
     expect(await listIds(name)).not.toContain("tiny-sections");
   });
 
@@ -130,14 +155,26 @@ const DEEP_SECTIONS = `${[1, 2, 3].map((level) => `${"#".repeat(level)} ${`Headi
 const ALL_DIFFERENT_WORDS = Array.from({ length: 90_000 }, (_, i) => (i + 46_656).toString(36)).join(" ");
 
 const writer = (name: string) =>
-  ({ botId: "assistant", room: { id: 1 }, asker: { id: 7, name: "Ada Lovelace" }, knowledge: knowledgeAccess(env, [], [name]) }) as unknown as ToolContext;
+  ({
+    botId: "assistant",
+    room: { id: 1 },
+    asker: { id: 7, name: "Ada Lovelace" },
+    knowledge: knowledgeAccess(env, [], [name]),
+  }) as unknown as ToolContext;
 
 describe("what a library stores", () => {
   it.each<[string, (name: string) => Promise<unknown>]>([
-    ["issue #18's 36 KB document of a huge heading and 1 000 one-word sections", (name) => adminFetch("PUT", `${name}/doc`, TINY_SECTIONS)],
+    [
+      "issue #18's 36 KB document of a huge heading and 1 000 one-word sections",
+      (name) => adminFetch("PUT", `${name}/doc`, TINY_SECTIONS),
+    ],
     [
       "a bot's document of long nested headings, with the longest title and id",
-      (name) => storeDocument.run({ id: "d".repeat(128), title: "Title ".repeat(40).slice(0, 200), body: DEEP_SECTIONS }, writer(name)),
+      (name) =>
+        storeDocument.run(
+          { id: "d".repeat(128), title: "Title ".repeat(40).slice(0, 200), body: DEEP_SECTIONS },
+          writer(name),
+        ),
     ],
     ["a document of all different words", (name) => adminFetch("PUT", `${name}/doc`, ALL_DIFFERENT_WORDS)],
   ])("stays within STORED_MULTIPLE of what the limit counts: %s", async (_, store) => {
@@ -147,7 +184,10 @@ describe("what a library stores", () => {
     // Replacing it again and again must not grow it either.
     for (let i = 0; i < 3; i++) await store(name);
     const after = await runInDurableObject(library, (_, state) => state.storage.sql.databaseSize);
-    const listed = await (await adminFetch("GET", name)).json<{ counted: number; documents: { id: string; size: number; counted: number }[] }>();
+    const listed = await (await adminFetch("GET", name)).json<{
+      counted: number;
+      documents: { id: string; size: number; counted: number }[];
+    }>();
     const stored = listed.documents.find((doc) => !HANDBOOK.some((handbook) => handbook.id === doc.id))!;
     expect(after - before).toBeLessThanOrEqual(STORED_MULTIPLE * stored.counted);
   });
@@ -160,14 +200,26 @@ describe("what a library stores", () => {
       state.storage.sql.exec(`
         CREATE TABLE documents (num INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, title TEXT NOT NULL, source TEXT, body TEXT NOT NULL, updated_at INTEGER NOT NULL, size INTEGER NOT NULL);
         CREATE VIRTUAL TABLE chunks USING fts5(doc_id UNINDEXED, title, heading, text, tokenize = 'porter unicode61');`);
-      state.storage.sql.exec("INSERT INTO documents (num, id, title, body, updated_at, size) VALUES (1, 'leave', 'Leave', 'sixteen weeks of leave', 0, 22)");
-      for (let n = 0; n < 2; n++) state.storage.sql.exec("INSERT INTO chunks (rowid, doc_id, title, heading, text) VALUES (?, 'leave', 'Leave', ?, 'sixteen weeks')", 2 ** 20 + n, heading);
+      state.storage.sql.exec(
+        "INSERT INTO documents (num, id, title, body, updated_at, size) VALUES (1, 'leave', 'Leave', 'sixteen weeks of leave', 0, 22)",
+      );
+      for (let n = 0; n < 2; n++)
+        state.storage.sql.exec(
+          "INSERT INTO chunks (rowid, doc_id, title, heading, text) VALUES (?, 'leave', 'Leave', ?, 'sixteen weeks')",
+          2 ** 20 + n,
+          heading,
+        );
     });
     const perPassage = "leave".length + "Leave".length + new TextEncoder().encode(heading).byteLength + PASSAGE_BYTES;
     expect(await library.list()).toMatchObject([{ id: "leave", size: 22, counted: 22 + 2 * perPassage }]);
     expect((await library.search("sixteen weeks", 5)).map((p) => p.docId)).toEqual(["leave", "leave"]);
-    expect(await library.put({ id: "office", title: "Office", source: null, body: "The door code is on the fridge." })).toMatchObject({ ok: true, created: true });
-    expect(await library.put({ id: "leave", title: "Leave", source: null, body: "Ask the giraffe." })).toMatchObject({ ok: true, created: false });
+    expect(
+      await library.put({ id: "office", title: "Office", source: null, body: "The door code is on the fridge." }),
+    ).toMatchObject({ ok: true, created: true });
+    expect(await library.put({ id: "leave", title: "Leave", source: null, body: "Ask the giraffe." })).toMatchObject({
+      ok: true,
+      created: false,
+    });
     expect(await library.search("sixteen", 5)).toEqual([]);
   });
 });
@@ -175,18 +227,27 @@ describe("what a library stores", () => {
 describe("the admin API", () => {
   it("round-trips a document: PUT, list, GET, DELETE", async () => {
     const name = crypto.randomUUID();
-    const body = "---\ntitle: Office guide\nsource: https://wiki.example/office\n---\n# Office\n\nThe door code is on the fridge.";
+    const body =
+      "---\ntitle: Office guide\nsource: https://wiki.example/office\n---\n# Office\n\nThe door code is on the fridge.";
     const created = await adminFetch("PUT", `${name}/office`, body, { "content-type": "text/markdown" });
     expect(created.status).toBe(201);
     expect(await created.json()).toMatchObject({ id: "office", title: "Office guide", created: true, chunks: 1 });
     expect((await adminFetch("PUT", `${name}/office`, body)).status).toBe(200);
 
-    const list = await (await adminFetch("GET", name)).json<{ count: number; bytes: number; documents: { id: string; title: string; size: number }[] }>();
+    const list = await (await adminFetch("GET", name)).json<{
+      count: number;
+      bytes: number;
+      documents: { id: string; title: string; size: number }[];
+    }>();
     const size = new TextEncoder().encode("# Office\n\nThe door code is on the fridge.").byteLength;
     expect(list).toMatchObject({ count: 1, bytes: size, documents: [{ id: "office", title: "Office guide", size }] });
 
     const doc = await (await adminFetch("GET", `${name}/office`)).json();
-    expect(doc).toMatchObject({ id: "office", source: "https://wiki.example/office", body: "# Office\n\nThe door code is on the fridge." });
+    expect(doc).toMatchObject({
+      id: "office",
+      source: "https://wiki.example/office",
+      body: "# Office\n\nThe door code is on the fridge.",
+    });
 
     expect((await adminFetch("DELETE", `${name}/office`)).status).toBe(200);
     expect((await adminFetch("GET", `${name}/office`)).status).toBe(404);
@@ -196,23 +257,41 @@ describe("the admin API", () => {
 
   it("takes the title from X-Title when the body has no front matter", async () => {
     const name = crypto.randomUUID();
-    await adminFetch("PUT", `${name}/urlaub`, "Text ohne Überschrift.", { "x-title": encodeURIComponent("Urlaub & Freizeit") });
+    await adminFetch("PUT", `${name}/urlaub`, "Text ohne Überschrift.", {
+      "x-title": encodeURIComponent("Urlaub & Freizeit"),
+    });
     expect((await env.KNOWLEDGE.getByName(name).list())[0]!.title).toBe("Urlaub & Freizeit");
   });
 
   it("takes a library's name in any case as the one library of that name in lower case", async () => {
     const name = crypto.randomUUID();
-    const stored = await adminFetch("PUT", `KB-${name.toUpperCase()}/office`, "# Office\n\nThe giraffe guards the door.");
+    const stored = await adminFetch(
+      "PUT",
+      `KB-${name.toUpperCase()}/office`,
+      "# Office\n\nThe giraffe guards the door.",
+    );
     expect(stored.status).toBe(201);
     expect(await stored.json()).toMatchObject({ library: `kb-${name}` });
-    expect(await (await adminFetch("GET", `kb-${name}`)).json()).toMatchObject({ library: `kb-${name}`, count: 1, documents: [{ id: "office" }] });
+    expect(await (await adminFetch("GET", `kb-${name}`)).json()).toMatchObject({
+      library: `kb-${name}`,
+      count: 1,
+      documents: [{ id: "office" }],
+    });
     // What a bot reading "kb-…" searches: the same library.
-    expect((await knowledgeAccess(env, [`kb-${name}`], []).library(`kb-${name}`).search("giraffe", 5)).map((p) => p.docId)).toEqual(["office"]);
+    expect(
+      (
+        await knowledgeAccess(env, [`kb-${name}`], [])
+          .library(`kb-${name}`)
+          .search("giraffe", 5)
+      ).map((p) => p.docId),
+    ).toEqual(["office"]);
     expect((await adminFetch("DELETE", `Kb-${name}/office`)).status).toBe(200);
   });
 
   it("answers only with the admin token", async () => {
-    const response = await exports.default.fetch("https://bot.example/admin/knowledge/handbook", { headers: { authorization: "Bearer wrong" } });
+    const response = await exports.default.fetch("https://bot.example/admin/knowledge/handbook", {
+      headers: { authorization: "Bearer wrong" },
+    });
     expect(response.status).toBe(401);
   });
 });

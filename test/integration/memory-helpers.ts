@@ -17,7 +17,9 @@ export function storageOf(userId: number, botId = "assistant") {
   return runInDurableObject(memoryOf(userId, botId), async (_, state) => ({
     alarm: await state.storage.getAlarm(),
     tables: state.storage.sql
-      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'")
+      .exec<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'",
+      )
       .toArray()
       .map((row) => row.name),
   }));

@@ -12,7 +12,9 @@ describe("the memory tool", () => {
     const ada = newUserId();
     const bob = newUserId();
     const adas = memoryFor(env, "assistant", ada, HOUR);
-    expect(await runMemoryTool(adas, { command: "create", path: "/memories/prefs.md", file_text: "answers in German" })).toEqual({
+    expect(
+      await runMemoryTool(adas, { command: "create", path: "/memories/prefs.md", file_text: "answers in German" }),
+    ).toEqual({
       content: "File created successfully at: /memories/prefs.md",
     });
     expect((await memoryOf(ada).files()).map((f) => f.content)).toEqual(["answers in German"]);
@@ -24,7 +26,11 @@ describe("the memory tool", () => {
   it("uses the ttl it was bound to for the memory's end of life", async () => {
     const userId = newUserId();
     const before = Date.now();
-    await runMemoryTool(memoryFor(env, "assistant", userId, 2 * HOUR), { command: "create", path: "/memories/a.md", file_text: "a" });
+    await runMemoryTool(memoryFor(env, "assistant", userId, 2 * HOUR), {
+      command: "create",
+      path: "/memories/a.md",
+      file_text: "a",
+    });
     expect((await storageOf(userId)).alarm).toBeGreaterThanOrEqual(before + 2 * HOUR);
   });
 
@@ -38,7 +44,9 @@ describe("the memory tool", () => {
   });
 
   it("answers with an error, not a crash, when the memory cannot be reached", async () => {
-    const unreachable = { command: () => Promise.reject(new Error("Durable Object reset because its code was updated")) };
+    const unreachable = {
+      command: () => Promise.reject(new Error("Durable Object reset because its code was updated")),
+    };
     const result = await runMemoryTool(unreachable, { command: "view", path: "/memories" });
     expect(result.is_error).toBe(true);
     expect(result.content).toMatch(/could not be reached/);

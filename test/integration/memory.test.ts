@@ -7,12 +7,26 @@ import { HOUR, memoryOf, newUserId, sleep, storageOf } from "./memory-helpers";
 describe("a person's memory object", () => {
   it("keeps files across calls: create, edit, view", async () => {
     const memory = memoryOf(newUserId());
-    expect(await memory.command({ command: "create", path: "/memories/ada.md", file_text: "tea: green\nunits: metric" }, HOUR)).toEqual({
+    expect(
+      await memory.command(
+        { command: "create", path: "/memories/ada.md", file_text: "tea: green\nunits: metric" },
+        HOUR,
+      ),
+    ).toEqual({
       content: "File created successfully at: /memories/ada.md",
       isError: false,
     });
-    expect((await memory.command({ command: "str_replace", path: "/memories/ada.md", old_str: "green", new_str: "black" }, HOUR)).isError).toBe(false);
-    expect((await memory.command({ command: "view", path: "/memories/ada.md" }, HOUR)).content).toContain("     1\ttea: black\n     2\tunits: metric");
+    expect(
+      (
+        await memory.command(
+          { command: "str_replace", path: "/memories/ada.md", old_str: "green", new_str: "black" },
+          HOUR,
+        )
+      ).isError,
+    ).toBe(false);
+    expect((await memory.command({ command: "view", path: "/memories/ada.md" }, HOUR)).content).toContain(
+      "     1\ttea: black\n     2\tunits: metric",
+    );
     const [file] = await memory.files();
     expect(file).toMatchObject({ path: "/memories/ada.md", content: "tea: black\nunits: metric" });
   });
@@ -22,7 +36,10 @@ describe("a person's memory object", () => {
     const malformed = await memory.command({ command: "create", path: "/memories/a.md" }, HOUR);
     expect(malformed).toMatchObject({ isError: true });
     expect(malformed.content).toMatch(/file_text/);
-    const outside = await memory.command({ command: "create", path: "/memories/../../etc/passwd", file_text: "x" }, HOUR);
+    const outside = await memory.command(
+      { command: "create", path: "/memories/../../etc/passwd", file_text: "x" },
+      HOUR,
+    );
     expect(outside).toMatchObject({ isError: true });
     expect(await memory.files()).toEqual([]);
   });
@@ -30,10 +47,15 @@ describe("a person's memory object", () => {
   it("is one per bot and person: what Ada's memory holds, Bob's and another bot's do not", async () => {
     const ada = newUserId();
     const bob = newUserId();
-    await memoryOf(ada).command({ command: "create", path: "/memories/secret-plan.md", file_text: "surprise party" }, HOUR);
+    await memoryOf(ada).command(
+      { command: "create", path: "/memories/secret-plan.md", file_text: "surprise party" },
+      HOUR,
+    );
     expect(await memoryOf(bob).files()).toEqual([]);
     expect(await memoryOf(ada, "butler").files()).toEqual([]);
-    expect((await memoryOf(bob).command({ command: "view", path: "/memories/secret-plan.md" }, HOUR)).content).toMatch(/^No such file or directory/);
+    expect((await memoryOf(bob).command({ command: "view", path: "/memories/secret-plan.md" }, HOUR)).content).toMatch(
+      /^No such file or directory/,
+    );
     expect(await memoryOf(ada).files()).toHaveLength(1);
   });
 
@@ -80,7 +102,9 @@ describe("a person's memory object", () => {
 
     const forgot = newUserId();
     await memoryOf(forgot).command({ command: "create", path: "/memories/a.md", file_text: "a" }, HOUR);
-    expect((await memoryOf(forgot).command({ command: "delete", path: "/memories" }, HOUR)).content).toMatch(/Deleted everything/);
+    expect((await memoryOf(forgot).command({ command: "delete", path: "/memories" }, HOUR)).content).toMatch(
+      /Deleted everything/,
+    );
     expect(await storageOf(forgot)).toEqual({ alarm: null, tables: [] });
   });
 
@@ -96,18 +120,28 @@ describe("a person's memory object", () => {
 });
 
 function adminMemory(path: string, method: "GET" | "DELETE", token = ADMIN_TOKEN): Promise<Response> {
-  return exports.default.fetch(`https://bot.example/admin/memory/${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+  return exports.default.fetch(`https://bot.example/admin/memory/${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}` },
+  });
 }
 
 describe("GET and DELETE /admin/memory/:botId/:userId", () => {
   it("show an operator every file with its size and time, then erase them all", async () => {
     const userId = newUserId();
     await memoryOf(userId).command({ command: "create", path: "/memories/ada.md", file_text: "tea: green" }, HOUR);
-    await memoryOf(userId).command({ command: "create", path: "/memories/work/apollo.md", file_text: "lead on Apollo" }, HOUR);
+    await memoryOf(userId).command(
+      { command: "create", path: "/memories/work/apollo.md", file_text: "lead on Apollo" },
+      HOUR,
+    );
 
     const shown = await adminMemory(`assistant/${userId}`, "GET");
     expect(shown.status).toBe(200);
-    const body = (await shown.json()) as { user: number; totalBytes: number; files: { path: string; bytes: number; updatedAt: string; content: string }[] };
+    const body = (await shown.json()) as {
+      user: number;
+      totalBytes: number;
+      files: { path: string; bytes: number; updatedAt: string; content: string }[];
+    };
     expect(body).toMatchObject({ user: userId, totalBytes: 24 });
     expect(body.files.map(({ path, bytes, content }) => ({ path, bytes, content }))).toEqual([
       { path: "/memories/ada.md", bytes: 10, content: "tea: green" },
@@ -118,12 +152,16 @@ describe("GET and DELETE /admin/memory/:botId/:userId", () => {
     const deleted = await adminMemory(`assistant/${userId}`, "DELETE");
     expect(await deleted.json()).toMatchObject({ erased: 2, auditEntriesErased: 0 });
     expect(await storageOf(userId)).toEqual({ alarm: null, tables: [] });
-    expect(((await (await adminMemory(`assistant/${userId}`, "GET")).json()) as { files: unknown[] }).files).toEqual([]);
+    expect(((await (await adminMemory(`assistant/${userId}`, "GET")).json()) as { files: unknown[] }).files).toEqual(
+      [],
+    );
   });
 
   it("leave no storage behind when they look at a person the bot never remembered", async () => {
     const userId = newUserId();
-    expect(((await (await adminMemory(`assistant/${userId}`, "GET")).json()) as { files: unknown[] }).files).toEqual([]);
+    expect(((await (await adminMemory(`assistant/${userId}`, "GET")).json()) as { files: unknown[] }).files).toEqual(
+      [],
+    );
     expect(await storageOf(userId)).toEqual({ alarm: null, tables: [] });
   });
 

@@ -1,10 +1,28 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { admin, metrics } from "../../src/admin";
-import { ADMIN_TOKEN, adminGet, alarmAt, campfirePayload, fakeCampfire, newRoomId, postWebhook, type SessionsMetrics, storedTranscript, userTables } from "./helpers";
+import {
+  ADMIN_TOKEN,
+  adminGet,
+  alarmAt,
+  campfirePayload,
+  fakeCampfire,
+  newRoomId,
+  postWebhook,
+  type SessionsMetrics,
+  storedTranscript,
+  userTables,
+} from "./helpers";
 
 interface UsageMetrics {
-  bots: Record<string, { turns: number; tokens: { input: number; output: number; cacheRead: number; cacheWrite: number }; billing: { doRequests: number; rowsRead: number; rowsWritten: number; subrequests: number } }>;
+  bots: Record<
+    string,
+    {
+      turns: number;
+      tokens: { input: number; output: number; cacheRead: number; cacheWrite: number };
+      billing: { doRequests: number; rowsRead: number; rowsWritten: number; subrequests: number };
+    }
+  >;
 }
 
 describe("operator endpoints", () => {
@@ -15,12 +33,15 @@ describe("operator endpoints", () => {
     expect((await admin.request("/sessions/assistant/1", { method: "DELETE" }, withoutToken)).status).toBe(404);
   });
 
-  it.each([undefined, "Bearer wrong-token", "Basic admin-test-token"])("refuse the authorization %s with 401", async (authorization) => {
-    const headers: Record<string, string> = authorization ? { authorization } : {};
-    const response = await exports.default.fetch("https://bot.example/metrics/sessions", { headers });
-    expect(response.status).toBe(401);
-    expect(await response.text()).toContain("ADMIN_TOKEN");
-  });
+  it.each([undefined, "Bearer wrong-token", "Basic admin-test-token"])(
+    "refuse the authorization %s with 401",
+    async (authorization) => {
+      const headers: Record<string, string> = authorization ? { authorization } : {};
+      const response = await exports.default.fetch("https://bot.example/metrics/sessions", { headers });
+      expect(response.status).toBe(401);
+      expect(await response.text()).toContain("ADMIN_TOKEN");
+    },
+  );
 
   it("count a conversation's turns and tokens, and keep them after it is ended by an admin", async () => {
     const roomId = newRoomId();
@@ -32,7 +53,9 @@ describe("operator endpoints", () => {
       await fakeCampfire.waitForMessages(roomId, text.endsWith("one") ? 1 : 2);
     }
     // A live conversation is counted from its first answer; its running totals arrive when it ends.
-    await expect.poll(async () => (await adminGet<UsageMetrics>("/metrics/usage")).bots.assistant!.turns).toBeGreaterThan(before.bots.assistant!.turns);
+    await expect
+      .poll(async () => (await adminGet<UsageMetrics>("/metrics/usage")).bots.assistant!.turns)
+      .toBeGreaterThan(before.bots.assistant!.turns);
     const alive = await adminGet<SessionsMetrics>("/metrics/sessions");
     expect(alive.bots.assistant!.alive).toBeGreaterThanOrEqual(1);
     expect(Date.parse(alive.bots.assistant!.newestActivity!)).toBeGreaterThan(Date.now() - 60_000);
@@ -64,9 +87,18 @@ describe("operator endpoints", () => {
 
   it("refuse to end a conversation of an unknown bot or a room that is not a number", async () => {
     const headers = { authorization: `Bearer ${ADMIN_TOKEN}` };
-    expect((await exports.default.fetch("https://bot.example/admin/sessions/nobody/1", { method: "DELETE", headers })).status).toBe(404);
-    expect((await exports.default.fetch("https://bot.example/admin/sessions/assistant/abc", { method: "DELETE", headers })).status).toBe(400);
-    const none = await exports.default.fetch(`https://bot.example/admin/sessions/assistant/${newRoomId()}`, { method: "DELETE", headers });
+    expect(
+      (await exports.default.fetch("https://bot.example/admin/sessions/nobody/1", { method: "DELETE", headers }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await exports.default.fetch("https://bot.example/admin/sessions/assistant/abc", { method: "DELETE", headers }))
+        .status,
+    ).toBe(400);
+    const none = await exports.default.fetch(`https://bot.example/admin/sessions/assistant/${newRoomId()}`, {
+      method: "DELETE",
+      headers,
+    });
     expect(await none.json()).toEqual({ ended: false });
   });
 });

@@ -23,8 +23,12 @@ describe("a reminder cut off after Campfire took it", () => {
     });
 
     await runDurableObjectAlarm(stub);
-    const reminders = (await fakeCampfire.messages(roomId)).filter((m) => m.body.includes("call the plumber") && m.body.includes("⏰"));
+    const reminders = (await fakeCampfire.messages(roomId)).filter(
+      (m) => m.body.includes("call the plumber") && m.body.includes("⏰"),
+    );
     expect(reminders).toHaveLength(1);
-    expect(await runInDurableObject(stub, (_, state) => state.storage.sql.exec("SELECT * FROM reminders").toArray())).toEqual([]);
+    expect(
+      await runInDurableObject(stub, (_, state) => state.storage.sql.exec("SELECT * FROM reminders").toArray()),
+    ).toEqual([]);
   });
 });

@@ -31,9 +31,13 @@ describe("streamed replies", { timeout: 30_000 }, () => {
     await send(roomId, `${marker} [fake:chunks=12,chunkDelay=400,id=${marker}]`);
     const [message] = await fakeCampfire.waitForMessages(roomId, 1, 15_000);
     // The first post is partial text that is still growing.
-    await expect.poll(async () => (await fakeCampfire.messages(roomId))[0]!.edits.length, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(async () => (await fakeCampfire.messages(roomId))[0]!.edits.length, { timeout: 15_000 })
+      .toBeGreaterThanOrEqual(2);
     // The final edit drops the "…" that marks text still growing.
-    await expect.poll(async () => (await fakeCampfire.messages(roomId))[0]!.body, { timeout: 15_000 }).not.toMatch(/<p>…<\/p>$/);
+    await expect
+      .poll(async () => (await fakeCampfire.messages(roomId))[0]!.body, { timeout: 15_000 })
+      .not.toMatch(/<p>…<\/p>$/);
     const [final] = await fakeCampfire.messages(roomId);
     expect(final!.id).toBe(message!.id);
     expect(final!.edits[0]).toMatch(/<p>…<\/p>$/);
@@ -122,7 +126,9 @@ describe("long turns", () => {
     await send(roomId, `${marker} [fake:delay=11500,id=${marker}]`);
     const [progress] = await fakeCampfire.waitForMessages(roomId, 1, 12_000);
     expect(progress!.body).toContain(PROGRESS_TEXT);
-    await expect.poll(async () => (await fakeCampfire.messages(roomId))[0]!.body, { timeout: 10_000 }).toContain(marker);
+    await expect
+      .poll(async () => (await fakeCampfire.messages(roomId))[0]!.body, { timeout: 10_000 })
+      .toContain(marker);
     expect(await fakeCampfire.messages(roomId)).toHaveLength(1);
   }, 30_000);
 
@@ -147,8 +153,14 @@ describe("room context", () => {
     expect(speakers(request!)).toEqual([{ from: "Ada Lovelace", text: `ctx${roomId} when is the deploy?` }]);
     const extras = turnExtras(request!);
     expect(extras).toMatch(/^Room context: the latest messages in "Watercooler"/);
-    const context = extras.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as { id: number; from: string; text: string });
-    expect(context.map(({ from, text }) => ({ from, text }))).toEqual([{ from: "Grace Hopper", text: "the deploy is at 3pm" }, { from: "Alan Turing", text: "I'll bring snacks" }]);
+    const context = extras
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as { id: number; from: string; text: string });
+    expect(context.map(({ from, text }) => ({ from, text }))).toEqual([
+      { from: "Grace Hopper", text: "the deploy is at 3pm" },
+      { from: "Alan Turing", text: "I'll bring snacks" },
+    ]);
     // Each line carries its message id, and the block says how to link to it.
     expect(context[0]!.id).toBeGreaterThan(0);
     expect(extras).toContain(`/rooms/${roomId}/@`);
@@ -187,12 +199,20 @@ describe("cost", { timeout: 30_000 }, () => {
     await send(roomId, `cachebp${roomId} two`);
     await fakeCampfire.waitForMessages(roomId, 2);
     const second = (await fakeAnthropic.requestsMentioning(`cachebp${roomId} two`))[0]!;
-    const blocks = second.body.messages.flatMap((m) => (typeof m.content === "string" ? [] : m.content)) as { text?: string; cache_control?: unknown }[];
+    const blocks = second.body.messages.flatMap((m) => (typeof m.content === "string" ? [] : m.content)) as {
+      text?: string;
+      cache_control?: unknown;
+    }[];
     const marked = blocks.map((block, index) => (block.cache_control ? index : -1)).filter((index) => index >= 0);
     expect((second.body.system as { cache_control?: unknown }[])[0]!.cache_control).toBeTruthy();
     // The first answer (index 1) and this turn's words (index 2); the time comes after them.
     expect(marked).toEqual([1, 2]);
-    expect(blocks.slice(0, 3).map((b) => b.text).join("")).not.toMatch(/Current time/);
+    expect(
+      blocks
+        .slice(0, 3)
+        .map((b) => b.text)
+        .join(""),
+    ).not.toMatch(/Current time/);
     expect(second.usage!.cache_read_input_tokens).toBeGreaterThan(0);
   });
 
@@ -220,8 +240,16 @@ describe("a delivery cut off after Campfire took it", () => {
     // Campfire refuses the first post, so the answer waits in the outbox for a later run...
     await fakeCampfire.fail({ status: 503, times: 1, room: roomId, method: "POST", endsWith: "/messages" });
     await send(roomId, marker);
-    const stored = () => runInDurableObject(conversation(roomId), (_, state) => state.storage.sql.exec<{ markdown: string | null }>("SELECT out_markdown AS markdown FROM conversation").one().markdown);
-    await expect.poll(async () => (await fakeCampfire.calls(roomId)).filter((call) => call.status === 503).length).toBe(1);
+    const stored = () =>
+      runInDurableObject(
+        conversation(roomId),
+        (_, state) =>
+          state.storage.sql.exec<{ markdown: string | null }>("SELECT out_markdown AS markdown FROM conversation").one()
+            .markdown,
+      );
+    await expect
+      .poll(async () => (await fakeCampfire.calls(roomId)).filter((call) => call.status === 503).length)
+      .toBe(1);
     // ...and meanwhile it reached the room anyway, as when a run dies between "201 Created" and recording it.
     const answer = (await stored())!;
     await postAsBot(roomId, `<p>${answer.replace(/\n\n/g, "</p>\n<p>").replaceAll('"', "&quot;")}</p>`);
@@ -236,9 +264,14 @@ describe("a delivery cut off after Campfire took it", () => {
     const reply = encodeURIComponent("Steps:\n\n- pack\n- ship\n\n1. first\n2. second\n\n> quoted words");
     await fakeCampfire.fail({ status: 503, times: 1, room: roomId, method: "POST", endsWith: "/messages" });
     await send(roomId, `listed${roomId} [fake:reply=${reply}]`);
-    await expect.poll(async () => (await fakeCampfire.calls(roomId)).filter((call) => call.status === 503).length).toBe(1);
+    await expect
+      .poll(async () => (await fakeCampfire.calls(roomId)).filter((call) => call.status === 503).length)
+      .toBe(1);
     // The answer reached the room anyway, rendered as the bot renders it.
-    await postAsBot(roomId, "<p>Steps:</p><ul><li>pack</li><li>ship</li></ul><ol><li>first</li><li>second</li></ol><blockquote><p>quoted words</p></blockquote>");
+    await postAsBot(
+      roomId,
+      "<p>Steps:</p><ul><li>pack</li><li>ship</li></ul><ol><li>first</li><li>second</li></ol><blockquote><p>quoted words</p></blockquote>",
+    );
 
     await runUntilIdle(roomId);
     expect(await fakeCampfire.messages(roomId)).toHaveLength(1);

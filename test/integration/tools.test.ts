@@ -1,9 +1,24 @@
 import { env } from "cloudflare:workers";
-import { createExecutionContext, createScheduledController, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createScheduledController,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { MCP_TOKEN } from "../bots";
-import { alarmAt, campfirePayload, conversation, fakeAnthropic, fakeCampfire, newRoomId, postWebhook, TEST_KEYS, userTables } from "./helpers";
+import {
+  alarmAt,
+  campfirePayload,
+  conversation,
+  fakeAnthropic,
+  fakeCampfire,
+  newRoomId,
+  postWebhook,
+  TEST_KEYS,
+  userTables,
+} from "./helpers";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -47,7 +62,9 @@ describe("the tool loop", () => {
 
   it("rejects input that does not fit the tool's schema, and a tool the bot does not have", async () => {
     const bad = newRoomId();
-    expect(await askButler(bad, `badtime${bad}`, "set_reminder", { at: "whenever", text: "x" })).toContain("not a time I understand");
+    expect(await askButler(bad, `badtime${bad}`, "set_reminder", { at: "whenever", text: "x" })).toContain(
+      "not a time I understand",
+    );
     const unknown = newRoomId();
     expect(await askButler(unknown, `unknown${unknown}`, "delete_everything")).toContain("There is no tool named");
   });
@@ -71,7 +88,14 @@ describe("the tool loop", () => {
     const reply = await askButler(roomId, `badid${roomId}`, "room_history", { before_id: 987654321 });
     expect(reply).toContain("no message 987654321 in this room");
     // Campfire's 404 for an unknown id is not an older Campfire's 404: the next turn reads the room as before.
-    await postWebhook(campfirePayload({ roomId, text: `again${roomId} [fake:tool=room_history,rounds=1,id=again${roomId}]`, key: TEST_KEYS.butler }), { botId: "butler" });
+    await postWebhook(
+      campfirePayload({
+        roomId,
+        text: `again${roomId} [fake:tool=room_history,rounds=1,id=again${roomId}]`,
+        key: TEST_KEYS.butler,
+      }),
+      { botId: "butler" },
+    );
     const [, again] = await fakeCampfire.waitForMessages(roomId, 2, 10_000);
     expect(again!.body).toContain("the build is green again");
   });
@@ -80,12 +104,25 @@ describe("the tool loop", () => {
     const roomId = newRoomId();
     await askButler(roomId, `server${roomId}`, "list_reminders");
     const [request] = await fakeAnthropic.requestsMentioning(`server${roomId}`);
-    const body = request!.body as unknown as { tools: { type?: string; name?: string; max_uses?: number; mcp_server_name?: string }[]; mcp_servers: unknown[] };
-    expect(body.tools.map((tool) => tool.name ?? tool.mcp_server_name)).toEqual(["room_history", "set_reminder", "list_reminders", "cancel_reminder", "web_search", "web_fetch", "crm"]);
+    const body = request!.body as unknown as {
+      tools: { type?: string; name?: string; max_uses?: number; mcp_server_name?: string }[];
+      mcp_servers: unknown[];
+    };
+    expect(body.tools.map((tool) => tool.name ?? tool.mcp_server_name)).toEqual([
+      "room_history",
+      "set_reminder",
+      "list_reminders",
+      "cancel_reminder",
+      "web_search",
+      "web_fetch",
+      "crm",
+    ]);
     expect(body.tools).toContainEqual({ type: "web_search_20260318", name: "web_search", max_uses: 2 });
     expect(body.tools).toContainEqual({ type: "web_fetch_20260318", name: "web_fetch", max_uses: 1 });
     expect(body.tools).toContainEqual({ type: "mcp_toolset", mcp_server_name: "crm" });
-    expect(body.mcp_servers).toEqual([{ type: "url", name: "crm", url: "https://mcp.example.com/mcp", authorization_token: MCP_TOKEN }]);
+    expect(body.mcp_servers).toEqual([
+      { type: "url", name: "crm", url: "https://mcp.example.com/mcp", authorization_token: MCP_TOKEN },
+    ]);
     expect(request!.headers["anthropic-beta"]).toMatch(/mcp-client/);
   });
 });
@@ -93,9 +130,15 @@ describe("the tool loop", () => {
 describe("reminders", () => {
   it("fire at their time, once, keep the conversation alive past its TTL, and it is forgotten after the last", async () => {
     const roomId = newRoomId();
-    const reply = await askButler(roomId, `remind${roomId}`, "set_reminder", { at: "in 0.07 minutes", text: "stretch your legs" });
+    const reply = await askButler(roomId, `remind${roomId}`, "set_reminder", {
+      at: "in 0.07 minutes",
+      text: "stretch your legs",
+    });
     expect(reply).toMatch(/Reminder #\d+ set for/);
-    const due = await runInDurableObject(conversation(roomId, "butler"), (_, state) => state.storage.sql.exec<{ due_at: number }>("SELECT due_at FROM reminders").one().due_at);
+    const due = await runInDurableObject(
+      conversation(roomId, "butler"),
+      (_, state) => state.storage.sql.exec<{ due_at: number }>("SELECT due_at FROM reminders").one().due_at,
+    );
     expect(await alarmAt(roomId, "butler")).toBe(due);
 
     // Past the bot's 2 s TTL, but the reminder is pending: still here.
@@ -119,11 +162,15 @@ describe("scheduled posts", () => {
     await worker.scheduled(controller, env, ctx);
     await waitOnExecutionContext(ctx);
     const [briefing] = await fakeCampfire.waitForMessages(4242, 1);
-    expect(briefing!.body).toContain("Scheduled task: Write today&#39;s briefing from the room&#39;s last day of messages.");
+    expect(briefing!.body).toContain(
+      "Scheduled task: Write today&#39;s briefing from the room&#39;s last day of messages.",
+    );
     const [request] = await fakeAnthropic.requestsMentioning("Write today's briefing");
     expect(JSON.stringify(request!.body.system)).toContain('room \\"room 4242\\"');
     // It speaks for no one: the tools that act for the asker (setting and cancelling their reminders) are not offered.
-    const offered = (request!.body as unknown as { tools: { name?: string; mcp_server_name?: string }[] }).tools.map((tool) => tool.name ?? tool.mcp_server_name);
+    const offered = (request!.body as unknown as { tools: { name?: string; mcp_server_name?: string }[] }).tools.map(
+      (tool) => tool.name ?? tool.mcp_server_name,
+    );
     expect(offered).toEqual(["room_history", "list_reminders", "web_search", "web_fetch", "crm"]);
   });
 });

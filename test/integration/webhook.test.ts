@@ -27,7 +27,9 @@ describe("POST /webhook/:botId", () => {
 
   it("answers a direct message, whose room Campfire sends without a name, and tells the model who it is talking to", async () => {
     const roomId = newRoomId();
-    const response = await postWebhook(campfirePayload({ roomId, text: "directword are you there?", direct: true, userName: "Ada Lovelace" }));
+    const response = await postWebhook(
+      campfirePayload({ roomId, text: "directword are you there?", direct: true, userName: "Ada Lovelace" }),
+    );
     expect(response.status).toBe(204);
     const [reply] = await fakeCampfire.waitForMessages(roomId, 1);
     expect(reply!.body).toContain("directword are you there?");
@@ -35,15 +37,23 @@ describe("POST /webhook/:botId", () => {
     expect(JSON.stringify(request!.body.system)).toContain('room \\"Direct conversation with Ada Lovelace\\"');
 
     // Someone else writing in the same direct room leaves the label, and the cached system prompt, as they were.
-    await postWebhook(campfirePayload({ roomId, text: "directword-two me too", direct: true, userId: 8, userName: "Grace Hopper" }));
-    await expect.poll(async () => (await fakeAnthropic.requestsMentioning("directword-two")).length, { timeout: 10_000 }).toBe(1);
+    await postWebhook(
+      campfirePayload({ roomId, text: "directword-two me too", direct: true, userId: 8, userName: "Grace Hopper" }),
+    );
+    await expect
+      .poll(async () => (await fakeAnthropic.requestsMentioning("directword-two")).length, { timeout: 10_000 })
+      .toBe(1);
     const [second] = await fakeAnthropic.requestsMentioning("directword-two");
     expect(second!.body.system).toEqual(request!.body.system);
   });
 
   it("accepts the older flat shape when the bot key comes as a bearer token", async () => {
     const roomId = newRoomId();
-    const legacy = { creator: { id: 9, name: "Grace Hopper" }, room: { id: roomId, name: "Lab" }, content: "legacyword ping" };
+    const legacy = {
+      creator: { id: 9, name: "Grace Hopper" },
+      room: { id: roomId, name: "Lab" },
+      content: "legacyword ping",
+    };
     const response = await postWebhook(legacy, { headers: { authorization: `Bearer ${BOT_KEY}` } });
     expect(response.status).toBe(204);
     const [reply] = await fakeCampfire.waitForMessages(roomId, 1);
@@ -62,16 +72,58 @@ describe("POST /webhook/:botId", () => {
   const refusedRoom = newRoomId();
   const refusals: [string, () => Promise<Response>, number, RegExp][] = [
     ["a body that is not JSON", () => postWebhook("{oops refusalword"), 400, /not JSON/],
-    ["a payload missing a field", () => postWebhook({ ...campfirePayload({ roomId: refusedRoom, text: "refusalword" }), user: undefined }), 400, /user is missing/],
-    ["a mistyped field", () => postWebhook({ ...campfirePayload({ roomId: refusedRoom, text: "refusalword" }), room: { id: "x", name: "a", path: "/" } }), 400, /room\.id must be a number/],
-    ["a wrong bot key", () => postWebhook(campfirePayload({ roomId: refusedRoom, text: "refusalword", key: "4-WRONGWRONGWR" })), 401, /does not match BOT_KEY_ASSISTANT/],
-    ["the flat shape without a bearer key", () => postWebhook({ creator: { id: 1, name: "X" }, room: { id: refusedRoom, name: "R" }, content: "refusalword" }), 401, /no bot key/],
-    ["the flat shape with a wrong bearer key", () => postWebhook({ creator: { id: 1, name: "X" }, room: { id: refusedRoom, name: "R" }, content: "refusalword" }, { headers: { authorization: "Bearer 4-nope" } }), 401, /does not match/],
-    ["an unknown bot", () => postWebhook(campfirePayload({ roomId: refusedRoom, text: "refusalword" }), { botId: "nobody" }), 404, /no bot "nobody"/],
+    [
+      "a payload missing a field",
+      () => postWebhook({ ...campfirePayload({ roomId: refusedRoom, text: "refusalword" }), user: undefined }),
+      400,
+      /user is missing/,
+    ],
+    [
+      "a mistyped field",
+      () =>
+        postWebhook({
+          ...campfirePayload({ roomId: refusedRoom, text: "refusalword" }),
+          room: { id: "x", name: "a", path: "/" },
+        }),
+      400,
+      /room\.id must be a number/,
+    ],
+    [
+      "a wrong bot key",
+      () => postWebhook(campfirePayload({ roomId: refusedRoom, text: "refusalword", key: "4-WRONGWRONGWR" })),
+      401,
+      /does not match BOT_KEY_ASSISTANT/,
+    ],
+    [
+      "the flat shape without a bearer key",
+      () =>
+        postWebhook({ creator: { id: 1, name: "X" }, room: { id: refusedRoom, name: "R" }, content: "refusalword" }),
+      401,
+      /no bot key/,
+    ],
+    [
+      "the flat shape with a wrong bearer key",
+      () =>
+        postWebhook(
+          { creator: { id: 1, name: "X" }, room: { id: refusedRoom, name: "R" }, content: "refusalword" },
+          { headers: { authorization: "Bearer 4-nope" } },
+        ),
+      401,
+      /does not match/,
+    ],
+    [
+      "an unknown bot",
+      () => postWebhook(campfirePayload({ roomId: refusedRoom, text: "refusalword" }), { botId: "nobody" }),
+      404,
+      /no bot "nobody"/,
+    ],
     ["a GET", () => exports.default.fetch(`https://bot.example/webhook/assistant`), 405, /use POST/],
     [
       "a Content-Length over 1 MB",
-      () => postWebhook(JSON.stringify(campfirePayload({ roomId: refusedRoom, text: "refusalword " + "x".repeat(1_100_000) }))),
+      () =>
+        postWebhook(
+          JSON.stringify(campfirePayload({ roomId: refusedRoom, text: "refusalword " + "x".repeat(1_100_000) })),
+        ),
       413,
       /larger than 1000000 bytes/,
     ],
@@ -86,21 +138,26 @@ describe("POST /webhook/:botId", () => {
             else controller.close();
           },
         });
-        return exports.default.fetch(new Request("https://bot.example/webhook/assistant", { method: "POST", body, duplex: "half" } as RequestInit));
+        return exports.default.fetch(
+          new Request("https://bot.example/webhook/assistant", { method: "POST", body, duplex: "half" } as RequestInit),
+        );
       },
       413,
       /larger than/,
     ],
   ];
-  it.each(refusals)("refuses %s with a readable reason, no Content-Type, no model call and no conversation", async (_, send, status, reason) => {
-    const response = await send();
-    expect(response.status).toBe(status);
-    expect(await response.text()).toMatch(reason);
-    // Campfire would post a typed body into the room as an attachment.
-    expect(response.headers.get("content-type")).toBeNull();
-    expect(await conversationExists(refusedRoom)).toBe(false);
-    expect(await fakeAnthropic.requestsMentioning("refusalword")).toEqual([]);
-  });
+  it.each(refusals)(
+    "refuses %s with a readable reason, no Content-Type, no model call and no conversation",
+    async (_, send, status, reason) => {
+      const response = await send();
+      expect(response.status).toBe(status);
+      expect(await response.text()).toMatch(reason);
+      // Campfire would post a typed body into the room as an attachment.
+      expect(response.headers.get("content-type")).toBeNull();
+      expect(await conversationExists(refusedRoom)).toBe(false);
+      expect(await fakeAnthropic.requestsMentioning("refusalword")).toEqual([]);
+    },
+  );
 });
 
 describe("GET /health", () => {
@@ -120,7 +177,11 @@ describe("GET /health", () => {
 
 describe("the local playground", () => {
   it("does not exist unless PLAYGROUND is on, as in every deployment", async () => {
-    for (const path of ["/playground", "/playground/api/config", "/playground/campfire/rooms/1/4-GZfqGLxdULBM/messages"]) {
+    for (const path of [
+      "/playground",
+      "/playground/api/config",
+      "/playground/campfire/rooms/1/4-GZfqGLxdULBM/messages",
+    ]) {
       expect((await exports.default.fetch(`https://bot.example${path}`)).status).toBe(404);
     }
   });

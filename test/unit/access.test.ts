@@ -21,11 +21,31 @@ describe("accessRule", () => {
     ["a person both listed and blocked: the block wins", { users: [7], blockUsers: [7] }, {}, "user_blocked"],
     ["a direct room with direct messages off", { directMessages: false }, { direct: true }, "direct_messages_off"],
     ["a shared room with direct messages off", { directMessages: false }, {}, null],
-    ["a direct room is a room: unlisted, it is not served", { rooms: [3] }, { roomId: 99, direct: true }, "room_not_allowed"],
+    [
+      "a direct room is a room: unlisted, it is not served",
+      { rooms: [3] },
+      { roomId: 99, direct: true },
+      "room_not_allowed",
+    ],
     ["a listed direct room", { rooms: [99] }, { roomId: 99, direct: true }, null],
-    ["a blocked person in a blocked room hears about themselves", { blockRooms: [3], blockUsers: [7] }, {}, "user_blocked"],
-    ["a person not listed, writing directly to a bot without direct messages", { users: [8], directMessages: false }, { direct: true }, "user_not_allowed"],
-    ["direct messages off comes before the room lists", { rooms: [3], directMessages: false }, { roomId: 99, direct: true }, "direct_messages_off"],
+    [
+      "a blocked person in a blocked room hears about themselves",
+      { blockRooms: [3], blockUsers: [7] },
+      {},
+      "user_blocked",
+    ],
+    [
+      "a person not listed, writing directly to a bot without direct messages",
+      { users: [8], directMessages: false },
+      { direct: true },
+      "user_not_allowed",
+    ],
+    [
+      "direct messages off comes before the room lists",
+      { rooms: [3], directMessages: false },
+      { roomId: 99, direct: true },
+      "direct_messages_off",
+    ],
   ])("%s", (_, access, asker, expected) => {
     expect(rule(access, asker)).toBe(expected);
   });
@@ -40,9 +60,29 @@ describe("accessRule", () => {
   });
 
   it.each<[string, unknown, { roomId: number; userId: number; direct: boolean }]>([
-    ["Campfire's direct room, sent with room.name null", { user: { id: 7, name: "Ada" }, room: { id: 3, name: null, path: "/rooms/3/4-GZfqGLxdULBM/messages" }, message: { id: 1, body: { html: "", plain: "hi" }, path: "/rooms/3/@1" } }, { roomId: 3, userId: 7, direct: true }],
-    ["Campfire's shared room", { user: { id: 7, name: "Ada" }, room: { id: 3, name: "Watercooler", path: "/rooms/3/4-GZfqGLxdULBM/messages" }, message: { id: 1, body: { html: "", plain: "hi" }, path: "/rooms/3/@1" } }, { roomId: 3, userId: 7, direct: false }],
-    ["the flat payload, which has no direct rooms, even without a name", { creator: { id: 9, name: "Grace" }, room: { id: 5, name: null }, content: "hi" }, { roomId: 5, userId: 9, direct: false }],
+    [
+      "Campfire's direct room, sent with room.name null",
+      {
+        user: { id: 7, name: "Ada" },
+        room: { id: 3, name: null, path: "/rooms/3/4-GZfqGLxdULBM/messages" },
+        message: { id: 1, body: { html: "", plain: "hi" }, path: "/rooms/3/@1" },
+      },
+      { roomId: 3, userId: 7, direct: true },
+    ],
+    [
+      "Campfire's shared room",
+      {
+        user: { id: 7, name: "Ada" },
+        room: { id: 3, name: "Watercooler", path: "/rooms/3/4-GZfqGLxdULBM/messages" },
+        message: { id: 1, body: { html: "", plain: "hi" }, path: "/rooms/3/@1" },
+      },
+      { roomId: 3, userId: 7, direct: false },
+    ],
+    [
+      "the flat payload, which has no direct rooms, even without a name",
+      { creator: { id: 9, name: "Grace" }, room: { id: 5, name: null }, content: "hi" },
+      { roomId: 5, userId: 9, direct: false },
+    ],
   ])("reads who asks, and where, from %s", (_, body, asker) => {
     const parsed = parsePayload(body);
     if (!parsed.ok) throw new Error(parsed.reason);

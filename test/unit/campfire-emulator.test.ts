@@ -17,7 +17,10 @@ interface Campfire {
 }
 
 function inMemory(): Campfire {
-  const store = new MemoryCampfireStore({ authenticateBot: (key) => (key === KEY ? { id: BOT_ID, name: "Assistant", role: "bot" } : null), rooms: [1, 2] });
+  const store = new MemoryCampfireStore({
+    authenticateBot: (key) => (key === KEY ? { id: BOT_ID, name: "Assistant", role: "bot" } : null),
+    rooms: [1, 2],
+  });
   const base = "https://chat.example.com";
   return {
     base,
@@ -37,7 +40,14 @@ function inThePlayground(): Campfire {
 }
 
 const messages = (roomId: number, query = "") => `/rooms/${roomId}/${KEY}/messages${query}`;
-type MessageJson = { id: number; created_at: string; body: { plain_text: string; html: string }; creator: { id: number; name: string; role: string }; room: { id: number }; url: string };
+type MessageJson = {
+  id: number;
+  created_at: string;
+  body: { plain_text: string; html: string };
+  creator: { id: number; name: string; role: string };
+  room: { id: number };
+  url: string;
+};
 
 async function sayMany(campfire: Campfire, roomId: number, count: number): Promise<number[]> {
   const ids: number[] = [];
@@ -49,7 +59,11 @@ async function read(campfire: Campfire, path: string) {
   const response = await campfire.call(path);
   expect(response.status).toBe(200);
   const link = response.headers.get("link");
-  return { ids: ((await response.json()) as MessageJson[]).map((message) => message.id), total: response.headers.get("x-total-count"), next: link === null ? null : (/^<([^>]+)>; rel="next"$/.exec(link)?.[1] ?? link) };
+  return {
+    ids: ((await response.json()) as MessageJson[]).map((message) => message.id),
+    total: response.headers.get("x-total-count"),
+    next: link === null ? null : (/^<([^>]+)>; rel="next"$/.exec(link)?.[1] ?? link),
+  };
 }
 
 describe.each([
@@ -104,13 +118,24 @@ describe.each([
     const form = new FormData();
     form.append("attachment", new File(["a,b\n"], " q3:report.csv ", { type: "text/csv" }));
     expect((await campfire.call(messages(1), { method: "POST", body: form })).status).toBe(201);
-    expect((await campfire.call(messages(1), { method: "POST", body: "<p>Figures &amp; notes</p><ul><li>one</li><li>two</li></ul>" })).status).toBe(201);
+    expect(
+      (
+        await campfire.call(messages(1), {
+          method: "POST",
+          body: "<p>Figures &amp; notes</p><ul><li>one</li><li>two</li></ul>",
+        })
+      ).status,
+    ).toBe(201);
 
     const [file, text] = (await (await campfire.call(messages(1))).json()) as MessageJson[];
     expect(file!.body).toEqual({ plain_text: "q3-report.csv", html: "" });
     expect(text!.body.plain_text).toBe("Figures & notes\n\n• one\n• two");
     expect(text!.body.html).toContain("<p>Figures &amp; notes</p>");
-    expect(text).toMatchObject({ creator: { id: BOT_ID, role: "bot" }, room: { id: 1 }, url: `${campfire.base}/rooms/1/messages/${text!.id}` });
+    expect(text).toMatchObject({
+      creator: { id: BOT_ID, role: "bot" },
+      room: { id: 1 },
+      url: `${campfire.base}/rooms/1/messages/${text!.id}`,
+    });
     expect(new Date(text!.created_at).toISOString()).toBe(text!.created_at);
   });
 
@@ -120,7 +145,11 @@ describe.each([
     expect(posted.status).toBe(201);
     expect(posted.headers.get("location")).toMatch(new RegExp(`^${campfire.base}/messages/\\d+$`));
     expect((await campfire.call(messages(1), { method: "POST", body: " \n " })).status).toBe(422);
-    const wrongKey = await campfire.call(`/rooms/1/${BOT_ID}-WRONGWRONGWR/messages`, { method: "POST", body: "hello", redirect: "manual" });
+    const wrongKey = await campfire.call(`/rooms/1/${BOT_ID}-WRONGWRONGWR/messages`, {
+      method: "POST",
+      body: "hello",
+      redirect: "manual",
+    });
     expect(wrongKey.status).toBe(302);
     expect(wrongKey.headers.get("location")).toBe("/session/new");
     expect((await campfire.call(messages(3), { method: "POST", body: "hello" })).status).toBe(404);
@@ -129,7 +158,12 @@ describe.each([
 
   it("lets a bot edit (200 with the message's JSON) and delete (204) its own messages only (403)", async () => {
     const campfire = make();
-    const own = Number((await campfire.call(messages(1), { method: "POST", body: "<p>Deploying…</p>" })).headers.get("location")!.split("/").pop());
+    const own = Number(
+      (await campfire.call(messages(1), { method: "POST", body: "<p>Deploying…</p>" })).headers
+        .get("location")!
+        .split("/")
+        .pop(),
+    );
     const someones = await campfire.say(1, "not yours");
 
     const edited = await campfire.call(messages(1, `/${own}`), { method: "PATCH", body: "<p>Deployed.</p>" });
@@ -152,8 +186,17 @@ describe.each([
 
     const created = await campfire.call(boosts, { method: "POST", body: "👀" });
     expect(created.status).toBe(201);
-    const boost = (await created.json()) as { id: number; content: string; booster: { id: number }; message: { id: number; url: string } };
-    expect(boost).toMatchObject({ content: "👀", booster: { id: BOT_ID }, message: { id: someones, url: `${campfire.base}/rooms/1/messages/${someones}` } });
+    const boost = (await created.json()) as {
+      id: number;
+      content: string;
+      booster: { id: number };
+      message: { id: number; url: string };
+    };
+    expect(boost).toMatchObject({
+      content: "👀",
+      booster: { id: BOT_ID },
+      message: { id: someones, url: `${campfire.base}/rooms/1/messages/${someones}` },
+    });
 
     expect((await campfire.call(`${boosts}/${boost.id}`, { method: "DELETE" })).status).toBe(204);
     expect((await campfire.call(`${boosts}/${boost.id}`, { method: "DELETE" })).status).toBe(404);
@@ -164,9 +207,17 @@ describe("Action Text's plain text of a message body", () => {
   it.each([
     ["paragraphs end in a blank line, the last one's trimmed", "<p>one</p>\n<p>two</p>", "one\n\ntwo"],
     ["a div and a <br> end a line", "<div>one<br>two</div><div>three</div>", "one\ntwo\nthree"],
-    ["list items get bullets or numbers, nested ones indented", "<ul><li>a<ul><li>b</li></ul></li></ul><ol><li>x</li><li>y</li></ol>", "• a\n  • b\n\n1. x\n2. y"],
+    [
+      "list items get bullets or numbers, nested ones indented",
+      "<ul><li>a<ul><li>b</li></ul></li></ul><ol><li>x</li><li>y</li></ol>",
+      "• a\n  • b\n\n1. x\n2. y",
+    ],
     ["a blockquote gets curly quotes", "<blockquote>quoted</blockquote>", "“quoted”"],
-    ["entities are decoded, tags and scripts dropped", "<p>a &amp; b &lt;3 &#x1F680; <strong>bold</strong><script>x()</script></p>", "a & b <3 🚀 bold"],
+    [
+      "entities are decoded, tags and scripts dropped",
+      "<p>a &amp; b &lt;3 &#x1F680; <strong>bold</strong><script>x()</script></p>",
+      "a & b <3 🚀 bold",
+    ],
     ["a lone < is text", "2 < 3", "2 < 3"],
   ])("%s", (_, html, text) => {
     expect(plainText(html)).toBe(text);

@@ -5,7 +5,14 @@ import { health } from "../../src/health";
 const bots = { assistant: { name: "Assistant", system_prompt: "Be brief." } };
 
 function env(overrides: Record<string, unknown> = {}): ConfigEnv {
-  return { CAMPFIRE_URL: "https://chat.example.com/", SESSION_TTL: "", BOTS: bots, ANTHROPIC_API_KEY: "sk-test", BOT_KEY_ASSISTANT: "4-GZfqGLxdULBM", ...overrides } as ConfigEnv;
+  return {
+    CAMPFIRE_URL: "https://chat.example.com/",
+    SESSION_TTL: "",
+    BOTS: bots,
+    ANTHROPIC_API_KEY: "sk-test",
+    BOT_KEY_ASSISTANT: "4-GZfqGLxdULBM",
+    ...overrides,
+  } as ConfigEnv;
 }
 
 describe("botKeySecretName", () => {
@@ -25,7 +32,13 @@ describe("loadConfig", () => {
     expect(config.campfireUrl).toBe("https://chat.example.com");
     expect(config.sessionTtlMs).toBe(24 * 3_600_000);
     const bot = config.bots.get("assistant")!;
-    expect(bot).toMatchObject({ name: "Assistant", systemPrompt: "Be brief.", maxTokens: 1024, key: "4-GZfqGLxdULBM", keySecret: "BOT_KEY_ASSISTANT" });
+    expect(bot).toMatchObject({
+      name: "Assistant",
+      systemPrompt: "Be brief.",
+      maxTokens: 1024,
+      key: "4-GZfqGLxdULBM",
+      keySecret: "BOT_KEY_ASSISTANT",
+    });
     expect(botReady(config, bot)).toBe(true);
   });
 
@@ -50,7 +63,10 @@ describe("loadConfig", () => {
 
   it.each([
     [{ CAMPFIRE_URL: undefined }, /CAMPFIRE_URL is not set/],
-    [{ CAMPFIRE_URL: "chat.example.com" }, /CAMPFIRE_URL is not an http\(s\) URL \(it must start with https:\/\/ or http:\/\/\)/],
+    [
+      { CAMPFIRE_URL: "chat.example.com" },
+      /CAMPFIRE_URL is not an http\(s\) URL \(it must start with https:\/\/ or http:\/\/\)/,
+    ],
     [{ ANTHROPIC_API_KEY: "" }, /ANTHROPIC_API_KEY is not set/],
     [{ ANTHROPIC_BASE_URL: "ftp://gateway" }, /ANTHROPIC_BASE_URL .* not an http\(s\) URL/],
     [{ SESSION_TTL: "forever" }, /SESSION_TTL: "forever" is not a duration; write it like 90s/],
@@ -67,13 +83,19 @@ describe("loadConfig", () => {
 
   it("never shows a malformed URL setting's value on the unauthenticated /health, only the setting and the rule", async () => {
     const gateway = "gateway.ai.cloudflare.com/v1/0123456789abcdef0123456789abcdef/campfire/anthropic";
-    const response = await health.request("/", {}, env({ CAMPFIRE_URL: "chat.example.com/secret-path", ANTHROPIC_BASE_URL: gateway }) as unknown as Env);
+    const response = await health.request(
+      "/",
+      {},
+      env({ CAMPFIRE_URL: "chat.example.com/secret-path", ANTHROPIC_BASE_URL: gateway }) as unknown as Env,
+    );
     const body = (await response.json()) as { ok: boolean; problems: string[] };
     expect(body.ok).toBe(false);
-    expect(body.problems).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^CAMPFIRE_URL is not an http\(s\) URL/),
-      expect.stringMatching(/^ANTHROPIC_BASE_URL is not an http\(s\) URL/),
-    ]));
+    expect(body.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^CAMPFIRE_URL is not an http\(s\) URL/),
+        expect.stringMatching(/^ANTHROPIC_BASE_URL is not an http\(s\) URL/),
+      ]),
+    );
     const shown = JSON.stringify(body);
     expect(shown).not.toContain("0123456789abcdef");
     expect(shown).not.toContain("secret-path");

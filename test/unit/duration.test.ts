@@ -14,11 +14,14 @@ describe("parseDuration", () => {
     expect(parseDuration(text)).toEqual({ ms });
   });
 
-  it.each(["", "soon", "5 minutes", "-5m", "1e3", "5w", "0", "0.4s"])("refuses %j with a sentence that shows the expected form", (text) => {
-    const result = parseDuration(text);
-    expect(result).toHaveProperty("error");
-    expect((result as { error: string }).error).toMatch(/90s|1s/);
-  });
+  it.each(["", "soon", "5 minutes", "-5m", "1e3", "5w", "0", "0.4s"])(
+    "refuses %j with a sentence that shows the expected form",
+    (text) => {
+      const result = parseDuration(text);
+      expect(result).toHaveProperty("error");
+      expect((result as { error: string }).error).toMatch(/90s|1s/);
+    },
+  );
 });
 
 describe("formatDuration", () => {

@@ -3,7 +3,12 @@ import type { AskOptions, Model, ModelAnswer, ModelRequest } from "../../src/con
 import { type FailureKind, ServiceFailure } from "../../src/failure";
 import { FallbackModel } from "../../src/objects/fallback";
 
-const request: ModelRequest = { model: "claude-sonnet-5-5", maxTokens: 100, system: [], messages: [{ role: "user", content: "hi" }] };
+const request: ModelRequest = {
+  model: "claude-sonnet-5-5",
+  maxTokens: 100,
+  system: [],
+  messages: [{ role: "user", content: "hi" }],
+};
 
 /** A model that answers with its name, or fails with each of `failures` in turn; it records the models it was asked for. */
 function stub(name: string, failures: (ServiceFailure | Error)[] = []) {
@@ -14,13 +19,20 @@ function stub(name: string, failures: (ServiceFailure | Error)[] = []) {
       const failure = failures.shift();
       if (failure) throw failure;
       options?.onText?.(`from ${name}`);
-      return { text: `from ${name}`, stopReason: "end_turn", usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 }, content: [], containerId: null };
+      return {
+        text: `from ${name}`,
+        stopReason: "end_turn",
+        usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 },
+        content: [],
+        containerId: null,
+      };
     },
   };
   return { model, asked };
 }
 
-const anthropic = (kind: FailureKind, status?: number) => new ServiceFailure("anthropic", kind, `Claude's API answered ${status ?? kind}`, status);
+const anthropic = (kind: FailureKind, status?: number) =>
+  new ServiceFailure("anthropic", kind, `Claude's API answered ${status ?? kind}`, status);
 
 describe("a bot's model with a fallback", () => {
   it.each<[string, ServiceFailure]>([
@@ -35,7 +47,10 @@ describe("a bot's model with a fallback", () => {
     const primary = stub("primary", [failure]);
     const fallback = stub("fallback");
     const shown: string[] = [];
-    const answer = await new FallbackModel(primary.model, fallback.model, { botId: "agent", model: "claude-haiku-4-5" }).ask(request, { onText: (text) => shown.push(text) });
+    const answer = await new FallbackModel(primary.model, fallback.model, {
+      botId: "agent",
+      model: "claude-haiku-4-5",
+    }).ask(request, { onText: (text) => shown.push(text) });
     expect(answer).toMatchObject({ text: "from fallback", fallbackModel: "claude-haiku-4-5" });
     expect(primary.asked).toEqual(["claude-sonnet-5-5"]);
     expect(fallback.asked).toEqual(["claude-haiku-4-5"]);
@@ -51,13 +66,21 @@ describe("a bot's model with a fallback", () => {
     ["a bug of the bot's own", new Error("undefined is not a function")],
   ])("does not fall back on %s: the primary's failure stands", async (_, failure) => {
     const fallback = stub("fallback");
-    await expect(new FallbackModel(stub("primary", [failure]).model, fallback.model, { botId: "agent", model: "claude-haiku-4-5" }).ask(request)).rejects.toBe(failure);
+    await expect(
+      new FallbackModel(stub("primary", [failure]).model, fallback.model, {
+        botId: "agent",
+        model: "claude-haiku-4-5",
+      }).ask(request),
+    ).rejects.toBe(failure);
     expect(fallback.asked).toEqual([]);
   });
 
   it("answers with the primary, and says nothing of a fallback, while the primary answers", async () => {
     const fallback = stub("fallback");
-    const answer = await new FallbackModel(stub("primary").model, fallback.model, { botId: "agent", model: "claude-haiku-4-5" }).ask(request);
+    const answer = await new FallbackModel(stub("primary").model, fallback.model, {
+      botId: "agent",
+      model: "claude-haiku-4-5",
+    }).ask(request);
     expect(answer.text).toBe("from primary");
     expect(answer.fallbackModel).toBeUndefined();
     expect(fallback.asked).toEqual([]);
@@ -76,7 +99,12 @@ describe("a bot's model with a fallback", () => {
   it("fails with the primary's failure when the fallback fails too, so the turn is retried as without one", async () => {
     const overloaded = anthropic("overloaded", 529);
     const fallback = stub("fallback", [anthropic("key_rejected", 401)]);
-    await expect(new FallbackModel(stub("primary", [overloaded]).model, fallback.model, { botId: "agent", model: "claude-haiku-4-5" }).ask(request)).rejects.toBe(overloaded);
+    await expect(
+      new FallbackModel(stub("primary", [overloaded]).model, fallback.model, {
+        botId: "agent",
+        model: "claude-haiku-4-5",
+      }).ask(request),
+    ).rejects.toBe(overloaded);
     expect(fallback.asked).toHaveLength(1);
   });
 });

@@ -14,7 +14,10 @@ describe("containerParam", () => {
 
   it("names the conversation's container, so a follow-up works on the same files, with the skills again", () => {
     expect(containerParam("container_011Xyz", [])).toEqual({ id: "container_011Xyz" });
-    expect(containerParam("container_011Xyz", ["docx"])).toEqual({ id: "container_011Xyz", skills: [{ type: "anthropic", skill_id: "docx", version: "latest" }] });
+    expect(containerParam("container_011Xyz", ["docx"])).toEqual({
+      id: "container_011Xyz",
+      skills: [{ type: "anthropic", skill_id: "docx", version: "latest" }],
+    });
   });
 
   it("is left out when there is neither a container nor a skill", () => {
@@ -24,7 +27,9 @@ describe("containerParam", () => {
 
 describe("containerIdOf and codeExecutionTool", () => {
   it("reads the container an answer ran in, or null when no code ran", () => {
-    expect(containerIdOf({ container: { id: "container_011Xyz", expires_at: "2026-11-02T10:00:00Z", skills: null } })).toBe("container_011Xyz");
+    expect(
+      containerIdOf({ container: { id: "container_011Xyz", expires_at: "2026-11-02T10:00:00Z", skills: null } }),
+    ).toBe("container_011Xyz");
     expect(containerIdOf({ container: null })).toBeNull();
   });
 

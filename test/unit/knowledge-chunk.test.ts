@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { CHUNK_CHARS, CHUNK_WORDS, chunkMarkdown, HEADING_CHARS, HEADING_SEPARATOR, TRAIL_CHARS } from "../../src/knowledge/chunk";
+import {
+  CHUNK_CHARS,
+  CHUNK_WORDS,
+  chunkMarkdown,
+  HEADING_CHARS,
+  HEADING_SEPARATOR,
+  TRAIL_CHARS,
+} from "../../src/knowledge/chunk";
 
 const words = (n: number, word = "lorem") => Array.from({ length: n }, (_, i) => `${word}${i}`).join(" ");
 const count = (text: string) => text.split(/\s+/).filter(Boolean).length;
@@ -7,7 +14,16 @@ const count = (text: string) => text.split(/\s+/).filter(Boolean).length;
 describe("chunkMarkdown", () => {
   it("gives each section its own chunk with the trail of headings above it", () => {
     const chunks = chunkMarkdown(
-      ["# Leave", "Everyone gets leave.", "## Parental leave", "Sixteen weeks, paid.", "### Adoption", "Same as birth.", "## Sick leave", "Tell your lead."].join("\n\n"),
+      [
+        "# Leave",
+        "Everyone gets leave.",
+        "## Parental leave",
+        "Sixteen weeks, paid.",
+        "### Adoption",
+        "Same as birth.",
+        "## Sick leave",
+        "Tell your lead.",
+      ].join("\n\n"),
     );
     expect(chunks).toEqual([
       { heading: "Leave", text: "Everyone gets leave." },
@@ -58,17 +74,23 @@ describe("chunkMarkdown", () => {
 
   it("returns nothing for a document with no text, and ignores headings with nothing under them", () => {
     expect(chunkMarkdown("  \n\n \r\n")).toEqual([]);
-    expect(chunkMarkdown("# Title\n\n## Empty\n\n## Full\n\ntext")).toEqual([{ heading: "Title › Full", text: "text" }]);
+    expect(chunkMarkdown("# Title\n\n## Empty\n\n## Full\n\ntext")).toEqual([
+      { heading: "Title › Full", text: "text" },
+    ]);
   });
 
   it("reads Windows line endings and closing hashes of headings", () => {
-    expect(chunkMarkdown("## Office ##\r\n\r\nDoors open at 8.")).toEqual([{ heading: "Office", text: "Doors open at 8." }]);
+    expect(chunkMarkdown("## Office ##\r\n\r\nDoors open at 8.")).toEqual([
+      { heading: "Office", text: "Doors open at 8." },
+    ]);
   });
 
   it("cuts a huge heading, so 1 000 one-word sections under it do not each repeat it whole", () => {
     // The document of issue #18: a 24 KB top heading, then 1 000 sections of one word.
     const top = "Policies and procedures ".repeat(1_000);
-    const chunks = chunkMarkdown(`# ${top}\n\n${Array.from({ length: 1_000 }, (_, i) => `## Part ${i}\n\nword${i}`).join("\n\n")}`);
+    const chunks = chunkMarkdown(
+      `# ${top}\n\n${Array.from({ length: 1_000 }, (_, i) => `## Part ${i}\n\nword${i}`).join("\n\n")}`,
+    );
     expect(chunks.length).toBe(1_000);
     chunks.forEach((chunk, i) => {
       expect(chunk.heading.length).toBeLessThanOrEqual(TRAIL_CHARS);
@@ -80,7 +102,9 @@ describe("chunkMarkdown", () => {
 
   it("keeps the deepest headings of a long trail, standing in for the top ones with …", () => {
     const headings = [1, 2, 3, 4, 5, 6].map((level) => `Level ${level} ${"words ".repeat(20)}`.trim());
-    const [chunk] = chunkMarkdown(`${headings.map((heading, i) => `${"#".repeat(i + 1)} ${heading}`).join("\n\n")}\n\nThe text.`);
+    const [chunk] = chunkMarkdown(
+      `${headings.map((heading, i) => `${"#".repeat(i + 1)} ${heading}`).join("\n\n")}\n\nThe text.`,
+    );
     expect(chunk!.heading.length).toBeLessThanOrEqual(TRAIL_CHARS);
     expect(chunk!.heading.split(HEADING_SEPARATOR)).toEqual(["…", ...headings.slice(-2)]);
   });
@@ -88,10 +112,17 @@ describe("chunkMarkdown", () => {
   it("keeps every passage within CHUNK_CHARS, cutting a word longer than that and losing none of it", () => {
     const huge = "x".repeat(3 * CHUNK_CHARS + 5);
     const emoji = "😀".repeat(CHUNK_CHARS);
-    const chunks = chunkMarkdown(`# Data\n\nbefore ${huge} after\n\n${emoji}\n\n\`\`\`\n${"y".repeat(2 * CHUNK_CHARS)}\n\`\`\``);
+    const chunks = chunkMarkdown(
+      `# Data\n\nbefore ${huge} after\n\n${emoji}\n\n\`\`\`\n${"y".repeat(2 * CHUNK_CHARS)}\n\`\`\``,
+    );
     expect(chunks.every((chunk) => chunk.text.length <= CHUNK_CHARS)).toBe(true);
     // No emoji is cut in half.
     expect(chunks.every((chunk) => chunk.text.isWellFormed())).toBe(true);
-    expect(chunks.map((chunk) => chunk.text).join("").replace(/\s+/g, "")).toBe(`before${huge}after${emoji}\`\`\`${"y".repeat(2 * CHUNK_CHARS)}\`\`\``);
+    expect(
+      chunks
+        .map((chunk) => chunk.text)
+        .join("")
+        .replace(/\s+/g, ""),
+    ).toBe(`before${huge}after${emoji}\`\`\`${"y".repeat(2 * CHUNK_CHARS)}\`\`\``);
   });
 });

@@ -3,7 +3,11 @@ import { DOC_ID, documentIds, LIBRARY_NAME, parseDocument, slugify } from "../..
 
 describe("parseDocument", () => {
   it("takes title and source from front matter and leaves it out of the body", () => {
-    const doc = parseDocument("leave", '---\ntitle: "Leave policy"\nsource: https://wiki.example/leave\nowner: hr\n---\n# Leave\n\nText.', "Ignored");
+    const doc = parseDocument(
+      "leave",
+      '---\ntitle: "Leave policy"\nsource: https://wiki.example/leave\nowner: hr\n---\n# Leave\n\nText.',
+      "Ignored",
+    );
     expect(doc).toEqual({ title: "Leave policy", source: "https://wiki.example/leave", body: "# Leave\n\nText." });
   });
 
@@ -24,20 +28,38 @@ describe("parseDocument", () => {
 });
 
 describe("names", () => {
-  it.each(["leave-policy", "v1.2_notes", "A", "x".repeat(128)])("accepts the document id %j", (id) => expect(DOC_ID.test(id)).toBe(true));
-  it.each(["", ".", "..", "-x", "a/b", "a b", "ä", "x".repeat(129)])("refuses the document id %j", (id) => expect(DOC_ID.test(id)).toBe(false));
-  it.each(["handbook", "Eng-docs_2"])("accepts the library name %j", (name) => expect(LIBRARY_NAME.test(name)).toBe(true));
-  it.each(["", "_x", "a.b", "x".repeat(64)])("refuses the library name %j", (name) => expect(LIBRARY_NAME.test(name)).toBe(false));
+  it.each(["leave-policy", "v1.2_notes", "A", "x".repeat(128)])("accepts the document id %j", (id) =>
+    expect(DOC_ID.test(id)).toBe(true),
+  );
+  it.each(["", ".", "..", "-x", "a/b", "a b", "ä", "x".repeat(129)])("refuses the document id %j", (id) =>
+    expect(DOC_ID.test(id)).toBe(false),
+  );
+  it.each(["handbook", "Eng-docs_2"])("accepts the library name %j", (name) =>
+    expect(LIBRARY_NAME.test(name)).toBe(true),
+  );
+  it.each(["", "_x", "a.b", "x".repeat(64)])("refuses the library name %j", (name) =>
+    expect(LIBRARY_NAME.test(name)).toBe(false),
+  );
 
   it("slugs file names into valid document ids", () => {
     expect(slugify("Parental Leave (2026).md")).toBe("parental-leave-2026");
     expect(slugify("Café-Regeln.markdown")).toBe("cafe-regeln");
     expect(slugify("notes.v2.txt")).toBe("notes.v2");
-    for (const name of ["Parental Leave (2026).md", "__x.md", "a".repeat(300) + ".md"]) expect(DOC_ID.test(slugify(name))).toBe(true);
+    for (const name of ["Parental Leave (2026).md", "__x.md", "a".repeat(300) + ".md"])
+      expect(DOC_ID.test(slugify(name))).toBe(true);
   });
 
   it("gives a file name with letters an id cannot hold a valid id of its own, the same on every machine", () => {
-    const names = ["休暇.md", "病假.md", "😀.md", "😁.txt", "Plan 😀.md", "Plan 😁.md", "Отпуск 2026.md", "x".repeat(200) + "休暇.md"];
+    const names = [
+      "休暇.md",
+      "病假.md",
+      "😀.md",
+      "😁.txt",
+      "Plan 😀.md",
+      "Plan 😁.md",
+      "Отпуск 2026.md",
+      "x".repeat(200) + "休暇.md",
+    ];
     const ids = names.map(slugify);
     for (const id of ids) expect(DOC_ID.test(id)).toBe(true);
     expect(new Set(ids).size).toBe(names.length);
@@ -59,7 +81,9 @@ describe("names", () => {
       ids: ["leave", "leave", "office"],
       clashes: ['Leave.md and leave.txt would both be the document "leave"; rename one of them'],
     });
-    expect(documentIds(["A.md", "a.markdown", "a.txt"]).clashes).toEqual(['A.md, a.markdown and a.txt would all be the document "a"; rename all but one']);
+    expect(documentIds(["A.md", "a.markdown", "a.txt"]).clashes).toEqual([
+      'A.md, a.markdown and a.txt would all be the document "a"; rename all but one',
+    ]);
     expect(documentIds(["休暇.md", "病假.md", "leave.md"]).clashes).toEqual([]);
   });
 });

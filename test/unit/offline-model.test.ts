@@ -1,9 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { OfflineModel } from "../../src/playground/offline-model";
 
-const turn = (text: string) => ({ role: "user" as const, content: [{ type: "text" as const, text: JSON.stringify({ from: "Ada", text }) }] });
-const request = (messages: Parameters<OfflineModel["ask"]>[0]["messages"], tools: { name: string }[] = []) =>
-  ({ model: "offline", maxTokens: 100, system: [], messages, tools: tools.map((t) => ({ ...t, input_schema: { type: "object" as const } })) });
+const turn = (text: string) => ({
+  role: "user" as const,
+  content: [{ type: "text" as const, text: JSON.stringify({ from: "Ada", text }) }],
+});
+const request = (messages: Parameters<OfflineModel["ask"]>[0]["messages"], tools: { name: string }[] = []) => ({
+  model: "offline",
+  maxTokens: 100,
+  system: [],
+  messages,
+  tools: tools.map((t) => ({ ...t, input_schema: { type: "object" as const } })),
+});
 
 describe("the playground's offline model", () => {
   it("says it is offline and echoes what it was told", async () => {
@@ -16,9 +24,18 @@ describe("the playground's offline model", () => {
     const model = new OfflineModel();
     const first = await model.ask(request([turn("parental leave")], [{ name: "search_knowledge" }]), {});
     expect(first.stopReason).toBe("tool_use");
-    expect(first.content[0]).toMatchObject({ type: "tool_use", name: "search_knowledge", input: { query: "parental leave" } });
-    const result = 'Passages from library "handbook", best first:\n\n[1] Leave › Parental leave (id: leave)\nParents get 16 weeks of fully paid leave.\n\n[2] Other';
-    const messages = [turn("parental leave"), { role: "assistant" as const, content: first.content }, { role: "user" as const, content: [{ type: "tool_result" as const, tool_use_id: "x", content: result }] }];
+    expect(first.content[0]).toMatchObject({
+      type: "tool_use",
+      name: "search_knowledge",
+      input: { query: "parental leave" },
+    });
+    const result =
+      'Passages from library "handbook", best first:\n\n[1] Leave › Parental leave (id: leave)\nParents get 16 weeks of fully paid leave.\n\n[2] Other';
+    const messages = [
+      turn("parental leave"),
+      { role: "assistant" as const, content: first.content },
+      { role: "user" as const, content: [{ type: "tool_result" as const, tool_use_id: "x", content: result }] },
+    ];
     const second = await model.ask(request(messages as never, [{ name: "search_knowledge" }]), {});
     expect(second.text).toContain("The best passage I found is from **Leave › Parental leave (id: leave)**");
     expect(second.text).toContain("16 weeks");

@@ -6,7 +6,10 @@ const campfire = () => ({
   room: { id: 3, name: "Watercooler", path: "/rooms/3/4-GZfqGLxdULBM/messages" },
   message: {
     id: 1234,
-    body: { html: '<div>Hey <action-text-attachment sgid="x"></action-text-attachment> what\'s up?</div>', plain: "  what's up? " },
+    body: {
+      html: '<div>Hey <action-text-attachment sgid="x"></action-text-attachment> what\'s up?</div>',
+      plain: "  what's up? ",
+    },
     path: "/rooms/3/@1234",
   },
 });
@@ -18,7 +21,14 @@ describe("parsePayload", () => {
       shape: "campfire",
       key: "4-GZfqGLxdULBM",
       basePath: "",
-      message: { messageId: "1234", roomId: 3, roomName: "Watercooler", userId: 7, userName: "Ada Lovelace", text: "what's up?" },
+      message: {
+        messageId: "1234",
+        roomId: 3,
+        roomName: "Watercooler",
+        userId: 7,
+        userName: "Ada Lovelace",
+        text: "what's up?",
+      },
     });
   });
 
@@ -30,9 +40,16 @@ describe("parsePayload", () => {
     });
   });
 
-  it.each([["null", null], ["missing", undefined]])("reads a direct-message room, whose name Campfire sends as %s", (_, name) => {
+  it.each([
+    ["null", null],
+    ["missing", undefined],
+  ])("reads a direct-message room, whose name Campfire sends as %s", (_, name) => {
     const body = { ...campfire(), room: { id: 3, name, path: "/rooms/3/4-GZfqGLxdULBM/messages" } };
-    expect(parsePayload(body)).toMatchObject({ ok: true, shape: "campfire", message: { roomId: 3, roomName: null, userName: "Ada Lovelace" } });
+    expect(parsePayload(body)).toMatchObject({
+      ok: true,
+      shape: "campfire",
+      message: { roomId: 3, roomName: null, userName: "Ada Lovelace" },
+    });
   });
 
   it("still refuses a room name that is not text", () => {
@@ -48,11 +65,23 @@ describe("parsePayload", () => {
 
   const cases: [string, (body: ReturnType<typeof campfire>) => unknown, RegExp][] = [
     ["a missing user", ({ user, ...rest }) => rest, /^user is missing/],
-    ["a missing plain body", (b) => ({ ...b, message: { ...b.message, body: { html: "" } } }), /message\.body\.plain is missing/],
+    [
+      "a missing plain body",
+      (b) => ({ ...b, message: { ...b.message, body: { html: "" } } }),
+      /message\.body\.plain is missing/,
+    ],
     ["a room id given as text", (b) => ({ ...b, room: { ...b.room, id: "3" } }), /room\.id must be a number/],
     ["a fractional message id", (b) => ({ ...b, message: { ...b.message, id: 1.5 } }), /message\.id/],
-    ["a room.path that is not a bot path", (b) => ({ ...b, room: { ...b.room, path: "/rooms/3" } }), /room\.path is not a bot messages path/],
-    ["a room.path for another room", (b) => ({ ...b, room: { ...b.room, path: "/rooms/9/4-GZfqGLxdULBM/messages" } }), /names room 9 but room\.id is 3/],
+    [
+      "a room.path that is not a bot path",
+      (b) => ({ ...b, room: { ...b.room, path: "/rooms/3" } }),
+      /room\.path is not a bot messages path/,
+    ],
+    [
+      "a room.path for another room",
+      (b) => ({ ...b, room: { ...b.room, path: "/rooms/9/4-GZfqGLxdULBM/messages" } }),
+      /names room 9 but room\.id is 3/,
+    ],
   ];
   it.each(cases)("refuses %s, naming the field", (_, mutate, reason) => {
     const result = parsePayload(mutate(campfire()));
@@ -87,6 +116,11 @@ describe("parsePayload", () => {
 
   it("reads the sub-path of a Campfire served under one", () => {
     const body = { ...campfire(), room: { id: 5, name: "W", path: "/chat/rooms/5/4-GZfqGLxdULBM/messages" } };
-    expect(parsePayload(body)).toMatchObject({ ok: true, key: "4-GZfqGLxdULBM", basePath: "/chat", message: { roomId: 5 } });
+    expect(parsePayload(body)).toMatchObject({
+      ok: true,
+      key: "4-GZfqGLxdULBM",
+      basePath: "/chat",
+      message: { roomId: 5 },
+    });
   });
 });

@@ -40,8 +40,16 @@ describe("webhookText (which playground messages reach the bot)", () => {
 
 describe("webhookRoom (the room a playground webhook names)", () => {
   it("sends a direct room with no name, as Campfire does, and a shared room with its name", () => {
-    expect(webhookRoom({ id: 107, name: "Direct: Ada", direct: true }, "1-PlaygroundAs")).toEqual({ id: 107, name: null, path: "/rooms/107/1-PlaygroundAs/messages" });
-    expect(webhookRoom({ id: 1, name: "Watercooler", direct: false }, "1-PlaygroundAs")).toEqual({ id: 1, name: "Watercooler", path: "/rooms/1/1-PlaygroundAs/messages" });
+    expect(webhookRoom({ id: 107, name: "Direct: Ada", direct: true }, "1-PlaygroundAs")).toEqual({
+      id: 107,
+      name: null,
+      path: "/rooms/107/1-PlaygroundAs/messages",
+    });
+    expect(webhookRoom({ id: 1, name: "Watercooler", direct: false }, "1-PlaygroundAs")).toEqual({
+      id: 1,
+      name: "Watercooler",
+      path: "/rooms/1/1-PlaygroundAs/messages",
+    });
   });
 
   it("runs on its own, as the page embeds its source", () => {

@@ -21,7 +21,9 @@ describe("renderMarkdown: everyday Markdown", () => {
     expect(renderMarkdown("Hello **bold**, __bold__, *em*, _em_ and `code`")).toBe(
       "<p>Hello <strong>bold</strong>, <strong>bold</strong>, <em>em</em>, <em>em</em> and <code>code</code></p>",
     );
-    expect(renderMarkdown("line one\nline two\n\nnext paragraph")).toBe("<p>line one<br>line two</p>\n<p>next paragraph</p>");
+    expect(renderMarkdown("line one\nline two\n\nnext paragraph")).toBe(
+      "<p>line one<br>line two</p>\n<p>next paragraph</p>",
+    );
   });
 
   it("renders lists, nested lists and task lists", () => {
@@ -30,7 +32,9 @@ describe("renderMarkdown: everyday Markdown", () => {
     expect(renderMarkdown("- outer\n  - inner")).toBe("<ul>\n<li>outer<ul>\n<li>inner</li>\n</ul></li>\n</ul>");
     expect(renderMarkdown("- [x] done\n- [ ] todo")).toBe("<ul>\n<li>☑ done</li>\n<li>☐ todo</li>\n</ul>");
     // In a loose list the box stays on the same line as its text.
-    expect(renderMarkdown("- [x] done\n\n- [ ] todo")).toBe("<ul>\n<li><p>☑ done</p></li>\n<li><p>☐ todo</p></li>\n</ul>");
+    expect(renderMarkdown("- [x] done\n\n- [ ] todo")).toBe(
+      "<ul>\n<li><p>☑ done</p></li>\n<li><p>☐ todo</p></li>\n</ul>",
+    );
   });
 
   it("renders blockquotes, with Markdown inside", () => {
@@ -48,7 +52,9 @@ describe("renderMarkdown: everyday Markdown", () => {
   });
 
   it("keeps code blocks verbatim: escaped, not Markdown-processed, language dropped", () => {
-    const html = renderMarkdown("```ts\nconst a = 1 < 2 && **not bold**;\n[x](javascript:alert(1)) &amp;\n<b>x</b>\n\n```");
+    const html = renderMarkdown(
+      "```ts\nconst a = 1 < 2 && **not bold**;\n[x](javascript:alert(1)) &amp;\n<b>x</b>\n\n```",
+    );
     expect(html).toBe(
       "<pre><code>const a = 1 &lt; 2 &amp;&amp; **not bold**;\n[x](javascript:alert(1)) &amp;amp;\n&lt;b&gt;x&lt;/b&gt;</code></pre>",
     );
@@ -62,11 +68,15 @@ describe("renderMarkdown: everyday Markdown", () => {
     expect(renderMarkdown("| name | n |\n|:--|--:|\n| ada | 1 |\n| grace | 10 |")).toBe(
       "<pre>name  | n\n------|---\nada   | 1\ngrace | 10</pre>",
     );
-    expect(renderMarkdown("| a<b> | b |\n|---|---|\n| **1** | 2 |")).toBe("<pre>a&lt;b&gt;  | b\n------|--\n**1** | 2</pre>");
+    expect(renderMarkdown("| a<b> | b |\n|---|---|\n| **1** | 2 |")).toBe(
+      "<pre>a&lt;b&gt;  | b\n------|--\n**1** | 2</pre>",
+    );
   });
 
   it("shows images as links labelled with their alt text", () => {
-    expect(renderMarkdown("![a cat](https://img.example/cat.png)")).toBe('<p><a href="https://img.example/cat.png">a cat</a></p>');
+    expect(renderMarkdown("![a cat](https://img.example/cat.png)")).toBe(
+      '<p><a href="https://img.example/cat.png">a cat</a></p>',
+    );
     expect(renderMarkdown("![](https://img.example/cat.png)")).toBe(
       '<p><a href="https://img.example/cat.png">https://img.example/cat.png</a></p>',
     );
@@ -86,17 +96,23 @@ describe("renderMarkdown: everyday Markdown", () => {
 
 describe("renderMarkdown: links", () => {
   it("keeps http, https and mailto links, with the href attribute-escaped", () => {
-    expect(renderMarkdown("[docs](https://example.com/a?b=1&c=2)")).toBe('<p><a href="https://example.com/a?b=1&amp;c=2">docs</a></p>');
+    expect(renderMarkdown("[docs](https://example.com/a?b=1&c=2)")).toBe(
+      '<p><a href="https://example.com/a?b=1&amp;c=2">docs</a></p>',
+    );
     expect(renderMarkdown("[it](http://example.com/it's)")).toBe('<p><a href="http://example.com/it&#39;s">it</a></p>');
     expect(renderMarkdown("[mail](mailto:ada@example.com)")).toBe('<p><a href="mailto:ada@example.com">mail</a></p>');
-    expect(renderMarkdown("[**bold** link](HTTPS://EXAMPLE.COM)")).toBe('<p><a href="https://example.com/"><strong>bold</strong> link</a></p>');
+    expect(renderMarkdown("[**bold** link](HTTPS://EXAMPLE.COM)")).toBe(
+      '<p><a href="https://example.com/"><strong>bold</strong> link</a></p>',
+    );
     // The title has nowhere to go: only href is allowed.
     expect(renderMarkdown('[t](https://example.com "a title")')).toBe('<p><a href="https://example.com/">t</a></p>');
   });
 
   it("turns autolinks, bare URLs and e-mail addresses into links", () => {
-    expect(renderMarkdown("see https://example.com now")).toBe('<p>see <a href="https://example.com/">https://example.com</a> now</p>');
-    expect(renderMarkdown("<https://example.com/?q=\"x\"&y>")).toBe(
+    expect(renderMarkdown("see https://example.com now")).toBe(
+      '<p>see <a href="https://example.com/">https://example.com</a> now</p>',
+    );
+    expect(renderMarkdown('<https://example.com/?q="x"&y>')).toBe(
       '<p><a href="https://example.com/?q=%22x%22&amp;y">https://example.com/?q=&quot;x&quot;&amp;y</a></p>',
     );
     expect(renderMarkdown("www.example.com or ada@example.com")).toBe(
@@ -129,15 +145,21 @@ describe("renderMarkdown: Campfire message permalinks", () => {
   const campfireUrl = "https://chat.example.com";
 
   it("makes a permalink written relative clickable on the Campfire URL", () => {
-    expect(renderMarkdown("see [your question](/rooms/3/@1234)", { campfireUrl })).toBe('<p>see <a href="https://chat.example.com/rooms/3/@1234">your question</a></p>');
-    expect(renderMarkdown("[it](/rooms/3/@1234)", { campfireUrl: "https://chat.example.com/" })).toBe('<p><a href="https://chat.example.com/rooms/3/@1234">it</a></p>');
+    expect(renderMarkdown("see [your question](/rooms/3/@1234)", { campfireUrl })).toBe(
+      '<p>see <a href="https://chat.example.com/rooms/3/@1234">your question</a></p>',
+    );
+    expect(renderMarkdown("[it](/rooms/3/@1234)", { campfireUrl: "https://chat.example.com/" })).toBe(
+      '<p><a href="https://chat.example.com/rooms/3/@1234">it</a></p>',
+    );
   });
 
   it("keeps absolute links to the same Campfire as they are", () => {
     expect(renderMarkdown("https://chat.example.com/rooms/3/@1234", { campfireUrl })).toBe(
       '<p><a href="https://chat.example.com/rooms/3/@1234">https://chat.example.com/rooms/3/@1234</a></p>',
     );
-    expect(renderMarkdown("[earlier](https://chat.example.com/rooms/3/@99)", { campfireUrl })).toBe('<p><a href="https://chat.example.com/rooms/3/@99">earlier</a></p>');
+    expect(renderMarkdown("[earlier](https://chat.example.com/rooms/3/@99)", { campfireUrl })).toBe(
+      '<p><a href="https://chat.example.com/rooms/3/@99">earlier</a></p>',
+    );
   });
 
   it.each([
@@ -160,7 +182,10 @@ describe("renderMarkdown: raw HTML from the model is shown, never run", () => {
   it.each([
     ["<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"],
     ['hi <img src=x onerror="alert(1)"> there', "hi &lt;img src=x onerror=&quot;alert(1)&quot;&gt; there"],
-    ['<iframe src="https://evil.example"></iframe>', "&lt;iframe src=&quot;https://evil.example&quot;&gt;&lt;/iframe&gt;"],
+    [
+      '<iframe src="https://evil.example"></iframe>',
+      "&lt;iframe src=&quot;https://evil.example&quot;&gt;&lt;/iframe&gt;",
+    ],
     ['<a href="javascript:alert(1)">x</a>', "&lt;a href=&quot;javascript:alert(1)&quot;&gt;x&lt;/a&gt;"],
     ['say <b onclick="alert(1)">hi</b>', "say &lt;b onclick=&quot;alert(1)&quot;&gt;hi&lt;/b&gt;"],
     ['<div style="position:fixed">x</div>', "&lt;div style=&quot;position:fixed&quot;&gt;x&lt;/div&gt;"],
@@ -203,7 +228,7 @@ describe("renderMarkdown: whatever the input", () => {
     "# <img src=x onerror=1>",
     "| <script> | b |\n|---|---|\n| 1 | <iframe> |",
     '[a](https://x.example/"onmouseover="alert(1))',
-    "<https://example.com/\"><script>>",
+    '<https://example.com/"><script>>',
     "<javascript:alert(1)>",
     "<!-- comment --><script>1</script>",
     '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
@@ -219,7 +244,26 @@ describe("renderMarkdown: whatever the input", () => {
     "- [x] <script>done</script>",
     "~~<s>x</s>~~",
   ];
-  const joiners = ["", " ", "\n", "\n\n", "\n> ", "\n- ", "\n1. ", "**", "_", "`", "[", "](", ")", "|", "\n```\n", "<", "&", "\n    "];
+  const joiners = [
+    "",
+    " ",
+    "\n",
+    "\n\n",
+    "\n> ",
+    "\n- ",
+    "\n1. ",
+    "**",
+    "_",
+    "`",
+    "[",
+    "](",
+    ")",
+    "|",
+    "\n```\n",
+    "<",
+    "&",
+    "\n    ",
+  ];
 
   /** A small seeded generator, so every run tries the same combinations. */
   function random(seed: number): () => number {
@@ -233,7 +277,7 @@ describe("renderMarkdown: whatever the input", () => {
 
   it("emits only allowed tags, no attribute but an http(s)/mailto href, for hostile snippets and their combinations", () => {
     const next = random(20260101);
-    const pick = <T,>(list: T[]) => list[Math.floor(next() * list.length)]!;
+    const pick = <T>(list: T[]) => list[Math.floor(next() * list.length)]!;
     const combinations = Array.from({ length: 500 }, () =>
       Array.from({ length: 1 + Math.floor(next() * 4) }, () => pick(hostile) + pick(joiners)).join(""),
     );

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import {
-  afterEscapedError, answerRetriesOver, decideRetry, deliveryRetry, ESCAPED_ERROR_RETRIES, fileFetchRetry, MODEL_RETRY, retryAfterFailure,
+  afterEscapedError,
+  answerRetriesOver,
+  decideRetry,
+  deliveryRetry,
+  ESCAPED_ERROR_RETRIES,
+  fileFetchRetry,
+  MODEL_RETRY,
+  retryAfterFailure,
 } from "../../src/conversation/retry";
 
 const middle = () => 0.5;
@@ -8,7 +15,9 @@ const MINUTE = 60_000;
 
 describe("decideRetry", () => {
   it("backs off exponentially from the first delay", () => {
-    const delays = [1, 2, 3, 4].map((attempts) => (decideRetry(MODEL_RETRY, attempts, 0, 0, undefined, middle) as { retryAt: number }).retryAt);
+    const delays = [1, 2, 3, 4].map(
+      (attempts) => (decideRetry(MODEL_RETRY, attempts, 0, 0, undefined, middle) as { retryAt: number }).retryAt,
+    );
     expect(delays).toEqual([2_000, 4_000, 8_000, 16_000]);
   });
 
@@ -28,7 +37,9 @@ describe("decideRetry", () => {
 
   it("never retries at once, even a moment before the window closes or when retry-after says 0", () => {
     const now = MODEL_RETRY.windowMs - 1;
-    expect((decideRetry(MODEL_RETRY, 2, 0, now, 0, () => 0) as { retryAt: number }).retryAt).toBeGreaterThanOrEqual(now + 1_000);
+    expect((decideRetry(MODEL_RETRY, 2, 0, now, 0, () => 0) as { retryAt: number }).retryAt).toBeGreaterThanOrEqual(
+      now + 1_000,
+    );
   });
 
   it("gives up after the last attempt or once the window has passed", () => {
@@ -61,10 +72,19 @@ describe("delivery retries", () => {
 
   it("and an answering failure gives up within minutes, with one apology", () => {
     const failure = { retryable: true };
-    expect(retryAfterFailure("answer", failure, { attempts: 0, since: null }, MINUTE, 0)).toMatchObject({ attempts: 1, since: 0 });
-    expect(retryAfterFailure("answer", failure, { attempts: 2, since: 0 }, MINUTE, 4 * MINUTE)).toMatchObject({ giveUp: true });
-    expect(retryAfterFailure("deliver", failure, { attempts: 2, since: 0 }, MINUTE, 4 * MINUTE)).toHaveProperty("retryAt");
-    expect(retryAfterFailure("deliver", { retryable: false }, { attempts: 0, since: null }, MINUTE, 0)).toMatchObject({ giveUp: true });
+    expect(retryAfterFailure("answer", failure, { attempts: 0, since: null }, MINUTE, 0)).toMatchObject({
+      attempts: 1,
+      since: 0,
+    });
+    expect(retryAfterFailure("answer", failure, { attempts: 2, since: 0 }, MINUTE, 4 * MINUTE)).toMatchObject({
+      giveUp: true,
+    });
+    expect(retryAfterFailure("deliver", failure, { attempts: 2, since: 0 }, MINUTE, 4 * MINUTE)).toHaveProperty(
+      "retryAt",
+    );
+    expect(retryAfterFailure("deliver", { retryable: false }, { attempts: 0, since: null }, MINUTE, 0)).toMatchObject({
+      giveUp: true,
+    });
   });
 });
 
@@ -94,16 +114,79 @@ describe("when storage refuses even recording a failure", () => {
 const SECOND = 1_000;
 
 describe("fetching a file from Anthropic", () => {
-  type Row = [string, { retryable: boolean; retryAfterMs?: number }, { attempts: number; since: number | null }, number, boolean, { retryBetween: [number, number] } | "give up"];
+  type Row = [
+    string,
+    { retryable: boolean; retryAfterMs?: number },
+    { attempts: number; since: number | null },
+    number,
+    boolean,
+    { retryBetween: [number, number] } | "give up",
+  ];
   it.each<Row>([
-    ["a first 5xx: tried again within seconds", { retryable: true }, { attempts: 0, since: null }, 0, false, { retryBetween: [1.6 * SECOND, 2.4 * SECOND] }],
-    ["still failing a minute in: tried again at most 15 s later", { retryable: true }, { attempts: 6, since: 0 }, MINUTE, false, { retryBetween: [MINUTE + 12 * SECOND, MINUTE + 18 * SECOND] }],
-    ["retry-after is honoured, but never past the two minutes", { retryable: true, retryAfterMs: MINUTE }, { attempts: 7, since: 0 }, 100 * SECOND, false, { retryBetween: [2 * MINUTE, 2 * MINUTE] }],
-    ["two minutes after the first failure: given up, its note goes in its place", { retryable: true }, { attempts: 9, since: 0 }, 2 * MINUTE, false, "give up"],
-    ["a file the Files API no longer has (404): its note at once", { retryable: false }, { attempts: 0, since: null }, 0, false, "give up"],
-    ["messages wait behind the answer: a first failure still gets one retry", { retryable: true }, { attempts: 0, since: null }, 0, true, { retryBetween: [1.6 * SECOND, 2.4 * SECOND] }],
-    ["messages wait behind the answer: the second failure gives the file up", { retryable: true }, { attempts: 1, since: 0 }, 2 * SECOND, true, "give up"],
-    ["a message arrives behind a file failing for a while: given up at its next try", { retryable: true }, { attempts: 4, since: 0 }, 30 * SECOND, true, "give up"],
+    [
+      "a first 5xx: tried again within seconds",
+      { retryable: true },
+      { attempts: 0, since: null },
+      0,
+      false,
+      { retryBetween: [1.6 * SECOND, 2.4 * SECOND] },
+    ],
+    [
+      "still failing a minute in: tried again at most 15 s later",
+      { retryable: true },
+      { attempts: 6, since: 0 },
+      MINUTE,
+      false,
+      { retryBetween: [MINUTE + 12 * SECOND, MINUTE + 18 * SECOND] },
+    ],
+    [
+      "retry-after is honoured, but never past the two minutes",
+      { retryable: true, retryAfterMs: MINUTE },
+      { attempts: 7, since: 0 },
+      100 * SECOND,
+      false,
+      { retryBetween: [2 * MINUTE, 2 * MINUTE] },
+    ],
+    [
+      "two minutes after the first failure: given up, its note goes in its place",
+      { retryable: true },
+      { attempts: 9, since: 0 },
+      2 * MINUTE,
+      false,
+      "give up",
+    ],
+    [
+      "a file the Files API no longer has (404): its note at once",
+      { retryable: false },
+      { attempts: 0, since: null },
+      0,
+      false,
+      "give up",
+    ],
+    [
+      "messages wait behind the answer: a first failure still gets one retry",
+      { retryable: true },
+      { attempts: 0, since: null },
+      0,
+      true,
+      { retryBetween: [1.6 * SECOND, 2.4 * SECOND] },
+    ],
+    [
+      "messages wait behind the answer: the second failure gives the file up",
+      { retryable: true },
+      { attempts: 1, since: 0 },
+      2 * SECOND,
+      true,
+      "give up",
+    ],
+    [
+      "a message arrives behind a file failing for a while: given up at its next try",
+      { retryable: true },
+      { attempts: 4, since: 0 },
+      30 * SECOND,
+      true,
+      "give up",
+    ],
   ])("%s", (_, failure, retry, now, laterMessages, expected) => {
     const decision = retryAfterFailure("fetch_file", failure, retry, 24 * 60 * MINUTE, now, laterMessages);
     expect(decision).toMatchObject({ attempts: retry.attempts + 1, since: retry.since ?? now });
@@ -125,6 +208,8 @@ describe("fetching a file from Anthropic", () => {
     expect(now).toBeGreaterThanOrEqual(2 * MINUTE);
     expect(now).toBeLessThanOrEqual(2 * MINUTE + 2 * SECOND);
     expect(attempts).toBeLessThanOrEqual(14);
-    expect(retryAfterFailure("deliver", { retryable: true }, { attempts: 9, since: 0 }, MINUTE, 2 * MINUTE)).toHaveProperty("retryAt");
+    expect(
+      retryAfterFailure("deliver", { retryable: true }, { attempts: 9, since: 0 }, MINUTE, 2 * MINUTE),
+    ).toHaveProperty("retryAt");
   });
 });

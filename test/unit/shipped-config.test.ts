@@ -20,7 +20,15 @@ describe("the shipped wrangler.toml", () => {
   });
 
   it("ships an assistant that knows the handbook, remembers people and hands reports to a file-making reporter", () => {
-    expect(loaded.bots.get("assistant")).toMatchObject({ knowledge: { read: ["handbook"] }, memoryTtlMs: 90 * 86_400_000, consult: ["reporter"] });
-    expect(loaded.bots.get("reporter")).toMatchObject({ codeExecution: true, skills: ["xlsx", "docx", "pptx", "pdf"], thinking: { type: "enabled", budget_tokens: 4000 } });
+    expect(loaded.bots.get("assistant")).toMatchObject({
+      knowledge: { read: ["handbook"] },
+      memoryTtlMs: 90 * 86_400_000,
+      consult: ["reporter"],
+    });
+    expect(loaded.bots.get("reporter")).toMatchObject({
+      codeExecution: true,
+      skills: ["xlsx", "docx", "pptx", "pdf"],
+      thinking: { type: "enabled", budget_tokens: 4000 },
+    });
   });
 });

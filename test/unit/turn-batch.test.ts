@@ -28,7 +28,12 @@ describe("turnBatch", () => {
 
 describe("actsForPeople", () => {
   const bot = (entry: Record<string, unknown>) => {
-    const config = loadConfig({ CAMPFIRE_URL: "https://chat.example.com", SESSION_TTL: "", BOTS: { agent: { name: "Agent", ...entry } }, ANTHROPIC_API_KEY: "sk-test" } as ConfigEnv);
+    const config = loadConfig({
+      CAMPFIRE_URL: "https://chat.example.com",
+      SESSION_TTL: "",
+      BOTS: { agent: { name: "Agent", ...entry } },
+      ANTHROPIC_API_KEY: "sk-test",
+    } as ConfigEnv);
     expect(config.problems.filter((problem) => problem.startsWith("BOTS.agent."))).toEqual([]);
     return config.bots.get("agent")!;
   };
@@ -40,7 +45,11 @@ describe("actsForPeople", () => {
     ["set_reminder alone: it sets the asker's reminder", { tools: ["set_reminder"] }, true],
     ["cancel_reminder alone: it cancels only the asker's reminders", { tools: ["cancel_reminder"] }, true],
     ["list_reminders alone: it lists the room's reminders, whoever asks", { tools: ["list_reminders"] }, false],
-    ["room history and knowledge: the room's and the library's, not a person's", { tools: ["room_history"], knowledge: ["handbook"] }, false],
+    [
+      "room history and knowledge: the room's and the library's, not a person's",
+      { tools: ["room_history"], knowledge: ["handbook"] },
+      false,
+    ],
   ])("%s → %s", (_, entry, expected) => {
     expect(actsForPeople(bot(entry))).toBe(expected);
   });
