@@ -17,12 +17,13 @@ export const CLOUDFLARE = {
   storageGbMonth: 0.2,
 };
 
-/** Claude Sonnet, per token, from anthropic.com/pricing; a 5-minute cache write is 1.25× input, a read 0.1×. */
+/** Claude Sonnet, per token, from anthropic.com/pricing; a 5-minute cache write is 1.25× input, a 1-hour one 2×, a read 0.1×. */
 export const SONNET = {
   source: "anthropic.com/pricing (Claude Sonnet)",
   input: 3 / 1e6,
   output: 15 / 1e6,
   cacheWrite: 3.75 / 1e6,
+  cacheWrite1h: 6 / 1e6,
   cacheRead: 0.3 / 1e6,
 };
 
@@ -31,16 +32,20 @@ export interface Usage {
   output_tokens: number;
   cache_read_input_tokens: number;
   cache_creation_input_tokens: number;
+  /** The writes by ttl, as the API reports them; without it every write is a 5-minute one. */
+  cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
 }
 
 export function claudeCost(usage: Usage[]): number {
-  return usage.reduce(
-    (sum, u) =>
+  return usage.reduce((sum, u) => {
+    const hour = u.cache_creation?.ephemeral_1h_input_tokens ?? 0;
+    const writes = (u.cache_creation_input_tokens - hour) * SONNET.cacheWrite + hour * SONNET.cacheWrite1h;
+    return (
       sum +
       u.input_tokens * SONNET.input +
       u.output_tokens * SONNET.output +
-      u.cache_creation_input_tokens * SONNET.cacheWrite +
-      u.cache_read_input_tokens * SONNET.cacheRead,
-    0,
-  );
+      writes +
+      u.cache_read_input_tokens * SONNET.cacheRead
+    );
+  }, 0);
 }

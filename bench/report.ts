@@ -5,6 +5,7 @@ import { type ColdStart, DEEP_IMPORTS, median } from "./bundle.ts";
 import type { AckRow, IdleFloor, Overhead } from "./latency.ts";
 import { perConversation, type Soak } from "./memory.ts";
 import { CLOUDFLARE, claudeCost, PRICES_READ, SONNET } from "./prices.ts";
+import { type DayFigures, roomDaySection } from "./room-day.ts";
 import { kb, mb, ms, percentile, table } from "./stats.ts";
 import type { Bundle } from "./workerd.ts";
 
@@ -18,6 +19,7 @@ export interface Results {
   soak: { bot: Soak; note: Soak };
   bundle: { bot: Bundle; deep: Bundle | null; packages: [string, number][] };
   cold: { bot: ColdStart; bare: ColdStart };
+  roomDay: DayFigures[];
 }
 
 const x = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : "n/a");
@@ -297,7 +299,9 @@ export function render(results: Results, header: string[]): string {
     `Prices (read ${PRICES_READ}; ${CLOUDFLARE.source}; ${SONNET.source}): Workers $0.30/M requests, $0.02/M CPU ms;` +
       " Durable Objects $0.15/M requests, $12.50/M GB-s of duration (128 MB per object), SQLite $0.001/M rows read," +
       " $1.00/M rows written, $0.20/GB-month stored; subrequests are not billed. Sonnet $3/M input, $15/M output," +
-      " $3.75/M cache writes, $0.30/M cache reads. Monthly allowances are ignored: these are marginal costs.",
+      " $3.75/M 5-minute and $6/M 1-hour cache writes, $0.30/M cache reads. Monthly allowances are ignored: these are marginal costs.",
+    "",
+    ...roomDaySection(results.roomDay),
     "",
     `## Memory and storage: soak of ${results.soak.bot.active.length} cycles × ${results.soak.bot.perCycle} conversations`,
     "",

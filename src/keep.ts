@@ -1,12 +1,12 @@
 /** The value `map` keeps for `key`, made by `make` on first use: per-isolate caches of things costly to build. */
-export function kept<K extends object | string | undefined, V>(
-  map: Map<K, V> | (K extends object ? WeakMap<K, V> : never),
+export function kept<K, V>(
+  map: { get(key: K): V | undefined; set(key: K, value: V): unknown },
   key: K,
   make: () => V,
 ): V {
-  const known = (map as Map<K, V>).get(key);
+  const known = map.get(key);
   if (known !== undefined) return known;
   const made = make();
-  (map as Map<K, V>).set(key, made);
+  map.set(key, made);
   return made;
 }

@@ -1,4 +1,10 @@
-import type { ContainerParams, MessageParam, TextBlockParam, ToolUnion } from "@anthropic-ai/sdk/resources/messages";
+import type {
+  ContainerParams,
+  MessageParam,
+  TextBlockParam,
+  ToolResultBlockParam,
+  ToolUnion,
+} from "@anthropic-ai/sdk/resources/messages";
 import { producedFileIds } from "../anthropic/produced";
 import type { BotConfig } from "../config";
 import type { AuditSink } from "./effects";
@@ -42,6 +48,9 @@ export interface LoopAnswer {
 
 const joinText = (before: string, more: string) => [before, more].filter(Boolean).join("\n\n");
 
+/** The loop's own cache breakpoint: rounds are seconds apart, so 5 minutes; after the turn's, so the 1-hour ones stay first. */
+const ROUND_CACHE = { type: "ephemeral", ttl: "5m" } as const;
+
 /**
  * Asks the model until it is done: each tool call is run and answered, a paused server-tool turn is resumed,
  * and the rounds are bounded by the bot's `max_tool_rounds` (the turn's signal bounds the time).
@@ -54,6 +63,9 @@ export async function runModelLoop(input: LoopInput): Promise<LoopAnswer> {
   const fileIds: string[] = [];
   let containerId: string | null = null;
   let container = input.container;
+  // The newest tool result carries the loop's breakpoint, so each round reads the rounds before it (room context
+  // included) from the cache; moved forward as the loop grows, it stays one breakpoint, within the API's four.
+  let roundBreakpoint: ToolResultBlockParam | undefined;
   let fallbackModel: string | undefined;
   for (let round = 0; ; round++) {
     input.onAsk();
@@ -93,11 +105,13 @@ export async function runModelLoop(input: LoopInput): Promise<LoopAnswer> {
     }
     // Sent back exactly as returned: the API needs thinking blocks and their signatures within a tool loop.
     messages.push({ role: "assistant", content: answer.content });
-    if (stopReason === "tool_use")
-      messages.push({
-        role: "user",
-        content: await runTools(answer.content, bot, input.toolbox, input.toolContext, input.audit),
-      });
+    if (stopReason === "tool_use") {
+      const results = await runTools(answer.content, bot, input.toolbox, input.toolContext, input.audit);
+      if (roundBreakpoint) delete roundBreakpoint.cache_control;
+      roundBreakpoint = results.at(-1);
+      if (roundBreakpoint) roundBreakpoint.cache_control = ROUND_CACHE;
+      messages.push({ role: "user", content: results });
+    }
   }
   return { text, usage, stopReason, fileIds, containerId, fallbackModel };
 }

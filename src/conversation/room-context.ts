@@ -3,12 +3,14 @@ import { log } from "../log";
 import { cleanName, cleanText } from "../text";
 import { roomContextBlock } from "./prompt";
 import type { ConversationStore } from "./store";
+import type { RoomContext } from "./transcript";
 
 const CONTEXT_LINE_CHARS = 500;
 
 /**
  * Recent messages of the room that are not already part of the conversation, framed as data: in a shared room
- * Campfire only sends the bot what mentions it. A slow or older Campfire is skipped quickly; the turn goes on.
+ * Campfire only sends the bot what mentions it. Only those after `after` (the newest the transcript has shown): the
+ * ones before are in the history already. A slow or older Campfire is skipped quickly; the turn goes on.
  */
 export async function roomContext(
   room: Room,
@@ -16,18 +18,21 @@ export async function roomContext(
   botId: string,
   roomName: string,
   limit: number,
-): Promise<string> {
-  if (limit === 0 || !room.supports("read_edit")) return "";
+  after: number | null,
+): Promise<RoomContext | null> {
+  if (limit === 0 || !room.supports("read_edit")) return null;
   let recent: Awaited<ReturnType<Room["recent"]>>;
   try {
     recent = await room.recent({ quick: true });
   } catch (error) {
     log("warn", "room_context.skipped", { bot: botId, room: room.id, error: (error as Error).message });
-    return "";
+    return null;
   }
-  if (!recent) return "";
+  if (!recent) return null;
   // The bot's own messages are already in the conversation as answers, and so are the messages sent to it.
-  const candidates = recent.filter((message) => message.creator.id !== room.botUserId && message.text.trim());
+  const candidates = recent.filter(
+    (message) => message.creator.id !== room.botUserId && message.text.trim() && (after === null || message.id > after),
+  );
   const seen = store.seenAmong(candidates.map((message) => message.id));
   const lines = candidates
     .filter((message) => !seen.has(String(message.id)))
@@ -37,5 +42,9 @@ export async function roomContext(
       from: cleanName(message.creator.name, 100),
       text: cleanText(message.text, CONTEXT_LINE_CHARS),
     }));
-  return roomContextBlock(roomName, lines, room.permalinkBase);
+  if (lines.length === 0) return null;
+  return {
+    text: roomContextBlock(roomName, lines, room.permalinkBase),
+    upto: Math.max(...lines.map((line) => line.id)),
+  };
 }

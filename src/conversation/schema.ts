@@ -43,6 +43,8 @@ CREATE TABLE IF NOT EXISTS conversation (
   rows_written INTEGER NOT NULL DEFAULT 0,
   subrequests INTEGER NOT NULL DEFAULT 0,
   reported TEXT,
+  cache_rhythm TEXT,
+  out_context TEXT,
   budget_rows TEXT,
   budget_held INTEGER NOT NULL DEFAULT 0,
   budget_cost INTEGER NOT NULL DEFAULT 0,
@@ -73,11 +75,13 @@ CREATE TABLE IF NOT EXISTS reminders (
 );`;
 
 /**
- * The conversation's columns added since this layout first shipped: the fallback turns counted, and the held budget
- * reservation (its counters as JSON, micro-dollars held, its turn's real cost so far). A conversation stored before
- * them gets them in place.
+ * The conversation's columns added since this layout first shipped: the turn rhythm the cache ttls are chosen from,
+ * the room context an answer was given with, the fallback turns counted, and the held budget reservation (its
+ * counters as JSON, micro-dollars held, its turn's real cost so far). A conversation stored before them gets them in place.
  */
 const LATER_COLUMNS = [
+  "cache_rhythm TEXT",
+  "out_context TEXT",
   "fallbacks INTEGER NOT NULL DEFAULT 0",
   "budget_rows TEXT",
   "budget_held INTEGER NOT NULL DEFAULT 0",

@@ -1,8 +1,10 @@
 import type { Settlement } from "../budget/counters";
 import type { AckBoost } from "../campfire/ack-boost";
 import type { Capability } from "../campfire/room";
+import type { Rhythm } from "./cache-ttl";
 import type { Billing } from "./meter";
 import type { TokenUsage } from "./model";
+import type { RoomContext } from "./transcript";
 
 /** A message waiting for the bot's answer, in arrival order. */
 export interface PendingMessage {
@@ -19,8 +21,9 @@ export interface Outgoing {
   kind: "reply" | "error";
   /** The last inbox message this answers; everything up to it is settled once it is posted. */
   uptoSeq: number;
-  /** The user turn as Claude saw it, recorded in the transcript with the reply. */
+  /** The user turn as Claude saw it, recorded in the transcript with the reply, and the room context shown with it. */
   prompt: string;
+  context: RoomContext | null;
   markdown: string;
   /** A message already in the room for this turn (streamed text or a progress line): the first part edits it. */
   messageId: number | null;
@@ -56,6 +59,8 @@ export interface ConversationState {
   billing: Billing;
   /** What the registry was last told: null before the first report. */
   reported: string | null;
+  /** When the conversation last asked the model, and the gaps between its turns: what the cache ttls are chosen from. */
+  rhythm: Rhythm;
   /** The last turn's reservation against the bot's budget and its real cost, until the next turn or eviction settles it. */
   budget: Settlement | null;
 }

@@ -79,6 +79,7 @@ export async function deliverStep(
             ctx.bot.historyBudgetTokens,
             outgoing.prompt,
             withoutNotices(outgoing.markdown),
+            outgoing.context,
           )
         : null;
     ctx.store.settle(outgoing.uptoSeq, transcript, Date.now(), ctx.billing.toStore());
@@ -177,6 +178,7 @@ async function answerInstead(
     kind: "error",
     uptoSeq,
     prompt: "",
+    context: null,
     markdown,
     messageId: state.draft.messageId,
     posted: 0,

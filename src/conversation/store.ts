@@ -1,6 +1,7 @@
 import type { Settlement } from "../budget/counters";
 import type { Capability } from "../campfire/room";
 import { tableDefinitions } from "../sqlite";
+import { readRhythm } from "./cache-ttl";
 import { directRoomLabel, type InboundMessage, isHashId } from "./message";
 import { type Billing, billingFields, type Meter } from "./meter";
 import type { TokenUsage } from "./model";
@@ -99,8 +100,8 @@ export class ConversationStore {
     const row = this.exec<Row>(
       `SELECT bot_id, room_id, room_name, ttl_ms, started_at, last_activity_at, turns, input_tokens, output_tokens, cache_read_tokens,
          cache_write_tokens, retry_attempts, retry_at, failing_since, draft_message_id, draft_posting_since, out_kind, out_upto_seq,
-         out_prompt, out_markdown, out_message_id, out_posted, out_queued_at, out_files, out_boost, container_id, lacks, do_requests, rows_read, rows_written, subrequests,
-         reported, fallbacks, budget_rows, budget_held, budget_cost, EXISTS (SELECT 1 FROM inbox) AS waiting FROM conversation`,
+         out_prompt, out_context, out_markdown, out_message_id, out_posted, out_queued_at, out_files, out_boost, container_id, lacks, do_requests, rows_read, rows_written, subrequests,
+         reported, fallbacks, budget_rows, budget_held, budget_cost, cache_rhythm, EXISTS (SELECT 1 FROM inbox) AS waiting FROM conversation`,
     ).toArray()[0];
     if (!row) return null;
     return {
@@ -127,6 +128,7 @@ export class ConversationStore {
               kind: row.out_kind as Outgoing["kind"],
               uptoSeq: int(row.out_upto_seq),
               prompt: row.out_prompt as string,
+              context: JSON.parse((row.out_context as string | null) ?? "null") as Outgoing["context"],
               markdown: row.out_markdown as string,
               messageId: maybe(row.out_message_id),
               posted: int(row.out_posted),
@@ -144,6 +146,7 @@ export class ConversationStore {
         subrequests: int(row.subrequests),
       },
       reported: row.reported as string | null,
+      rhythm: readRhythm(row.cache_rhythm as string | null),
       budget:
         row.budget_rows === null
           ? null
@@ -204,7 +207,7 @@ export class ConversationStore {
   /**
    * Keeps an answer and its billed tokens until it is posted; a retry then posts it without asking Claude again.
    * An answer the bot's fallback model wrote is counted as it is billed: now. The budget reservation the
-   * conversation now holds goes in the same write.
+   * conversation now holds, and the turn's rhythm (for the cache ttls), go into the same write.
    */
   keepAnswer(
     outgoing: Outgoing,
@@ -212,14 +215,16 @@ export class ConversationStore {
     containerId: string | null,
     budget: Settlement | null,
     byFallback = false,
+    rhythm: string | null = null,
   ): void {
     this.exec(
-      `UPDATE conversation SET out_kind = ?, out_upto_seq = ?, out_prompt = ?, out_markdown = ?, out_message_id = ?, out_posted = ?, out_queued_at = ?,
+      `UPDATE conversation SET out_kind = ?, out_upto_seq = ?, out_prompt = ?, out_context = ?, out_markdown = ?, out_message_id = ?, out_posted = ?, out_queued_at = ?,
          out_files = ?, out_boost = ?, container_id = coalesce(?, container_id), input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, cache_read_tokens = cache_read_tokens + ?, cache_write_tokens = cache_write_tokens + ?,
-         fallbacks = fallbacks + ?, retry_attempts = 0, retry_at = NULL, failing_since = NULL, budget_rows = ?, budget_held = ?, budget_cost = ?`,
+         fallbacks = fallbacks + ?, retry_attempts = 0, retry_at = NULL, failing_since = NULL, budget_rows = ?, budget_held = ?, budget_cost = ?, cache_rhythm = coalesce(?, cache_rhythm)`,
       outgoing.kind,
       outgoing.uptoSeq,
       outgoing.prompt,
+      JSON.stringify(outgoing.context),
       outgoing.markdown,
       outgoing.messageId,
       outgoing.posted,
@@ -233,6 +238,7 @@ export class ConversationStore {
       usage.cacheWrite,
       byFallback ? 1 : 0,
       ...budgetValues(budget),
+      rhythm,
     );
   }
 
@@ -266,7 +272,7 @@ export class ConversationStore {
       this.exec("DELETE FROM inbox WHERE seq <= ?", uptoSeq);
       this.exec(
         `UPDATE conversation SET transcript = coalesce(?, transcript), turns = turns + ?, last_activity_at = ?, out_kind = NULL, out_upto_seq = NULL,
-           out_prompt = NULL, out_markdown = NULL, out_message_id = NULL, out_posted = 0, out_queued_at = NULL, out_files = NULL, out_boost = NULL, retry_attempts = 0, retry_at = NULL,
+           out_prompt = NULL, out_context = NULL, out_markdown = NULL, out_message_id = NULL, out_posted = 0, out_queued_at = NULL, out_files = NULL, out_boost = NULL, retry_attempts = 0, retry_at = NULL,
            failing_since = NULL, draft_message_id = NULL, draft_posting_since = NULL, do_requests = do_requests + ?, rows_read = rows_read + ?,
            rows_written = rows_written + ?, subrequests = subrequests + ?`,
         transcript && JSON.stringify(transcript),

@@ -1,3 +1,4 @@
+import type { MessageParam, TextBlockParam, ToolUnion } from "@anthropic-ai/sdk/resources/messages";
 import { containerParam } from "../anthropic/container";
 import type { BudgetAccess } from "../budget/access";
 import { acknowledge, release } from "../campfire/ack-boost";
@@ -6,9 +7,10 @@ import type { BotConfig } from "../config";
 import { pausedSentence } from "../control/status";
 import type { KnowledgeAccess } from "../knowledge/access";
 import { type LogFields, log } from "../log";
-import { type MemoryApi, memoryPrompt } from "../memory/tool";
+import { type MemoryApi, memoryOwner, memoryPrompt } from "../memory/tool";
 import { budgetStatus } from "../tools/budget-status";
 import { type Person, ToolError } from "../tools/tool";
+import { afterTurn, type CachePlan, cachePlan, storedRhythm } from "./cache-ttl";
 import { consultBot } from "./consult";
 import type { AuditSink } from "./effects";
 import { addUsage, type Model, NO_USAGE, type TokenUsage } from "./model";
@@ -19,8 +21,8 @@ import { budgetReader, reserveTurn, type TurnSpend } from "./spend";
 import type { ConversationState, Outgoing, PendingMessage } from "./state";
 import type { ConversationStore } from "./store";
 import { PROGRESS_AFTER_MS, ReplyStreamer } from "./streamer";
-import { actsForPeople, type TurnToolContext, toolbox, toolsFor } from "./toolbox";
-import { type Turn, turnsToDrop } from "./transcript";
+import { actsForPeople, type Toolbox, type TurnToolContext, toolbox, toolsFor } from "./toolbox";
+import { contextShownUpto, type RoomContext, type Turn, turnsToDrop } from "./transcript";
 
 /** At most this many waiting messages make one turn; a bigger burst is answered in several. */
 export const MESSAGES_PER_TURN = 20;
@@ -71,6 +73,61 @@ export interface TurnSetup {
   spend: TurnSpend;
 }
 
+/** What a turn has read, from which it asks the model. */
+export interface TurnInput {
+  bot: BotConfig;
+  roomName: string;
+  /** The transcript as this turn sends it, already within the bot's budget. */
+  transcript: Turn[];
+  pending: Pick<PendingMessage, "userName" | "text">[];
+  /** Room messages since the transcript's last, framed as data; null when there are none. */
+  context: RoomContext | null;
+  now: Date;
+  asker: Person;
+  /** Whether the asker's memory is open in this turn. */
+  memory: boolean;
+  /** The bots this one may consult. */
+  consultable: BotConfig[];
+  /** The ttl of each cache breakpoint. */
+  cache: CachePlan;
+  /** A bot with a budget can always be asked what is left of it. */
+  budgeted?: boolean;
+}
+
+/** The turn's request to the model — prompt, tools and cache breakpoints — and the custom tools it may call. */
+export function turnRequest({
+  bot,
+  roomName,
+  transcript,
+  pending,
+  context,
+  now,
+  asker,
+  memory,
+  consultable,
+  cache,
+  budgeted = false,
+}: TurnInput): {
+  prompt: string;
+  system: TextBlockParam[];
+  messages: MessageParam[];
+  tools: ToolUnion[];
+  custom: Toolbox;
+} {
+  const prompt = composeTurn(pending);
+  const system = systemPrompt(bot, roomName, [
+    bot.knowledge.read.length
+      ? `Your knowledge libraries: ${bot.knowledge.read.join(", ")}. Search them before answering questions they may cover, and cite the document (title and id) you used.`
+      : "",
+    memory ? memoryPrompt(bot.memoryTtlMs!) : "",
+  ]);
+  const extra = [memory ? memoryOwner(asker.name) : "", currentTime(now, bot.timeZone)].filter(Boolean).join("\n\n");
+  const built = buildPrompt(system, transcript, prompt, context?.text ?? "", extra, cache);
+  const custom = toolbox(bot, consultable, asker);
+  if (budgeted) custom.set(budgetStatus.name, budgetStatus);
+  return { prompt, ...built, tools: toolsFor(bot, custom, memory), custom };
+}
+
 /**
  * Asks the model about the next batch of waiting messages at once, in arrival order, on behalf of the newest one's
  * sender (for a bot that acts for people, the batch's only one): the transcript within the bot's budget, recent room
@@ -109,24 +166,39 @@ export async function answerWaiting({
   let kept = false;
   try {
     await streamer.adoptOrphan(state.draft.postingSince);
-    const transcript = trimmed(store, bot, room.id);
-    const context = await roomContext(room, store, bot.id, state.roomName, bot.roomContextMessages);
-    const prompt = composeTurn(pending);
+    const { transcript, dropped } = trimmed(store, bot, room.id);
+    const context = await roomContext(
+      room,
+      store,
+      bot.id,
+      state.roomName,
+      bot.roomContextMessages,
+      contextShownUpto(transcript),
+    );
     const now = new Date();
+    const cache = cachePlan({
+      rhythm: state.rhythm,
+      now: now.getTime(),
+      ttlMs: state.ttlMs,
+      nextReminderAt: store.reminders.nextDueAt(),
+      historyTrimmed: dropped > 0,
+    });
     const memory = reach.memory(bot, asker);
     const knowledge = reach.knowledge(bot);
-    const system = systemPrompt(bot, state.roomName, [
-      bot.knowledge.read.length
-        ? `Your knowledge libraries: ${bot.knowledge.read.join(", ")}. Search them before answering questions they may cover, and cite the document (title and id) you used.`
-        : "",
-      memory ? memoryPrompt(asker.name, bot.memoryTtlMs!) : "",
-    ]);
-    const { system: blocks, messages } = buildPrompt(
-      system,
+    const consultable = bot.consult.map((id) => reach.bot(id)).filter((other) => other !== undefined);
+    const { prompt, system, messages, tools, custom } = turnRequest({
+      bot,
+      roomName: state.roomName,
       transcript,
-      prompt,
-      [context, currentTime(now, bot.timeZone)].filter(Boolean).join("\n\n"),
-    );
+      pending,
+      context,
+      now,
+      asker,
+      memory: memory !== undefined,
+      consultable,
+      cache,
+      budgeted: budget !== undefined,
+    });
     let consultUsage: TokenUsage = { ...NO_USAGE };
     const toolContext: TurnToolContext = {
       botId: bot.id,
@@ -158,11 +230,6 @@ export async function answerWaiting({
       reach.consulted(otherId, answer.usage);
       return answer.text;
     };
-    const consultable = bot.consult.map((id) => reach.bot(id)).filter((other) => other !== undefined);
-    const tools = toolbox(bot, consultable, asker);
-    // A bot with a budget can always be asked what is left of it.
-    if (budget) tools.set(budgetStatus.name, budgetStatus);
-    const offered = toolsFor(bot, tools, memory !== undefined);
     // Before the model is asked: a turn a budget does not allow is not started.
     const notices = budget
       ? await reserveTurn({
@@ -173,7 +240,7 @@ export async function answerWaiting({
           asker,
           roomId: room.id,
           stored: state.budget,
-          request: { system: blocks, messages, tools: offered },
+          request: { system, messages, tools },
           now,
         })
       : [];
@@ -181,10 +248,10 @@ export async function answerWaiting({
     const answer = await runModelLoop({
       model,
       bot,
-      system: blocks,
+      system,
       messages,
-      tools: offered,
-      toolbox: tools,
+      tools,
+      toolbox: custom,
       toolContext,
       onAsk,
       signal: timeout.signal,
@@ -199,6 +266,7 @@ export async function answerWaiting({
       kind: "reply",
       uptoSeq: last.seq,
       prompt,
+      context,
       markdown: [answer.text || emptyAnswer(answer.stopReason, answer.fileIds.length), ...notices].join("\n\n"),
       messageId: streamer.shownMessageId,
       posted: 0,
@@ -212,6 +280,7 @@ export async function answerWaiting({
       answer.containerId,
       spend.current(state.budget),
       answer.fallbackModel !== undefined,
+      storedRhythm(afterTurn(state.rhythm, now.getTime(), Date.now())),
     );
     kept = true;
     const answered = {
@@ -221,6 +290,7 @@ export async function answerWaiting({
       streamed: streamer.shownMessageId !== null,
       files: answer.fileIds.length,
       tokens: { ...usage },
+      cache_ttl: [cache.system, cache.history, cache.turn].map((ttl) => ttl ?? "none").join(","),
       ...(answer.fallbackModel ? { fallback: answer.fallbackModel } : {}),
     };
     return { outgoing, answered, transcript };
@@ -233,7 +303,7 @@ export async function answerWaiting({
 }
 
 /** The transcript as this turn sends it; what is dropped here is dropped for good when the turn settles. */
-function trimmed(store: ConversationStore, bot: BotConfig, roomId: number) {
+function trimmed(store: ConversationStore, bot: BotConfig, roomId: number): { transcript: Turn[]; dropped: number } {
   const transcript = store.transcript();
   const drop = turnsToDrop(transcript, bot.historyBudgetTokens);
   if (drop > 0)
@@ -243,7 +313,7 @@ function trimmed(store: ConversationStore, bot: BotConfig, roomId: number) {
       dropped_turns: drop,
       kept_turns: transcript.length - drop,
     });
-  return transcript.slice(drop);
+  return { transcript: transcript.slice(drop), dropped: drop };
 }
 
 function emptyAnswer(stopReason: string | null, files: number): string {

@@ -46,18 +46,26 @@ export async function runMemoryTool(
   }
 }
 
-/** What the system prompt says about the memory when the bot has it; `personName` is the newest message's sender. */
-export function memoryPrompt(personName: string, ttlMs: number): string {
-  // A display name is chosen by its owner: one line, bounded, so it cannot pose as further instructions.
-  const name = personName.replace(/\s+/g, " ").trim().slice(0, 80) || "the person speaking";
+/**
+ * What the system prompt says about the memory when the bot has it. It names no one, so it is the same for everyone
+ * and stays in the cached prefix; whose memory is open is said after it, in each turn (`memoryOwner`).
+ */
+export function memoryPrompt(ttlMs: number): string {
   return (
-    `You have a memory tool. Its /memories directory belongs to ${name}, who wrote the newest message, and to no one else: ` +
-    `it holds what you noted in earlier conversations with them, in any room or in direct messages. ` +
-    `When it could help, view /memories before answering. When ${name} shares a lasting preference or fact about themselves ` +
+    `You have a memory tool. Its /memories directory belongs to the person who wrote the newest message, named at the end ` +
+    `of each turn, and to no one else: it holds what you noted in earlier conversations with them, in any room or in direct messages. ` +
+    `When it could help, view /memories before answering. When they share a lasting preference or fact about themselves ` +
     `or their work that would help later, record it briefly; skip passing chatter, never record what other people said, ` +
     `and never store secrets such as passwords, keys, tokens, or health or financial details, even when asked. ` +
-    `If ${name} asks what you remember about them, view their files and tell them plainly; if they ask you to forget ` +
+    `If they ask what you remember about them, view their files and tell them plainly; if they ask you to forget ` +
     `everything, delete /memories and confirm it; to forget one thing, change or delete just that. ` +
     `The memory is forgotten on its own ${formatDuration(ttlMs)} after it was last used.`
   );
+}
+
+/** Whose memory this turn opens, said after the cached prefix; `personName` is the newest message's sender. */
+export function memoryOwner(personName: string): string {
+  // A display name is chosen by its owner: one line, bounded, so it cannot pose as further instructions.
+  const name = personName.replace(/\s+/g, " ").trim().slice(0, 80) || "the person speaking";
+  return `Memory: the /memories directory open in this turn belongs to ${name}, who wrote the newest message.`;
 }

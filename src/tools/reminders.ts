@@ -8,12 +8,14 @@ export const REMINDER_HORIZON_MS = 366 * 86_400_000;
 /** Reminders live in the conversation's own storage and fire from its one alarm, even days later. */
 export const setReminder = defineTool({
   name: "set_reminder",
-  description:
-    "Set a reminder that will be posted in this room at a given time, for the person asking. `at` is relative ('in 10 " +
-    "minutes', 'in 2 hours', 'in 3 days') or an ISO date-time; without an offset it is read in the bot's time zone. At " +
-    "most one year ahead.",
+  description: "Set a reminder for the person asking, posted in this room at a time at most a year ahead.",
   input: z.object({
-    at: z.string().max(100).describe("When: 'in 20 minutes' or '2026-11-25T09:00'"),
+    at: z
+      .string()
+      .max(100)
+      .describe(
+        "'in 20 minutes', 'in 3 days', or an ISO date-time like '2026-11-25T09:00' (without an offset, in the bot's time zone)",
+      ),
     text: z.string().min(1).max(500).describe("What to remind about"),
   }),
   forAsker: true,
@@ -48,7 +50,7 @@ export const listReminders = defineTool({
 export const cancelReminder = defineTool({
   name: "cancel_reminder",
   description:
-    "Cancel one of the asking person's own pending reminders by its number. Reminders set by others can only be cancelled by them.",
+    "Cancel one of the asking person's pending reminders by its number (a reminder set by someone else only they can cancel).",
   input: z.object({ id: z.number().int().positive().describe("The reminder's number, from list_reminders") }),
   forAsker: true,
   async run({ id }, { reminders, asker }) {

@@ -7,10 +7,14 @@ const MAX_CHARS = 12_000;
 export const roomHistory = defineTool({
   name: "room_history",
   description:
-    "Read earlier messages of this Campfire room, oldest first (at most 40 per call), as JSON lines with each message's id, " +
-    "time, sender and text, plus its permanent link. Pass before_id (the id of the oldest message you have) to page further back.",
+    "Read earlier messages of this room, oldest first, 40 at most, as JSON lines: id, time, sender, text and link.",
   input: z.object({
-    before_id: z.number().int().positive().optional().describe("Only messages older than this message id"),
+    before_id: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("Only messages older than this id: the oldest you have, to page back"),
   }),
   async run({ before_id }, { room }) {
     const messages = await room.recent({ before: before_id });

@@ -67,10 +67,27 @@ export class ToolError extends Error {}
 /** Definitions already built: turning a zod schema into JSON Schema is the costliest part of offering a tool. */
 const definitions = new WeakMap<Tool, ToolDefinition>();
 
-/** What Claude is told about a tool: its zod schema as JSON Schema. */
+/** JSON Schema's safe-integer bounds that zod writes for every `.int()`: they tell Claude nothing, and cost tokens in every request. */
+const unbounded = (_key: string, value: unknown) =>
+  value && typeof value === "object" && !Array.isArray(value)
+    ? Object.fromEntries(
+        Object.entries(value).filter(
+          ([key, bound]) =>
+            !(
+              (key === "maximum" && bound === Number.MAX_SAFE_INTEGER) ||
+              (key === "minimum" && bound === Number.MIN_SAFE_INTEGER)
+            ),
+        ),
+      )
+    : value;
+
+/** What Claude is told about a tool: its zod schema as JSON Schema (zod still checks the bounds it leaves out). */
 export function toolDefinition(tool: Tool): ToolDefinition {
   return kept(definitions, tool, () => {
-    const { $schema: _, ...schema } = z.toJSONSchema(tool.input) as Record<string, unknown>;
+    const { $schema: _, ...schema } = JSON.parse(JSON.stringify(z.toJSONSchema(tool.input)), unbounded) as Record<
+      string,
+      unknown
+    >;
     return { name: tool.name, description: tool.description, input_schema: schema as ToolDefinition["input_schema"] };
   });
 }

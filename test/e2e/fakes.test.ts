@@ -66,6 +66,103 @@ describe("fake Anthropic, through the real SDK", () => {
   });
 });
 
+describe("fake Anthropic: an honest prompt cache on a virtual clock", () => {
+  let clock = 0;
+  let cached: FakeAnthropic;
+  let sdk: Anthropic;
+  beforeAll(async () => {
+    cached = await startFakeAnthropic({ now: () => clock, minCacheTokens: 1024 });
+    sdk = new Anthropic({ apiKey: "sk-ant-fake", baseURL: cached.url, maxRetries: 0 });
+  });
+  afterAll(() => cached.close());
+
+  type Control = { type: "ephemeral"; ttl?: "5m" | "1h" };
+  const long = (letter: string, control?: Control) => ({
+    type: "text" as const,
+    text: letter.repeat(6_000),
+    ...(control ? { cache_control: control } : {}),
+  });
+  const send = (system: ReturnType<typeof long>[], at: number, words = "question") => {
+    clock = at;
+    return sdk.messages.stream({ ...ask(words), system }).finalMessage();
+  };
+  const MINUTE = 60_000;
+
+  it("keeps a 5-minute entry alive for 5 minutes after its last read, and bills the write by its ttl", async () => {
+    cached.reset();
+    const system = [long("A", { type: "ephemeral" })];
+    const first = await send(system, 0);
+    expect(first.usage.cache_creation).toEqual({
+      ephemeral_5m_input_tokens: first.usage.cache_creation_input_tokens,
+      ephemeral_1h_input_tokens: 0,
+    });
+    expect(first.usage.cache_creation_input_tokens).toBeGreaterThan(1024);
+    // Read at 4 minutes, so it lives until 9; at 10 it is gone and written again.
+    expect((await send(system, 4 * MINUTE)).usage.cache_read_input_tokens).toBe(
+      first.usage.cache_creation_input_tokens,
+    );
+    expect((await send(system, 8 * MINUTE)).usage.cache_read_input_tokens).toBe(
+      first.usage.cache_creation_input_tokens,
+    );
+    const late = await send(system, 14 * MINUTE);
+    expect(late.usage.cache_read_input_tokens).toBe(0);
+    expect(late.usage.cache_creation_input_tokens).toBe(first.usage.cache_creation_input_tokens);
+  });
+
+  it("keeps a 1-hour entry through a 50-minute pause, billed as a 1-hour write, and not past an hour", async () => {
+    cached.reset();
+    const system = [long("B", { type: "ephemeral", ttl: "1h" })];
+    const first = await send(system, 0);
+    expect(first.usage.cache_creation).toEqual({
+      ephemeral_5m_input_tokens: 0,
+      ephemeral_1h_input_tokens: first.usage.cache_creation_input_tokens,
+    });
+    expect((await send(system, 50 * MINUTE)).usage.cache_read_input_tokens).toBe(
+      first.usage.cache_creation_input_tokens,
+    );
+    expect((await send(system, 111 * MINUTE)).usage.cache_read_input_tokens).toBe(0);
+  });
+
+  it("bills a request with both ttls as the API does: 1-hour writes up to the last 1-hour breakpoint, 5-minute after it", async () => {
+    cached.reset();
+    const first = await send([long("C", { type: "ephemeral", ttl: "1h" }), long("D", { type: "ephemeral" })], 0);
+    const { ephemeral_1h_input_tokens: hour, ephemeral_5m_input_tokens: five } = first.usage.cache_creation!;
+    expect(hour).toBeGreaterThan(1024);
+    expect(five).toBeGreaterThan(1024);
+    // After 20 minutes only the 1-hour prefix is left: it is read, the rest written again.
+    const later = await send(
+      [long("C", { type: "ephemeral", ttl: "1h" }), long("D", { type: "ephemeral" })],
+      20 * MINUTE,
+    );
+    expect(later.usage.cache_read_input_tokens).toBe(hour);
+    expect(later.usage.cache_creation!.ephemeral_5m_input_tokens).toBe(five);
+  });
+
+  it("caches nothing shorter than the minimum cacheable length", async () => {
+    cached.reset();
+    const short = [{ type: "text" as const, text: "E".repeat(2_000), cache_control: { type: "ephemeral" as const } }];
+    clock = 0;
+    const first = await sdk.messages.create({ ...ask("short"), system: short });
+    const second = await sdk.messages.create({ ...ask("short"), system: short });
+    expect(first.usage.cache_creation_input_tokens).toBe(0);
+    expect(second.usage.cache_read_input_tokens).toBe(0);
+    expect(second.usage.input_tokens).toBe(first.usage.input_tokens);
+  });
+
+  it("refuses more than 4 breakpoints, and a 1-hour breakpoint after a 5-minute one, with 400 as the API does", async () => {
+    const five = [..."FGHIJ"].map((letter) => long(letter, { type: "ephemeral" }));
+    const tooMany = await send(five, 0).catch((e: unknown) => e);
+    expect((tooMany as APIError).status).toBe(400);
+    expect((tooMany as APIError).message).toMatch(/maximum of 4 blocks with cache_control/);
+    const misordered = await send(
+      [long("K", { type: "ephemeral" }), long("L", { type: "ephemeral", ttl: "1h" })],
+      0,
+    ).catch((e: unknown) => e);
+    expect((misordered as APIError).status).toBe(400);
+    expect((misordered as APIError).message).toMatch(/ttl='1h'.*after.*ttl='5m'/);
+  });
+});
+
 describe("fake Anthropic: code execution and the Files API", () => {
   const tools = [{ type: "code_execution_20260521" as const, name: "code_execution" as const }];
   const fileIdOf = (content: ContentBlock[]) => {

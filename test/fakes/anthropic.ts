@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { codeExecutionProblem, containerFor, type FileRequest, fakeFiles } from "./anthropic-files.ts";
 import { json, listen, sleep } from "./http.ts";
+import { type Boundary, blockTokens, boundaries, type CacheUsage, PromptCache } from "./prompt-cache.ts";
 
 /** What the fake recorded of one request; the key itself is never kept. */
 export interface RecordedRequest {
@@ -14,19 +15,39 @@ export interface RecordedRequest {
   usage?: Usage;
 }
 
-export interface Usage {
-  input_tokens: number;
+/** A request as the prompt cache saw it: its blocks, when (on the fake's clock), and what it was billed. */
+export interface CachedRequest {
+  at: number;
+  blocks: Boundary[];
+  usage: Usage;
+}
+
+export interface Usage extends CacheUsage {
   output_tokens: number;
-  cache_read_input_tokens: number;
-  cache_creation_input_tokens: number;
-  /** The cache writes by lifetime, as the real API breaks them down (the bot writes only 5-minute entries). */
-  cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
+}
+
+export interface FakeAnthropicOptions {
+  port?: number;
+  /** The prompt cache's clock (the room-day bench runs a virtual one); wall time otherwise. */
+  now?: () => number;
+  /** The minimum cacheable prompt length; the tests' prompts are a few hundred tokens, so 0 unless asked. */
+  minCacheTokens?: number;
+  /**
+   * An answer instead of the echo, for a turn whose text carries no directive: its text, and a tool to call first
+   * (`roundsDone` is how many tool rounds of this turn are done).
+   */
+  answer?: (turn: {
+    text: string;
+    roundsDone: number;
+  }) => { text: string; tool?: { name: string; input: unknown } } | undefined;
 }
 
 export interface FakeAnthropic {
   url: string;
   requests: RecordedRequest[];
   usageLog: Usage[];
+  /** Every answered request as the cache saw it, to re-price the same requests under another caching choice. */
+  cacheLog: CachedRequest[];
   /** Calls to the Files API (metadata and downloads), apart from `requests` so those stay Messages calls only. */
   fileRequests: FileRequest[];
   reset(): void;
@@ -69,18 +90,20 @@ const ERROR_TYPES: Record<number, string> = {
  */
 const DIRECTIVE = /\[fake:([^\]]*)\]/;
 
-const tokens = (value: unknown) => Math.ceil(JSON.stringify(value).length / 4);
+const tokens = blockTokens;
 
 /**
  * A fake Anthropic Messages API on loopback: validates requests like the real one, echoes the last user
  * message (so tests can see what the model was given), streams SSE, injects errors and latency on request,
- * and accounts prompt-cache reads by prefix the way the real cache does.
+ * and accounts the prompt cache as the real one does (./prompt-cache.ts).
  */
-export async function startFakeAnthropic(options: { port?: number } = {}): Promise<FakeAnthropic> {
+export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {
   const requests: RecordedRequest[] = [];
   const usageLog: Usage[] = [];
+  const cacheLog: CachedRequest[] = [];
   const directiveUses = new Map<string, number>();
-  const cachedPrefixes = new Map<string, number>();
+  const cache = new PromptCache(options.minCacheTokens ?? 0);
+  const now = options.now ?? Date.now;
   /** Thinking blocks this fake signed, as "signature\nthinking". */
   const signatures = new Set<string>();
   const files = fakeFiles();
@@ -90,13 +113,15 @@ export async function startFakeAnthropic(options: { port?: number } = {}): Promi
     url: "",
     requests,
     usageLog,
+    cacheLog,
     fileRequests: files.requests,
     reset() {
       files.reset();
       requests.length = 0;
       usageLog.length = 0;
+      cacheLog.length = 0;
       directiveUses.clear();
-      cachedPrefixes.clear();
+      cache.clear();
     },
     close: async () => {},
   };
@@ -137,6 +162,8 @@ export async function startFakeAnthropic(options: { port?: number } = {}): Promi
     if (!headers["anthropic-version"]) return error(response, 400, "anthropic-version: header is required");
     const invalid = validate(body);
     if (invalid) return error(response, 400, invalid);
+    const cached = boundaries(body);
+    if ("problem" in cached) return error(response, 400, cached.problem);
     const messages = body.messages as Message[];
     const thinkingProblem = body.thinking ? unsignedThinking(messages, signatures) : null;
     if (thinkingProblem) return error(response, 400, thinkingProblem);
@@ -191,15 +218,25 @@ export async function startFakeAnthropic(options: { port?: number } = {}): Promi
         },
       ];
     } else {
-      content = [
-        {
-          type: "text",
-          text:
-            script.reply !== undefined
-              ? decodeURIComponent(script.reply)
-              : echo(messages, lastUser.replace(DIRECTIVE, "").trim()),
-        },
-      ];
+      const scripted = directive ? undefined : options.answer?.({ text: lastUser, roundsDone });
+      if (scripted?.tool) {
+        content = [
+          { type: "text", text: scripted.text },
+          { type: "tool_use", id: `toolu_fake_${serial}`, name: scripted.tool.name, input: scripted.tool.input },
+        ];
+        stopReason = "tool_use";
+      } else {
+        content = [
+          {
+            type: "text",
+            text:
+              scripted?.text ??
+              (script.reply !== undefined
+                ? decodeURIComponent(script.reply)
+                : echo(messages, lastUser.replace(DIRECTIVE, "").trim())),
+          },
+        ];
+      }
     }
     if (body.thinking && body.thinking.type !== "disabled") {
       // As the real API: thinking comes first, signed; a tool loop must send it back unchanged.
@@ -208,8 +245,10 @@ export async function startFakeAnthropic(options: { port?: number } = {}): Promi
       signatures.add(`${signature}\n${thinking}`);
       content = [{ type: "thinking", thinking, signature }, ...content];
     }
-    const usage = { ...accountCache(body, cachedPrefixes), output_tokens: tokens(content) };
+    const at = now();
+    const usage = { ...cache.account(cached.boundaries, at), output_tokens: tokens(content) };
     usageLog.push(usage);
+    cacheLog.push({ at, blocks: cached.boundaries, usage });
     record.usage = usage;
     response.on("finish", () => (record.ms = Date.now() - record.at));
     // As the real API: a container is reported once code ran in one, or the request named one.
@@ -312,52 +351,6 @@ function spoken(turn: string): string {
     }
   });
   return said.every((line) => line !== null) ? said.join("\n\n") : turn;
-}
-
-/**
- * Prompt-cache accounting, as Anthropic describes it: the prefix up to each `cache_control` block (tools, then
- * system, then messages) is written to the cache; a later request reads the longest cached prefix that ends at
- * one of its breakpoints or at any of the 20 blocks before one.
- */
-function accountCache(body: MessagesBody, cache: Map<string, number>): Omit<Usage, "output_tokens"> {
-  const parts: Block[] = [
-    ...(body.tools ?? []),
-    ...(typeof body.system === "string" ? [{ type: "text", text: body.system }] : (body.system ?? [])),
-    ...(body.messages as Message[]).flatMap((message) =>
-      typeof message.content === "string"
-        ? [{ type: "text", text: message.content, role: message.role }]
-        : message.content.map((block) => ({ ...block, role: message.role })),
-    ),
-  ];
-  const hash = createHash("sha256");
-  const prefixes: { key: string; tokens: number; breakpoint: boolean }[] = [];
-  let total = 0;
-  for (const part of parts) {
-    const { cache_control, ...content } = part;
-    hash.update(JSON.stringify(content));
-    total += tokens(content);
-    prefixes.push({ key: hash.copy().digest("hex"), tokens: total, breakpoint: Boolean(cache_control) });
-  }
-  let read = 0;
-  let lastBreakpoint = 0;
-  prefixes.forEach((prefix, index) => {
-    if (!prefix.breakpoint) return;
-    lastBreakpoint = prefix.tokens;
-    for (let back = index; back >= Math.max(0, index - 20); back--) {
-      if (cache.has(prefixes[back]!.key)) {
-        read = Math.max(read, prefixes[back]!.tokens);
-        break;
-      }
-    }
-  });
-  for (const prefix of prefixes) if (prefix.breakpoint) cache.set(prefix.key, prefix.tokens);
-  const written = lastBreakpoint - read;
-  return {
-    input_tokens: total - lastBreakpoint,
-    cache_read_input_tokens: read,
-    cache_creation_input_tokens: written,
-    cache_creation: { ephemeral_5m_input_tokens: written, ephemeral_1h_input_tokens: 0 },
-  };
 }
 
 async function stream(

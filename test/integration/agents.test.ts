@@ -9,6 +9,7 @@ import {
   postWebhook,
   type RecordedRequest,
   storedTranscript,
+  turnExtras,
 } from "./helpers";
 import { HANDBOOK, newLibrary } from "./knowledge-helpers";
 import { newUserId } from "./memory-helpers";
@@ -88,7 +89,9 @@ describe("a bot that remembers people", () => {
       ada,
     );
     expect(told.result.is_error).toBeUndefined();
-    expect(JSON.stringify(told.requests[0]!.body.system)).toContain("Ada Lovelace");
+    // The turn says whose memory is open, after the cached prefix: the system prompt names no one.
+    expect(turnExtras(told.requests[0]!)).toContain("belongs to Ada Lovelace");
+    expect(JSON.stringify(told.requests[0]!.body.system)).not.toContain("Ada Lovelace");
 
     const elsewhere = await useTool("librarian", newRoomId(), "memory", { command: "view", path }, ada);
     expect(elsewhere.result.content).toContain("Prefers tea");

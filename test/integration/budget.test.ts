@@ -85,7 +85,12 @@ function heldBy(roomId: number, botId: string): Promise<{ held: number; cost: nu
 
 /** What the fake model's recorded usage of a request costs, counted as the bot counts it. */
 const costOfRequest = (request: RecordedRequest) => {
-  const usage = request.usage as NonNullable<RecordedRequest["usage"]> & { output_tokens: number };
+  const usage = request.usage as NonNullable<RecordedRequest["usage"]> & {
+    output_tokens: number;
+    cache_creation?: { ephemeral_1h_input_tokens: number };
+  };
+  // 1-hour cache writes are billed at 2× input, 5-minute ones at 1.25×, as the API reports them apart.
+  const cacheWrite1h = usage.cache_creation?.ephemeral_1h_input_tokens ?? 0;
   return toMicros(
     costOf(
       {
@@ -93,6 +98,7 @@ const costOfRequest = (request: RecordedRequest) => {
         output: usage.output_tokens,
         cacheRead: usage.cache_read_input_tokens,
         cacheWrite: usage.cache_creation_input_tokens,
+        cacheWrite1h,
       },
       PRICE,
     ),

@@ -18,6 +18,7 @@ import {
   postWebhook,
   type RecordedRequest,
   speakers,
+  turnExtras,
 } from "./helpers";
 import { HOUR, memoryOf, newUserId } from "./memory-helpers";
 
@@ -89,7 +90,9 @@ describe("a bot that acts for people, when several write while it is busy", () =
     // Ada's message is a turn of its own, opening Ada's memory, where there is no such file.
     expect(adasTurn).toHaveLength(2);
     expect(speakers(adasTurn[0]!)).toEqual([{ from: "Ada Lovelace", text: adaText }]);
-    expect(systemOf(adasTurn[0]!)).toContain("belongs to Ada Lovelace");
+    // Whose memory is open is said after the cached prefix, in the turn itself; the system prompt names no one.
+    expect(turnExtras(adasTurn[0]!)).toContain("belongs to Ada Lovelace");
+    expect(systemOf(adasTurn[0]!)).not.toContain("Ada Lovelace");
     expect(toolResultOf(adasTurn[1]!)).toMatchObject({
       is_error: true,
       content: expect.stringMatching(/^No such file or directory/),
@@ -100,7 +103,9 @@ describe("a bot that acts for people, when several write while it is busy", () =
       lastUserWords(request).includes(thanks),
     );
     expect(speakers(gracesTurn!)).toEqual([{ from: "Grace Hopper", text: thanks }]);
-    expect(systemOf(gracesTurn!)).toContain("belongs to Grace Hopper");
+    expect(turnExtras(gracesTurn!)).toContain("belongs to Grace Hopper");
+    // The same system prompt whoever speaks, so a change of speaker still reads it from the cache.
+    expect(systemOf(gracesTurn!)).toBe(systemOf(adasTurn[0]!));
   }, 30_000);
 
   it("never erases Grace's memory when Ada asks to forget everything", async () => {

@@ -1,0 +1,270 @@
+/**
+ * The bot's side of the room day, bundled by esbuild and run in Node: each turn is built and asked by the bot's own
+ * code — the shipped configuration read by `loadConfig`, `turnRequest` (system prompt, transcript, cache
+ * breakpoints, tools), room context read from a (fake) Campfire by `roomContext`, `runModelLoop` with the real tool
+ * code, and the Claude adapter with the SDK over HTTP — on the bench's virtual clock, with the cache ttls chosen by
+ * `cachePlan` from the rhythm the turn stores. Stand-ins: the conversation's SQLite row is this object (its
+ * transcript kept by `appendExchange`, as `settle` does; its rhythm as `keepAnswer` stores it), a library's search is a
+ * fixed set of passages, a person's memory is the memory commands over an in-memory file store, reminders a list.
+ * Not exercised here: the Durable Object, its alarm and storage, streaming into the room, retries.
+ */
+import { CampfireClient } from "../../src/campfire/client";
+import { Room } from "../../src/campfire/room";
+import { type BotConfig, loadConfig } from "../../src/config";
+import { afterTurn, cachePlan, type Rhythm, readRhythm, storedRhythm } from "../../src/conversation/cache-ttl";
+import type { Model } from "../../src/conversation/model";
+import { runModelLoop } from "../../src/conversation/model-loop";
+import { roomContext } from "../../src/conversation/room-context";
+import type { ConversationStore } from "../../src/conversation/store";
+import type { TurnToolContext } from "../../src/conversation/toolbox";
+import { appendExchange, contextShownUpto, type Turn, turnsToDrop } from "../../src/conversation/transcript";
+import { turnRequest } from "../../src/conversation/turn";
+import { kept } from "../../src/keep";
+import type { Passage } from "../../src/knowledge/library";
+import { parseMemoryCommand } from "../../src/memory/command-schema";
+import { runCommand } from "../../src/memory/commands";
+import type { FileStore, StoredFile } from "../../src/memory/file-store";
+import type { MemoryApi } from "../../src/memory/tool";
+import { ClaudeClient } from "../../src/objects/claude";
+import type { ReminderBook, ReminderEntry } from "../../src/tools/tool";
+
+export interface Person {
+  id: number;
+  name: string;
+}
+
+export interface DaySetup {
+  /** wrangler.toml's `[vars]`, as wrangler reads them. */
+  vars: Record<string, unknown>;
+  botId: string;
+  anthropicUrl: string;
+  campfireUrl: string;
+  roomId: number;
+  roomName: string;
+  /** Sets the fake Anthropic's clock (and so the turn's): epoch milliseconds. */
+  setClock(at: number): void;
+  /** How long one model call takes on the virtual clock. */
+  modelMs: number;
+}
+
+/** What one turn sent: how many model calls, and the tokens of the tools it offered (the fake's count). */
+export interface TurnRecord {
+  calls: number;
+  toolDefinitions: unknown[];
+}
+
+/** The bot's key in the fake Campfire: its user id, then 12 characters. */
+const BOT_KEY = "99-RoomDayBench";
+
+/** One conversation of one bot in one room, turn after turn on the virtual clock. */
+export class DayConversation {
+  readonly bot: BotConfig;
+  private readonly consultable: BotConfig[];
+  private readonly room: Room;
+  private readonly model: Model;
+  private transcript: Turn[] = [];
+  private rhythm: Rhythm = { at: null, gaps: [] };
+  /** The Campfire ids of the messages sent to the bot: the conversation's `seen` table. */
+  private readonly seen = new Set<string>();
+  private readonly reminders = reminderBook();
+  private readonly memories = new Map<number, FileStore>();
+  private clock = 0;
+
+  constructor(private readonly setup: DaySetup) {
+    const config = loadConfig({
+      ...setup.vars,
+      CAMPFIRE_URL: setup.campfireUrl,
+      ANTHROPIC_API_KEY: "sk-ant-room-day",
+      SESSION_TTL: "24h",
+    } as never);
+    const bot = config.bots.get(setup.botId);
+    if (!bot)
+      throw new Error(
+        `bot "${setup.botId}" is not in the configuration; its problems: ${config.problems.join("; ") || "none"}`,
+      );
+    this.bot = bot;
+    this.consultable = bot.consult.map((id) => config.bots.get(id)!);
+    // Links point at a fixed address, so a run's prompts do not depend on the fake's port.
+    this.room = new Room(
+      new CampfireClient(setup.campfireUrl),
+      setup.roomId,
+      BOT_KEY,
+      new Set(),
+      () => {},
+      "https://campfire.example.com",
+    );
+    const claude = new ClaudeClient({ apiKey: "sk-ant-room-day", baseUrl: setup.anthropicUrl });
+    this.model = {
+      ask: async (request, options) => {
+        setup.setClock(this.clock);
+        const answer = await claude.ask(request, options);
+        this.clock += setup.modelMs;
+        return answer;
+      },
+    };
+  }
+
+  /** Answers one message sent at `at` (already in the room as Campfire message `messageId`), and posts the answer. */
+  async turn(at: number, from: Person, text: string, messageId: number): Promise<TurnRecord> {
+    this.clock = at;
+    this.seen.add(String(messageId));
+    const dropped = turnsToDrop(this.transcript, this.bot.historyBudgetTokens);
+    const transcript = this.transcript.slice(dropped);
+    const store = {
+      seenAmong: (ids: number[]) => new Set(ids.map(String).filter((id) => this.seen.has(id))),
+    } as unknown as ConversationStore;
+    const context = await roomContext(
+      this.room,
+      store,
+      this.bot.id,
+      this.setup.roomName,
+      this.bot.roomContextMessages,
+      contextShownUpto(transcript),
+    );
+    const now = new Date(at);
+    const memory = this.bot.memoryTtlMs !== null ? this.memoryOf(from) : undefined;
+    const pending = [{ userName: from.name, text }];
+    const nextReminderAt = this.reminders
+      .all()
+      .reduce<number | null>((next, r) => (next === null || r.dueAt < next ? r.dueAt : next), null);
+    const cache = cachePlan({
+      rhythm: this.rhythm,
+      now: at,
+      ttlMs: this.bot.sessionTtlMs,
+      nextReminderAt,
+      historyTrimmed: dropped > 0,
+    });
+    const request = turnRequest({
+      bot: this.bot,
+      roomName: this.setup.roomName,
+      transcript,
+      pending,
+      context,
+      now,
+      asker: from,
+      memory: memory !== undefined,
+      consultable: this.consultable,
+      cache,
+    });
+    const toolContext: TurnToolContext = {
+      botId: this.bot.id,
+      room: this.room,
+      reminders: this.reminders,
+      asker: from,
+      timeZone: this.bot.timeZone,
+      now,
+      knowledge: this.knowledge(),
+      memory,
+    };
+    let calls = 0;
+    const answer = await runModelLoop({
+      model: this.model,
+      bot: this.bot,
+      system: request.system,
+      messages: request.messages,
+      tools: request.tools,
+      toolbox: request.custom,
+      toolContext,
+      onAsk: () => calls++,
+      onText: () => {},
+      signal: new AbortController().signal,
+    });
+    this.rhythm = readRhythm(storedRhythm(afterTurn(this.rhythm, at, this.clock)));
+    await this.room.post(`<p>${answer.text.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</p>`);
+    this.transcript = appendExchange(transcript, this.bot.historyBudgetTokens, request.prompt, answer.text, context);
+    return { calls, toolDefinitions: request.tools };
+  }
+
+  private knowledge(): TurnToolContext["knowledge"] {
+    if (this.bot.knowledge.read.length === 0) return undefined;
+    const library = {
+      search: async (_query: string, limit: number): Promise<Passage[]> => HANDBOOK.slice(0, limit),
+      read: async () => null,
+      list: async () => [],
+      put: async () => ({ ok: false as const, refusal: { reason: "read-only in the bench" } }),
+    };
+    return { readable: this.bot.knowledge.read, writable: [], library: () => library as never };
+  }
+
+  private memoryOf(person: Person): MemoryApi {
+    const store = kept(this.memories, person.id, fileStore);
+    return {
+      command: async (input) => {
+        const parsed = parseMemoryCommand(input);
+        return "error" in parsed
+          ? { content: parsed.error, isError: true }
+          : runCommand(store, parsed.command, this.clock);
+      },
+    };
+  }
+}
+
+/** What the fixed library search finds: four passages of a handbook, about 110 tokens each. */
+const HANDBOOK: Passage[] = [
+  [
+    "expense-policy",
+    "Expense policy",
+    "Travel",
+    "Book travel through the company portal at least two weeks ahead. Economy class for flights under six hours; business class needs a director's approval. Keep every receipt and file the claim within thirty days of the trip.",
+  ],
+  [
+    "expense-policy",
+    "Expense policy",
+    "Meals",
+    "Meals while travelling are covered up to the daily allowance of the destination city, listed on the finance wiki. Alcohol is not reimbursed. Team dinners need the approval of the budget owner before the dinner, not after it.",
+  ],
+  [
+    "onboarding",
+    "Onboarding guide",
+    "First week",
+    "A new colleague gets a buddy for the first month, a laptop on the first morning and accounts for chat, mail and the code host before noon. The first week ends with a short talk with the team lead about goals.",
+  ],
+  [
+    "security",
+    "Security handbook",
+    "Passwords",
+    "Use the password manager for every work account, turn on two-factor authentication everywhere it is offered, and never share a password in chat. A lost laptop is reported to the security team within the hour.",
+  ],
+].map(([docId, title, heading, snippet], i) => ({
+  docId: docId!,
+  title: title!,
+  heading: heading!,
+  snippet: snippet!,
+  score: i,
+}));
+
+function reminderBook(): ReminderBook {
+  const entries: ReminderEntry[] = [];
+  let next = 1;
+  return {
+    add: (dueAt, text, forUser) => {
+      entries.push({ id: next, dueAt, text, forUser: forUser.name, forUserId: forUser.id });
+      return next++;
+    },
+    all: () => [...entries],
+    cancel: (id) => {
+      const index = entries.findIndex((entry) => entry.id === id);
+      if (index >= 0) entries.splice(index, 1);
+      return index >= 0;
+    },
+  };
+}
+
+/** A person's memory files in memory: what the Memory object keeps in SQLite. */
+function fileStore(): FileStore {
+  const files = new Map<string, StoredFile>();
+  return {
+    get: (path) => files.get(path) ?? null,
+    put: (path, content, now) => void files.set(path, { path, content, updatedAt: now }),
+    delete: (path) => void files.delete(path),
+    listUnder: (dir) =>
+      [...files.values()]
+        .filter((file) => file.path.startsWith(`${dir.replace(/\/$/, "")}/`))
+        .sort((a, b) => a.path.localeCompare(b.path)),
+    rename: (from, to, now) => {
+      const file = files.get(from)!;
+      files.delete(from);
+      files.set(to, { path: to, content: file.content, updatedAt: now });
+    },
+  };
+}

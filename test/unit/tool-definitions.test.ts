@@ -1,0 +1,18 @@
+import { describe, expect, it } from "vitest";
+import { TOOLS } from "../../src/tools";
+import { toolDefinition } from "../../src/tools/tool";
+
+describe("tool definitions as Claude is offered them", () => {
+  it("leave out zod's safe-integer bounds, which cost tokens in every request and say nothing", () => {
+    for (const tool of Object.values(TOOLS))
+      expect(JSON.stringify(toolDefinition(tool))).not.toContain(String(Number.MAX_SAFE_INTEGER));
+    expect(toolDefinition(TOOLS.cancel_reminder).input_schema.properties).toEqual({
+      id: { type: "integer", exclusiveMinimum: 0, description: expect.any(String) },
+    });
+  });
+
+  it("still refuses an input beyond those bounds, as zod checks it", () => {
+    expect(TOOLS.cancel_reminder.input.safeParse({ id: 2 ** 60 }).success).toBe(false);
+    expect(TOOLS.cancel_reminder.input.safeParse({ id: 3 }).success).toBe(true);
+  });
+});
