@@ -2,6 +2,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { vi } from "vitest";
 import { ADMIN_TOKEN as ADMIN_TOKEN_VALUE, TEST_KEYS } from "../bots";
+import type { Failure } from "../fakes/campfire";
 
 export { ADMIN_TOKEN, TEST_KEYS } from "../bots";
 export const BOT_KEY = TEST_KEYS.assistant;
@@ -107,17 +108,7 @@ export const fakeCampfire = {
     }[];
     return all.filter((call) => call.roomId === roomId);
   },
-  async fail(failure: {
-    status: number;
-    times: number;
-    retryAfter?: number;
-    room?: number;
-    method?: string;
-    hangMs?: number;
-    endsWith?: string;
-    after?: number;
-    accepted?: boolean;
-  }): Promise<void> {
+  async fail(failure: Failure): Promise<void> {
     await fetch(`${env.CAMPFIRE_URL}/_fake/fail`, { method: "POST", body: JSON.stringify(failure) });
   },
   /** Waits until the room has `count` bot messages, and returns them. */
