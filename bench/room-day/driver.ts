@@ -18,7 +18,7 @@ import { roomContext } from "../../src/conversation/room-context";
 import type { ConversationStore } from "../../src/conversation/store";
 import type { TurnToolContext } from "../../src/conversation/toolbox";
 import { appendExchange, contextShownUpto, type Turn, turnsToDrop } from "../../src/conversation/transcript";
-import { turnRequest } from "../../src/conversation/turn";
+import { turnRequest } from "../../src/conversation/turn-request";
 import { kept } from "../../src/keep";
 import type { Passage } from "../../src/knowledge/library";
 import { parseMemoryCommand } from "../../src/memory/command-schema";

@@ -12,7 +12,8 @@ import { BudgetRefused, type TurnSpend, withoutNotices } from "./spend";
 import type { ConversationState, Outgoing } from "./state";
 import type { ConversationStore } from "./store";
 import { appendExchange, type Turn } from "./transcript";
-import { answerWaiting, nextBatch, type Reach } from "./turn";
+import { answerWaiting, type Reach } from "./turn";
+import { nextBatch } from "./turn-request";
 
 /** What the steps of a turn need from the object running them. */
 export interface StepContext {

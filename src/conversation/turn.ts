@@ -1,4 +1,3 @@
-import type { MessageParam, TextBlockParam, ToolUnion } from "@anthropic-ai/sdk/resources/messages";
 import { containerParam } from "../anthropic/container";
 import type { BudgetAccess } from "../budget/access";
 import { acknowledge, release } from "../campfire/ack-boost";
@@ -7,42 +6,21 @@ import type { BotConfig } from "../config";
 import { pausedSentence } from "../control/status";
 import type { KnowledgeAccess } from "../knowledge/access";
 import { type LogFields, log } from "../log";
-import { type MemoryApi, memoryOwner, memoryPrompt } from "../memory/tool";
-import { budgetStatus } from "../tools/budget-status";
+import type { MemoryApi } from "../memory/tool";
 import { type Person, ToolError } from "../tools/tool";
-import { afterTurn, type CachePlan, cachePlan, storedRhythm } from "./cache-ttl";
+import { afterTurn, cachePlan, storedRhythm } from "./cache-ttl";
 import { consultBot } from "./consult";
 import type { AuditSink } from "./effects";
 import { addUsage, type Model, NO_USAGE, type TokenUsage } from "./model";
 import { runModelLoop } from "./model-loop";
-import { buildPrompt, composeTurn, currentTime, systemPrompt } from "./prompt";
 import { roomContext } from "./room-context";
 import { budgetReader, reserveTurn, type TurnSpend } from "./spend";
-import type { ConversationState, Outgoing, PendingMessage } from "./state";
+import type { ConversationState, Outgoing } from "./state";
 import type { ConversationStore } from "./store";
 import { PROGRESS_AFTER_MS, ReplyStreamer } from "./streamer";
-import { actsForPeople, type Toolbox, type TurnToolContext, toolbox, toolsFor } from "./toolbox";
-import { contextShownUpto, type RoomContext, type Turn, turnsToDrop } from "./transcript";
-
-/** At most this many waiting messages make one turn; a bigger burst is answered in several. */
-export const MESSAGES_PER_TURN = 20;
-
-/**
- * The waiting messages one turn answers, from the oldest waiting ones. For a bot that acts for people (memory,
- * reminders) it is the oldest sender's leading run only: the turn acts for its newest sender, so no one's words may
- * share a turn with another's and reach their memory or reminders. Otherwise everyone waiting is answered together.
- * Always a leading run, so settling up to its last seq settles exactly these.
- */
-export function turnBatch<T extends Pick<PendingMessage, "userId">>(pending: T[], personScoped: boolean): T[] {
-  if (!personScoped) return pending;
-  const next = pending.findIndex((message) => message.userId !== pending[0]!.userId);
-  return next === -1 ? pending : pending.slice(0, next);
-}
-
-/** What the next turn answers; the turn and an apology for it must settle the very same messages. */
-export function nextBatch(store: ConversationStore, bot: BotConfig): PendingMessage[] {
-  return turnBatch(store.pending(MESSAGES_PER_TURN), actsForPeople(bot));
-}
+import type { TurnToolContext } from "./toolbox";
+import { contextShownUpto, type Turn, turnsToDrop } from "./transcript";
+import { nextBatch, turnRequest } from "./turn-request";
 
 /** What lies beyond the conversation that a turn may reach, bound by the edge for this bot. */
 export interface Reach {
@@ -71,61 +49,6 @@ export interface TurnSetup {
   budget?: BudgetAccess;
   /** What the turn reserves and spends, stored by whichever step stores its outcome. */
   spend: TurnSpend;
-}
-
-/** What a turn has read, from which it asks the model. */
-export interface TurnInput {
-  bot: BotConfig;
-  roomName: string;
-  /** The transcript as this turn sends it, already within the bot's budget. */
-  transcript: Turn[];
-  pending: Pick<PendingMessage, "userName" | "text">[];
-  /** Room messages since the transcript's last, framed as data; null when there are none. */
-  context: RoomContext | null;
-  now: Date;
-  asker: Person;
-  /** Whether the asker's memory is open in this turn. */
-  memory: boolean;
-  /** The bots this one may consult. */
-  consultable: BotConfig[];
-  /** The ttl of each cache breakpoint. */
-  cache: CachePlan;
-  /** A bot with a budget can always be asked what is left of it. */
-  budgeted?: boolean;
-}
-
-/** The turn's request to the model — prompt, tools and cache breakpoints — and the custom tools it may call. */
-export function turnRequest({
-  bot,
-  roomName,
-  transcript,
-  pending,
-  context,
-  now,
-  asker,
-  memory,
-  consultable,
-  cache,
-  budgeted = false,
-}: TurnInput): {
-  prompt: string;
-  system: TextBlockParam[];
-  messages: MessageParam[];
-  tools: ToolUnion[];
-  custom: Toolbox;
-} {
-  const prompt = composeTurn(pending);
-  const system = systemPrompt(bot, roomName, [
-    bot.knowledge.read.length
-      ? `Your knowledge libraries: ${bot.knowledge.read.join(", ")}. Search them before answering questions they may cover, and cite the document (title and id) you used.`
-      : "",
-    memory ? memoryPrompt(bot.memoryTtlMs!) : "",
-  ]);
-  const extra = [memory ? memoryOwner(asker.name) : "", currentTime(now, bot.timeZone)].filter(Boolean).join("\n\n");
-  const built = buildPrompt(system, transcript, prompt, context?.text ?? "", extra, cache);
-  const custom = toolbox(bot, consultable, asker);
-  if (budgeted) custom.set(budgetStatus.name, budgetStatus);
-  return { prompt, ...built, tools: toolsFor(bot, custom, memory), custom };
 }
 
 /**

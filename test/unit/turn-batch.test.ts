@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type ConfigEnv, loadConfig } from "../../src/config";
 import { actsForPeople } from "../../src/conversation/toolbox";
-import { turnBatch } from "../../src/conversation/turn";
+import { turnBatch } from "../../src/conversation/turn-request";
 
 const ADA = 7;
 const GRACE = 8;
