@@ -1,4 +1,5 @@
 import type { BudgetLimits } from "../config/budget";
+import { kept } from "../keep";
 
 /** The four budgets a bot may have; a turn is checked against them in this order, the narrowest first. */
 export type BudgetKind = "person" | "room" | "daily" | "monthly";
@@ -33,20 +34,21 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** The wall-clock date and time at `at` in `timeZone`. */
 function wallClock(at: number, timeZone: string) {
-  let format = formatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-      hourCycle: "h23",
-    });
-    formatters.set(timeZone, format);
-  }
+  const format = kept(
+    formatters,
+    timeZone,
+    () =>
+      new Intl.DateTimeFormat("en-US", {
+        timeZone,
+        year: "numeric",
+        month: "numeric",
+        day: "numeric",
+        hour: "numeric",
+        minute: "numeric",
+        second: "numeric",
+        hourCycle: "h23",
+      }),
+  );
   const parts = Object.fromEntries(format.formatToParts(at).map((part) => [part.type, Number(part.value)]));
   return {
     year: parts.year!,

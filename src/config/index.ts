@@ -1,3 +1,4 @@
+import { kept } from "../keep";
 import { type BotConfig, readBot } from "./bot";
 import { BOT_ID } from "./bots";
 import { parseDuration } from "./duration";
@@ -39,12 +40,7 @@ const cache = new WeakMap<object, Config>();
 
 /** Reads and checks every setting once per isolate; never throws, so a bad setting cannot crash the Worker. */
 export function loadConfig(env: ConfigEnv): Config {
-  let config = cache.get(env);
-  if (!config) {
-    config = readConfig(env);
-    cache.set(env, config);
-  }
-  return config;
+  return kept(cache, env, () => readConfig(env));
 }
 
 function readConfig(env: ConfigEnv): Config {

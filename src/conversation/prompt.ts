@@ -1,5 +1,6 @@
 import type { MessageParam, TextBlockParam } from "@anthropic-ai/sdk/resources/messages";
 import type { BotConfig } from "../config";
+import { kept } from "../keep";
 import type { CachePlan, CacheTtl } from "./cache-ttl";
 import type { PendingMessage } from "./state";
 import type { Turn } from "./transcript";
@@ -49,20 +50,21 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** The moment of this turn in the bot's time zone. It changes every turn, so it goes after every cache breakpoint. */
 export function currentTime(now: Date, timeZone: string): string {
-  let format = formatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      weekday: "long",
-      year: "numeric",
-      month: "long",
-      day: "numeric",
-      hour: "2-digit",
-      minute: "2-digit",
-      hour12: false,
-    });
-    formatters.set(timeZone, format);
-  }
+  const format = kept(
+    formatters,
+    timeZone,
+    () =>
+      new Intl.DateTimeFormat("en-US", {
+        timeZone,
+        weekday: "long",
+        year: "numeric",
+        month: "long",
+        day: "numeric",
+        hour: "2-digit",
+        minute: "2-digit",
+        hour12: false,
+      }),
+  );
   return `Current time: ${format.format(now)} (${timeZone}).`;
 }
 
