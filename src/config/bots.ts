@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseCron } from "../cron";
 import { budgetSchema } from "./budget";
 
 /** Bot ids appear in URLs and Durable Object names, and become part of a secret's name. */
@@ -49,7 +50,16 @@ export const botEntrySchema = z.strictObject({
     .default([]),
   /** Turns started by a Cron Trigger: the cron must also be listed in wrangler.toml [triggers] crons. */
   schedules: z
-    .array(z.strictObject({ cron: z.string().min(1), room: z.number().int().positive(), prompt: z.string().min(1) }))
+    .array(
+      z.strictObject({
+        cron: z.string().superRefine((text, ctx) => {
+          const parsed = parseCron(text);
+          if ("error" in parsed) ctx.addIssue({ code: "custom", message: parsed.error });
+        }),
+        room: z.number().int().positive(),
+        prompt: z.string().min(1),
+      }),
+    )
     .default([]),
   /** Knowledge libraries the bot reads, and those it may also store documents in. */
   knowledge: z.array(libraryName).default([]),

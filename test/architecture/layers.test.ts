@@ -53,6 +53,8 @@ const TABLE: [pattern: string, layer: Layer][] = [
   ["src/sqlite.ts", "leaves"],
   ["src/keep.ts", "leaves"],
   ["src/usage.ts", "leaves"],
+  ["src/cron.ts", "leaves"],
+  ["src/zoned-time.ts", "leaves"],
   ["src/failure.ts", "leaves"],
 ];
 

@@ -76,6 +76,10 @@ describe("loadConfig", () => {
     [{ BOTS: { "bad id!": { name: "X" } } }, /BOTS.bad id!: a bot id may hold only/],
     [{ BOTS: { assistant: { name: "A", max_tokens: "many" } } }, /BOTS.assistant.max_tokens/],
     [{ BOTS: { assistant: { name: "A", colour: "red" } } }, /BOTS.assistant.*colour/],
+    [
+      { BOTS: { assistant: { name: "A", schedules: [{ cron: "30 25 * * *", room: 1, prompt: "Brief us." }] } } },
+      /BOTS.assistant.schedules.0.cron: In "30 25 \* \* \*", the hour field "25" must stay within 0–23/,
+    ],
   ])("reports %j clearly instead of crashing", (overrides, problem) => {
     const config = loadConfig(env(overrides));
     expect(config.problems.join("\n")).toMatch(problem);
