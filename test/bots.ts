@@ -34,6 +34,21 @@ export const TEST_BOTS = {
       { cron: "0 7 * * 1", room: 4343, prompt: "Write this week's digest of what the notes library gained." },
     ],
   },
+  // An operator's Monday briefing in room 4501 from three rooms and one it cannot read, the last two kept.
+  briefer: {
+    name: "Briefer",
+    knowledge_write: ["briefings-test"],
+    schedules: [
+      {
+        cron: "0 9 * * 1",
+        room: 4501,
+        prompt: "Write the Monday briefing: decisions, open questions, what is due.",
+        sources: [4502, 4503, 4504, 4505],
+        library: "briefings-test",
+        keep: 2,
+      },
+    ],
+  },
   // A specialist, and a bot that may hand it questions.
   researcher: {
     name: "Researcher",
@@ -85,6 +100,7 @@ export const TEST_KEYS = {
   frugal: "9-FrugalKeyAbc",
   butler: "10-ButlerKeyAbc",
   librarian: "11-LibrarianAb",
+  briefer: "47-BrieferKeyAb",
   researcher: "12-ResearchKey",
   concierge: "13-ConciergeKy",
   thinker: "14-ThinkerKeyA",

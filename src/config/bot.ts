@@ -1,6 +1,6 @@
 import type { ThinkingConfigParam } from "@anthropic-ai/sdk/resources/messages";
 import { type BotAccess, type BotFallback, readAccess, readFallback } from "./bot-bounds";
-import { botEntrySchema, botKeySecretName } from "./bots";
+import { type BotEntry, botEntrySchema, botKeySecretName } from "./bots";
 import { type BudgetLimits, budgetLimits } from "./budget";
 import { parseDuration } from "./duration";
 import type { Price } from "./prices";
@@ -28,7 +28,7 @@ export interface BotConfig {
   webSearchMaxUses?: number;
   webFetchMaxUses?: number;
   mcpServers: { name: string; url: string; token?: string }[];
-  schedules: { cron: string; roomId: number; prompt: string }[];
+  schedules: Schedule[];
   /** Libraries the bot reads (those it writes included) and writes. */
   knowledge: { read: string[]; write: string[] };
   /** How long a person's memory lives after its last use; null when the bot keeps no memory. */
@@ -52,6 +52,21 @@ export interface BotConfig {
   key?: string;
   keySecret: string;
 }
+
+/** A turn started by a Cron Trigger in room `roomId`; with `sources`, a briefing written from those rooms. */
+export interface Schedule {
+  cron: string;
+  roomId: number;
+  prompt: string;
+  /** Rooms read for the briefing, in the operator's order; none for a plain scheduled turn. */
+  sources: number[];
+  /** The library each answer is kept in, the newest `keep` of them; null when answers are not kept. */
+  library: string | null;
+  keep: number;
+}
+
+/** How many past answers a schedule with a `library` keeps unless it says. */
+const DEFAULT_KEEP = 60;
 
 /** One bot's table, checked; every problem is added to `problems` with the setting's name and how to fix it. */
 export function readBot(
@@ -108,6 +123,7 @@ export function readBot(
       `BOTS.${id}.thinking.budget_tokens: must be less than max_tokens (${bot.max_tokens}), which also covers the answer; raise max_tokens or lower the budget`,
     );
   }
+  checkSchedules(id, bot, problems);
   const access = readAccess(id, bot, problems);
   const fallback = readFallback(id, bot, vars, problems);
   const budget = budgetLimits(bot.budget);
@@ -145,6 +161,9 @@ export function readBot(
       cron: schedule.cron,
       roomId: schedule.room,
       prompt: schedule.prompt,
+      sources: schedule.sources,
+      library: schedule.library ?? null,
+      keep: schedule.keep ?? DEFAULT_KEEP,
     })),
     knowledge: { read: [...new Set([...bot.knowledge, ...bot.knowledge_write])], write: bot.knowledge_write },
     memoryTtlMs: bot.memory ? ("ms" in memoryTtl ? memoryTtl.ms : 90 * 86_400_000) : null,
@@ -165,4 +184,25 @@ export function readBot(
     key,
     keySecret,
   };
+}
+
+/** What a schedule's fields cannot say alone: its library is the bot's to write, and no two share a firing. */
+function checkSchedules(id: string, bot: BotEntry, problems: string[]): void {
+  bot.schedules.forEach((schedule, index) => {
+    const at = `BOTS.${id}.schedules.${index}`;
+    if (schedule.library !== undefined && !bot.knowledge_write.includes(schedule.library))
+      problems.push(
+        `${at}.library: "${schedule.library}" is not in this bot's knowledge_write, so its answers could not be stored there; add knowledge_write = ["${schedule.library}"] to this bot`,
+      );
+    if (schedule.keep !== undefined && schedule.library === undefined)
+      problems.push(
+        `${at}.keep: keeps past answers only in a library; add library = "briefings" (or another of knowledge_write)`,
+      );
+    // A firing is known by its cron and room (the turn's message id), so two such schedules would start one turn.
+    const twin = bot.schedules.findIndex((other) => other.cron === schedule.cron && other.room === schedule.room);
+    if (twin < index)
+      problems.push(
+        `${at}: schedules.${twin} has the same cron and room, so only one of them would start a turn; merge their prompts or give one another cron`,
+      );
+  });
 }

@@ -16,6 +16,11 @@ const libraryName = z
   .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i, "must be a library name: letters, digits, - and _ (at most 63)")
   .transform((name) => name.toLowerCase());
 
+/** The most rooms one schedule reads: each is read (a few pages) when its cron fires. */
+const MAX_SOURCES = 20;
+/** The most past answers a schedule keeps: a library holds at most 500 documents (src/knowledge/limits.ts). */
+const MAX_KEPT = 500;
+
 /** Campfire ids (rooms, people): the numbers in its URLs, e.g. 3 in /rooms/3. */
 const campfireIds = z.array(
   z.number().int("must be whole numbers").positive("must be Campfire ids, which are positive"),
@@ -58,6 +63,19 @@ export const botEntrySchema = z.strictObject({
         }),
         room: z.number().int().positive(),
         prompt: z.string().min(1),
+        /** Rooms a briefing is written from: what was said in each since the cron's previous firing. */
+        sources: campfireIds
+          .max(MAX_SOURCES, `may list at most ${MAX_SOURCES} rooms: each is read when the cron fires`)
+          .refine((ids) => new Set(ids).size === ids.length, "must not list a room twice")
+          .default([]),
+        /** A library of the bot's `knowledge_write` that keeps each answer, the newest `keep` of this schedule. */
+        library: libraryName.optional(),
+        keep: z
+          .number()
+          .int()
+          .min(1)
+          .max(MAX_KEPT, `must be at most ${MAX_KEPT}, as many documents as a library holds`)
+          .optional(),
       }),
     )
     .default([]),

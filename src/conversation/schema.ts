@@ -5,7 +5,7 @@ import { addMissingColumns } from "../sqlite";
  * table costs memory in each live object and writes when created. `conversation` is one row holding the
  * metadata, running totals, retry state, the transcript Claude sees (one JSON value, read and written whole, so
  * a turn reads and writes one row however long the conversation) and the one answer being posted; `inbox`
- * holds messages waiting for an answer (with Campfire's id, to boost); `seen` the Campfire message ids (and legacy payload hashes) received.
+ * holds messages waiting for an answer (with Campfire's id, to boost, or a schedule's firing, to keep its answer); `seen` the Campfire message ids (and legacy payload hashes) received.
  */
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS conversation (
@@ -56,7 +56,8 @@ CREATE TABLE IF NOT EXISTS inbox (
   user_id INTEGER NOT NULL,
   user_name TEXT NOT NULL,
   text TEXT NOT NULL,
-  received_at INTEGER NOT NULL
+  received_at INTEGER NOT NULL,
+  firing TEXT
 );
 CREATE TABLE IF NOT EXISTS seen (message_id TEXT PRIMARY KEY, at INTEGER) WITHOUT ROWID;`;
 
@@ -88,9 +89,13 @@ const LATER_COLUMNS = [
   "budget_cost INTEGER NOT NULL DEFAULT 0",
 ];
 
-/** Adds the later columns a stored conversation lacks, from its table's `CREATE TABLE` text (which ALTER TABLE extends). */
-export function addLaterColumns(sql: SqlStorage, createSql: string): void {
+/** The inbox's column added since: which schedule's firing a waiting message is (see src/schedules/firing.ts). */
+const LATER_INBOX_COLUMNS = ["firing TEXT"];
+
+/** Adds the later columns a stored conversation lacks, from its tables' `CREATE TABLE` text (which ALTER TABLE extends). */
+export function addLaterColumns(sql: SqlStorage, createSql: string, inboxSql?: string): void {
   addMissingColumns(sql, "conversation", LATER_COLUMNS, createSql);
+  if (inboxSql) addMissingColumns(sql, "inbox", LATER_INBOX_COLUMNS, inboxSql);
 }
 
 /** Columns the first release's tables lack, added before its data moves into the new layout. */
@@ -117,7 +122,7 @@ const ADDED: Record<string, string[]> = {
     ...LATER_COLUMNS,
   ],
   seen: ["at INTEGER"],
-  inbox: ["message_id INTEGER"],
+  inbox: ["message_id INTEGER", ...LATER_INBOX_COLUMNS],
   reminders: ["for_user_id INTEGER NOT NULL DEFAULT 0", "retry_at INTEGER", "failing_since INTEGER"],
 };
 

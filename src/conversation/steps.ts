@@ -29,6 +29,8 @@ export interface StepContext {
   budget: () => Promise<BudgetAccess | undefined>;
   /** What this run's turn reserves and spends against the budget. */
   spend: TurnSpend;
+  /** Keeps a scheduled turn's posted answer in its schedule's library; never throws. Absent when no schedule here keeps answers. */
+  keepAnswer?: (firings: string[], markdown: string) => Promise<void>;
 }
 
 /** Answers the waiting messages and posts the answer; a failure is retried later or explained to the room. */
@@ -71,6 +73,8 @@ export async function deliverStep(
   const fields = { bot: ctx.bot.id, room: ctx.room.id, kind: outgoing.kind };
   const started = Date.now();
   try {
+    // Read before settling drops them: which schedules' firings this answer is for, to keep it once posted.
+    const firings = ctx.keepAnswer && outgoing.kind === "reply" ? ctx.store.firingsUpto(outgoing.uptoSeq) : [];
     const model = outgoing.files.length ? ctx.model() : null;
     await postOutgoing(ctx.room, ctx.store, outgoing, mayBeRepeat, model?.fetchFile?.bind(model));
     const transcript =
@@ -93,6 +97,7 @@ export async function deliverStep(
       billing: billingFields(ctx.billing.toLog()),
     });
     ctx.billing.logged();
+    if (firings.length) await ctx.keepAnswer!(firings, withoutNotices(outgoing.markdown));
     await release(ctx.room, outgoing.boost);
   } catch (error) {
     // Claude's answer is kept for the retry; its usage is logged now, as it is billed now.

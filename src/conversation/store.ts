@@ -1,5 +1,6 @@
 import type { Settlement } from "../budget/counters";
 import type { Capability } from "../campfire/room";
+import { readFiringId } from "../schedules/firing";
 import { tableDefinitions } from "../sqlite";
 import { readRhythm } from "./cache-ttl";
 import { directRoomLabel, type InboundMessage, isHashId } from "./message";
@@ -37,7 +38,7 @@ export class ConversationStore {
     const tables = new Set(definitions.keys());
     const conversation = definitions.get("conversation");
     if (tables.has("history")) this.storage.transactionSync(() => upgradeFirstRelease(this.storage.sql, tables));
-    else if (conversation) addLaterColumns(this.storage.sql, conversation);
+    else if (conversation) addLaterColumns(this.storage.sql, conversation, definitions.get("inbox"));
     return tables;
   }
 
@@ -84,12 +85,13 @@ export class ConversationStore {
     );
     const campfireId = /^\d+$/.test(message.messageId) ? Number(message.messageId) : null;
     this.exec(
-      "INSERT INTO inbox (message_id, user_id, user_name, text, received_at) VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO inbox (message_id, user_id, user_name, text, received_at, firing) VALUES (?, ?, ?, ?, ?, ?)",
       campfireId,
       message.userId,
       message.userName,
       message.text,
       now,
+      readFiringId(message.messageId) ? message.messageId : null,
     );
     return true;
   }
@@ -172,6 +174,16 @@ export class ConversationStore {
         userName: row.user_name,
         text: row.text,
       }));
+  }
+
+  /** The schedules' firings among the waiting messages up to `seq`: read before settling them, to keep their answer. */
+  firingsUpto(seq: number): string[] {
+    return this.exec<{ firing: string }>(
+      "SELECT firing FROM inbox WHERE seq <= ? AND firing IS NOT NULL ORDER BY seq",
+      seq,
+    )
+      .toArray()
+      .map((row) => row.firing);
   }
 
   /** The newest waiting message's seq, or null when none waits. */

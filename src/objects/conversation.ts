@@ -14,6 +14,7 @@ import { answerStep, deliverStep, pausedStep, type StepContext } from "../conver
 import { ConversationStore } from "../conversation/store";
 import { explainToRoom, ServiceFailure } from "../failure";
 import { log } from "../log";
+import { answerKeeper } from "../schedules/archive";
 import { reportBirthOrChange, reportDeath } from "./report";
 import { botOf, budgetFor, modelFor, reachFor, roomFor } from "./wiring";
 
@@ -167,6 +168,12 @@ export class Conversation extends DurableObject<Env> {
       billing: this.ledger,
       budget: () => budgetFor(this.env, bot, this.meter),
       spend: new TurnSpend(),
+      keepAnswer: answerKeeper(
+        this.env,
+        bot,
+        { id: state.roomId, name: state.roomName, campfireUrl: room.campfireUrl },
+        () => this.meter.add({ doRequests: 1 }),
+      ),
     };
   }
 

@@ -41,6 +41,7 @@ const TABLE: [pattern: string, layer: Layer][] = [
   ["src/knowledge/**", "features"],
   ["src/memory/**", "features"],
   ["src/budget/**", "features"],
+  ["src/schedules/**", "features"],
   ["src/tools/**", "tools"],
   ["src/campfire/**", "services"],
   ["src/anthropic/**", "services"],
