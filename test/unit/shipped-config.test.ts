@@ -11,12 +11,19 @@ describe("the shipped wrangler.toml", () => {
     expect(loaded.problems).toEqual([]);
   });
 
-  it("ships the assistant and the worked-example personal assistant with reminders and a morning briefing", () => {
+  it("ships the assistant and the worked-example personal assistant with reminders and a briefing across three rooms", () => {
     expect([...loaded.bots.keys()]).toEqual(["assistant", "butler", "reporter"]);
     const butler = loaded.bots.get("butler")!;
     expect(butler.tools).toEqual(["room_history", "set_reminder", "list_reminders", "cancel_reminder"]);
-    expect(butler.schedules).toHaveLength(1);
-    expect(crons).toContain(butler.schedules[0]!.cron);
+    expect(butler.schedules).toEqual([
+      expect.objectContaining({ roomId: 1, sources: [1, 2, 3], library: "briefings", keep: 60 }),
+    ]);
+    expect(butler.knowledge.write).toEqual(["briefings"]);
+  });
+
+  it("lists every shipped schedule's cron in [triggers], or Cloudflare would never fire it", () => {
+    for (const bot of loaded.bots.values())
+      for (const schedule of bot.schedules) expect(crons).toContain(schedule.cron);
   });
 
   it("ships an assistant that knows the handbook, remembers people and hands reports to a file-making reporter", () => {
