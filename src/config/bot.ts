@@ -33,6 +33,8 @@ export interface BotConfig {
   knowledge: { read: string[]; write: string[] };
   /** How long a person's memory lives after its last use; null when the bot keeps no memory. */
   memoryTtlMs: number | null;
+  /** People may subscribe to digests of a room (the digest tools). */
+  digests: boolean;
   /** Bots this one may hand a question to (checked against BOTS). */
   consult: string[];
   thinking: ThinkingConfigParam | null;
@@ -148,6 +150,7 @@ export function readBot(
     })),
     knowledge: { read: [...new Set([...bot.knowledge, ...bot.knowledge_write])], write: bot.knowledge_write },
     memoryTtlMs: bot.memory ? ("ms" in memoryTtl ? memoryTtl.ms : 90 * 86_400_000) : null,
+    digests: bot.digests,
     consult: bot.consult,
     thinking:
       bot.thinking === undefined

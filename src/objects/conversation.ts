@@ -12,6 +12,7 @@ import { TurnSpend } from "../conversation/spend";
 import type { ConversationState } from "../conversation/state";
 import { answerStep, deliverStep, pausedStep, type StepContext } from "../conversation/steps";
 import { ConversationStore } from "../conversation/store";
+import { noteDirectRoom } from "../digests/access";
 import { explainToRoom, ServiceFailure } from "../failure";
 import { log } from "../log";
 import { reportBirthOrChange, reportDeath } from "./report";
@@ -43,8 +44,13 @@ export class Conversation extends DurableObject<Env> {
     this.meter.add({ doRequests: 1 });
     if (control) adoptStatus(botId, control);
     const config = loadConfig(this.env);
-    const ttlMs = config.bots.get(botId)?.sessionTtlMs ?? config.sessionTtlMs;
+    const bot = config.bots.get(botId);
+    const ttlMs = bot?.sessionTtlMs ?? config.sessionTtlMs;
+    // A direct conversation's birth (Campfire names no direct room) tells the bot's digests: once per life, not per message.
+    const directBirth = message.roomName === null && bot?.digests === true && !this.store.begun;
     const queued = this.store.receive(botId, ttlMs, message, Date.now(), REPLAY_WINDOW_MS);
+    if (queued && directBirth)
+      await noteDirectRoom(this.env, botId, message.userId, message.roomId, () => this.meter.add({ doRequests: 1 }));
     if (queued && !this.busy) await this.wake();
     const billing = this.ledger.takeForCaller();
     return { outcome: queued ? "queued" : "duplicate", billing };
