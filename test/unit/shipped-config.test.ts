@@ -17,7 +17,10 @@ describe("the shipped wrangler.toml", () => {
     expect(butler.tools).toEqual(["room_history", "set_reminder", "list_reminders", "cancel_reminder"]);
     expect(butler.schedules).toHaveLength(1);
     expect(crons).toContain(butler.schedules[0]!.cron);
-    expect(butler.digests).toBe(true);
+  });
+
+  it("ships the butler with digests people subscribe to", () => {
+    expect(loaded.bots.get("butler")!.digests).toBe(true);
   });
 
   it("ships an assistant that knows the handbook, remembers people and hands reports to a file-making reporter", () => {
