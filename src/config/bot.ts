@@ -4,7 +4,7 @@ import { botEntrySchema, botKeySecretName } from "./bots";
 import { type BudgetLimits, budgetLimits } from "./budget";
 import { parseDuration } from "./duration";
 import type { Price } from "./prices";
-import { isToolName, TOOL_GROUPS, TOOL_NAMES, type ToolName } from "./tool-names";
+import { DIGEST_TOOL_NAMES, isToolName, TOOL_GROUPS, TOOL_NAMES, type ToolName } from "./tool-names";
 
 export type { BotAccess, BotFallback } from "./bot-bounds";
 
@@ -84,6 +84,8 @@ export function readBot(
   for (const name of parsed.data.tools) {
     const names: readonly string[] = TOOL_GROUPS[name] ?? [name];
     if (names.every(isToolName)) tools.push(...names);
+    else if ((DIGEST_TOOL_NAMES as readonly string[]).includes(name))
+      problems.push(`BOTS.${id}.tools: "${name}" comes with digests = true; set that instead of listing it in tools`);
     else
       problems.push(
         `BOTS.${id}.tools: there is no tool "${name}"; the tools are ${[...TOOL_NAMES, ...Object.keys(TOOL_GROUPS)].join(", ")}`,

@@ -256,7 +256,6 @@ export class Digests extends DurableObject<Env> {
       roomName: subscription.roomName,
       focus: subscription.focus,
       messages: said,
-      left: 0,
       cut: span.cut,
       permalinkBase: source.permalinkBase,
       timeZone,

@@ -4,7 +4,7 @@ import type { DigestToolName } from "../config/tool-names";
 import { defineTool, type Tool, ToolError } from "../tools/tool";
 import { formatWhen } from "../tools/when";
 import type { DigestsApi, DigestsToolContext, DigestView } from "./access";
-import { cadenceProblem, digestCron, scheduleWords, WEEKDAYS } from "./schedule";
+import { cadenceProblem, digestCron, IDLE_LIMIT_MS, scheduleWords, WEEKDAYS } from "./schedule";
 
 const api = (context: DigestsToolContext): DigestsApi => {
   if (!context.digests) throw new ToolError("Digests are not available in this turn.");
@@ -14,7 +14,7 @@ const api = (context: DigestsToolContext): DigestsApi => {
 const ENDINGS: Record<NonNullable<DigestView["endedWhy"]>, string> = {
   cancelled: "cancelled",
   admin: "ended by an administrator",
-  idle: "ended after 90 days without hearing from its owner",
+  idle: `ended after ${IDLE_LIMIT_MS / 86_400_000} days without hearing from its owner`,
   not_in_room: "ended: Campfire says I am no longer in its room",
   shared_direct_room: "ended: the direct room it went to has other people in it",
   never_fires: "ended: its schedule never comes round again",

@@ -280,6 +280,39 @@ describe("a digest people subscribe to", () => {
     expect(await digestRequests(roomId)).toHaveLength(1);
   });
 
+  it("keeps going while its owner writes in its room: the digest's own read of the room sees her", async () => {
+    const roomId = newRoomId();
+    const id = await subscribe(roomId, ADA, { time: "09:00" });
+    const subscribed = Date.now();
+    await say(roomId, ADA, `still${roomId}: I read these`);
+    await fireAt(new Date(subscribed + IDLE_LIMIT_MS - 10 * 86_400_000).toISOString(), roomId);
+    await say(roomId, GRACE, `news${roomId}: more`);
+    await fireAt(new Date(subscribed + IDLE_LIMIT_MS + 86_400_000).toISOString(), roomId);
+    expect(await stored(id)).toMatchObject({ endedAt: null });
+    const [, latest] = await digestRequests(roomId);
+    expect(userText(latest!)).toContain(`news${roomId}`);
+    expect(userText(latest!)).not.toContain("stops after");
+  });
+
+  it("summarises a room busier than one read from its newest messages, saying earlier ones were left out", async () => {
+    const roomId = newRoomId();
+    await subscribe(roomId, ADA);
+    for (let i = 0; i < 430; i++) await say(roomId, GRACE, `busy${roomId}-${i}`);
+    await fireAt("2027-03-26T08:00:00Z", roomId);
+    const [digest] = await digestRequests(roomId);
+    expect(userText(digest!)).toContain(`busy${roomId}-429`);
+    // Its newest page: the 40 newest messages, not the oldest of the span.
+    expect(userText(digest!)).toContain(`busy${roomId}-390\\"`);
+    expect(userText(digest!)).not.toContain(`busy${roomId}-389\\"`);
+    expect(userText(digest!)).toContain("earlier messages since the last digest were too many to include");
+    // The next digest starts after the newest one read.
+    await say(roomId, GRACE, `after${roomId}: calmer now`);
+    await fireAt("2027-03-29T07:00:00Z", roomId);
+    const [, next] = await digestRequests(roomId);
+    expect(userText(next!)).toContain(`after${roomId}`);
+    expect(userText(next!)).not.toContain(`busy${roomId}-`);
+  });
+
   it("goes to the owner's direct room only once the bot knows it, and tells them how until then", async () => {
     const roomId = newRoomId();
     const directRoom = newRoomId();
@@ -303,6 +336,28 @@ describe("a digest people subscribe to", () => {
     await fireAt("2027-03-26T08:00:00Z", directRoom);
     expect(await botPosts(roomId)).toBe(roomPosts);
     expect((await fakeCampfire.messages(directRoom)).at(-1)!.body).toContain(news);
+
+    // Someone else writes there: it is no longer hers alone, and no summary of her room goes there again.
+    await say(directRoom, GRACE, "hi both");
+    await say(roomId, GRACE, `secret${roomId}: the numbers`);
+    const directPosts = await botPosts(directRoom);
+    await fireAt("2027-03-29T07:00:00Z", directRoom);
+    expect(await stored(id)).toMatchObject({ endedWhy: "shared_direct_room" });
+    expect(await botPosts(directRoom)).toBe(directPosts);
+  });
+
+  it("follows the person's own time zone when they give one, and refuses one that is not a time zone", async () => {
+    const roomId = newRoomId();
+    const id = await subscribe(roomId, ADA, { time: "09:00", days: WEEKDAYS, time_zone: "America/New_York" });
+    // New York is on summer time already (since 14 March): 9:00 there is 13:00 UTC, still to come today.
+    expect(await stored(id)).toMatchObject({ timeZone: "America/New_York", nextDueAt: utc("2027-03-25T13:00:00Z") });
+    const refused = await ask(
+      roomId,
+      ADA,
+      calling(`zone${roomId}`, "subscribe_digest", { time: "09:00", time_zone: "Mars/Olympus" }),
+      { roomName: roomName(roomId) },
+    );
+    expect(refused.body).toContain("is not an IANA time zone");
   });
 
   it("refuses a schedule more often than hourly, and an eleventh digest for one person", async () => {

@@ -96,6 +96,11 @@ describe("the agent capabilities' settings", () => {
       { digests: "daily" },
       /BOTS\.agent\.digests: must be true \(people may subscribe to digests of a room\) or false/,
     ],
+    [
+      "a digest tool listed in tools",
+      { tools: ["subscribe_digest"] },
+      /BOTS\.agent\.tools: "subscribe_digest" comes with digests = true/,
+    ],
   ])("refuse %s, saying what to fix", (_, extra, problem) => {
     expect(withAgent(extra).problems).toEqual(expect.arrayContaining([expect.stringMatching(problem)]));
   });

@@ -127,7 +127,6 @@ describe("the turn that writes a digest", () => {
     ownerName: "Grace Hopper",
     roomName: "Launch",
     focus: "",
-    left: 0,
     cut: false,
     permalinkBase: "https://chat.example.com/rooms/3/@",
     timeZone: "Europe/Berlin",
@@ -158,6 +157,12 @@ describe("the turn that writes a digest", () => {
       .map((line) => (JSON.parse(line) as { id: number }).id);
     expect(ids.at(-1)).toBe(1099);
     expect(prompt).toContain(`${100 - ids.length} earlier messages were too many to include`);
+  });
+
+  it("says earlier messages were left out when the span was longer than one read", () => {
+    const prompt = digestPrompt({ ...input, cut: true, messages: [message(5, "the latest")] });
+    expect(prompt).toContain("1 message from");
+    expect(prompt).toContain("earlier messages since the last digest were too many to include");
   });
 
   it("says in its owner's last week when it will stop, and how to keep it", () => {
