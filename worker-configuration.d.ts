@@ -16,11 +16,12 @@ interface __BaseEnv_Env {
 	MEMORY: DurableObjectNamespace<import("./src/index").Memory>;
 	BUDGETS: DurableObjectNamespace<import("./src/index").BotBudget>;
 	CONTROL: DurableObjectNamespace<import("./src/index").BotControl>;
+	DIGESTS: DurableObjectNamespace<import("./src/index").Digests>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./src/index");
-		durableNamespaces: "Conversation" | "SessionRegistry" | "PlaygroundCampfire" | "Library" | "Memory" | "BotControl" | "BotBudget";
+		durableNamespaces: "Conversation" | "SessionRegistry" | "PlaygroundCampfire" | "Library" | "Memory" | "BotControl" | "BotBudget" | "Digests";
 	}
 	interface Env extends __BaseEnv_Env {}
 }

@@ -4,6 +4,7 @@ import { loadConfig } from "./config";
 import { auditAdmin, botsAdmin } from "./control/admin";
 import { recordAudit } from "./control/audit";
 import { conversationName } from "./conversation/message";
+import { digestsAdmin } from "./digests/admin";
 import { knowledgeAdmin } from "./knowledge/admin";
 import { log } from "./log";
 import { memoryAdmin } from "./memory/admin";
@@ -79,3 +80,4 @@ admin.delete("/sessions/:botId/:roomId", async (c) => {
 admin.route("/knowledge", knowledgeAdmin);
 admin.route("/bots", botsAdmin);
 admin.route("/audit", auditAdmin);
+admin.route("/digests", digestsAdmin);

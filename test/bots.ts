@@ -88,6 +88,8 @@ export const TEST_BOTS = {
   budget_crowd: { name: "Crowd", budget: { daily_usd: 1 } },
   // A budget on a model with no price: its spending could not be counted.
   budget_unpriced: { name: "Unpriced", model: "claude-unpriced-1", budget: { daily_usd: 5 } },
+  // People subscribe to digests of its rooms; its digests follow Berlin's clocks unless a person gives their own.
+  digester: { name: "Digester", time_zone: "Europe/Berlin", digests: true },
 };
 
 export const MCP_TOKEN = "mcp-test-token";
@@ -115,6 +117,7 @@ export const TEST_KEYS = {
   budget_all: "29-BudgetAllKy",
   budget_crowd: "30-BudgetCrowd",
   budget_unpriced: "31-BudgetNoPri",
+  digester: "40-DigestBotKey",
 } satisfies Record<keyof typeof TEST_BOTS, string>;
 
 export const ADMIN_TOKEN = "admin-test-token";

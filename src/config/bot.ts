@@ -4,7 +4,7 @@ import { type BotEntry, botEntrySchema, botKeySecretName } from "./bots";
 import { type BudgetLimits, budgetLimits } from "./budget";
 import { parseDuration } from "./duration";
 import type { Price } from "./prices";
-import { isToolName, TOOL_GROUPS, TOOL_NAMES, type ToolName } from "./tool-names";
+import { DIGEST_TOOL_NAMES, isToolName, TOOL_GROUPS, TOOL_NAMES, type ToolName } from "./tool-names";
 
 export type { BotAccess, BotFallback } from "./bot-bounds";
 
@@ -33,6 +33,8 @@ export interface BotConfig {
   knowledge: { read: string[]; write: string[] };
   /** How long a person's memory lives after its last use; null when the bot keeps no memory. */
   memoryTtlMs: number | null;
+  /** People may subscribe to digests of a room (the digest tools). */
+  digests: boolean;
   /** Bots this one may hand a question to (checked against BOTS). */
   consult: string[];
   thinking: ThinkingConfigParam | null;
@@ -97,6 +99,8 @@ export function readBot(
   for (const name of parsed.data.tools) {
     const names: readonly string[] = TOOL_GROUPS[name] ?? [name];
     if (names.every(isToolName)) tools.push(...names);
+    else if ((DIGEST_TOOL_NAMES as readonly string[]).includes(name))
+      problems.push(`BOTS.${id}.tools: "${name}" comes with digests = true; set that instead of listing it in tools`);
     else
       problems.push(
         `BOTS.${id}.tools: there is no tool "${name}"; the tools are ${[...TOOL_NAMES, ...Object.keys(TOOL_GROUPS)].join(", ")}`,
@@ -167,6 +171,7 @@ export function readBot(
     })),
     knowledge: { read: [...new Set([...bot.knowledge, ...bot.knowledge_write])], write: bot.knowledge_write },
     memoryTtlMs: bot.memory ? ("ms" in memoryTtl ? memoryTtl.ms : 90 * 86_400_000) : null,
+    digests: bot.digests,
     consult: bot.consult,
     thinking:
       bot.thinking === undefined

@@ -85,6 +85,8 @@ export const botEntrySchema = z.strictObject({
   /** Remember each person across conversations (Anthropic's memory tool), for `memory_ttl` after their last use. */
   memory: z.boolean().default(false),
   memory_ttl: z.string().default("90d"),
+  /** People may subscribe to a summary of a room on a schedule of their own (src/digests). */
+  digests: z.boolean({ error: "must be true (people may subscribe to digests of a room) or false" }).default(false),
   /** Bots this one may hand a question to, as a tool `ask_<bot id>`. */
   consult: z.array(z.string()).default([]),
   /** Extended thinking: a token budget, or "adaptive" where the model supports it. */
@@ -122,7 +124,7 @@ export const botEntrySchema = z.strictObject({
   budget: budgetSchema.optional(),
 });
 
-function isTimeZone(zone: string): boolean {
+export function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: zone });
     return true;

@@ -8,6 +8,8 @@ export const AUDIT_KINDS = [
   "budget.set",
   "budget.cleared",
   "conversation.ended",
+  "digest.subscribed",
+  "digest.cancelled",
   "knowledge.stored",
   "knowledge.deleted",
   "memory.written",

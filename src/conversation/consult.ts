@@ -27,7 +27,15 @@ export interface Consultation {
  * turn: same time limit, and its usage is the caller's turn's too.
  */
 export async function consultBot(c: Consultation): Promise<{ text: string; usage: TokenUsage }> {
-  const other: BotConfig = { ...c.other, tools: [], memoryTtlMs: null, consult: [], codeExecution: false, skills: [] };
+  const other: BotConfig = {
+    ...c.other,
+    tools: [],
+    memoryTtlMs: null,
+    digests: false,
+    consult: [],
+    codeExecution: false,
+    skills: [],
+  };
   const tools = toolbox(other, [], c.context.asker);
   const system = [
     other.systemPrompt.trim(),

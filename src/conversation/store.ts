@@ -47,6 +47,11 @@ export class ConversationStore {
     return this.existing;
   }
 
+  /** Whether the conversation has begun: false before its first message, and again once it is evicted. */
+  get begun(): boolean {
+    return this.exists;
+  }
+
   exec<T extends Row>(query: string, ...bindings: SqlStorageValue[]): SqlStorageCursor<T> {
     return this.meter.track(this.storage.sql.exec<T>(query, ...bindings));
   }

@@ -2,6 +2,8 @@ import type { ToolUnion } from "@anthropic-ai/sdk/resources/messages";
 import { z } from "zod";
 import { codeExecutionTool } from "../anthropic/container";
 import type { BotConfig } from "../config";
+import type { DigestsToolContext } from "../digests/access";
+import { DIGEST_TOOLS } from "../digests/tools";
 import { kept } from "../keep";
 import type { KnowledgeToolContext } from "../knowledge/access";
 import { listDocuments, readDocument, searchKnowledge, storeDocument } from "../knowledge/tools";
@@ -29,7 +31,8 @@ export interface TurnToolContext
   extends KnowledgeToolContext,
     MemoryToolContext,
     ConsultToolContext,
-    BudgetToolContext {}
+    BudgetToolContext,
+    DigestsToolContext {}
 
 /** The custom tools a turn may call, by name. */
 export type Toolbox = Map<string, Tool<z.ZodType, TurnToolContext>>;
@@ -58,9 +61,9 @@ function newConsultTool(other: BotConfig): Tool<z.ZodType, ConsultToolContext> {
   });
 }
 
-/** Whether the bot has anything that acts for the asker — their memory, their reminders — so whose words a turn holds matters. */
+/** Whether the bot has anything that acts for the asker — their memory, reminders, digests — so whose words a turn holds matters. */
 export function actsForPeople(bot: BotConfig): boolean {
-  return bot.memoryTtlMs !== null || bot.tools.some((name) => TOOLS[name].forAsker === true);
+  return bot.memoryTtlMs !== null || bot.digests || bot.tools.some((name) => TOOLS[name].forAsker === true);
 }
 
 /**
@@ -75,6 +78,9 @@ export function toolbox(bot: BotConfig, consultable: BotConfig[], asker: Person)
     ...(bot.knowledge.write.length ? [storeDocument] : []),
   ];
   for (const tool of knowledge) tools.set(tool.name, tool);
+  // Every digest tool acts for the asker: a turn that speaks for no one gets none.
+  if (bot.digests && speaksForSomeone(asker))
+    for (const tool of Object.values(DIGEST_TOOLS)) tools.set(tool.name, tool);
   for (const other of consultable) tools.set(`ask_${other.id}`, consultTool(other));
   return tools;
 }

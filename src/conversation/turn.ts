@@ -4,6 +4,7 @@ import { acknowledge, release } from "../campfire/ack-boost";
 import type { Room } from "../campfire/room";
 import type { BotConfig } from "../config";
 import { pausedSentence } from "../control/status";
+import type { DigestsApi } from "../digests/access";
 import type { KnowledgeAccess } from "../knowledge/access";
 import { type LogFields, log } from "../log";
 import type { MemoryApi } from "../memory/tool";
@@ -27,6 +28,8 @@ export interface Reach {
   knowledge(bot: BotConfig): KnowledgeAccess | undefined;
   /** The person's memory with the bot; fixed for the whole turn, so nothing in it can reach another person's. */
   memory(bot: BotConfig, person: Person): MemoryApi | undefined;
+  /** The person's digest subscriptions with the bot, in this room (by its name); fixed for the turn like memory. */
+  digests(bot: BotConfig, person: Person, roomName: string): DigestsApi | undefined;
   bot(id: string): BotConfig | undefined;
   /** A consulted bot's usage, to count under that bot too. */
   consulted(botId: string, usage: TokenUsage): void;
@@ -132,6 +135,7 @@ export async function answerWaiting({
       now,
       knowledge,
       memory,
+      digests: reach.digests(bot, asker, state.roomName),
     };
     toolContext.consult = async (otherId, question) => {
       const other = reach.bot(otherId)!;

@@ -3,7 +3,7 @@ import { settleLast } from "../budget/access";
 import { escapeHtml } from "../campfire/render";
 import { type Config, loadConfig } from "../config";
 import { adoptStatus, type KnownStatus, knownStatus, pausedSentence } from "../control/status";
-import { type InboundMessage, REPLAY_WINDOW_MS } from "../conversation/message";
+import { type InboundMessage, isHashId, REPLAY_WINDOW_MS } from "../conversation/message";
 import { addBilling, type Billing, billingFields, Ledger, Meter } from "../conversation/meter";
 import { postDueReminder } from "../conversation/remind";
 import { afterEscapedError } from "../conversation/retry";
@@ -12,6 +12,7 @@ import { TurnSpend } from "../conversation/spend";
 import type { ConversationState } from "../conversation/state";
 import { answerStep, deliverStep, pausedStep, type StepContext } from "../conversation/steps";
 import { ConversationStore } from "../conversation/store";
+import { noteDirectRoom } from "../digests/access";
 import { explainToRoom, ServiceFailure } from "../failure";
 import { log } from "../log";
 import { answerKeeper } from "../schedules/archive";
@@ -44,8 +45,15 @@ export class Conversation extends DurableObject<Env> {
     this.meter.add({ doRequests: 1 });
     if (control) adoptStatus(botId, control);
     const config = loadConfig(this.env);
-    const ttlMs = config.bots.get(botId)?.sessionTtlMs ?? config.sessionTtlMs;
+    const bot = config.bots.get(botId);
+    const ttlMs = bot?.sessionTtlMs ?? config.sessionTtlMs;
+    // A direct conversation's birth tells the bot's digests: once per life, not per message. Campfire names no direct
+    // room; the older flat payload (a hashed id) may name none either, and knows no direct rooms.
+    const direct = message.roomName === null && !isHashId(message.messageId);
+    const directBirth = direct && bot?.digests === true && !this.store.begun;
     const queued = this.store.receive(botId, ttlMs, message, Date.now(), REPLAY_WINDOW_MS);
+    if (queued && directBirth)
+      await noteDirectRoom(this.env, botId, message.userId, message.roomId, () => this.meter.add({ doRequests: 1 }));
     if (queued && !this.busy) await this.wake();
     const billing = this.ledger.takeForCaller();
     return { outcome: queued ? "queued" : "duplicate", billing };

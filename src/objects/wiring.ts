@@ -7,6 +7,7 @@ import { knownStatus } from "../control/status";
 import type { Meter } from "../conversation/meter";
 import type { Model } from "../conversation/model";
 import type { Reach } from "../conversation/turn";
+import { digestsFor } from "../digests/access";
 import { ServiceFailure } from "../failure";
 import { knowledgeAccess } from "../knowledge/access";
 import { log } from "../log";
@@ -67,6 +68,10 @@ export function reachFor(env: Env, config: Config, roomId: number, meter: Meter)
     memory: (bot, person) =>
       bot.memoryTtlMs !== null && speaksForSomeone(person)
         ? memoryFor(env, bot.id, person.id, bot.memoryTtlMs)
+        : undefined,
+    digests: (bot, person, roomName) =>
+      bot.digests && speaksForSomeone(person)
+        ? digestsFor(env, bot.id, person, roomName, () => meter.add({ doRequests: 1 }))
         : undefined,
     bot: (id) => config.bots.get(id),
     consulted: (botId, usage) => {

@@ -24,6 +24,7 @@ const TABLE: [pattern: string, layer: Layer][] = [
   ["src/knowledge/admin.ts", "edge"],
   ["src/memory/admin.ts", "edge"],
   ["src/control/admin.ts", "edge"],
+  ["src/digests/admin.ts", "edge"],
   // The playground's Campfire and offline model are objects the edge wires in; the rest of it is its routes and page.
   ["src/playground/campfire-store.ts", "objects"],
   ["src/playground/store-rows.ts", "objects"],
@@ -37,9 +38,12 @@ const TABLE: [pattern: string, layer: Layer][] = [
   ["src/registry/**", "objects"],
   // A bot's control object; its clients (the switch's status, the audit log) are below every layer that reads them.
   ["src/control/control-object.ts", "objects"],
+  // A bot's digests object starts turns in conversations; its store, schedule, prompt and tools are a feature.
+  ["src/digests/digests-object.ts", "objects"],
   ["src/conversation/**", "conversation core"],
   ["src/knowledge/**", "features"],
   ["src/memory/**", "features"],
+  ["src/digests/**", "features"],
   ["src/budget/**", "features"],
   ["src/schedules/**", "features"],
   ["src/tools/**", "tools"],

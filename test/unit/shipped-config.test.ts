@@ -26,6 +26,10 @@ describe("the shipped wrangler.toml", () => {
       for (const schedule of bot.schedules) expect(crons).toContain(schedule.cron);
   });
 
+  it("ships the butler with digests people subscribe to", () => {
+    expect(loaded.bots.get("butler")!.digests).toBe(true);
+  });
+
   it("ships an assistant that knows the handbook, remembers people and hands reports to a file-making reporter", () => {
     expect(loaded.bots.get("assistant")).toMatchObject({
       knowledge: { read: ["handbook"] },
