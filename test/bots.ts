@@ -73,6 +73,8 @@ export const TEST_BOTS = {
   budget_crowd: { name: "Crowd", budget: { daily_usd: 1 } },
   // A budget on a model with no price: its spending could not be counted.
   budget_unpriced: { name: "Unpriced", model: "claude-unpriced-1", budget: { daily_usd: 5 } },
+  // Its prompt from the shipped Markdown file, and a temperature sent with every request.
+  steady: { name: "Steady", system_prompt_file: "prompts/assistant.md", temperature: 0.2 },
 };
 
 export const MCP_TOKEN = "mcp-test-token";
@@ -99,6 +101,7 @@ export const TEST_KEYS = {
   budget_all: "29-BudgetAllKy",
   budget_crowd: "30-BudgetCrowd",
   budget_unpriced: "31-BudgetNoPri",
+  steady: "33-SteadyKeyAb",
 } satisfies Record<keyof typeof TEST_BOTS, string>;
 
 export const ADMIN_TOKEN = "admin-test-token";

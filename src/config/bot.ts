@@ -1,9 +1,10 @@
 import type { ThinkingConfigParam } from "@anthropic-ai/sdk/resources/messages";
 import { type BotAccess, type BotFallback, readAccess, readFallback } from "./bot-bounds";
-import { botEntrySchema, botKeySecretName } from "./bots";
+import { type BotEntry, botEntrySchema, botKeySecretName } from "./bots";
 import { type BudgetLimits, budgetLimits } from "./budget";
 import { parseDuration } from "./duration";
 import type { Price } from "./prices";
+import { placeholderProblems, promptFile } from "./prompt-text";
 import { isToolName, TOOL_GROUPS, TOOL_NAMES, type ToolName } from "./tool-names";
 
 export type { BotAccess, BotFallback } from "./bot-bounds";
@@ -12,7 +13,10 @@ export interface BotConfig {
   id: string;
   name: string;
   model: string;
+  /** Its instructions (from `system_prompt_file` if given), placeholders still in: they are filled per conversation. */
   systemPrompt: string;
+  /** Sent with every request when set; null leaves the API's default. */
+  temperature: number | null;
   maxTokens: number;
   sessionTtlMs: number;
   timeZone: string;
@@ -108,6 +112,11 @@ export function readBot(
       `BOTS.${id}.thinking.budget_tokens: must be less than max_tokens (${bot.max_tokens}), which also covers the answer; raise max_tokens or lower the budget`,
     );
   }
+  if (bot.temperature !== undefined && bot.thinking !== undefined)
+    problems.push(
+      `BOTS.${id}.temperature: with thinking, Claude's API refuses any temperature but 1, which is already its default; remove temperature, or thinking`,
+    );
+  const systemPrompt = readPrompt(id, bot, problems);
   const access = readAccess(id, bot, problems);
   const fallback = readFallback(id, bot, vars, problems);
   const budget = budgetLimits(bot.budget);
@@ -129,7 +138,8 @@ export function readBot(
     id,
     name: parsed.data.name,
     model: parsed.data.model,
-    systemPrompt: parsed.data.system_prompt,
+    systemPrompt,
+    temperature: bot.temperature ?? null,
     maxTokens: parsed.data.max_tokens,
     sessionTtlMs,
     timeZone: parsed.data.time_zone,
@@ -165,4 +175,25 @@ export function readBot(
     key,
     keySecret,
   };
+}
+
+const DEFAULT_PROMPT = "You are a helpful assistant in a Campfire chat room.";
+
+/** The bot's instructions, inline or from its bundled file, with every placeholder it cannot fill named as a problem. */
+function readPrompt(id: string, bot: BotEntry, problems: string[]): string {
+  if (bot.system_prompt !== undefined && bot.system_prompt_file !== undefined) {
+    problems.push(
+      `BOTS.${id}: system_prompt and system_prompt_file are both set; keep one (the file's text is the whole prompt)`,
+    );
+  }
+  let prompt = bot.system_prompt ?? DEFAULT_PROMPT;
+  let setting = "system_prompt";
+  if (bot.system_prompt === undefined && bot.system_prompt_file !== undefined) {
+    const file = promptFile(bot.system_prompt_file);
+    if ("error" in file) problems.push(`BOTS.${id}.system_prompt_file: ${file.error}`);
+    else prompt = file.text;
+    setting = "system_prompt_file";
+  }
+  for (const problem of placeholderProblems(prompt)) problems.push(`BOTS.${id}.${setting}: ${problem}`);
+  return prompt;
 }

@@ -24,7 +24,11 @@ const campfireIds = z.array(
 export const botEntrySchema = z.strictObject({
   name: z.string().trim().min(1, "must not be empty"),
   model: z.string().trim().min(1, "must not be empty").default("claude-sonnet-5-5"),
-  system_prompt: z.string().default("You are a helpful assistant in a Campfire chat room."),
+  /** The bot's instructions, inline or (`system_prompt_file`) from a bundled Markdown file; not both. */
+  system_prompt: z.string().optional(),
+  system_prompt_file: z.string().trim().min(1, "must name a file, e.g. prompts/assistant.md").optional(),
+  /** Sampling temperature, the API's range; unset leaves the API's default (1). */
+  temperature: z.number().min(0, "must be from 0 to 1").max(1, "must be from 0 to 1").optional(),
   max_tokens: z.number().int().min(1).max(128_000).default(1024),
   session_ttl: z.string().optional(),
   time_zone: z.string().default("UTC").refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin"),

@@ -1,5 +1,6 @@
 import { describe, expect, inject, it } from "vitest";
 import { type ConfigEnv, loadConfig } from "../../src/config";
+import { PROMPT_FILES } from "../../src/config/prompt-files";
 
 // The bots shipped in wrangler.toml must load cleanly once their secrets are set, or a new deployment fails.
 describe("the shipped wrangler.toml", () => {
@@ -24,6 +25,7 @@ describe("the shipped wrangler.toml", () => {
       knowledge: { read: ["handbook"] },
       memoryTtlMs: 90 * 86_400_000,
       consult: ["reporter"],
+      systemPrompt: PROMPT_FILES["prompts/assistant.md"],
     });
     expect(loaded.bots.get("reporter")).toMatchObject({
       codeExecution: true,
