@@ -73,6 +73,15 @@ export const TEST_BOTS = {
   budget_crowd: { name: "Crowd", budget: { daily_usd: 1 } },
   // A budget on a model with no price: its spending could not be counted.
   budget_unpriced: { name: "Unpriced", model: "claude-unpriced-1", budget: { daily_usd: 5 } },
+  // Keeps a task list for each person (in their memory, for an hour after its last use), and sets reminders.
+  tasker: {
+    name: "Tasker",
+    time_zone: "Europe/Berlin",
+    memory: true,
+    memory_ttl: "1h",
+    tasks: true,
+    tools: ["reminders"],
+  },
   // Its prompt from the shipped Markdown file, and a temperature sent with every request.
   steady: { name: "Steady", system_prompt_file: "prompts/assistant.md", temperature: 0.2 },
 };
@@ -101,6 +110,7 @@ export const TEST_KEYS = {
   budget_all: "29-BudgetAllKy",
   budget_crowd: "30-BudgetCrowd",
   budget_unpriced: "31-BudgetNoPri",
+  tasker: "32-TaskerKeyAb",
   steady: "33-SteadyKeyAb",
 } satisfies Record<keyof typeof TEST_BOTS, string>;
 

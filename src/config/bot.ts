@@ -37,6 +37,8 @@ export interface BotConfig {
   knowledge: { read: string[]; write: string[] };
   /** How long a person's memory lives after its last use; null when the bot keeps no memory. */
   memoryTtlMs: number | null;
+  /** Whether each person has a task list with the bot (in their memory's storage, so only with memory). */
+  tasks: boolean;
   /** Bots this one may hand a question to (checked against BOTS). */
   consult: string[];
   thinking: ThinkingConfigParam | null;
@@ -112,6 +114,10 @@ export function readBot(
       `BOTS.${id}.thinking.budget_tokens: must be less than max_tokens (${bot.max_tokens}), which also covers the answer; raise max_tokens or lower the budget`,
     );
   }
+  if (bot.tasks && !bot.memory)
+    problems.push(
+      `BOTS.${id}.tasks: a person's task list is kept with their memory of the bot (and ends with it, memory_ttl after its last use); add memory = true to this bot`,
+    );
   if (bot.temperature !== undefined && bot.thinking !== undefined)
     problems.push(
       `BOTS.${id}.temperature: with thinking, Claude's API refuses any temperature but 1, which is already its default; remove temperature, or thinking`,
@@ -158,6 +164,7 @@ export function readBot(
     })),
     knowledge: { read: [...new Set([...bot.knowledge, ...bot.knowledge_write])], write: bot.knowledge_write },
     memoryTtlMs: bot.memory ? ("ms" in memoryTtl ? memoryTtl.ms : 90 * 86_400_000) : null,
+    tasks: bot.tasks && bot.memory,
     consult: bot.consult,
     thinking:
       bot.thinking === undefined

@@ -61,6 +61,8 @@ export const botEntrySchema = z.strictObject({
   /** Remember each person across conversations (Anthropic's memory tool), for `memory_ttl` after their last use. */
   memory: z.boolean().default(false),
   memory_ttl: z.string().default("90d"),
+  /** A task list per person (the `tasks` tool), kept in their memory's storage, so it needs `memory`. */
+  tasks: z.boolean().default(false),
   /** Bots this one may hand a question to, as a tool `ask_<bot id>`. */
   consult: z.array(z.string()).default([]),
   /** Extended thinking: a token budget, or "adaptive" where the model supports it. */

@@ -32,6 +32,7 @@ export async function consultBot(c: Consultation): Promise<{ text: string; usage
     ...c.other,
     tools: [],
     memoryTtlMs: null,
+    tasks: false,
     consult: [],
     codeExecution: false,
     skills: [],

@@ -6,6 +6,7 @@ import { fillPlaceholders } from "../config/prompt-text";
 import { kept } from "../keep";
 import type { KnowledgeToolContext } from "../knowledge/access";
 import { listDocuments, readDocument, searchKnowledge, storeDocument } from "../knowledge/tools";
+import { type TasksToolContext, tasksTool } from "../memory/tasks-tool";
 import { MEMORY_TOOL, type MemoryToolContext } from "../memory/tool";
 import { TOOLS } from "../tools";
 import type { BudgetToolContext } from "../tools/budget-status";
@@ -29,6 +30,7 @@ export interface ConsultToolContext extends ToolContext {
 export interface TurnToolContext
   extends KnowledgeToolContext,
     MemoryToolContext,
+    TasksToolContext,
     ConsultToolContext,
     BudgetToolContext {}
 
@@ -87,6 +89,7 @@ export function toolbox(bot: BotConfig, consultable: BotConfig[], asker: Person)
     ...(bot.knowledge.write.length ? [storeDocument] : []),
   ];
   for (const tool of knowledge) tools.set(tool.name, tool);
+  if (bot.tasks && speaksForSomeone(asker)) tools.set(tasksTool.name, tasksTool);
   for (const other of consultable) tools.set(`ask_${other.id}`, consultTool(other));
   return tools;
 }

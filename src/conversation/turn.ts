@@ -6,6 +6,7 @@ import type { BotConfig } from "../config";
 import { pausedSentence } from "../control/status";
 import type { KnowledgeAccess } from "../knowledge/access";
 import { type LogFields, log } from "../log";
+import type { TasksApi } from "../memory/tasks-tool";
 import type { MemoryApi } from "../memory/tool";
 import { type Person, ToolError } from "../tools/tool";
 import { afterTurn, cachePlan, storedRhythm } from "./cache-ttl";
@@ -27,6 +28,8 @@ export interface Reach {
   knowledge(bot: BotConfig): KnowledgeAccess | undefined;
   /** The person's memory with the bot; fixed for the whole turn, so nothing in it can reach another person's. */
   memory(bot: BotConfig, person: Person): MemoryApi | undefined;
+  /** The person's task list with the bot, fixed for the whole turn like their memory. */
+  tasks(bot: BotConfig, person: Person): TasksApi | undefined;
   bot(id: string): BotConfig | undefined;
   /** A consulted bot's usage, to count under that bot too. */
   consulted(botId: string, usage: TokenUsage): void;
@@ -132,6 +135,7 @@ export async function answerWaiting({
       now,
       knowledge,
       memory,
+      tasks: reach.tasks(bot, asker),
     };
     toolContext.consult = async (otherId, question) => {
       const other = reach.bot(otherId)!;

@@ -10,6 +10,7 @@ import type { Reach } from "../conversation/turn";
 import { ServiceFailure } from "../failure";
 import { knowledgeAccess } from "../knowledge/access";
 import { log } from "../log";
+import { tasksFor } from "../memory/tasks-tool";
 import { memoryFor } from "../memory/tool";
 import { OfflineModel } from "../playground/offline-model";
 import { registryFor } from "../registry/shards";
@@ -67,6 +68,10 @@ export function reachFor(env: Env, config: Config, roomId: number, meter: Meter)
     memory: (bot, person) =>
       bot.memoryTtlMs !== null && speaksForSomeone(person)
         ? memoryFor(env, bot.id, person.id, bot.memoryTtlMs)
+        : undefined,
+    tasks: (bot, person) =>
+      bot.tasks && bot.memoryTtlMs !== null && speaksForSomeone(person)
+        ? tasksFor(env, bot.id, person.id, bot.memoryTtlMs)
         : undefined,
     bot: (id) => config.bots.get(id),
     consulted: (botId, usage) => {

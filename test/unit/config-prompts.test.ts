@@ -109,3 +109,18 @@ describe("temperature", () => {
     expect(withAgent(settings).problems).toEqual([expect.stringMatching(problem)]);
   });
 });
+
+describe("tasks", () => {
+  it("are off by default and on with memory", () => {
+    expect(withAgent({}).bot.tasks).toBe(false);
+    expect(withAgent({ memory: true, tasks: true })).toMatchObject({ bot: { tasks: true }, problems: [] });
+  });
+
+  it("need memory, where the list is kept, and say so", () => {
+    const { bot, problems } = withAgent({ tasks: true });
+    expect(bot.tasks).toBe(false);
+    expect(problems).toEqual([
+      expect.stringMatching(/^BOTS\.agent\.tasks: a person's task list is kept with their memory .*add memory = true/),
+    ]);
+  });
+});

@@ -20,10 +20,11 @@ describe("the shipped wrangler.toml", () => {
     expect(crons).toContain(butler.schedules[0]!.cron);
   });
 
-  it("ships an assistant that knows the handbook, remembers people and hands reports to a file-making reporter", () => {
+  it("ships an assistant that knows the handbook, remembers people, keeps their task lists and hands reports to a file-making reporter", () => {
     expect(loaded.bots.get("assistant")).toMatchObject({
       knowledge: { read: ["handbook"] },
       memoryTtlMs: 90 * 86_400_000,
+      tasks: true,
       consult: ["reporter"],
       systemPrompt: PROMPT_FILES["prompts/assistant.md"],
     });
