@@ -1,16 +1,15 @@
 import { PROMPT_FILES } from "./prompt-files";
 
 /**
- * What a bot's prompt may leave to be filled in: each is the same for the whole conversation, so the system prompt
- * stays one cached prefix. Anything that changes per turn is told to the model after the cache breakpoints instead.
+ * What a bot's prompt may leave to be filled in — the bot's name, the room's name, the bot's time zone — each the
+ * same for the whole conversation, so the system prompt stays one cached prefix. Anything that changes per turn is
+ * told to the model after the cache breakpoints instead.
  */
-export const PLACEHOLDERS = {
-  bot_name: "the bot's name",
-  room_name: "the room's name (a direct room: “Direct conversation with <name>”)",
-  time_zone: "the bot's time zone",
-} as const;
+export const PLACEHOLDERS = ["bot_name", "room_name", "time_zone"] as const;
 
-export type Placeholder = keyof typeof PLACEHOLDERS;
+export type Placeholder = (typeof PLACEHOLDERS)[number];
+
+const isPlaceholder = (name: string): name is Placeholder => (PLACEHOLDERS as readonly string[]).includes(name);
 
 /** Values that would change every turn, with where the model already finds them. */
 const PER_TURN: Record<string, string> = {
@@ -28,15 +27,13 @@ const PER_TURN: Record<string, string> = {
 };
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g;
-const known = Object.keys(PLACEHOLDERS)
-  .map((name) => `{{${name}}}`)
-  .join(", ");
+const known = PLACEHOLDERS.map((name) => `{{${name}}}`).join(", ");
 
 /** Each placeholder in `text` that cannot be filled, as a sentence saying why and what to do instead. */
 export function placeholderProblems(text: string): string[] {
   const problems = new Set<string>();
   for (const [, name] of text.matchAll(PLACEHOLDER)) {
-    if (Object.hasOwn(PLACEHOLDERS, name!)) continue;
+    if (isPlaceholder(name!)) continue;
     const perTurn = PER_TURN[name!.toLowerCase()];
     problems.add(
       perTurn
@@ -49,9 +46,7 @@ export function placeholderProblems(text: string): string[] {
 
 /** The prompt with its placeholders filled; one that is not known stays as written (config has refused it). */
 export function fillPlaceholders(text: string, values: Record<Placeholder, string>): string {
-  return text.replace(PLACEHOLDER, (whole, name: string) =>
-    Object.hasOwn(values, name) ? values[name as Placeholder] : whole,
-  );
+  return text.replace(PLACEHOLDER, (whole, name: string) => (isPlaceholder(name) ? values[name] : whole));
 }
 
 /** A `system_prompt_file` as written ("prompts/a.md", "./prompts/a.md") → its bundled text, or why there is none. */

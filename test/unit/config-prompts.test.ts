@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { type ConfigEnv, loadConfig } from "../../src/config";
 import { PROMPT_FILES } from "../../src/config/prompt-files";
 import { systemPrompt } from "../../src/conversation/prompt";
+import { toolbox } from "../../src/conversation/toolbox";
 
 /** A configuration whose only bot, "agent", has `extra` settings. */
 function withAgent(extra: Record<string, unknown>) {
@@ -66,6 +67,22 @@ describe("placeholders in a bot's prompt", () => {
     expect(prompt).toMatch(/^You are Agent, /);
     expect(prompt).toContain("Asia/Tokyo");
     expect(prompt).not.toContain("{{");
+  });
+
+  it("are filled in what another bot is told this one is for, a Markdown heading skipped", () => {
+    const config = loadConfig({
+      CAMPFIRE_URL: "https://chat.example.com",
+      SESSION_TTL: "",
+      BOTS: {
+        expert: { name: "Expert", system_prompt: "# {{bot_name}}\n\n{{bot_name}} digs up facts about tea.\nMore." },
+        agent: { name: "Agent", consult: ["expert"] },
+      },
+      ANTHROPIC_API_KEY: "sk-test",
+      BOT_KEY_AGENT: "4-AgentKey1234",
+      BOT_KEY_EXPERT: "5-ExpertKey123",
+    } as ConfigEnv);
+    const tools = toolbox(config.bots.get("agent")!, [config.bots.get("expert")!], { id: 7, name: "Ada" });
+    expect(tools.get("ask_expert")!.description).toMatch(/What it is for: Expert digs up facts about tea\.$/);
   });
 
   it.each<[string, string, RegExp]>([
