@@ -90,6 +90,17 @@ export const TEST_BOTS = {
   budget_unpriced: { name: "Unpriced", model: "claude-unpriced-1", budget: { daily_usd: 5 } },
   // People subscribe to digests of its rooms; its digests follow Berlin's clocks unless a person gives their own.
   digester: { name: "Digester", time_zone: "Europe/Berlin", digests: true },
+  // Keeps a task list for each person (in their memory, for an hour after its last use), and sets reminders.
+  tasker: {
+    name: "Tasker",
+    time_zone: "Europe/Berlin",
+    memory: true,
+    memory_ttl: "1h",
+    tasks: true,
+    tools: ["reminders"],
+  },
+  // Its prompt from the shipped Markdown file, and a temperature sent with every request.
+  steady: { name: "Steady", system_prompt_file: "prompts/assistant.md", temperature: 0.2 },
 };
 
 export const MCP_TOKEN = "mcp-test-token";
@@ -118,6 +129,8 @@ export const TEST_KEYS = {
   budget_crowd: "30-BudgetCrowd",
   budget_unpriced: "31-BudgetNoPri",
   digester: "40-DigestBotKey",
+  tasker: "32-TaskerKeyAb",
+  steady: "33-SteadyKeyAb",
 } satisfies Record<keyof typeof TEST_BOTS, string>;
 
 export const ADMIN_TOKEN = "admin-test-token";

@@ -4,6 +4,7 @@ import { type BotEntry, botEntrySchema, botKeySecretName } from "./bots";
 import { type BudgetLimits, budgetLimits } from "./budget";
 import { parseDuration } from "./duration";
 import type { Price } from "./prices";
+import { placeholderProblems, promptFile } from "./prompt-text";
 import { DIGEST_TOOL_NAMES, isToolName, TOOL_GROUPS, TOOL_NAMES, type ToolName } from "./tool-names";
 
 export type { BotAccess, BotFallback } from "./bot-bounds";
@@ -12,7 +13,10 @@ export interface BotConfig {
   id: string;
   name: string;
   model: string;
+  /** Its instructions (from `system_prompt_file` if given), placeholders still in: they are filled per conversation. */
   systemPrompt: string;
+  /** Sent with every request when set; null leaves the API's default. */
+  temperature: number | null;
   maxTokens: number;
   sessionTtlMs: number;
   timeZone: string;
@@ -35,6 +39,8 @@ export interface BotConfig {
   memoryTtlMs: number | null;
   /** People may subscribe to digests of a room (the digest tools). */
   digests: boolean;
+  /** Whether each person has a task list with the bot (in their memory's storage, so only with memory). */
+  tasks: boolean;
   /** Bots this one may hand a question to (checked against BOTS). */
   consult: string[];
   thinking: ThinkingConfigParam | null;
@@ -128,6 +134,15 @@ export function readBot(
     );
   }
   checkSchedules(id, bot, problems);
+  if (bot.tasks && !bot.memory)
+    problems.push(
+      `BOTS.${id}.tasks: a person's task list is kept with their memory of the bot (and ends with it, memory_ttl after its last use); add memory = true to this bot`,
+    );
+  if (bot.temperature !== undefined && bot.thinking !== undefined)
+    problems.push(
+      `BOTS.${id}.temperature: with thinking, Claude's API refuses any temperature but 1, which is already its default; remove temperature, or thinking`,
+    );
+  const systemPrompt = readPrompt(id, bot, problems);
   const access = readAccess(id, bot, problems);
   const fallback = readFallback(id, bot, vars, problems);
   const budget = budgetLimits(bot.budget);
@@ -149,7 +164,8 @@ export function readBot(
     id,
     name: parsed.data.name,
     model: parsed.data.model,
-    systemPrompt: parsed.data.system_prompt,
+    systemPrompt,
+    temperature: bot.temperature ?? null,
     maxTokens: parsed.data.max_tokens,
     sessionTtlMs,
     timeZone: parsed.data.time_zone,
@@ -172,6 +188,7 @@ export function readBot(
     knowledge: { read: [...new Set([...bot.knowledge, ...bot.knowledge_write])], write: bot.knowledge_write },
     memoryTtlMs: bot.memory ? ("ms" in memoryTtl ? memoryTtl.ms : 90 * 86_400_000) : null,
     digests: bot.digests,
+    tasks: bot.tasks && bot.memory,
     consult: bot.consult,
     thinking:
       bot.thinking === undefined
@@ -210,4 +227,25 @@ function checkSchedules(id: string, bot: BotEntry, problems: string[]): void {
         `${at}: schedules.${twin} has the same cron and room, so only one of them would start a turn; merge their prompts or give one another cron`,
       );
   });
+}
+
+const DEFAULT_PROMPT = "You are a helpful assistant in a Campfire chat room.";
+
+/** The bot's instructions, inline or from its bundled file, with every placeholder it cannot fill named as a problem. */
+function readPrompt(id: string, bot: BotEntry, problems: string[]): string {
+  if (bot.system_prompt !== undefined && bot.system_prompt_file !== undefined) {
+    problems.push(
+      `BOTS.${id}: system_prompt and system_prompt_file are both set; keep one (the file's text is the whole prompt)`,
+    );
+  }
+  let prompt = bot.system_prompt ?? DEFAULT_PROMPT;
+  let setting = "system_prompt";
+  if (bot.system_prompt === undefined && bot.system_prompt_file !== undefined) {
+    const file = promptFile(bot.system_prompt_file);
+    if ("error" in file) problems.push(`BOTS.${id}.system_prompt_file: ${file.error}`);
+    else prompt = file.text;
+    setting = "system_prompt_file";
+  }
+  for (const problem of placeholderProblems(prompt)) problems.push(`BOTS.${id}.${setting}: ${problem}`);
+  return prompt;
 }

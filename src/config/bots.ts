@@ -30,7 +30,11 @@ const campfireIds = z.array(
 export const botEntrySchema = z.strictObject({
   name: z.string().trim().min(1, "must not be empty"),
   model: z.string().trim().min(1, "must not be empty").default("claude-sonnet-5-5"),
-  system_prompt: z.string().default("You are a helpful assistant in a Campfire chat room."),
+  /** The bot's instructions, inline or (`system_prompt_file`) from a bundled Markdown file; not both. */
+  system_prompt: z.string().optional(),
+  system_prompt_file: z.string().trim().min(1, "must name a file, e.g. prompts/assistant.md").optional(),
+  /** Sampling temperature, the API's range; unset leaves the API's default (1). */
+  temperature: z.number().min(0, "must be from 0 to 1").max(1, "must be from 0 to 1").optional(),
   max_tokens: z.number().int().min(1).max(128_000).default(1024),
   session_ttl: z.string().optional(),
   time_zone: z.string().default("UTC").refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin"),
@@ -87,6 +91,8 @@ export const botEntrySchema = z.strictObject({
   memory_ttl: z.string().default("90d"),
   /** People may subscribe to a summary of a room on a schedule of their own (src/digests). */
   digests: z.boolean({ error: "must be true (people may subscribe to digests of a room) or false" }).default(false),
+  /** A task list per person (the `tasks` tool), kept in their memory's storage, so it needs `memory`. */
+  tasks: z.boolean().default(false),
   /** Bots this one may hand a question to, as a tool `ask_<bot id>`. */
   consult: z.array(z.string()).default([]),
   /** Extended thinking: a token budget, or "adaptive" where the model supports it. */

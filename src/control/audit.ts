@@ -16,6 +16,7 @@ export const AUDIT_KINDS = [
   "memory.erased",
   "reminder.set",
   "reminder.cancelled",
+  "task.changed",
 ] as const;
 
 export type AuditKind = (typeof AUDIT_KINDS)[number];

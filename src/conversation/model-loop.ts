@@ -79,6 +79,7 @@ export async function runModelLoop(input: LoopInput): Promise<LoopAnswer> {
         tools,
         mcpServers: bot.mcpServers,
         thinking: bot.thinking,
+        ...(bot.temperature !== null ? { temperature: bot.temperature } : {}),
         container,
       },
       { onText: (snapshot) => input.onText(joinText(before, snapshot)), signal: input.signal },

@@ -19,6 +19,8 @@ export interface ModelRequest {
   /** Remote MCP servers Claude reaches through Anthropic's MCP connector. */
   mcpServers?: { name: string; url: string; token?: string }[];
   thinking?: ThinkingConfigParam | null;
+  /** 0–1; absent leaves the API's default (config refuses it together with thinking, as the API does). */
+  temperature?: number;
   /** The code-execution container to reuse and the skills it loads. */
   container?: ContainerParams;
 }

@@ -1,5 +1,6 @@
 import type { MessageParam, TextBlockParam, ToolUnion } from "@anthropic-ai/sdk/resources/messages";
 import type { BotConfig } from "../config";
+import { tasksPrompt } from "../memory/tasks-tool";
 import { memoryOwner, memoryPrompt } from "../memory/tool";
 import { budgetStatus } from "../tools/budget-status";
 import type { Person } from "../tools/tool";
@@ -79,6 +80,7 @@ export function turnRequest({
       ? `Your knowledge libraries: ${bot.knowledge.read.join(", ")}. Search them before answering questions they may cover, and cite the document (title and id) you used.`
       : "",
     memory ? memoryPrompt(bot.memoryTtlMs!) : "",
+    memory && bot.tasks ? tasksPrompt(bot.timeZone, bot.tools.includes("set_reminder")) : "",
   ]);
   const extra = [memory ? memoryOwner(asker.name) : "", currentTime(now, bot.timeZone)].filter(Boolean).join("\n\n");
   const built = buildPrompt(system, transcript, prompt, context?.text ?? "", extra, cache);

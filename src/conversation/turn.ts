@@ -7,6 +7,7 @@ import { pausedSentence } from "../control/status";
 import type { DigestsApi } from "../digests/access";
 import type { KnowledgeAccess } from "../knowledge/access";
 import { type LogFields, log } from "../log";
+import type { TasksApi } from "../memory/tasks-tool";
 import type { MemoryApi } from "../memory/tool";
 import { type Person, ToolError } from "../tools/tool";
 import { afterTurn, cachePlan, storedRhythm } from "./cache-ttl";
@@ -30,6 +31,8 @@ export interface Reach {
   memory(bot: BotConfig, person: Person): MemoryApi | undefined;
   /** The person's digest subscriptions with the bot, in this room (by its name); fixed for the turn like memory. */
   digests(bot: BotConfig, person: Person, roomName: string): DigestsApi | undefined;
+  /** The person's task list with the bot, fixed for the whole turn like their memory. */
+  tasks(bot: BotConfig, person: Person): TasksApi | undefined;
   bot(id: string): BotConfig | undefined;
   /** A consulted bot's usage, to count under that bot too. */
   consulted(botId: string, usage: TokenUsage): void;
@@ -136,6 +139,7 @@ export async function answerWaiting({
       knowledge,
       memory,
       digests: reach.digests(bot, asker, state.roomName),
+      tasks: reach.tasks(bot, asker),
     };
     toolContext.consult = async (otherId, question) => {
       const other = reach.bot(otherId)!;

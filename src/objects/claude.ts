@@ -67,6 +67,7 @@ export class ClaudeClient implements Model {
       messages: request.messages,
       ...(request.tools?.length ? { tools: request.tools } : {}),
       ...(request.thinking ? { thinking: request.thinking } : {}),
+      ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
       ...(request.container ? { container: request.container } : {}),
     };
     const mcp = request.mcpServers ?? [];

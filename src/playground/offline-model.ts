@@ -4,8 +4,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Stands in for Claude in the local playground when no ANTHROPIC_API_KEY is set, so the whole pipeline —
- * inbox, alarm, streaming edits, rendering, TTL, and a knowledge search when the bot has a library — runs
- * without an account. It says plainly that it is offline.
+ * inbox, alarm, streaming edits, rendering, TTL, a knowledge search when the bot has a library, and the person's
+ * task list when they mention it — runs without an account. It says plainly that it is offline.
  */
 export class OfflineModel implements Model {
   async ask(request: ModelRequest, options: AskOptions = {}): Promise<ModelAnswer> {
@@ -18,8 +18,23 @@ export class OfflineModel implements Model {
         : last.content.flatMap((block) =>
             block.type === "tool_result" && typeof block.content === "string" ? [block.content] : [],
           );
+    const offers = (name: string) => request.tools?.some((tool) => "name" in tool && tool.name === name) ?? false;
+    // "add 'x' to my list" or "what's on my list?": the real tasks tool, so the playground shows a list without a key.
+    const taskCall = results.length === 0 && offers("tasks") ? taskCallFor(words) : null;
+    if (taskCall) {
+      const content = [
+        {
+          type: "tool_use" as const,
+          id: `toolu_offline_${Date.now()}`,
+          name: "tasks",
+          input: taskCall,
+          caller: { type: "direct" as const },
+        },
+      ];
+      return { text: "", stopReason: "tool_use", containerId: null, content, usage: NO_USAGE };
+    }
     // A bot with a library searches it first, as Claude would: the playground then shows a cited answer.
-    if (results.length === 0 && request.tools?.some((tool) => "name" in tool && tool.name === "search_knowledge")) {
+    if (results.length === 0 && offers("search_knowledge")) {
       const content = [
         {
           type: "tool_use" as const,
@@ -33,13 +48,15 @@ export class OfflineModel implements Model {
     }
     const earlier = turns.length - 1;
     const found = results[0]?.match(/\[1\] (.+)\n([\s\S]*?)(?:\n\n|$)/);
+    const listed = results[0] !== undefined && !found && taskCallFor(words) !== null ? results[0] : null;
     const text =
       "**Offline model** — no `ANTHROPIC_API_KEY` is set, so this is not Claude. Add your key to `.dev.vars` and " +
       "restart `npm run dev` to talk to Claude.\n\n" +
       `You said: *${words}*. I remember ${earlier} earlier message${earlier === 1 ? "" : "s"} in this conversation.` +
       (found
         ? `\n\nThe best passage I found is from **${found[1]}**:\n\n> ${found[2]!.trim().replace(/\n/g, " ")}`
-        : "");
+        : "") +
+      (listed ? `\n\nThe task list says:\n\n${listed.replace(/^/gm, "> ")}` : "");
     // Streams in pieces over about three seconds, so the playground shows a reply growing.
     const pieces = text.match(/.{1,24}/gs) ?? [text];
     let shown = "";
@@ -77,4 +94,11 @@ function spoken(turn: string): string {
       }
     })
     .join(" ");
+}
+
+/** The tasks call a person's words ask for: adding "…" (or '…') to their list, or what is on it; null for neither. */
+function taskCallFor(words: string): { command: "add"; title: string } | { command: "list" } | null {
+  const add = /\badd\s+["'“‘](.+?)["'”’]\s+to\s+my\s+(?:list|tasks)\b/i.exec(words);
+  if (add) return { command: "add", title: add[1]! };
+  return /\bmy\s+(?:list|tasks|to-?dos?)\b/i.test(words) ? { command: "list" } : null;
 }

@@ -64,6 +64,7 @@ interface MessagesBody {
   tools?: Block[];
   stream?: boolean;
   thinking?: { type?: string; budget_tokens?: number };
+  temperature?: unknown;
   container?: unknown;
 }
 
@@ -289,6 +290,14 @@ function validate(body: MessagesBody): string | null {
     for (const block of blocks) {
       if (block.type === "text" && !block.text) return `messages.${index}: text content blocks must be non-empty`;
     }
+  }
+  if (body.temperature !== undefined) {
+    if (typeof body.temperature !== "number") return "temperature: Input should be a valid number";
+    if (body.temperature < 0) return "temperature: Input should be greater than or equal to 0";
+    if (body.temperature > 1) return "temperature: Input should be less than or equal to 1";
+    // As the real API: extended thinking takes no temperature but its own, 1.
+    if (body.thinking && body.thinking.type !== "disabled" && body.temperature !== 1)
+      return "`temperature` may only be set to 1 when thinking is enabled or in adaptive mode.";
   }
   const system = typeof body.system === "string" ? [] : (body.system ?? []);
   if (system.some((block) => block.type === "text" && !block.text))

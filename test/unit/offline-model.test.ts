@@ -40,4 +40,29 @@ describe("the playground's offline model", () => {
     expect(second.text).toContain("The best passage I found is from **Leave › Parental leave (id: leave)**");
     expect(second.text).toContain("16 weeks");
   }, 10_000);
+
+  it("uses the person's task list when they mention it, before any library, and shows what the tool said", async () => {
+    const model = new OfflineModel();
+    const tools = [{ name: "search_knowledge" }, { name: "tasks" }];
+    const added = await model.ask(request([turn("@Assistant add 'send the Q3 numbers' to my list")], tools), {});
+    expect(added.content[0]).toMatchObject({
+      type: "tool_use",
+      name: "tasks",
+      input: { command: "add", title: "send the Q3 numbers" },
+    });
+    const asked = await model.ask(request([turn("what's on my list?")], tools), {});
+    expect(asked.content[0]).toMatchObject({ type: "tool_use", name: "tasks", input: { command: "list" } });
+    const result = "Ada's list, 1 open (today is Wed 2026-12-02, UTC):\n#1 send the Q3 numbers";
+    const messages = [
+      turn("what's on my list?"),
+      { role: "assistant" as const, content: asked.content },
+      { role: "user" as const, content: [{ type: "tool_result" as const, tool_use_id: "x", content: result }] },
+    ];
+    const answer = await model.ask(request(messages as never, tools), {});
+    expect(answer.text).toContain(
+      "The task list says:\n\n> Ada's list, 1 open (today is Wed 2026-12-02, UTC):\n> #1 send the Q3 numbers",
+    );
+    // Without the tool (a bot without tasks) the same words are only echoed.
+    expect((await model.ask(request([turn("what's on my list?")]), {})).stopReason).toBe("end_turn");
+  }, 15_000);
 });

@@ -1,5 +1,6 @@
 import { describe, expect, inject, it } from "vitest";
 import { type ConfigEnv, loadConfig } from "../../src/config";
+import { PROMPT_FILES } from "../../src/config/prompt-files";
 
 // The bots shipped in wrangler.toml must load cleanly once their secrets are set, or a new deployment fails.
 describe("the shipped wrangler.toml", () => {
@@ -30,11 +31,13 @@ describe("the shipped wrangler.toml", () => {
     expect(loaded.bots.get("butler")!.digests).toBe(true);
   });
 
-  it("ships an assistant that knows the handbook, remembers people and hands reports to a file-making reporter", () => {
+  it("ships an assistant that knows the handbook, remembers people, keeps their task lists and hands reports to a file-making reporter", () => {
     expect(loaded.bots.get("assistant")).toMatchObject({
       knowledge: { read: ["handbook"] },
       memoryTtlMs: 90 * 86_400_000,
+      tasks: true,
       consult: ["reporter"],
+      systemPrompt: PROMPT_FILES["prompts/assistant.md"],
     });
     expect(loaded.bots.get("reporter")).toMatchObject({
       codeExecution: true,
