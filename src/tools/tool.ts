@@ -38,6 +38,8 @@ export interface ToolContext {
   room: Room;
   reminders: ReminderBook;
   asker: Person;
+  /** Campfire's id of the asker's first message in this turn; absent for a scheduled turn or a payload without ids. */
+  askerMessageId?: number;
   timeZone: string;
   now: Date;
 }

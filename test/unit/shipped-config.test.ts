@@ -19,11 +19,12 @@ describe("the shipped wrangler.toml", () => {
     expect(crons).toContain(butler.schedules[0]!.cron);
   });
 
-  it("ships an assistant that knows the handbook, remembers people and hands reports to a file-making reporter", () => {
+  it("ships an assistant that knows the handbook, remembers people, catches them up on the room and hands reports to a file-making reporter", () => {
     expect(loaded.bots.get("assistant")).toMatchObject({
       knowledge: { read: ["handbook"] },
       memoryTtlMs: 90 * 86_400_000,
       consult: ["reporter"],
+      tools: ["room_history"],
     });
     expect(loaded.bots.get("reporter")).toMatchObject({
       codeExecution: true,
