@@ -2,7 +2,6 @@ import type { MessageParam, TextBlockParam, ToolUnion } from "@anthropic-ai/sdk/
 import type { BotConfig } from "../config";
 import { memoryOwner, memoryPrompt } from "../memory/tool";
 import { budgetStatus } from "../tools/budget-status";
-import { roomHistoryPrompt } from "../tools/room-history";
 import type { Person } from "../tools/tool";
 import type { CachePlan } from "./cache-ttl";
 import { buildPrompt, composeTurn, currentTime, systemPrompt } from "./prompt";
@@ -80,7 +79,6 @@ export function turnRequest({
       ? `Your knowledge libraries: ${bot.knowledge.read.join(", ")}. Search them before answering questions they may cover, and cite the document (title and id) you used.`
       : "",
     memory ? memoryPrompt(bot.memoryTtlMs!) : "",
-    bot.tools.includes("room_history") ? roomHistoryPrompt(bot.maxToolRounds) : "",
   ]);
   const extra = [memory ? memoryOwner(asker.name) : "", currentTime(now, bot.timeZone)].filter(Boolean).join("\n\n");
   const built = buildPrompt(system, transcript, prompt, context?.text ?? "", extra, cache);

@@ -19,13 +19,12 @@ const UNREADABLE = "Reading the room's history is not available on this Campfire
 export const roomHistory = defineTool({
   name: "room_history",
   description:
-    "This room's messages as JSON lines (id, at, from, text, link), oldest first; the newest by default. Each call " +
-    'gives one piece, its span and how to read on. "Catch me up": since_my_last_message. Cite the links of the ' +
-    "messages you use; say what span you covered.",
+    'Read this room\'s messages, oldest first (the newest by default), one piece per call. "Catch me up": ' +
+    "since_my_last_message. Cite each message you use by its link; say what span you covered.",
   input: z.object({
     before_id: z.number().int().positive().optional().describe("Older than this id"),
     after_id: z.number().int().positive().optional().describe("Newer than this id"),
-    since: z.string().max(64).optional().describe("ISO date-time; without an offset, in the bot's time zone"),
+    since: z.string().max(64).optional().describe("ISO date-time (no offset: the bot's time zone)"),
     since_my_last_message: z.boolean().optional().describe("From the asker's last message here"),
   }),
   async run(input, context) {
@@ -40,11 +39,6 @@ export const roomHistory = defineTool({
     return pageBack(context, input.before_id);
   },
 });
-
-/** What a bot with room_history is told once, in its system prompt: its pieces are bounded by its tool rounds. */
-export const roomHistoryPrompt = (maxToolRounds: number) =>
-  `room_history reads a long span piece by piece, one piece per tool round, and you have ${maxToolRounds} rounds per ` +
-  "answer: when a span needs more, answer from the pieces you read and say from when to when that is.";
 
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?/;
 
@@ -105,13 +99,20 @@ function piece(context: ToolContext, messages: RoomMessage[], lines: string[], l
   return [lead, span, ...lines, next].filter(Boolean).join("\n");
 }
 
+/** How to read on from `input`: call again, unless this was the turn's last round to call a tool in. */
+function onward(context: ToolContext, direction: string, input: string): string {
+  return context.toolRoundsLeft === 0
+    ? `${direction} from ${input}, but that was your last tool round: answer from what you read and say which span it covers.`
+    : `${direction}: call again with ${input}`;
+}
+
 /** The oldest of `messages` that fit, and where to read on when the rest did not (or `beyond` says more follow). */
 function forwardPiece(context: ToolContext, messages: RoomMessage[], beyond: boolean, lead = ""): string {
   const lines = messages.map((message) => line(context, message));
   const shown = fitting(lines);
   const next =
     shown < messages.length || beyond
-      ? `More: call again with {"after_id":${messages[shown - 1]!.id}}`
+      ? onward(context, "More", `{"after_id":${messages[shown - 1]!.id}}`)
       : "That is everything up to now.";
   return piece(context, messages.slice(0, shown), lines.slice(0, shown), lead, next);
 }
@@ -127,7 +128,7 @@ async function pageBack(context: ToolContext, before?: number): Promise<string> 
   const kept = page.messages.slice(-shown);
   const next =
     shown < lines.length || page.more
-      ? `Older: call again with {"before_id":${kept[0]!.id}}`
+      ? onward(context, "Older", `{"before_id":${kept[0]!.id}}`)
       : "Nothing older: this is where the room starts.";
   return piece(context, kept, lines.slice(-shown), "", next);
 }

@@ -42,6 +42,8 @@ export interface ToolContext {
   askerMessageId?: number;
   timeZone: string;
   now: Date;
+  /** How many more rounds of tool calls the turn may run after this one (`max_tool_rounds` bounds it); absent outside a turn. */
+  toolRoundsLeft?: number;
 }
 
 /** A tool Claude can call: adding one is adding one file that exports one of these. */

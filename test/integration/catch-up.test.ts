@@ -128,7 +128,7 @@ describe("catch me up", () => {
     expect(read.at(-1)!.content.endsWith("That is everything up to now.")).toBe(true);
   });
 
-  it("reads a span longer than its tool rounds piece by piece within the turn, and says where what it read ends", async () => {
+  it("reads a span longer than its tool rounds piece by piece within the turn, then answers saying where what it read ends", async () => {
     const roomId = newRoomId();
     const marker = `long${roomId}`;
     const last = await fakeCampfire.say(roomId, "Ada Lovelace", "see you tomorrow", ADA);
@@ -139,12 +139,12 @@ describe("catch me up", () => {
       );
     const question = await fakeCampfire.say(roomId, "Ada Lovelace", "what did I miss?", ADA);
 
-    // Two rounds of reading, then the answer from what they gave: the butler has 3 tool rounds and is told so.
+    // The model reads on for as long as the pieces ask it to; the butler's 3 rounds leave two to read in.
     const { answer, pieces: read } = await ask(
       roomId,
       marker,
       { since_my_last_message: true },
-      { messageId: question, follow: 2 },
+      { messageId: question, follow: 10 },
     );
     expect(read).toHaveLength(2);
     const covered = read.flatMap((piece) => ids(piece.content));
@@ -152,12 +152,15 @@ describe("catch me up", () => {
     expect(covered.length).toBeLessThan(missed.length);
     for (const piece of read)
       expect(piece.content).toMatch(/(^|\n)\d+ messages, .+ \(Europe\/Berlin\) to .+ \(Europe\/Berlin\):\n/);
-    expect(read[1]!.content).toMatch(new RegExp(`More: call again with \\{"after_id":${covered.at(-1)}\\}$`));
-    expect(answer).toContain(`last message here was ${last}`);
-    const [request] = await fakeAnthropic.requestsMentioning(marker);
-    expect(JSON.stringify(request!.body.system)).toContain(
-      "one piece per tool round, and you have 3 rounds per answer",
+    expect(read[0]!.content).toMatch(/More: call again with \{"after_id":\d+\}$/);
+    expect(read[1]!.content).toMatch(
+      new RegExp(
+        `More from \\{"after_id":${covered.at(-1)}\\}, but that was your last tool round: answer from what you read and say which span it covers\\.$`,
+      ),
     );
+    // An answer from what was read, not the loop's note that it ran out of rounds.
+    expect(answer).toContain(`last message here was ${last}`);
+    expect(answer).not.toContain("I stopped after");
   });
 
   it("answers an id not in the room and a time it cannot read with a clear sentence, and the room reads as before", async () => {

@@ -161,6 +161,23 @@ describe("room_history", () => {
     expect(pieces).toBeGreaterThan(2);
   });
 
+  it("tells Claude, in the turn's last tool round, to answer from what it read instead of reading on", async () => {
+    const { context, say } = room();
+    const start = say(GRACE, NOW - 100 * MINUTE);
+    const all = Array.from({ length: 60 }, (_, i) => say(GRACE, NOW - 90 * MINUTE + i * MINUTE, "z".repeat(400)));
+    const last = await run({ after_id: start }, { ...context, toolRoundsLeft: 0 });
+    const shown = ids(last);
+    expect(shown).toEqual(all.slice(0, shown.length));
+    expect(last).toMatch(
+      new RegExp(
+        `\\nMore from \\{"after_id":${shown.at(-1)}\\}, but that was your last tool round: answer from what you read and say which span it covers\\.$`,
+      ),
+    );
+    expect(await run({ after_id: start }, { ...context, toolRoundsLeft: 1 })).toMatch(
+      /\nMore: call again with \{"after_id":\d+\}$/,
+    );
+  });
+
   it("keeps the newest messages of a page back when they do not all fit, and pages back from the oldest shown", async () => {
     const { context, say } = room();
     const all = Array.from({ length: 40 }, (_, i) => say(GRACE, NOW - 40 * MINUTE + i * MINUTE, "y".repeat(500)));
