@@ -165,7 +165,7 @@ async function readFrom(context: ToolContext, text: string): Promise<string> {
   if (span.messages.length === 0) return `${from}: no messages.`;
   const start = span.messages[0]!.id;
   const lead = span.cut
-    ? `${from} is more than the ${SPAN_PAGES * PAGE_MESSAGES} messages read back: this starts later, at message ${start} (older ones: {"before_id":${start}}).`
+    ? `${from} there are more than the ${SPAN_PAGES * PAGE_MESSAGES} messages read back: this starts later, at message ${start} (older ones: {"before_id":${start}}).`
     : `${from}:`;
   return forwardPiece(context, span.messages, false, lead);
 }

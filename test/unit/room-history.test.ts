@@ -135,6 +135,16 @@ describe("room_history", () => {
     expect(ids(piece)[0]).toBe(busy[20]);
   });
 
+  it("says where what it read starts when a time lies further back than the pages it reads", async () => {
+    const { context, say } = room();
+    const busy = Array.from({ length: 420 }, (_, i) => say(GRACE, NOW - 420 * MINUTE + i * MINUTE, `m${i}`));
+    const piece = await run({ since: "2026-11-30T09:00" }, context);
+    expect(piece).toContain(
+      `Since Mon, Nov 30, 2026, 09:00 (Europe/Berlin) there are more than the 400 messages read back: this starts later, at message ${busy[20]} (older ones: {"before_id":${busy[20]}}).`,
+    );
+    expect(ids(piece)[0]).toBe(busy[20]);
+  });
+
   it("cannot catch up a turn no one's message started", async () => {
     const { context } = room();
     expect(await refusal({ since_my_last_message: true }, context)).toMatch(/^This turn has no message of the asker/);
