@@ -83,7 +83,7 @@ export interface FakeCampfire {
   failNext(failure: Failure): void;
   /** An older Campfire (no read or edit API), everywhere or in one room. */
   setLegacy(on: boolean, roomId?: number): void;
-  /** A person's message, now or at `at` (epoch ms: an earlier one, as if said then). */
+  /** A person's message; `at` (epoch ms) says it was written earlier, and Campfire pages by when messages were written. */
   say(roomId: number, user: { id: number; name: string }, body: string, at?: number): CampfireMessage;
   /** POSTs a webhook like Campfire does and applies its rules to the answer, 7-second limit included. */
   deliver(webhookUrl: string, payload: unknown, options?: { timeoutMs?: number }): Promise<Delivery>;
@@ -165,7 +165,8 @@ export async function startFakeCampfire(
   const messages = (roomId?: number) => store.allMessages(roomId).map(view);
   const botMessages = (roomId: number) => messages(roomId).filter((m) => m.creator.role === "bot");
   const add = (roomId: number, html: string, contentType: string, creator: CampfireUser, at?: number) => {
-    const message = store.post(roomId, creator, { html }, at);
+    const message = store.post(roomId, creator, { html });
+    if (at !== undefined) message.createdAt = at;
     postedAs.set(message.id, contentType);
     return view(message);
   };

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import {
   campfirePayload,
@@ -11,10 +12,19 @@ import {
 } from "./helpers";
 
 // The butler reads room history (Europe/Berlin, 3 tool rounds); Ada (user 7) asks, Grace (8) and Alan (9) talk.
-const ADA = { userId: 7 };
-const GRACE = { userId: 8 };
-const ALAN = { userId: 9 };
+const ADA = { id: 7, name: "Ada Lovelace" };
+const GRACE = { id: 8, name: "Grace Hopper" };
+const ALAN = { id: 9, name: "Alan Turing" };
 const HOUR = 3_600_000;
+
+/** A person's message in the fake Campfire, now or written `at` an earlier time; resolves with its id. */
+async function say(roomId: number, user: typeof ADA, body: string, at?: number): Promise<number> {
+  const response = await fetch(`${env.CAMPFIRE_URL}/_fake/say`, {
+    method: "POST",
+    body: JSON.stringify({ roomId, user, body, at }),
+  });
+  return ((await response.json()) as { id: number }).id;
+}
 
 /**
  * Ada asks the butler in `roomId`, as Campfire's webhook for her message `messageId`; the fake model calls
@@ -77,13 +87,10 @@ describe("catch me up", () => {
   it("reads from the asker's own last message in the room, up to the question, and the answer links each message since", async () => {
     const roomId = newRoomId();
     const marker = `mine${roomId}`;
-    const earlier = await fakeCampfire.say(roomId, "Grace Hopper", "before Ada left", GRACE);
-    const last = await fakeCampfire.say(roomId, "Ada Lovelace", "off to lunch", ADA);
-    const missed = [
-      await fakeCampfire.say(roomId, "Grace Hopper", "we ship on Friday", GRACE),
-      await fakeCampfire.say(roomId, "Alan Turing", "the numbers are in", ALAN),
-    ];
-    const question = await fakeCampfire.say(roomId, "Ada Lovelace", "catch me up", ADA);
+    const earlier = await say(roomId, GRACE, "before Ada left");
+    const last = await say(roomId, ADA, "off to lunch");
+    const missed = [await say(roomId, GRACE, "we ship on Friday"), await say(roomId, ALAN, "the numbers are in")];
+    const question = await say(roomId, ADA, "catch me up");
 
     const {
       answer,
@@ -102,8 +109,7 @@ describe("catch me up", () => {
     const marker = `since${roomId}`;
     const start = Math.floor((Date.now() - 3 * 24 * HOUR) / HOUR) * HOUR;
     const said = [];
-    for (let hour = 0; hour < 4; hour++)
-      said.push(await fakeCampfire.say(roomId, "Grace Hopper", `hour ${hour}`, { ...GRACE, at: start + hour * HOUR }));
+    for (let hour = 0; hour < 4; hour++) said.push(await say(roomId, GRACE, `hour ${hour}`, start + hour * HOUR));
 
     const {
       answer,
@@ -119,8 +125,7 @@ describe("catch me up", () => {
     const roomId = newRoomId();
     const marker = `after${roomId}`;
     const said = [];
-    for (let i = 0; i < 100; i++)
-      said.push(await fakeCampfire.say(roomId, "Grace Hopper", `${i}: ${"status update ".repeat(7)}`, GRACE));
+    for (let i = 0; i < 100; i++) said.push(await say(roomId, GRACE, `${i}: ${"status update ".repeat(7)}`));
 
     const { pieces: read } = await ask(roomId, marker, { after_id: said[9] }, { follow: 5 });
     expect(read.length).toBeGreaterThan(1);
@@ -131,13 +136,11 @@ describe("catch me up", () => {
   it("reads a span longer than its tool rounds piece by piece within the turn, then answers saying where what it read ends", async () => {
     const roomId = newRoomId();
     const marker = `long${roomId}`;
-    const last = await fakeCampfire.say(roomId, "Ada Lovelace", "see you tomorrow", ADA);
+    const last = await say(roomId, ADA, "see you tomorrow");
     const missed = [];
     for (let i = 0; i < 150; i++)
-      missed.push(
-        await fakeCampfire.say(roomId, "Grace Hopper", `${i}: ${"a long day of decisions ".repeat(12)}`, GRACE),
-      );
-    const question = await fakeCampfire.say(roomId, "Ada Lovelace", "what did I miss?", ADA);
+      missed.push(await say(roomId, GRACE, `${i}: ${"a long day of decisions ".repeat(12)}`));
+    const question = await say(roomId, ADA, "what did I miss?");
 
     // The model reads on for as long as the pieces ask it to; the butler's 3 rounds leave two to read in.
     const { answer, pieces: read } = await ask(
@@ -165,7 +168,7 @@ describe("catch me up", () => {
 
   it("answers an id not in the room and a time it cannot read with a clear sentence, and the room reads as before", async () => {
     const roomId = newRoomId();
-    await fakeCampfire.say(roomId, "Grace Hopper", "the build is green again", GRACE);
+    await say(roomId, GRACE, "the build is green again");
     const unknown = await ask(roomId, `unknown${roomId}`, { after_id: 987654321 });
     expect(unknown.pieces[0]).toMatchObject({ is_error: true });
     expect(unknown.pieces[0]!.content).toContain("Campfire has no message 987654321 in this room");

@@ -93,18 +93,13 @@ export const fakeCampfire = {
     });
   },
   /**
-   * A person's message in the room (one Campfire would not send the bot, or one it did), by user 50 unless `userId`
-   * says who, now or `at` an earlier time; resolves with its id.
+   * A person's message in the room (one Campfire would not send the bot, or one it did); resolves with its id.
+   * `at` (epoch ms) back-dates it: written then, it pages among the room's messages by that time.
    */
-  async say(
-    roomId: number,
-    name: string,
-    body: string,
-    options: { userId?: number; at?: number } = {},
-  ): Promise<number> {
+  async say(roomId: number, name: string, body: string, at?: number): Promise<number> {
     const response = await fetch(`${env.CAMPFIRE_URL}/_fake/say`, {
       method: "POST",
-      body: JSON.stringify({ roomId, user: { id: options.userId ?? 50, name }, body, at: options.at }),
+      body: JSON.stringify({ roomId, user: { id: 50, name }, body, at }),
     });
     return ((await response.json()) as { id: number }).id;
   },
