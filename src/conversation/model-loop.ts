@@ -107,7 +107,9 @@ export async function runModelLoop(input: LoopInput): Promise<LoopAnswer> {
     // Sent back exactly as returned: the API needs thinking blocks and their signatures within a tool loop.
     messages.push({ role: "assistant", content: answer.content });
     if (stopReason === "tool_use") {
-      const results = await runTools(answer.content, bot, input.toolbox, input.toolContext, input.audit);
+      // After this round's results the model is asked max - round - 1 more times; the last of those runs no tool.
+      const toolContext = { ...input.toolContext, toolRoundsLeft: bot.maxToolRounds - round - 2 };
+      const results = await runTools(answer.content, bot, input.toolbox, toolContext, input.audit);
       if (roundBreakpoint) delete roundBreakpoint.cache_control;
       roundBreakpoint = results.at(-1);
       if (roundBreakpoint) roundBreakpoint.cache_control = ROUND_CACHE;

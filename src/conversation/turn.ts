@@ -134,6 +134,8 @@ export async function answerWaiting({
       room,
       reminders: store.reminders,
       asker,
+      // Their first: what they had not seen when they asked lies before it.
+      askerMessageId: pending.find((message) => message.userId === asker.id)?.messageId ?? undefined,
       timeZone: bot.timeZone,
       now,
       knowledge,

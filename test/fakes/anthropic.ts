@@ -84,7 +84,9 @@ const ERROR_TYPES: Record<number, string> = {
  * model fail, as when one model is overloaded and another is not: a bot's fallback), `retryAfter` (seconds),
  * `delay` (ms before answering), `chunks` and `chunkDelay` (how the text streams), `reply` (URL-encoded text
  * instead of the echo), `hang` (never answer), `tool` + `input` (URL-encoded JSON) + `rounds` (call a tool that
- * many rounds, then report the results), `file` (answer like a code-execution turn that wrote a file of that
+ * many rounds, then report the results; with `follow`, each round after the first calls it with the input the
+ * previous result asks for — "call again with {…}" — and stops when one asks for none, then reports every round's
+ * results, as a model reading a long span piece by piece), `file` (answer like a code-execution turn that wrote a file of that
  * name, served by the fake Files API; the request must enable the code-execution tool), `huge` (that file's
  * metadata claims 26 MB), `fileStatus` (the Files API answers that status for the file: forever, or for its first
  * `fileTimes` calls; only for its downloads with `fileStep=download`), and `id` (to keep a directive unique).
@@ -203,15 +205,23 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
           }
         : null;
       content = files.codeExecutionTurn(script.file, Boolean(script.huge), serial, outage);
-    } else if (script.tool && roundsDone < Number(script.rounds ?? 1)) {
-      const input = script.input ? (JSON.parse(decodeURIComponent(script.input)) as unknown) : {};
+    } else if (
+      script.tool &&
+      roundsDone < Number(script.rounds ?? 1) &&
+      (!script.follow || roundsDone === 0 || askedAgain(messages) !== null)
+    ) {
+      const first = script.input ? (JSON.parse(decodeURIComponent(script.input)) as unknown) : {};
+      const input = script.follow && roundsDone > 0 ? askedAgain(messages) : first;
       content = [
         { type: "text", text: `Using ${script.tool}.` },
         { type: "tool_use", id: `toolu_fake_${serial}`, name: script.tool, input },
       ];
       stopReason = "tool_use";
     } else if (script.tool) {
-      const results = (messages.at(-1)!.content as Block[]).filter((block) => block.type === "tool_result");
+      const rounds = script.follow
+        ? messages.slice(turnIndex + 1).filter((m) => m.role === "user")
+        : messages.slice(-1);
+      const results = rounds.flatMap((m) => (m.content as Block[]).filter((block) => block.type === "tool_result"));
       content = [
         {
           type: "text",
@@ -327,6 +337,13 @@ function textOf(message: Message): string {
   return typeof message.content === "string"
     ? message.content
     : (message.content.find((block) => block.type === "text")?.text ?? "");
+}
+
+/** The input the newest tool result asks to be called with again ("call again with {…}"); null when it asks for none. */
+function askedAgain(messages: Message[]): unknown {
+  const results = (messages.at(-1)!.content as Block[]).filter((block) => block.type === "tool_result");
+  const asked = /call again with (\{[^}]*\})/.exec(results.map((r) => String(r.content)).join("\n"));
+  return asked ? (JSON.parse(asked[1]!) as unknown) : null;
 }
 
 function parseDirective(text: string): Record<string, string> {
