@@ -1,6 +1,5 @@
 import type {
   ContainerParams,
-  MessageParam,
   TextBlockParam,
   ToolResultBlockParam,
   ToolUnion,
@@ -8,7 +7,7 @@ import type {
 import { producedFileIds } from "../anthropic/produced";
 import type { BotConfig } from "../config";
 import type { AuditSink } from "./effects";
-import { addUsage, type Model, NO_USAGE, type TokenUsage } from "./model";
+import { addUsage, type Model, NO_USAGE, type RequestMessage, type TokenUsage } from "./model";
 import { runTools } from "./run-tools";
 import type { Toolbox, TurnToolContext } from "./toolbox";
 
@@ -17,7 +16,7 @@ export interface LoopInput {
   bot: BotConfig;
   system: TextBlockParam[];
   /** The request's messages; tool rounds are appended to it. */
-  messages: MessageParam[];
+  messages: RequestMessage[];
   /** What Claude is offered, and the custom tools among them that run here. */
   tools: ToolUnion[];
   toolbox: Toolbox;

@@ -4,8 +4,9 @@ import { addMissingColumns } from "../sqlite";
  * A conversation's tables, created by its first message and dropped together at eviction. Few on purpose: every
  * table costs memory in each live object and writes when created. `conversation` is one row holding the
  * metadata, running totals, retry state, the transcript Claude sees (one JSON value, read and written whole, so
- * a turn reads and writes one row however long the conversation) and the one answer being posted; `inbox`
- * holds messages waiting for an answer (with Campfire's id, to boost, or a schedule's firing, to keep its answer); `seen` the Campfire message ids (and legacy payload hashes) received.
+ * a turn reads and writes one row however long the conversation) with the summary of what it dropped, and the one
+ * answer being posted; `inbox` holds messages waiting for an answer (with Campfire's id, to boost, or a schedule's
+ * firing, to keep its answer); `seen` the Campfire message ids (and legacy payload hashes) received.
  */
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS conversation (
@@ -48,6 +49,7 @@ CREATE TABLE IF NOT EXISTS conversation (
   budget_rows TEXT,
   budget_held INTEGER NOT NULL DEFAULT 0,
   budget_cost INTEGER NOT NULL DEFAULT 0,
+  summary TEXT,
   fallbacks INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS inbox (
@@ -77,8 +79,9 @@ CREATE TABLE IF NOT EXISTS reminders (
 
 /**
  * The conversation's columns added since this layout first shipped: the turn rhythm the cache ttls are chosen from,
- * the room context an answer was given with, the fallback turns counted, and the held budget reservation (its
- * counters as JSON, micro-dollars held, its turn's real cost so far). A conversation stored before them gets them in place.
+ * the room context an answer was given with, the fallback turns counted, the held budget reservation (its
+ * counters as JSON, micro-dollars held, its turn's real cost so far), and the summary of dropped history. A
+ * conversation stored before them gets them in place.
  */
 const LATER_COLUMNS = [
   "cache_rhythm TEXT",
@@ -87,6 +90,7 @@ const LATER_COLUMNS = [
   "budget_rows TEXT",
   "budget_held INTEGER NOT NULL DEFAULT 0",
   "budget_cost INTEGER NOT NULL DEFAULT 0",
+  "summary TEXT",
 ];
 
 /** The inbox's column added since: which schedule's firing a waiting message is (see src/schedules/firing.ts). */
