@@ -1,22 +1,30 @@
 import { wallTime, zonedToUtc } from "./zoned-time";
 
-/** A five-field cron expression (minute hour day-of-month month day-of-week), each field as the set it allows. */
+/**
+ * A five-field cron expression (minute hour day-of-month month day-of-week) read as Cloudflare's Cron Triggers read
+ * it, each field as the set it allows. Cloudflare numbers weekdays 1–7 from Sunday (Quartz's way, not Unix's 0–6):
+ * "10 7 * * 2-6" is Monday to Friday, the same as "10 7 * * MON-FRI".
+ */
 export interface Cron {
   minutes: number[];
   hours: number[];
   days: Set<number>;
   months: Set<number>;
+  /** As JavaScript numbers them: 0 is Sunday. */
   weekdays: Set<number>;
   /** Cron's rule: when both day fields are restricted, a day matching either one fires. */
   eitherDay: boolean;
 }
 
+const MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+const WEEKDAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+
 const FIELDS = [
-  { name: "minute", min: 0, max: 59 },
-  { name: "hour", min: 0, max: 23 },
-  { name: "day of month", min: 1, max: 31 },
-  { name: "month", min: 1, max: 12 },
-  { name: "day of week", min: 0, max: 7 },
+  { name: "minute", min: 0, max: 59, names: [] },
+  { name: "hour", min: 0, max: 23, names: [] },
+  { name: "day of month", min: 1, max: 31, names: [] },
+  { name: "month", min: 1, max: 12, names: MONTHS },
+  { name: "day of week", min: 1, max: 7, names: WEEKDAYS },
 ] as const;
 
 const MINUTE_MS = 60_000;
@@ -24,14 +32,28 @@ const DAY_MS = 86_400_000;
 /** Far enough for any expression that fires at all (29 February on a Monday comes round within 28 years). */
 const SEARCH_DAYS = 366 * 28;
 
-function parseField(text: string, { name, min, max }: (typeof FIELDS)[number]): number[] | string {
+/** A field's value: a number, or a three-letter name counted from the field's lowest value (JAN = 1, SUN = 1). */
+function valueOf(token: string, field: (typeof FIELDS)[number]): number {
+  const named = (field.names as readonly string[]).indexOf(token.toUpperCase());
+  return named >= 0 ? field.min + named : /^\d+$/.test(token) ? Number(token) : Number.NaN;
+}
+
+function parseField(text: string, field: (typeof FIELDS)[number]): number[] | string {
+  const { name, min, max } = field;
+  // Quartz's extras: "L" (last), "15W" (nearest weekday), "6#3" (third Friday), "?".
+  if (/[#?]|(^|[\d,-])L|\dW/i.test(text))
+    return `the ${name} field "${text}" uses L, W, # or ?, which Cloudflare accepts but this bot cannot work out the next run of; list the days instead`;
   const values = new Set<number>();
   for (const part of text.split(",")) {
-    const match = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(part);
+    const match = /^(\*|([0-9A-Za-z]+)(?:-([0-9A-Za-z]+))?)(?:\/(\d+))?$/.exec(part);
     if (!match) return `the ${name} field "${text}" is not a number, a range (a-b), a list (a,b), * or a step (*/n)`;
-    const from = match[1] === "*" ? min : Number(match[2]);
-    const to = match[1] === "*" ? max : match[3] !== undefined ? Number(match[3]) : match[4] ? max : from;
+    const from = match[1] === "*" ? min : valueOf(match[2]!, field);
+    const to = match[1] === "*" ? max : match[3] !== undefined ? valueOf(match[3], field) : match[4] ? max : from;
     const step = match[4] ? Number(match[4]) : 1;
+    if (Number.isNaN(from) || Number.isNaN(to))
+      return `the ${name} field "${text}" names no ${name}${field.names.length ? ` (use ${field.names[0]}–${field.names.at(-1)} or numbers)` : ""}`;
+    if (name === "day of week" && (from === 0 || to === 0))
+      return `the day of week field "${text}" has 0, but Cloudflare counts weekdays 1–7 from Sunday (1 = SUN, 2 = MON … 7 = SAT); write SUN, or names like MON-FRI`;
     if (from < min || to > max || from > to || step < 1)
       return `the ${name} field "${text}" must stay within ${min}–${max}`;
     for (let value = from; value <= to; value += step) values.add(value);
@@ -39,7 +61,7 @@ function parseField(text: string, { name, min, max }: (typeof FIELDS)[number]): 
   return [...values].sort((a, b) => a - b);
 }
 
-/** Reads a cron expression as Cloudflare's Cron Triggers take it (numbers, not names); an error says what is wrong. */
+/** Reads a cron expression as Cloudflare's Cron Triggers take it; an error says what is wrong and how to write it. */
 export function parseCron(text: string): Cron | { error: string } {
   const fields = text.trim().split(/\s+/);
   if (fields.length !== 5)
@@ -56,8 +78,7 @@ export function parseCron(text: string): Cron | { error: string } {
     hours,
     days: new Set(days),
     months: new Set(months),
-    // 7 is Sunday too.
-    weekdays: new Set(weekdays.map((day) => day % 7)),
+    weekdays: new Set(weekdays.map((day) => day - 1)),
     eitherDay: fields[2] !== "*" && fields[4] !== "*",
   };
 }
@@ -75,7 +96,7 @@ function firingsOf(cron: Cron, wallDay: number): number[] {
 }
 
 /**
- * The first instant after `after` at which `cron` fires, read on clocks in `timeZone` (so "0 9 * * 1-5" in
+ * The first instant after `after` at which `cron` fires, read on clocks in `timeZone` (so "0 9 * * MON-FRI" in
  * Europe/Berlin is 07:00 UTC in summer and 08:00 UTC in winter); null if it never fires (e.g. 31 February).
  */
 export function nextFire(cron: Cron, after: number, timeZone = "UTC"): number | null {

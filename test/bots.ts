@@ -20,7 +20,7 @@ export const TEST_BOTS = {
     web_fetch: { max_uses: 1 },
     mcp_servers: [{ name: "crm", url: "https://mcp.example.com/mcp", token_secret: "MCP_TOKEN_CRM" }],
     schedules: [
-      { cron: "30 8 * * 1-5", room: 4242, prompt: "Write today's briefing from the room's last day of messages." },
+      { cron: "30 8 * * MON-FRI", room: 4242, prompt: "Write today's briefing from the room's last day of messages." },
     ],
   },
   // Answers from a library, stores notes in another, remembers people, and writes a weekly digest.
@@ -31,7 +31,7 @@ export const TEST_BOTS = {
     memory: true,
     memory_ttl: "1h",
     schedules: [
-      { cron: "0 7 * * 1", room: 4343, prompt: "Write this week's digest of what the notes library gained." },
+      { cron: "0 7 * * MON", room: 4343, prompt: "Write this week's digest of what the notes library gained." },
     ],
   },
   // An operator's Monday briefing in room 4501 from three rooms and one it cannot read, the last two kept.
@@ -40,7 +40,7 @@ export const TEST_BOTS = {
     knowledge_write: ["briefings-test"],
     schedules: [
       {
-        cron: "0 9 * * 1",
+        cron: "0 9 * * MON",
         room: 4501,
         prompt: "Write the Monday briefing: decisions, open questions, what is due.",
         sources: [4502, 4503, 4504, 4505],

@@ -46,17 +46,26 @@ function fromClock(time: string | undefined, days: Weekday[] | undefined): strin
   const clock = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(time.trim());
   if (!clock) return { error: `"${time.slice(0, 20)}" is not a time of day; use 24-hour HH:MM, e.g. 09:00 or 17:30.` };
   const numbers = [...new Set((days ?? []).map((day) => WEEKDAYS.indexOf(day)))].sort((a, b) => a - b);
+  // Names, not numbers: Cloudflare's crons count weekdays 1–7 from Sunday, Unix's 0–6, and names read the same in both.
   const weekdays = numbers.length === 0 || numbers.length === 7 ? "*" : runs(numbers);
   return `${Number(clock[2])} ${Number(clock[1])} * * ${weekdays}`;
 }
 
-/** 1,2,3,4,5 → "1-5"; 1,3,5 stays a list. */
+/** Days by their index in WEEKDAYS: 1,2,3,4,5 → "MON-FRI"; 1,3,5 stays a list, "MON,WED,FRI". */
 function runs(sorted: number[]): string {
+  const name = (day: number) => WEEKDAYS[day]!.toUpperCase();
   const parts: string[] = [];
   for (let start = 0; start < sorted.length; ) {
     let end = start;
     while (end + 1 < sorted.length && sorted[end + 1] === sorted[end]! + 1) end++;
-    parts.push(end - start >= 2 ? `${sorted[start]}-${sorted[end]}` : sorted.slice(start, end + 1).join(","));
+    parts.push(
+      end - start >= 2
+        ? `${name(sorted[start]!)}-${name(sorted[end]!)}`
+        : sorted
+            .slice(start, end + 1)
+            .map(name)
+            .join(","),
+    );
     start = end + 1;
   }
   return parts.join(",");
@@ -122,13 +131,8 @@ export function scheduleWords(cron: string): string {
   const at = `${simple[2]!.padStart(2, "0")}:${simple[1]!.padStart(2, "0")}`;
   const days = simple[3]!;
   if (days === "*") return `every day at ${at}`;
-  if (days === "1-5") return `weekdays at ${at}`;
-  if (!/^[\d,-]+$/.test(days)) return `cron "${cron}"`;
-  const names = days.split(",").map((part) =>
-    part
-      .split("-")
-      .map((day) => WEEKDAYS[Number(day) % 7])
-      .join("–"),
-  );
+  if (days === "MON-FRI") return `weekdays at ${at}`;
+  if (!/^[A-Z,-]+$/.test(days)) return `cron "${cron}"`;
+  const names = days.split(",").map((part) => part.toLowerCase().split("-").join("–"));
   return `${names.join(", ")} at ${at}`;
 }

@@ -8,7 +8,7 @@ import { firingSpan, readFiringId } from "./firing";
 
 /**
  * The documents of one schedule's answers begin with this: the room and the cron, spelt as an id may be ("30 8 * *
- * 1-5" → "30_8_x_x_1-5"; a cron too long for an id by its hash). What follows sorts as the firings do.
+ * MON-FRI" → "30_8_x_x_MON-FRI"; a cron too long for an id by its hash). What follows sorts as the firings do.
  */
 export function keptPrefix(schedule: Pick<Schedule, "cron" | "roomId">): string {
   const spelt = schedule.cron.trim().split(/\s+/).join("_").replace(/\*/g, "x").replace(/\//g, "s").replace(/,/g, ".");
@@ -107,7 +107,7 @@ async function prune(
   onRequest();
   const ours = (await library.list())
     .map((doc) => doc.id)
-    // Only the firing's time after the prefix: "30 8 * * 1"'s prefix also begins "30 8 * * 1-5"'s ids.
+    // Only the firing's time after the prefix: "30 8 * * MON"'s prefix also begins "30 8 * * MON-FRI"'s ids.
     .filter((id) => id.startsWith(prefix) && /^\d{4}-\d\d-\d\d-\d{4}$/.test(id.slice(prefix.length)))
     .sort();
   const old = ours.slice(0, Math.max(0, ours.length - schedule.keep));

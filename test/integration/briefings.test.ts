@@ -21,7 +21,7 @@ import {
 } from "./helpers";
 
 // The briefer's schedule (test/bots.ts): Mondays 09:00 UTC in room 4501, from rooms 4502–4505, the last two kept.
-const CRON = "0 9 * * 1";
+const CRON = "0 9 * * MON";
 const ROOM = 4501;
 const [A, B, C, UNREADABLE] = [4502, 4503, 4504, 4505];
 const UNLISTED = 4506;
@@ -30,7 +30,7 @@ const WEEK = 7 * 24 * HOUR;
 // A Monday well in the past, so that every message of these tests, even one after a firing, was written before now.
 const MONDAY = previousFire(parseCron(CRON) as Cron, Date.now() - 60 * 24 * HOUR)!;
 const library = () => env.KNOWLEDGE.getByName("briefings-test");
-const keptId = (firing: number) => `briefing-${ROOM}-0_9_x_x_1-${new Date(firing).toISOString().slice(0, 10)}-0900`;
+const keptId = (firing: number) => `briefing-${ROOM}-0_9_x_x_MON-${new Date(firing).toISOString().slice(0, 10)}-0900`;
 
 /** The Cron Trigger firing as Cloudflare runs it, and the briefing it starts posted and kept. */
 async function fire(scheduledTime: number, kept = keptId(scheduledTime)): Promise<void> {

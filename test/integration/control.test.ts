@@ -197,7 +197,11 @@ describe("the pause switch", () => {
     await pause("butler");
     const fire = async () => {
       const ctx = createExecutionContext();
-      await worker.scheduled(createScheduledController({ cron: "30 8 * * 1-5", scheduledTime: Date.now() }), env, ctx);
+      await worker.scheduled(
+        createScheduledController({ cron: "30 8 * * MON-FRI", scheduledTime: Date.now() }),
+        env,
+        ctx,
+      );
       await waitOnExecutionContext(ctx);
     };
     await fire();
@@ -207,7 +211,7 @@ describe("the pause switch", () => {
       event: "schedule.skipped",
       bot: "butler",
       room: 4242,
-      cron: "30 8 * * 1-5",
+      cron: "30 8 * * MON-FRI",
       rule: "paused",
     });
 

@@ -388,7 +388,7 @@ describe("the digests admin API", () => {
       owner: ADA,
       room: roomId,
       postedIn: "room",
-      cron: "0 9 * * 1-5",
+      cron: "0 9 * * MON-FRI",
       timeZone: "Europe/Berlin",
       nextDueAt: "2027-03-26T08:00:00.000Z",
       endedAt: null,

@@ -173,7 +173,7 @@ describe("a bot that acts for people, when several write while it is busy", () =
 
 describe("a scheduled turn on a bot that remembers people", () => {
   it("is not offered the memory tool, nor told of a memory: it speaks for no one", async () => {
-    const controller = createScheduledController({ cron: "0 7 * * 1", scheduledTime: Date.now() });
+    const controller = createScheduledController({ cron: "0 7 * * MON", scheduledTime: Date.now() });
     const ctx = createExecutionContext();
     await worker.scheduled(controller, env, ctx);
     await waitOnExecutionContext(ctx);

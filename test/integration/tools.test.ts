@@ -157,7 +157,7 @@ describe("reminders", () => {
 
 describe("scheduled posts", () => {
   it("start a turn in the configured room when their cron fires, and the answer is posted there", async () => {
-    const controller = createScheduledController({ cron: "30 8 * * 1-5", scheduledTime: Date.now() });
+    const controller = createScheduledController({ cron: "30 8 * * MON-FRI", scheduledTime: Date.now() });
     const ctx = createExecutionContext();
     await worker.scheduled(controller, env, ctx);
     await waitOnExecutionContext(ctx);

@@ -156,24 +156,24 @@ describe("a briefing's prompt", () => {
 
 describe("the span a firing covers", () => {
   it.each([
-    ["a weekly cron on time", "0 9 * * 1", "2026-11-30T09:00:00Z", "2026-11-23T09:00:00Z", "2026-11-30T09:00:00Z"],
+    ["a weekly cron on time", "0 9 * * MON", "2026-11-30T09:00:00Z", "2026-11-23T09:00:00Z", "2026-11-30T09:00:00Z"],
     [
       "the same firing delivered late",
-      "0 9 * * 1",
+      "0 9 * * MON",
       "2026-11-30T09:07:31Z",
       "2026-11-23T09:00:00Z",
       "2026-11-30T09:00:00Z",
     ],
     [
       "a weekday cron on Monday: since Friday",
-      "30 8 * * 1-5",
+      "30 8 * * MON-FRI",
       "2026-11-30T08:30:00Z",
       "2026-11-27T08:30:00Z",
       "2026-11-30T08:30:00Z",
     ],
     [
       "the next firing starts where this one ended",
-      "30 8 * * 1-5",
+      "30 8 * * MON-FRI",
       "2026-12-01T08:30:00Z",
       "2026-11-30T08:30:00Z",
       "2026-12-01T08:30:00Z",
@@ -185,7 +185,7 @@ describe("the span a firing covers", () => {
 
 describe("a posted briefing as a document", () => {
   const schedule: Schedule = {
-    cron: "30 8 * * 1-5",
+    cron: "30 8 * * MON-FRI",
     roomId: 1,
     prompt: "Brief us.",
     sources: [1, 2, 3],
@@ -204,7 +204,7 @@ describe("a posted briefing as a document", () => {
 
   it("is named by its schedule and firing, titled by room and local date, and holds the text", () => {
     expect(kept("2026-11-30T08:30:00Z")).toEqual({
-      id: "briefing-1-30_8_x_x_1-5-2026-11-30-0830",
+      id: "briefing-1-30_8_x_x_MON-FRI-2026-11-30-0830",
       title: "Briefing for Watercooler — Monday, 30 November 2026",
       source: `${BASE}/rooms/1`,
       body: "# Briefing for Watercooler — Monday, 30 November 2026\n\nPosted in room 1 at 2026-11-30 08:30 UTC, written from rooms 1, 2, 3.\n\nThe launch moved to Friday.",
@@ -215,15 +215,20 @@ describe("a posted briefing as a document", () => {
     [
       "a firing delivered late is the same document",
       "2026-11-30T08:31:10Z",
-      "30 8 * * 1-5",
-      "briefing-1-30_8_x_x_1-5-2026-11-30-0830",
+      "30 8 * * MON-FRI",
+      "briefing-1-30_8_x_x_MON-FRI-2026-11-30-0830",
     ],
-    ["the next firing is another", "2026-12-01T08:30:00Z", "30 8 * * 1-5", "briefing-1-30_8_x_x_1-5-2026-12-01-0830"],
+    [
+      "the next firing is another",
+      "2026-12-01T08:30:00Z",
+      "30 8 * * MON-FRI",
+      "briefing-1-30_8_x_x_MON-FRI-2026-12-01-0830",
+    ],
     [
       "a cron with steps and lists spells them",
       "2026-11-30T12:00:00Z",
-      "0 */6 * * 1,3",
-      "briefing-1-0_xs6_x_x_1.3-2026-11-30-1200",
+      "0 */6 * * MON,WED",
+      "briefing-1-0_xs6_x_x_MON.WED-2026-11-30-1200",
     ],
   ])("%s", (_, at, cron, id) => {
     expect(kept(at, cron).id).toBe(id);
@@ -232,7 +237,7 @@ describe("a posted briefing as a document", () => {
 
 describe("keeping a posted briefing", () => {
   const schedule: Schedule = {
-    cron: "0 9 * * 1",
+    cron: "0 9 * * MON",
     roomId: 1,
     prompt: "Brief us.",
     sources: [2],
@@ -247,7 +252,7 @@ describe("keeping a posted briefing", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     try {
       const keep = answerKeeper(failing as unknown as Env, bot, room, () => {})!;
-      await expect(keep(["schedule:0 9 * * 1:1795942800000"], "The launch moved.")).resolves.toBeUndefined();
+      await expect(keep(["schedule:0 9 * * MON:1795942800000"], "The launch moved.")).resolves.toBeUndefined();
       expect(warn.mock.calls.map(([line]) => JSON.parse(line as string))).toEqual([
         expect.objectContaining({
           event: "briefing.not_kept",

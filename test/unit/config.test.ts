@@ -28,7 +28,7 @@ describe("botKeySecretName", () => {
 /** A bot with one Monday briefing, its schedule's fields and the bot's own as given. */
 const briefing = (fields: Record<string, unknown>, bot: Record<string, unknown> = {}) => ({
   BOTS: {
-    assistant: { name: "A", ...bot, schedules: [{ cron: "0 9 * * 1", room: 1, prompt: "Brief us.", ...fields }] },
+    assistant: { name: "A", ...bot, schedules: [{ cron: "0 9 * * MON", room: 1, prompt: "Brief us.", ...fields }] },
   },
 });
 
@@ -108,8 +108,8 @@ describe("loadConfig", () => {
           assistant: {
             name: "A",
             schedules: [
-              { cron: "0 9 * * 1", room: 1, prompt: "Brief us." },
-              { cron: "0 9 * * 1", room: 1, prompt: "And the numbers." },
+              { cron: "0 9 * * MON", room: 1, prompt: "Brief us." },
+              { cron: "0 9 * * MON", room: 1, prompt: "And the numbers." },
             ],
           },
         },
@@ -127,7 +127,7 @@ describe("loadConfig", () => {
     );
     expect(config.problems).toEqual([]);
     expect(config.bots.get("assistant")!.schedules).toEqual([
-      { cron: "0 9 * * 1", roomId: 1, prompt: "Brief us.", sources: [1, 2, 3], library: "briefings", keep: 60 },
+      { cron: "0 9 * * MON", roomId: 1, prompt: "Brief us.", sources: [1, 2, 3], library: "briefings", keep: 60 },
     ]);
   });
 

@@ -19,14 +19,14 @@ const iso = (instant: number | null) => (instant === null ? null : new Date(inst
 
 describe("a digest's schedule as the subscribe tool takes it", () => {
   it.each<[string, Parameters<typeof digestCron>[0], string]>([
-    ["every weekday at 9", { time: "09:00", days: ["mon", "tue", "wed", "thu", "fri"] }, "0 9 * * 1-5"],
+    ["every weekday at 9", { time: "09:00", days: ["mon", "tue", "wed", "thu", "fri"] }, "0 9 * * MON-FRI"],
     ["every day at 17:30, days left out", { time: "17:30" }, "30 17 * * *"],
     [
       "all seven days is every day",
       { time: "8:05", days: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] },
       "5 8 * * *",
     ],
-    ["Mondays and Thursdays, in any order", { time: "07:00", days: ["thu", "mon"] }, "0 7 * * 1,4"],
+    ["Mondays and Thursdays, in any order", { time: "07:00", days: ["thu", "mon"] }, "0 7 * * MON,THU"],
     ["a cron as given, spacing tidied", { cron: " 0  9 1 * * " }, "0 9 1 * *"],
   ])("%s", (_, input, expected) => {
     expect(digestCron(input)).toMatchObject({ cron: expected });
@@ -45,16 +45,16 @@ describe("a digest's schedule as the subscribe tool takes it", () => {
   it("is sent at most once an hour, and must come round at all", () => {
     const from = at("2026-12-01T12:00:00Z");
     expect(cadenceProblem(cron("0 * * * *"), from, "UTC")).toBeNull();
-    expect(cadenceProblem(cron("0 9 * * 1-5"), from, "Europe/Berlin")).toBeNull();
+    expect(cadenceProblem(cron("0 9 * * MON-FRI"), from, "Europe/Berlin")).toBeNull();
     expect(cadenceProblem(cron("0,30 9 * * *"), from, "UTC")).toContain("at most once an hour");
     expect(cadenceProblem(cron("*/5 * * * *"), from, "UTC")).toContain("at most once an hour");
     expect(cadenceProblem(cron("0 9 31 2 *"), from, "UTC")).toContain("never comes round");
   });
 
   it.each([
-    ["0 9 * * 1-5", "weekdays at 09:00"],
+    ["0 9 * * MON-FRI", "weekdays at 09:00"],
     ["30 7 * * *", "every day at 07:30"],
-    ["0 18 * * 1,3,5", "mon, wed, fri at 18:00"],
+    ["0 18 * * MON,WED,FRI", "mon, wed, fri at 18:00"],
     ["0 9 1 * *", 'cron "0 9 1 * *"'],
   ])("reads %s as %s", (text, words) => {
     expect(scheduleWords(text)).toBe(words);
@@ -64,12 +64,12 @@ describe("a digest's schedule as the subscribe tool takes it", () => {
 describe("when a digest is due next", () => {
   it.each([
     // 9:00 in Berlin on weekdays: 08:00 UTC before clocks go forward on Sunday 28 March 2027, 07:00 UTC after.
-    ["0 9 * * 1-5", "Europe/Berlin", "2027-03-25T08:00:00Z", "2027-03-26T08:00:00.000Z"],
-    ["0 9 * * 1-5", "Europe/Berlin", "2027-03-26T08:00:00Z", "2027-03-29T07:00:00.000Z"],
-    ["0 9 * * 1-5", "Europe/Berlin", "2027-03-29T07:00:00Z", "2027-03-30T07:00:00.000Z"],
+    ["0 9 * * MON-FRI", "Europe/Berlin", "2027-03-25T08:00:00Z", "2027-03-26T08:00:00.000Z"],
+    ["0 9 * * MON-FRI", "Europe/Berlin", "2027-03-26T08:00:00Z", "2027-03-29T07:00:00.000Z"],
+    ["0 9 * * MON-FRI", "Europe/Berlin", "2027-03-29T07:00:00Z", "2027-03-30T07:00:00.000Z"],
     // And back in October: 07:00 UTC on Friday, 08:00 UTC on Monday.
-    ["0 9 * * 1-5", "Europe/Berlin", "2026-10-22T07:00:00Z", "2026-10-23T07:00:00.000Z"],
-    ["0 9 * * 1-5", "Europe/Berlin", "2026-10-23T07:00:00Z", "2026-10-26T08:00:00.000Z"],
+    ["0 9 * * MON-FRI", "Europe/Berlin", "2026-10-22T07:00:00Z", "2026-10-23T07:00:00.000Z"],
+    ["0 9 * * MON-FRI", "Europe/Berlin", "2026-10-23T07:00:00Z", "2026-10-26T08:00:00.000Z"],
     // A run that was late (a pause, an outage) does not fire the missed ones: the next one is after now.
     ["0 9 * * *", "UTC", "2026-12-05T15:00:00Z", "2026-12-06T09:00:00.000Z"],
   ])("%s in %s after a run at %s: %s", (text, zone, now, next) => {
