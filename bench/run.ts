@@ -12,7 +12,7 @@ import { buildWithDeepImports, bytesByPackage, coldStarts } from "./bundle.ts";
 import { type Fakes, KEY, payload, startFakes } from "./client.ts";
 import { ADMIN_TOKEN, ackRows, botOverhead, drained, idleFloor, latencies } from "./latency.ts";
 import { soakBot, soakNote } from "./memory.ts";
-import { render } from "./report.ts";
+import { billing as billingSection, render } from "./report.ts";
 import { figures, roomDays, writeRoomDay } from "./room-day.ts";
 import { mb } from "./stats.ts";
 import { build, ROOT, startWorkerd, type Workerd } from "./workerd.ts";
@@ -209,8 +209,34 @@ function header(): string[] {
   ];
 }
 
-// `npm run bench -- room-day`: that part alone, in seconds; its section of BENCHMARKS.md is replaced.
+/** `npm run bench -- billing`: the billable work per answered message alone (BENCH_TURNS turns), printed, not written. */
+async function billingOnly(): Promise<void> {
+  const fakes = await startFakes();
+  try {
+    const metered = await buildMetered(BOT_CONFIG, mkdtempSync(join(scratch, "metered-")));
+    const vars = botVars(fakes, BILLING_TTL_MS);
+    const { fresh, steady } = await withWorkerd(BOT_CONFIG, metered.script, vars, (worker) =>
+      billableWork(worker, fakes, SETTINGS.turns, BILLING_TTL_MS),
+    );
+    await resetFakes(fakes);
+    const budgeted = await withWorkerd(
+      BOT_CONFIG,
+      metered.script,
+      { ...vars, BOTS: withBudget(BOT_CONFIG) },
+      (worker) => steadyWork(worker, fakes, SETTINGS.turns),
+    );
+    console.log(billingSection(fresh, steady, budgeted).join("\n"));
+  } finally {
+    fakes.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+// `npm run bench -- room-day` (or `-- billing`): that part alone, in seconds; room-day replaces its section of BENCHMARKS.md.
 if (process.argv[2] === "room-day") await writeRoomDay();
+else if (process.argv[2] === "billing") await billingOnly();
 else if (process.argv[2] !== undefined)
-  throw new Error(`npm run bench takes no argument, or "room-day" for that part alone; got "${process.argv[2]}"`);
+  throw new Error(
+    `npm run bench takes no argument, or "room-day" or "billing" for that part alone; got "${process.argv[2]}"`,
+  );
 else await main();
