@@ -15,8 +15,9 @@ const CONSOLE_COLUMNS = [
  * A conversation's tables, created by its first message and dropped together at eviction. Few on purpose: every
  * table costs memory in each live object and writes when created. `conversation` is one row holding the
  * metadata, running totals, retry state, the transcript Claude sees (one JSON value, read and written whole, so
- * a turn reads and writes one row however long the conversation) and the one answer being posted; `inbox`
- * holds messages waiting for an answer (with Campfire's id, to boost, or a schedule's firing, to keep its answer); `seen` the Campfire message ids (and legacy payload hashes) received.
+ * a turn reads and writes one row however long the conversation) with the summary of what it dropped, and the one
+ * answer being posted; `inbox` holds messages waiting for an answer (with Campfire's id, to boost, or a schedule's
+ * firing, to keep its answer); `seen` the Campfire message ids (and legacy payload hashes) received.
  */
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS conversation (
@@ -59,6 +60,7 @@ CREATE TABLE IF NOT EXISTS conversation (
   budget_rows TEXT,
   budget_held INTEGER NOT NULL DEFAULT 0,
   budget_cost INTEGER NOT NULL DEFAULT 0,
+  summary TEXT,
   ${CONSOLE_COLUMNS.join(",\n  ")},
   fallbacks INTEGER NOT NULL DEFAULT 0
 );
@@ -89,9 +91,9 @@ CREATE TABLE IF NOT EXISTS reminders (
 
 /**
  * The conversation's columns added since this layout first shipped: the turn rhythm the cache ttls are chosen from,
- * the room context an answer was given with, the fallback turns counted, the held budget reservation (its counters
- * as JSON, micro-dollars held, its turn's real cost so far), the failures and Claude's cost counted, and when the registry last
- * heard. A conversation stored before them gets them in place.
+ * the room context an answer was given with, the fallback turns counted, the held budget reservation (its
+ * counters as JSON, micro-dollars held, its turn's real cost so far), the summary of dropped history, the failures
+ * and Claude's cost counted, and when the registry last heard. A conversation stored before them gets them in place.
  */
 const LATER_COLUMNS = [
   "cache_rhythm TEXT",
@@ -100,6 +102,7 @@ const LATER_COLUMNS = [
   "budget_rows TEXT",
   "budget_held INTEGER NOT NULL DEFAULT 0",
   "budget_cost INTEGER NOT NULL DEFAULT 0",
+  "summary TEXT",
   ...CONSOLE_COLUMNS,
 ];
 

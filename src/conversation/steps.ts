@@ -80,8 +80,7 @@ export async function deliverStep(
     const transcript =
       outgoing.kind === "reply"
         ? appendExchange(
-            sent ?? ctx.store.transcript(),
-            ctx.bot.historyBudgetTokens,
+            sent ?? ctx.store.history().turns,
             outgoing.prompt,
             withoutNotices(outgoing.markdown),
             outgoing.context,

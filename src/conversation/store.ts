@@ -10,7 +10,7 @@ import type { TokenUsage } from "./model";
 import { ReminderStore } from "./reminder-store";
 import { addLaterColumns, SCHEMA, upgradeFirstRelease } from "./schema";
 import type { ConversationState, Outgoing, PendingMessage } from "./state";
-import type { Turn } from "./transcript";
+import type { History, Summary, Turn } from "./transcript";
 
 type Row = Record<string, SqlStorageValue>;
 const FAILED = FAILURE_TALLIES.map((tally) => `failed_${tally}`).join(", ");
@@ -210,8 +210,21 @@ export class ConversationStore {
     return this.exists ? this.exec<{ n: number }>("SELECT count(*) AS n FROM inbox").one().n : 0;
   }
 
-  transcript(): Turn[] {
-    return JSON.parse(this.exec<{ t: string }>("SELECT transcript AS t FROM conversation").one().t) as Turn[];
+  /** What Claude is sent of the conversation: the summary of dropped turns and the transcript, in one read. */
+  history(): History {
+    const row = this.exec<{ t: string; s: string | null }>(
+      "SELECT transcript AS t, summary AS s FROM conversation",
+    ).one();
+    return { summary: JSON.parse(row.s ?? "null") as Summary | null, turns: JSON.parse(row.t) as Turn[] };
+  }
+
+  /** A new summary and the turns it did not take, together: a turn that fails after it keeps it, and pays it once. */
+  keepHistory(history: History): void {
+    this.exec(
+      "UPDATE conversation SET summary = ?, transcript = ?",
+      JSON.stringify(history.summary),
+      JSON.stringify(history.turns),
+    );
   }
 
   /**

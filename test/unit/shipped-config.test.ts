@@ -31,13 +31,14 @@ describe("the shipped wrangler.toml", () => {
     expect(loaded.bots.get("butler")!.digests).toBe(true);
   });
 
-  it("ships an assistant that knows the handbook, remembers people, keeps their task lists and hands reports to a file-making reporter", () => {
+  it("ships an assistant that knows the handbook, remembers people, keeps their task lists, catches them up on the room and hands reports to a file-making reporter", () => {
     expect(loaded.bots.get("assistant")).toMatchObject({
       knowledge: { read: ["handbook"] },
       memoryTtlMs: 90 * 86_400_000,
       tasks: true,
       consult: ["reporter"],
       systemPrompt: PROMPT_FILES["prompts/assistant.md"],
+      tools: ["room_history"],
     });
     expect(loaded.bots.get("reporter")).toMatchObject({
       codeExecution: true,

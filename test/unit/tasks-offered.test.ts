@@ -29,7 +29,7 @@ describe("the tasks tool", () => {
     const request = turnRequest({
       bot: keeper,
       roomName: "Launch",
-      transcript: [],
+      history: { summary: null, turns: [] },
       pending: [{ userName: ada.name, text: "what's on my list?" }],
       context: null,
       now: new Date(),
