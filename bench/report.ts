@@ -72,7 +72,7 @@ function acks(rows: AckRow[], idleBot: number[], idleFloor: number[]): string {
 }
 
 /** Per answered message: the meter's counts, the bot's own `billing` fields, and what 1 M such messages cost. */
-function billing(fresh: Work, steady: Work, budgeted: Work): string[] {
+export function billing(fresh: Work, steady: Work, budgeted: Work): string[] {
   const loggedCell = (work: Work, field: "doRequests" | "rowsRead" | "rowsWritten" | "subrequests") =>
     work.logged ? (work.logged[field] / Math.max(1, work.logged.answered)).toFixed(1) : "n/a";
   const rows = (label: string, value: (w: Work) => string) => [label, value(steady), value(budgeted), value(fresh)];

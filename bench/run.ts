@@ -13,7 +13,7 @@ import { type Fakes, KEY, payload, startFakes } from "./client.ts";
 import { heapBot, heapNote } from "./heap.ts";
 import { ADMIN_TOKEN, ackRows, botOverhead, drained, idleFloor, latencies } from "./latency.ts";
 import { soakBot, soakNote } from "./memory.ts";
-import { HEAP_HEADING, heapSection, render } from "./report.ts";
+import { billing as billingSection, HEAP_HEADING, heapSection, render } from "./report.ts";
 import { figures, roomDays, writeRoomDay } from "./room-day.ts";
 import { mb } from "./stats.ts";
 import { type Bundle, build, ROOT, startWorkerd, type Workerd } from "./workerd.ts";
@@ -238,6 +238,29 @@ function header(): string[] {
   ];
 }
 
+/** `npm run bench -- billing`: the billable work per answered message alone (BENCH_TURNS turns), printed, not written. */
+async function billingOnly(): Promise<void> {
+  const fakes = await startFakes();
+  try {
+    const metered = await buildMetered(BOT_CONFIG, mkdtempSync(join(scratch, "metered-")));
+    const vars = botVars(fakes, BILLING_TTL_MS);
+    const { fresh, steady } = await withWorkerd(BOT_CONFIG, metered.script, vars, (worker) =>
+      billableWork(worker, fakes, SETTINGS.turns, BILLING_TTL_MS),
+    );
+    await resetFakes(fakes);
+    const budgeted = await withWorkerd(
+      BOT_CONFIG,
+      metered.script,
+      { ...vars, BOTS: withBudget(BOT_CONFIG) },
+      (worker) => steadyWork(worker, fakes, SETTINGS.turns),
+    );
+    console.log(billingSection(fresh, steady, budgeted).join("\n"));
+  } finally {
+    fakes.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 /** `npm run bench -- heap`: the heap rows alone, written over their part of BENCHMARKS.md's memory section. */
 async function heapAlone() {
   const fakes = await startFakes();
@@ -263,11 +286,13 @@ async function heapAlone() {
   }
 }
 
-// `npm run bench -- room-day` or `-- heap`: that part alone; its section of BENCHMARKS.md is replaced.
+// `npm run bench -- room-day`, `-- heap` or `-- billing`: that part alone; room-day and heap replace their section of
+// BENCHMARKS.md, billing only prints its table.
 if (process.argv[2] === "room-day") await writeRoomDay();
 else if (process.argv[2] === "heap") await heapAlone();
+else if (process.argv[2] === "billing") await billingOnly();
 else if (process.argv[2] !== undefined)
   throw new Error(
-    `npm run bench takes no argument, or "room-day" or "heap" for that part alone; got "${process.argv[2]}"`,
+    `npm run bench takes no argument, or "room-day", "heap" or "billing" for that part alone; got "${process.argv[2]}"`,
   );
 else await main();

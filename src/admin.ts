@@ -1,6 +1,8 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { bearerKey, keysMatch } from "./auth";
 import { loadConfig } from "./config";
+import { usageFigures } from "./console/figures";
+import { consoleData } from "./console/route";
 import { auditAdmin, botsAdmin } from "./control/admin";
 import { recordAudit } from "./control/audit";
 import { conversationName } from "./conversation/message";
@@ -53,13 +55,8 @@ metrics.get("/sessions", async (c) => {
 });
 
 metrics.get("/usage", async (c) => {
-  // Figures of live conversations are as of their last report (birth, a change into or out of failing, a fallback turn).
-  const bots = Object.fromEntries(
-    (await summaries(c.env)).map(([id, s]) => [
-      id,
-      { turns: s.turns, fallbacks: s.fallbacks, consultations: s.consultations, tokens: s.usage, billing: s.billing },
-    ]),
-  );
+  // Figures of live conversations are at most a minute old (src/objects/report.ts): the console shows the same.
+  const bots = Object.fromEntries((await summaries(c.env)).map(([id, s]) => [id, usageFigures(s)]));
   return c.json({ generatedAt: new Date().toISOString(), bots });
 });
 
@@ -81,3 +78,4 @@ admin.route("/knowledge", knowledgeAdmin);
 admin.route("/bots", botsAdmin);
 admin.route("/audit", auditAdmin);
 admin.route("/digests", digestsAdmin);
+admin.route("/console", consoleData);

@@ -56,6 +56,8 @@ export interface BotConfig {
   budget: BudgetLimits | null;
   /** What its model costs (from PRICES or the default table); null when the model has no price. */
   price: Price | null;
+  /** What its fallback's model costs; null without a fallback or a price for it (its calls are then priced as `price`). */
+  fallbackPrice: Price | null;
   /** The Campfire bot key; absent when its secret is not set, and then the bot rejects every webhook. */
   key?: string;
   keySecret: string;
@@ -203,6 +205,7 @@ export function readBot(
     fallback,
     budget,
     price,
+    fallbackPrice: fallback && (prices.get(fallback.model) ?? null),
     key,
     keySecret,
   };

@@ -27,8 +27,8 @@ export interface LoopInput {
   signal: AbortSignal;
   /** Called once per model call, for the turn's subrequest count. */
   onAsk: () => void;
-  /** Told each model call's usage as it comes, so a turn cut short still knows what it cost. */
-  onUsage?: (usage: TokenUsage) => void;
+  /** Told each model call's usage as it comes (and whether the fallback model made it), so a turn cut short still knows what it cost. */
+  onUsage?: (usage: TokenUsage, byFallback: boolean) => void;
   /** Where what the tool runs changed is recorded. */
   audit?: AuditSink;
 }
@@ -85,7 +85,7 @@ export async function runModelLoop(input: LoopInput): Promise<LoopAnswer> {
     );
     usage = addUsage(usage, answer.usage);
     fallbackModel ??= answer.fallbackModel;
-    input.onUsage?.(answer.usage);
+    input.onUsage?.(answer.usage, answer.fallbackModel !== undefined);
     text = joinText(text, answer.text);
     for (const id of producedFileIds(answer.content)) if (!fileIds.includes(id)) fileIds.push(id);
     // Later rounds continue in the container this one ran in.

@@ -1,4 +1,15 @@
+import { FAILURE_TALLIES } from "../failure";
 import { addMissingColumns } from "../sqlite";
+
+/**
+ * The console's figures: failed attempts by tally, what Claude cost so far (micro-dollars, each call at its model's
+ * price) and when the registry was last told the conversation's totals.
+ */
+const CONSOLE_COLUMNS = [
+  ...FAILURE_TALLIES.map((tally) => `failed_${tally} INTEGER NOT NULL DEFAULT 0`),
+  "claude_micros INTEGER NOT NULL DEFAULT 0",
+  "reported_at INTEGER NOT NULL DEFAULT 0",
+];
 
 /**
  * A conversation's tables, created by its first message and dropped together at eviction. Few on purpose: every
@@ -50,6 +61,7 @@ CREATE TABLE IF NOT EXISTS conversation (
   budget_held INTEGER NOT NULL DEFAULT 0,
   budget_cost INTEGER NOT NULL DEFAULT 0,
   summary TEXT,
+  ${CONSOLE_COLUMNS.join(",\n  ")},
   fallbacks INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS inbox (
@@ -80,8 +92,8 @@ CREATE TABLE IF NOT EXISTS reminders (
 /**
  * The conversation's columns added since this layout first shipped: the turn rhythm the cache ttls are chosen from,
  * the room context an answer was given with, the fallback turns counted, the held budget reservation (its
- * counters as JSON, micro-dollars held, its turn's real cost so far), and the summary of dropped history. A
- * conversation stored before them gets them in place.
+ * counters as JSON, micro-dollars held, its turn's real cost so far), the summary of dropped history, the failures
+ * and Claude's cost counted, and when the registry last heard. A conversation stored before them gets them in place.
  */
 const LATER_COLUMNS = [
   "cache_rhythm TEXT",
@@ -91,6 +103,7 @@ const LATER_COLUMNS = [
   "budget_held INTEGER NOT NULL DEFAULT 0",
   "budget_cost INTEGER NOT NULL DEFAULT 0",
   "summary TEXT",
+  ...CONSOLE_COLUMNS,
 ];
 
 /** The inbox's column added since: which schedule's firing a waiting message is (see src/schedules/firing.ts). */

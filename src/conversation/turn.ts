@@ -221,7 +221,8 @@ export async function answerWaiting({
       toolContext,
       onAsk,
       signal: timeout.signal,
-      onUsage: (usage) => spend.add(usage, bot.price),
+      // Each call at the price of the model that made it (the fallback's, when it answered and has one).
+      onUsage: (usage, byFallback) => spend.add(usage, (byFallback && bot.fallbackPrice) || bot.price),
       audit: reach.audit,
       container: bot.codeExecution ? containerParam(state.containerId, bot.skills) : undefined,
       onText: (snapshot) => streamer.update(snapshot),
@@ -247,6 +248,7 @@ export async function answerWaiting({
       spend.current(state.budget),
       answer.fallbackModel !== undefined,
       storedRhythm(afterTurn(state.rhythm, now.getTime(), Date.now())),
+      { claudeMicros: spend.spentMicros },
     );
     kept = true;
     const answered = {

@@ -16,7 +16,7 @@ import { noteDirectRoom } from "../digests/access";
 import { explainToRoom, ServiceFailure } from "../failure";
 import { log } from "../log";
 import { answerKeeper } from "../schedules/archive";
-import { reportBirthOrChange, reportDeath } from "./report";
+import { reportDeath, reportDueAt, reportIfDue } from "./report";
 import { botOf, budgetFor, modelFor, reachFor, roomFor } from "./wiring";
 
 /**
@@ -70,7 +70,6 @@ export class Conversation extends DurableObject<Env> {
     this.meter.add({ doRequests: 1 });
     const config = loadConfig(this.env);
     try {
-      let worked: boolean;
       let paused = false;
       try {
         const state = this.store.state();
@@ -81,12 +80,12 @@ export class Conversation extends DurableObject<Env> {
             .status.paused;
           if (paused) action = decide(this.snapshot(state, true), Date.now()).action;
         }
-        worked = await this.act(action, state!, config);
+        await this.act(action, state!, config);
       } finally {
         // Before re-arming: an alarm the runtime starts meanwhile must find the object free to run.
         this.busy = false;
       }
-      await this.finish(worked, paused);
+      await this.finish(paused);
     } catch (error) {
       // The runtime keeps the alarm for its retry; what this object remembered of it is no longer true.
       this.armedAt = undefined;
@@ -120,7 +119,7 @@ export class Conversation extends DurableObject<Env> {
     return state !== null;
   }
 
-  private snapshot(state: ConversationState, paused: boolean): ScheduleSnapshot {
+  private snapshot(state: ConversationState, paused: boolean, reportAt = reportDueAt(state)): ScheduleSnapshot {
     return {
       waiting: state.waiting,
       outgoing: state.outgoing !== null,
@@ -129,15 +128,16 @@ export class Conversation extends DurableObject<Env> {
       lastActivityAt: state.lastActivityAt,
       ttlMs: state.ttlMs,
       paused,
+      reportAt,
     };
   }
 
-  /** Does what `decide` said; true when that was work on the conversation (which the registry may need to hear of). */
-  private async act(action: Action, state: ConversationState, config: Config): Promise<boolean> {
-    if (action === "nothing") return false;
+  /** Does what `decide` said; a report owed to the registry is sent by `finish`, as at the end of every run. */
+  private async act(action: Action, state: ConversationState, config: Config): Promise<void> {
+    if (action === "nothing" || action === "report") return;
     if (action === "evict") {
       await this.evict(state, "ttl");
-      return false;
+      return;
     }
     if (action === "drop_reminder") {
       const late = this.store.reminders.due(Date.now())!;
@@ -149,7 +149,7 @@ export class Conversation extends DurableObject<Env> {
         reason: "late",
         late_ms: Date.now() - (late.retryAt ?? late.dueAt),
       });
-      return false;
+      return;
     }
     const steps = this.steps(state, config);
     if (action === "post_reminder")
@@ -157,7 +157,6 @@ export class Conversation extends DurableObject<Env> {
     else if (action === "deliver") await deliverStep(steps, state.outgoing!, true);
     else if (action === "tell_paused") await pausedStep(steps, state, pausedSentence(steps.bot.name));
     else await answerStep(steps, state);
-    return true;
   }
 
   private steps(state: ConversationState, config: Config): StepContext {
@@ -244,14 +243,14 @@ export class Conversation extends DurableObject<Env> {
   }
 
   /**
-   * The end of a run, from one read of where the conversation now stands: tell the registry if this run's work
-   * changed what it knows, and set the one alarm to the next deadline — always, because the running alarm still
-   * shows as set until its handler returns, and is deleted then.
+   * The end of a run, from one read of where the conversation now stands: tell the registry what it is owed by now,
+   * and set the one alarm to the next deadline (a report owed later among them) — always, because the running alarm
+   * still shows as set until its handler returns, and is deleted then.
    */
-  private async finish(worked: boolean, paused: boolean): Promise<void> {
+  private async finish(paused: boolean): Promise<void> {
     const state = this.store.state();
-    if (worked && state) await reportBirthOrChange(this.env, this.store, state, this.meter);
-    const { wakeAt } = decide(state && this.snapshot(state, paused), Date.now());
+    const reportAt = state && (await reportIfDue(this.env, this.store, state, this.meter, Date.now()));
+    const { wakeAt } = decide(state && this.snapshot(state, paused, reportAt), Date.now());
     if (wakeAt !== null || (await this.ctx.storage.getAlarm()) !== null) await this.arm(wakeAt);
     else this.armedAt = null;
   }

@@ -20,6 +20,7 @@ const TABLE: [pattern: string, layer: Layer][] = [
   ["src/reject.ts", "edge"],
   ["src/admin.ts", "edge"],
   ["src/health.ts", "edge"],
+  ["src/console/**", "edge"],
   ["src/scheduled.ts", "edge"],
   ["src/knowledge/admin.ts", "edge"],
   ["src/memory/admin.ts", "edge"],
