@@ -33,7 +33,7 @@ const DAY_MS = 86_400_000;
 const SEARCH_DAYS = 366 * 28;
 
 /** A field's value: a number, or a three-letter name counted from the field's lowest value (JAN = 1, SUN = 1). */
-function valueOf(token: string, field: (typeof FIELDS)[number]): number {
+function fieldValue(token: string, field: (typeof FIELDS)[number]): number {
   const named = (field.names as readonly string[]).indexOf(token.toUpperCase());
   return named >= 0 ? field.min + named : /^\d+$/.test(token) ? Number(token) : Number.NaN;
 }
@@ -47,8 +47,8 @@ function parseField(text: string, field: (typeof FIELDS)[number]): number[] | st
   for (const part of text.split(",")) {
     const match = /^(\*|([0-9A-Za-z]+)(?:-([0-9A-Za-z]+))?)(?:\/(\d+))?$/.exec(part);
     if (!match) return `the ${name} field "${text}" is not a number, a range (a-b), a list (a,b), * or a step (*/n)`;
-    const from = match[1] === "*" ? min : valueOf(match[2]!, field);
-    const to = match[1] === "*" ? max : match[3] !== undefined ? valueOf(match[3], field) : match[4] ? max : from;
+    const from = match[1] === "*" ? min : fieldValue(match[2]!, field);
+    const to = match[1] === "*" ? max : match[3] !== undefined ? fieldValue(match[3], field) : match[4] ? max : from;
     const step = match[4] ? Number(match[4]) : 1;
     if (Number.isNaN(from) || Number.isNaN(to))
       return `the ${name} field "${text}" names no ${name}${field.names.length ? ` (use ${field.names[0]}–${field.names.at(-1)} or numbers)` : ""}`;
