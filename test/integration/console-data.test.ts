@@ -111,10 +111,12 @@ describe("GET /admin/console", () => {
   it("tells a schedule's next run, on UTC clocks as Cloudflare fires Cron Triggers and on the bot's clock", async () => {
     const now = Date.now();
     const [schedule] = botIn(await consoleData(), "butler").capabilities.schedules;
-    expect(schedule).toMatchObject({ cron: "30 8 * * 1-5", roomId: 4242 });
+    expect(schedule).toMatchObject({ cron: "30 8 * * MON-FRI", roomId: 4242 });
     const next = new Date(schedule!.nextRunAt!);
     expect(next.getTime()).toBeGreaterThan(now);
     expect(next.getTime() - now).toBeLessThanOrEqual(3 * 86_400_000);
+    // Monday to Friday: Cloudflare's weekdays are 1–7 from Sunday.
+    expect([1, 2, 3, 4, 5]).toContain(next.getUTCDay());
     expect([next.getUTCHours(), next.getUTCMinutes()]).toEqual([8, 30]);
     expect(schedule!.nextRunLocal).toMatch(/(09|10):30 \(Europe\/Berlin\)$/);
   });
