@@ -11,7 +11,8 @@ export function anthropicFailure(error: unknown, subject: string): ServiceFailur
   if (error instanceof APIConnectionError)
     return new ServiceFailure("anthropic", "unreachable", `${subject} could not be reached: ${error.message}`);
   if (error instanceof APIError) {
-    const type = (error.error as { error?: { type?: string } } | undefined)?.error?.type;
+    const body = (error.error as { error?: { type?: string; details?: { error_code?: string } } } | undefined)?.error;
+    const type = body?.type;
     // Overload comes as a 529, or as an `overloaded_error` event in the middle of a stream (no status).
     const kind =
       type === "overloaded_error"
@@ -19,7 +20,9 @@ export function anthropicFailure(error: unknown, subject: string): ServiceFailur
         : error.status === undefined
           ? "unavailable"
           : kindForStatus(error.status);
-    const what = [error.status, type].filter(Boolean).join(" ");
+    // The API's own code says which rule a 400 broke (e.g. compaction_signature_invalid): the conversation acts on it.
+    const code = body?.details?.error_code;
+    const what = [error.status, type, code && `(${code})`].filter(Boolean).join(" ");
     return new ServiceFailure(
       "anthropic",
       kind,

@@ -131,6 +131,19 @@ async function failStep(
   };
   if (failure.kind === "internal")
     log("error", "internal.error", { ...fields, stack: (error as Error)?.stack?.slice(0, 1_500) ?? null });
+  if (stage === "answer" && summaryRefused(failure) && ctx.store.history().summary !== null) {
+    // Kept, the summary the API no longer takes would fail every later turn until the TTL: the turn goes without it.
+    ctx.store.keepHistory({ ...ctx.store.history(), summary: null });
+    ctx.store.recordRetry(
+      state.retry.attempts + 1,
+      state.retry.since ?? now,
+      now,
+      ctx.spend.current(state.budget),
+      tallyOf(failure),
+    );
+    log("warn", "history.summary_refused", fields);
+    return;
+  }
   const decision = pending?.decision ?? retryAfterFailure(stage, failure, state.retry, state.ttlMs, now);
   if ("retryAt" in decision) {
     ctx.store.recordRetry(
@@ -209,3 +222,7 @@ async function answerInstead(
   ctx.store.keepAnswer(outgoing, NO_USAGE, null, ctx.spend.current(state.budget), false, null, { failed });
   await deliverStep(ctx, outgoing, false, fields);
 }
+
+/** Claude's API refused the summary sent first (its compaction block: a bad signature, a beta withdrawn, …). */
+const summaryRefused = (failure: ServiceFailure) =>
+  failure.service === "anthropic" && failure.kind === "bad_request" && /\(compaction_[a-z_]+\)/.test(failure.message);

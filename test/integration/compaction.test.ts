@@ -127,3 +127,22 @@ describe("a history within its budget, after a break of over an hour", { timeout
     expect(spokenWhole(after)).toContain(`${marker} turn 9:`);
   });
 });
+
+describe("a summary the API no longer takes", { timeout: 120_000 }, () => {
+  it("is dropped and the turn answered without it, so the conversation does not fail until its TTL", async () => {
+    const roomId = newRoomId();
+    const marker = `refused${roomId}`;
+    await talk(roomId, marker, "frugal", 1, 10);
+    expect(await storedSummary(roomId, "frugal")).toContain(DECISION);
+    // As when the API stops verifying a stored block (a rotated key, a withdrawn beta): its signature fails.
+    await runInDurableObject(conversation(roomId, "frugal"), (_, state) =>
+      state.storage.sql.exec(
+        "UPDATE conversation SET summary = json_set(summary, '$.block.signature', 'no longer valid')",
+      ),
+    );
+    await talk(roomId, marker, "frugal", 11, 12);
+    const messages = await fakeCampfire.waitForMessages(roomId, 12);
+    expect(messages.map((message) => message.body).join("\n")).not.toMatch(/Sorry, I could not answer/);
+    expect(await storedSummary(roomId, "frugal")).not.toContain("no longer valid");
+  });
+});
