@@ -39,7 +39,7 @@
       else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
       else node.setAttribute(name, value === true ? "" : String(value));
     }
-    for (const child of children.flat())
+    for (const child of children.flat(Number.POSITIVE_INFINITY))
       if (child !== undefined && child !== null && child !== false)
         node.append(child instanceof Node ? child : String(child));
     return node;
@@ -196,7 +196,13 @@
   function chartKinds(points) {
     const failureKinds = [...new Set(points.flatMap((p) => Object.keys(p?.failures ?? {})))];
     return [
-      { id: "alive", title: "Conversations alive", format: count, series: [{ label: "alive", get: (p) => p?.alive }] },
+      {
+        id: "alive",
+        title: "Conversations alive",
+        format: count,
+        overall: "highest",
+        series: [{ label: "alive", get: (p) => p?.alive }],
+      },
       { id: "turns", title: "Answered messages", format: count, series: [{ label: "answered", get: (p) => p?.turns }] },
       {
         id: "tokens",
@@ -222,7 +228,9 @@
         id: "cache",
         title: "Cache-read share",
         format: percent,
-        total: "share",
+        overall: "highest",
+        max: 1,
+        axis: (v) => `${Math.round(v * 100)} %`,
         series: [{ label: "of input read from the cache", get: (p) => p?.cacheReadShare }],
       },
       {
@@ -273,21 +281,37 @@
       "data-points": points.length,
     });
     const plot = el("div", { class: "plot" });
+    // What is not added up (how many were alive at once, a share) is summed up by its highest point instead.
+    const overall = kind.overall === "highest" ? "highest" : "total";
     const totals = el(
-      "dl",
+      "table",
       { class: "chart-figures" },
-      kind.series.map((s, i) => {
-        const values = columns[i].filter(isNumber);
-        const latest = columns[i].at(-1);
-        // A share is not added up: the latest and the highest say what it did.
-        const overall = kind.total === "share" || kind.id === "alive" ? Math.max(...values) : sum(values);
-        return [
-          el("dt", {}, el("span", { class: `swatch s${i}` }), s.label),
-          el("dd", {
-            text: `${kind.total === "share" || kind.id === "alive" ? "highest" : "total"} ${values.length ? kind.format(overall) : NONE}, latest ${kind.format(latest)}`,
-          }),
-        ];
-      }),
+      el(
+        "thead",
+        {},
+        el(
+          "tr",
+          {},
+          el("th", { scope: "col", text: "" }),
+          el("th", { scope: "col", text: overall }),
+          el("th", { scope: "col", text: "latest" }),
+        ),
+      ),
+      el(
+        "tbody",
+        {},
+        kind.series.map((s, i) => {
+          const values = columns[i].filter(isNumber);
+          const figure = overall === "highest" ? Math.max(...values) : sum(values);
+          return el(
+            "tr",
+            {},
+            el("th", { scope: "row" }, el("span", { class: `swatch s${i}` }), s.label),
+            el("td", { "data-overall": s.label, text: values.length ? kind.format(figure) : NONE }),
+            el("td", { text: kind.format(columns[i].at(-1)) }),
+          );
+        }),
+      ),
     );
     const table = el(
       "table",
@@ -340,10 +364,15 @@
       height: 150,
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+      scales: { y: { range: (_u, _min, max) => [0, kind.max ?? (max > 0 ? max * 1.1 : 1)] } },
       axes: [
         { stroke: "#555", grid: { stroke: "#eee" } },
-        { stroke: "#555", grid: { stroke: "#eee" }, size: 60, values: (_u, ticks) => ticks.map(kind.format) },
+        {
+          stroke: "#555",
+          grid: { stroke: "#eee" },
+          size: 64,
+          values: (_u, ticks) => ticks.map(kind.axis ?? kind.format),
+        },
       ],
       series: [
         {},
@@ -450,6 +479,13 @@
       chartGroup(addPoints(bots.map((b) => b.daily ?? [])), "daily", "all"),
     );
 
+    $("jump").replaceChildren(
+      el("a", { href: "#fleet", text: "All bots" }),
+      bots.map((bot) => el("a", { href: `#bot-${bot.id}`, text: bot.name ?? bot.id })),
+      el("a", { href: "#knowledge", text: "Knowledge" }),
+      el("a", { href: "#memory", text: "Memory" }),
+      el("a", { href: "#conversations", text: "Conversations" }),
+    );
     $("bots").replaceChildren(...bots.map(botSection));
     for (const details of document.querySelectorAll("details[data-key]"))
       if (open.has(details.dataset.key)) details.open = true;
@@ -588,7 +624,7 @@
                     scope: "row",
                     text: c.kind === "daily" ? "today" : c.kind === "monthly" ? "this month" : c.kind,
                   }),
-                  el("td", { text: c.period ?? NONE }),
+                  el("td", { text: typeof c.period === "string" ? c.period.replace(/^[a-z]:/, "") : NONE }),
                   el("td", { text: usd(c.committedUsd) }),
                   el("td", { text: usd(c.limitUsd) }),
                   el("td", {
