@@ -20,7 +20,6 @@
   const DASHES = [[], [6, 3], [2, 3], [10, 3, 2, 3], [1, 4], [14, 5]];
 
   let token = sessionStorage.getItem(TOKEN_KEY);
-  let current = null;
   let timer = null;
   /** Live uPlot charts and the elements they fill, resized with the window. */
   let charts = [];
@@ -180,8 +179,7 @@
     $("console").hidden = false;
     $("refresh").hidden = false;
     $("forget").hidden = false;
-    current = result.json;
-    render(current);
+    render(result.json);
     clearInterval(timer);
     timer = setInterval(() => document.visibilityState === "visible" && load(false), REFRESH_MS);
   }
@@ -278,7 +276,6 @@
       class: "chart",
       "data-chart": kind.id,
       "data-range": range,
-      "data-points": points.length,
     });
     const plot = el("div", { class: "plot" });
     // What is not added up (how many were alive at once, a share) is summed up by its highest point instead.
@@ -413,7 +410,7 @@
   function figures(totals, alive, cloudflareUsd) {
     const tokens = totals?.tokens ?? {};
     const failures = totals?.failures ?? {};
-    const failed = isNumber(sum(Object.values(failures))) ? sum(Object.values(failures)) : null;
+    const failed = sum(Object.values(failures));
     const item = (name, label, value) =>
       el("div", { class: "figure" }, el("dt", { text: label }), el("dd", { "data-figure": name, text: value }));
     return el(
