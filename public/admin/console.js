@@ -330,7 +330,7 @@
           el(
             "tr",
             {},
-            el("th", { scope: "row", text: p?.at ? label(p.at) : NONE }),
+            el("th", { scope: "row", text: p?.day ? dayLabel(`${p.day}T12:00:00`) : p?.at ? label(p.at) : NONE }),
             columns.map((column) => el("td", { text: kind.format(column[row]) })),
           ),
         ),
@@ -467,13 +467,19 @@
           .reduce((m, [k, n]) => m.set(k, (m.get(k) ?? 0) + n), new Map()),
       ),
     };
+    const total = data.total ?? {
+      alive: sum(bots.map((b) => b.alive)),
+      totals: { ...fleetTotals, cloudflareUsd: sum(bots.map((b) => cloudflareOf(b.totals))) },
+      hourly: addPoints(bots.map((b) => b.hourly ?? [])),
+      daily: addPoints(bots.map((b) => b.daily ?? [])),
+    };
     $("fleet").replaceChildren(
       el("h2", { id: "fleet-title", text: `All bots (${bots.length})` }),
-      figures(fleetTotals, sum(bots.map((b) => b.alive)), sum(bots.map((b) => cloudflareOf(b.totals)))),
+      figures(total.totals, total.alive, cloudflareOf(total.totals)),
       el("h3", { text: "Last 24 hours" }),
-      chartGroup(addPoints(bots.map((b) => b.hourly ?? [])), "hourly", "all"),
+      chartGroup(total.hourly, "hourly", "all"),
       el("h3", { text: "Last 14 days" }),
-      chartGroup(addPoints(bots.map((b) => b.daily ?? [])), "daily", "all"),
+      chartGroup(total.daily, "daily", "all"),
     );
 
     $("jump").replaceChildren(
@@ -540,8 +546,13 @@
     const budget = bot.budget ?? {};
     const overriding = typeof budget.source === "string" && budget.source.startsWith("runtime");
     const spent = Array.isArray(budget.spent) ? budget.spent : [];
-    const top = Array.isArray(budget.top) ? budget.top : [];
-    const effective = budget.effective ?? {};
+    const top = Array.isArray(budget.top)
+      ? budget.top
+      : [
+          ...(budget.top?.people ?? []).map((t) => ({ ...t, scope: "person" })),
+          ...(budget.top?.rooms ?? []).map((t) => ({ ...t, scope: "room" })),
+        ];
+    const effective = budget.limits ?? budget.effective ?? {};
     const limits = [
       ["daily_usd", "Bot, per day"],
       ["monthly_usd", "Bot, per month"],
@@ -594,7 +605,7 @@
         "p",
         {},
         "Source: ",
-        el("strong", { text: budget.source ?? NONE }),
+        el("strong", { text: budget.source ?? "no budget" }),
         overriding ? el("span", { class: "badge override", text: "overrides wrangler.toml" }) : null,
       ),
       spent.length > 0
@@ -607,7 +618,9 @@
               el(
                 "tr",
                 {},
-                ["budget", "period", "spent", "limit", "used"].map((h) => el("th", { scope: "col", text: h })),
+                ["budget", "period", "spent", "limit", "used", "resets"].map((h) =>
+                  el("th", { scope: "col", text: h }),
+                ),
               ),
             ),
             el(
@@ -627,6 +640,7 @@
                   el("td", {
                     text: isNumber(c.limitUsd) && c.limitUsd > 0 ? percent(c.committedUsd / c.limitUsd) : NONE,
                   }),
+                  el("td", { text: c.resetsAt ? when(c.resetsAt) : NONE }),
                 ),
               ),
             ),
@@ -641,7 +655,9 @@
               "ul",
               { class: "top-spenders" },
               top.map((t) =>
-                el("li", { text: `${t.scope === "room" ? "room" : "person"} ${t.id}: ${usd(t.committedUsd)}` }),
+                el("li", {
+                  text: `${t.scope === "room" ? "room" : "person"} ${t.id}: ${usd(t.committedUsd)}${isNumber(t.limitUsd) ? ` of ${usd(t.limitUsd)}` : ""}`,
+                }),
               ),
             ),
           )
@@ -677,9 +693,9 @@
             "ul",
             { class: "schedules" },
             schedules.map((s) => {
-              const next = s.nextRun ?? s.next ?? s.nextAt;
+              const next = s.nextRunLocal ?? (s.nextRunAt ? when(s.nextRunAt) : NONE);
               return el("li", {
-                text: `${s.cron ?? NONE} in room ${s.roomId ?? s.room ?? NONE} — next run ${next ? when(next) : NONE}`,
+                text: `${s.cron ?? NONE} in room ${s.roomId ?? s.room ?? NONE} — next run ${next}${s.problem ? ` (${s.problem})` : ""}`,
               });
             }),
           )
