@@ -17,11 +17,12 @@ interface __BaseEnv_Env {
 	BUDGETS: DurableObjectNamespace<import("./src/index").BotBudget>;
 	CONTROL: DurableObjectNamespace<import("./src/index").BotControl>;
 	ASSETS: Fetcher;
+	DIGESTS: DurableObjectNamespace<import("./src/index").Digests>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./src/index");
-		durableNamespaces: "Conversation" | "SessionRegistry" | "PlaygroundCampfire" | "Library" | "Memory" | "BotControl" | "BotBudget";
+		durableNamespaces: "Conversation" | "SessionRegistry" | "PlaygroundCampfire" | "Library" | "Memory" | "BotControl" | "BotBudget" | "Digests";
 	}
 	interface Env extends __BaseEnv_Env {}
 }

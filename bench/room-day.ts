@@ -460,18 +460,21 @@ export function renderRoomDay(days: DayFigures[]): string[] {
         .join(", ")} on seeds ${SEEDS.join(", ")}); 0–3 room messages not sent to the bot come before each. ` +
       "The plain bot is the assistant without tools, knowledge or memory; assistant and butler are wrangler.toml's. The assistant looks at a person's memory when it first meets them " +
       "and searches the handbook about one turn in three; the butler sets reminders and reads room history now and then. " +
-      `Each message is a turn of the bot's own code (\`bench/room-day/driver.ts\`: the shipped config, \`turnRequest\` and \`cachePlan\`, room context read from the fake Campfire, ` +
+      `Each message is a turn of the bot's own code (\`bench/room-day/driver.ts\`: the shipped config, \`turnRequest\` and \`cachePlan\`, room context read from the fake Campfire, the history's summary as \`turnsToFold\` and \`foldHistory\` make it, ` +
       "`runModelLoop` with the real tools over stand-in storage, the Claude adapter and the SDK over HTTP; not the Durable Object, its alarm or SQLite) " +
       `against the fake Anthropic's honest cache (\`test/fakes/prompt-cache.ts\`: entries live 5 min or 1 h after their last read, ≤ 4 breakpoints, 1-hour before 5-minute, ${MIN_CACHEABLE_TOKENS}-token minimum) ` +
       `on a virtual clock; a model call takes ${MODEL_MS / 1000} s of it. ` +
       "Tokens are the fake's count (a quarter of each block's JSON); Anthropic-defined tools (memory, web search) count as their short definitions, without the instructions the API adds for them. " +
       "Input-equivalent tokens: uncached input ×1, 5-minute writes ×1.25, 1-hour writes ×2, reads ×0.1; dollars add output at Sonnet's prices. " +
+      "Model calls and every figure include the summaries of dropped history (on-demand compaction: after a break of an hour or more, a history of over about 3 000 tokens is folded into a summary but for its newest ~1 000; " +
+      "the fake's summary keeps every line of the day's random talk that looks like a decision, so each one is as long as allowed, 512 tokens of output). " +
       "The same recorded requests are re-priced with no caching, every breakpoint 5-minute, every breakpoint 1-hour, and by two oracles that know when each next request comes: " +
       "the issue's, per request (5 m if the next comes within 5 min, 1 h if within the hour, no write otherwise; reads as long as an entry lives), " +
       "and the stricter one the target is held to, per breakpoint (each marked for the gap until its own prefix is next sent: a tool round's within seconds, the history's at the next turn). " +
       "\"Today\" is this bench on the code before this work (commit b9d8bbf): every breakpoint 5-minute, the asker's name in the assistant's system prompt, no breakpoint in tool rounds, " +
-      "the latest room messages sent again each turn; its input cost after gaps of 5 min or more was 30 – 60 % of the day's. " +
-      "(Issue #22's own figures — $0.0125, $0.0235 and $0.0087 per message — came from a day whose answers, room talk and tool use are not in the repository; this day's differ, and so do its dollars.) A cut short of 30 % is a day whose cost is mostly rewriting the whole history after breaks of over an hour, which no choice of ttl avoids, and output.",
+      "the latest room messages sent again each turn, history dropped oldest-first and never summarized; its input cost after gaps of 5 min or more was 30 – 60 % of the day's. " +
+      "(Issue #22's own figures — $0.0125, $0.0235 and $0.0087 per message — came from a day whose answers, room talk and tool use are not in the repository; this day's differ, and so do its dollars.) A cut short of 30 % is a day whose cost is mostly rewriting the whole history after breaks of over an hour, which no choice of ttl avoids, and output. " +
+      "A summary makes those rewrites smaller, and ours and the oracle cheaper alike: where ours ÷ oracle rises with it, the ttl choices cost what they did in tokens (the plain bot's gap to the oracle is the same to the token), only the day costs less.",
   ];
 }
 

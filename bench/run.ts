@@ -4,18 +4,19 @@
  * Cloudflare) against local fakes, and writes every figure beside its baseline, all from this one run, to
  * BENCHMARKS.md. Settings come from BENCH_* environment variables (see BENCHMARKS.md).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { billableWork, buildMetered, steadyWork, withBudget } from "./billing.ts";
 import { buildWithDeepImports, bytesByPackage, coldStarts } from "./bundle.ts";
 import { type Fakes, KEY, payload, startFakes } from "./client.ts";
+import { heapBot, heapNote } from "./heap.ts";
 import { ADMIN_TOKEN, ackRows, botOverhead, drained, idleFloor, latencies } from "./latency.ts";
 import { soakBot, soakNote } from "./memory.ts";
-import { render } from "./report.ts";
+import { billing as billingSection, HEAP_HEADING, heapSection, render } from "./report.ts";
 import { figures, roomDays, writeRoomDay } from "./room-day.ts";
 import { mb } from "./stats.ts";
-import { build, ROOT, startWorkerd, type Workerd } from "./workerd.ts";
+import { type Bundle, build, ROOT, startWorkerd, type Workerd } from "./workerd.ts";
 
 const setting = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback);
@@ -31,6 +32,7 @@ const SETTINGS = {
   conversations: setting("BENCH_CONVERSATIONS", 300),
   ttlSeconds: setting("BENCH_TTL_S", 10),
   coldStarts: setting("BENCH_COLD_STARTS", 5),
+  heapConversations: setting("BENCH_HEAP_CONVERSATIONS", 200),
 };
 const BOT_CONFIG = join(ROOT, "wrangler.toml");
 const BARE_CONFIG = join(ROOT, "bench/bare/wrangler.toml");
@@ -56,14 +58,21 @@ async function resetFakes(fakes: Fakes): Promise<void> {
   ]);
 }
 
-/** Runs `use` with a fresh workerd for `script`, stopping it afterwards whatever happens. */
+/** Runs `use` with a fresh workerd for `script` (with its V8 inspector if asked), stopping it afterwards whatever happens. */
 async function withWorkerd<T>(
   config: string,
   script: string,
   vars: Record<string, string>,
   use: (worker: Workerd) => Promise<T>,
+  inspector = false,
 ): Promise<T> {
-  const worker = await startWorkerd({ config, script, vars, persistDir: mkdtempSync(join(scratch, "do-")) });
+  const worker = await startWorkerd({
+    config,
+    script,
+    vars,
+    persistDir: mkdtempSync(join(scratch, "do-")),
+    inspector,
+  });
   try {
     return await use(worker);
   } finally {
@@ -71,8 +80,21 @@ async function withWorkerd<T>(
   }
 }
 
+const step = (text: string) => console.log(`[bench] ${text}`);
+
+/** The heap per idle conversation, the bot's and the Note's workerd side by side (a heap reading is not a timing). */
+async function heap(fakes: Fakes, bot: Bundle, bare: Bundle) {
+  const count = SETTINGS.heapConversations;
+  const ttlMs = SETTINGS.ttlSeconds * 1000;
+  step(`heap per idle conversation: ${count} conversations of the bot and of the Note, TTL ${SETTINGS.ttlSeconds} s`);
+  const [botRun, noteRun] = await Promise.all([
+    withWorkerd(BOT_CONFIG, bot.script, botVars(fakes, ttlMs), (worker) => heapBot(worker, fakes, count, ttlMs), true),
+    withWorkerd(BARE_CONFIG, bare.script, {}, (worker) => heapNote(worker, count, ttlMs), true),
+  ]);
+  return { bot: botRun, note: noteRun };
+}
+
 async function main() {
-  const step = (text: string) => console.log(`[bench] ${text}`);
   const fakes = await startFakes();
   try {
     step("building the bot, the baselines and the variants with wrangler deploy --dry-run");
@@ -146,6 +168,9 @@ async function main() {
       ),
     };
 
+    await resetFakes(fakes);
+    const heapRuns = await heap(fakes, bot, bare);
+
     step("a room's day: 3 bots × 3 seeds on a virtual clock");
     const roomDay = (await roomDays()).map(figures);
 
@@ -155,6 +180,7 @@ async function main() {
       overhead,
       billing: { ...billing, budgeted },
       soak,
+      heap: heapRuns,
       cold,
       bundle: { bot, deep, packages: bytesByPackage(bot) },
       roomDay,
@@ -176,7 +202,7 @@ function header(): string[] {
   return [
     "# Benchmarks",
     "",
-    "Reproduce with `npm run bench` (about five minutes on 2 cores; nothing leaves the machine). It builds the bot",
+    "Reproduce with `npm run bench` (about six minutes on 2 cores; nothing leaves the machine). It builds the bot",
     "with `wrangler deploy --dry-run`, exactly the bundle a deploy uploads, and runs it in **workerd directly**, from",
     "a config the bench generates from wrangler.toml (no `wrangler dev` proxy, no Miniflare: Miniflare's entry",
     "Worker before every request and its outbound Worker behind every fetch() are not on Cloudflare, and their CPU",
@@ -193,24 +219,80 @@ function header(): string[] {
     "Settings (environment variables): `BENCH_WEBHOOKS` webhooks per server per ack row (1000), `BENCH_SENDERS`",
     "concurrent senders per row (1,20,50), `BENCH_OVERHEAD` sequential mentions for the overhead (200),",
     "`BENCH_TURNS` turns of the steady conversation (30), `BENCH_CYCLES` × `BENCH_CONVERSATIONS` for the soak",
-    "(3 × 300), `BENCH_TTL_S` the soak's TTL (10), `BENCH_COLD_STARTS` fresh starts per Worker (5), `BENCH_TMPDIR`",
-    "where storage goes (/dev/shm).",
+    "(3 × 300), `BENCH_TTL_S` the soak's TTL (10), `BENCH_COLD_STARTS` fresh starts per Worker (5),",
+    "`BENCH_HEAP_CONVERSATIONS` idle conversations for the heap rows (200, after a warm-up of three times as many;",
+    "TTL as the soak's), `BENCH_TMPDIR` where storage goes (/dev/shm). `npm run bench -- heap` runs the heap rows alone.",
     "",
     "How to read it: one workerd runs the Worker and all its Durable Objects on one thread, beside the load",
     "generator and the fakes, so a conversation's answer competes with the next webhook's ack (the floor's object",
     "has no answer to write). The `1, idle` rows send one webhook at a time, each once the previous answer is",
     "posted: the ack path alone. On Cloudflare the webhook's Worker and each object run on their own; the ratio to",
     "the baseline is the figure that carries over, the milliseconds are this machine's. Counts of billable work",
-    "carry over as they are. Memory is resident anonymous memory of the workerd process, beside the trivial",
-    "object's, because local workerd spends memory on any live SQLite object before the bot's code adds anything,",
-    "and its allocator (tcmalloc) keeps freed memory. Storage left behind is split into the evicted objects' own",
-    "files and the whole folder, which also holds each namespace's alarm index and the registry's objects.",
+    "carry over as they are. Memory comes in two figures. The JavaScript heap per idle conversation, read through",
+    "workerd's V8 inspector, is what counts against a Cloudflare isolate's 128 MB: it carries over. The resident",
+    "anonymous memory of the workerd process is what a self-hoster of workerd sees, beside the trivial object's:",
+    "local workerd spends it on any live SQLite object before the bot's code adds anything, and its allocator",
+    "(tcmalloc) keeps freed memory. Storage left behind is split into the evicted objects' own files and the whole",
+    "folder, which also holds each namespace's alarm index and the registry's objects.",
     "",
   ];
 }
 
-// `npm run bench -- room-day`: that part alone, in seconds; its section of BENCHMARKS.md is replaced.
+/** `npm run bench -- billing`: the billable work per answered message alone (BENCH_TURNS turns), printed, not written. */
+async function billingOnly(): Promise<void> {
+  const fakes = await startFakes();
+  try {
+    const metered = await buildMetered(BOT_CONFIG, mkdtempSync(join(scratch, "metered-")));
+    const vars = botVars(fakes, BILLING_TTL_MS);
+    const { fresh, steady } = await withWorkerd(BOT_CONFIG, metered.script, vars, (worker) =>
+      billableWork(worker, fakes, SETTINGS.turns, BILLING_TTL_MS),
+    );
+    await resetFakes(fakes);
+    const budgeted = await withWorkerd(
+      BOT_CONFIG,
+      metered.script,
+      { ...vars, BOTS: withBudget(BOT_CONFIG) },
+      (worker) => steadyWork(worker, fakes, SETTINGS.turns),
+    );
+    console.log(billingSection(fresh, steady, budgeted).join("\n"));
+  } finally {
+    fakes.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** `npm run bench -- heap`: the heap rows alone, written over their part of BENCHMARKS.md's memory section. */
+async function heapAlone() {
+  const fakes = await startFakes();
+  try {
+    step("building the bot and the baselines with wrangler deploy --dry-run");
+    const bot = await build(BOT_CONFIG, join(scratch, "bot"));
+    const bare = await build(BARE_CONFIG, join(scratch, "bare"));
+    const section = heapSection(await heap(fakes, bot, bare)).join("\n");
+    console.log(section);
+    const path = join(ROOT, "BENCHMARKS.md");
+    const text = readFileSync(path, "utf8");
+    const start = text.indexOf(HEAP_HEADING);
+    const end = start === -1 ? -1 : text.indexOf("\n#", start + HEAP_HEADING.length);
+    if (start === -1 || end === -1)
+      throw new Error(
+        `BENCHMARKS.md has no "${HEAP_HEADING}" section: run the whole bench (npm run bench) to write it`,
+      );
+    writeFileSync(path, `${text.slice(0, start)}${section}${text.slice(end)}`);
+    console.log("\n(its part of BENCHMARKS.md replaced)");
+  } finally {
+    fakes.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+// `npm run bench -- room-day`, `-- heap` or `-- billing`: that part alone; room-day and heap replace their section of
+// BENCHMARKS.md, billing only prints its table.
 if (process.argv[2] === "room-day") await writeRoomDay();
+else if (process.argv[2] === "heap") await heapAlone();
+else if (process.argv[2] === "billing") await billingOnly();
 else if (process.argv[2] !== undefined)
-  throw new Error(`npm run bench takes no argument, or "room-day" for that part alone; got "${process.argv[2]}"`);
+  throw new Error(
+    `npm run bench takes no argument, or "room-day", "heap" or "billing" for that part alone; got "${process.argv[2]}"`,
+  );
 else await main();

@@ -67,6 +67,8 @@ export interface Workerd {
   /** The workerd process, for reading its memory. */
   pid: number;
   persistDir: string;
+  /** The V8 inspector's port, when asked for with `inspector` and workerd reported one. */
+  inspectorPort?: number;
   /** Every JSON line the Worker logged, in order. */
   logs: LogLine[];
   /** Kills workerd and waits for it to exit. */
@@ -161,13 +163,15 @@ const worker :Workerd.Worker = (
 
 /**
  * Runs `script` in a fresh workerd with the bindings `config` (a wrangler.toml) declares — Durable Objects
- * (SQLite when a migration says so) and vars — plus `vars`, storing objects under `persistDir`.
+ * (SQLite when a migration says so) and vars — plus `vars`, storing objects under `persistDir`; with `inspector`,
+ * also the V8 inspector on 127.0.0.1 on a port the kernel picks.
  */
 export async function startWorkerd(options: {
   config: string;
   script: string;
   vars?: Record<string, string>;
   persistDir: string;
+  inspector?: boolean;
 }): Promise<Workerd> {
   const configDir = mkdtempSync(join(tmpdir(), "campfire-bench-workerd-"));
   const configFile = join(configDir, "config.capnp");
@@ -175,7 +179,8 @@ export async function startWorkerd(options: {
   mkdirSync(options.persistDir, { recursive: true });
   // --experimental only permits flags that have no default-on date yet (Miniflare passes it too); fd 3 is where
   // workerd reports the port it bound. TZ as on Cloudflare, where Workers run in UTC.
-  const child = spawn(WORKERD, ["serve", "--experimental", "--control-fd=3", configFile], {
+  const inspector = options.inspector ? ["--inspector-addr=127.0.0.1:0"] : [];
+  const child = spawn(WORKERD, ["serve", "--experimental", "--control-fd=3", ...inspector, configFile], {
     stdio: ["ignore", "pipe", "pipe", "pipe"],
     env: { ...process.env, TZ: "UTC" },
   });
@@ -209,8 +214,11 @@ export async function startWorkerd(options: {
     rmSync(configDir, { recursive: true, force: true });
   };
   let port: number;
+  let inspectorPort: number | undefined;
   try {
-    port = await listening(child, exited, READY_TIMEOUT_MS);
+    port = await listening(child, exited, READY_TIMEOUT_MS, (inspector) => {
+      inspectorPort = inspector;
+    });
   } catch (error) {
     await stop();
     throw new Error(`workerd for ${options.script} ${(error as Error).message}; its stderr ended with:\n${tail()}`);
@@ -221,7 +229,17 @@ export async function startWorkerd(options: {
         `[bench] workerd for ${options.script} exited unexpectedly (code ${child.exitCode}, signal ${child.signalCode}); its stderr ended with:\n${tail()}`,
       );
   });
-  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, persistDir: options.persistDir, logs, stop };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    persistDir: options.persistDir,
+    // workerd reports the inspector before the HTTP socket; a getter all the same, in case a later one does not.
+    get inspectorPort() {
+      return inspectorPort;
+    },
+    logs,
+    stop,
+  };
 }
 
 /** The `message` of one structured log line of workerd's, or undefined for a line that is not one. */
@@ -236,8 +254,16 @@ function structuredMessage(line: string): string | undefined {
   }
 }
 
-/** The port of the "http" socket, from workerd's `listen` event on fd 3; rejects if workerd exits first or takes too long. */
-function listening(child: ChildProcess, exited: Promise<void>, timeoutMs: number): Promise<number> {
+/**
+ * The port of the "http" socket, from workerd's `listen` event on fd 3; rejects if workerd exits first or takes too
+ * long. The inspector's port (`listen-inspector`) goes to `onInspector` whenever it comes.
+ */
+function listening(
+  child: ChildProcess,
+  exited: Promise<void>,
+  timeoutMs: number,
+  onInspector: (port: number) => void,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`did not listen within ${timeoutMs / 1000} s`)), timeoutMs);
     void exited.then(() => {
@@ -247,6 +273,7 @@ function listening(child: ChildProcess, exited: Promise<void>, timeoutMs: number
     createInterface({ input: child.stdio[3] as Readable }).on("line", (line) => {
       try {
         const event = JSON.parse(line) as { event?: string; socket?: string; port?: number };
+        if (event.event === "listen-inspector" && typeof event.port === "number") onInspector(event.port);
         if (event.event === "listen" && event.socket === "http" && typeof event.port === "number") {
           clearTimeout(timer);
           resolve(event.port);

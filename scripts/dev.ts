@@ -2,13 +2,15 @@
  * `npm run dev`: the Worker under `wrangler dev` with the local playground switched on — a small Campfire at
  * /playground whose bot API the Worker itself answers — so it runs with no Campfire, no account and no file to
  * copy. With ANTHROPIC_API_KEY in .dev.vars the bot talks to Claude; without it, to the labelled offline model.
- * The sample handbook (knowledge/handbook) is uploaded into the library "handbook" once the Worker answers.
+ * The sample handbook (knowledge/handbook) is uploaded into the library "handbook" once the Worker answers, and the
+ * bots' prompt files (prompts/) are bundled again whenever one changes, so wrangler reloads the Worker with them.
  * Extra arguments go to wrangler (`npm run dev -- --port 9000`). For a real Campfire, run `npx wrangler dev`.
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { putDocuments } from "./knowledge-client.ts";
+import { watchPrompts, writePromptModule } from "./prompts.ts";
 
 // The local admin token: it lets this script (and you, with npm run knowledge or the console at /admin) manage the
 // playground's bots and libraries.
@@ -42,6 +44,9 @@ const secrets = {
 };
 // With a .dev.vars, wrangler reads only that file and ignores the environment; as an env file it reads both.
 const devVars = existsSync(".dev.vars") && !rest.includes("--env-file") ? ["--env-file", ".dev.vars"] : [];
+
+writePromptModule();
+watchPrompts();
 
 const wrangler = spawn(
   "wrangler",

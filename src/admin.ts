@@ -1,9 +1,12 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { bearerKey, keysMatch } from "./auth";
 import { loadConfig } from "./config";
+import { usageFigures } from "./console/figures";
+import { consoleData } from "./console/route";
 import { auditAdmin, botsAdmin } from "./control/admin";
 import { recordAudit } from "./control/audit";
 import { conversationName } from "./conversation/message";
+import { digestsAdmin } from "./digests/admin";
 import { knowledgeAdmin } from "./knowledge/admin";
 import { log } from "./log";
 import { memoryAdmin } from "./memory/admin";
@@ -52,13 +55,8 @@ metrics.get("/sessions", async (c) => {
 });
 
 metrics.get("/usage", async (c) => {
-  // Figures of live conversations are as of their last report (birth, a change into or out of failing, a fallback turn).
-  const bots = Object.fromEntries(
-    (await summaries(c.env)).map(([id, s]) => [
-      id,
-      { turns: s.turns, fallbacks: s.fallbacks, consultations: s.consultations, tokens: s.usage, billing: s.billing },
-    ]),
-  );
+  // Figures of live conversations are at most a minute old (src/objects/report.ts): the console shows the same.
+  const bots = Object.fromEntries((await summaries(c.env)).map(([id, s]) => [id, usageFigures(s)]));
   return c.json({ generatedAt: new Date().toISOString(), bots });
 });
 
@@ -79,3 +77,5 @@ admin.delete("/sessions/:botId/:roomId", async (c) => {
 admin.route("/knowledge", knowledgeAdmin);
 admin.route("/bots", botsAdmin);
 admin.route("/audit", auditAdmin);
+admin.route("/digests", digestsAdmin);
+admin.route("/console", consoleData);

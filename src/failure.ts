@@ -97,3 +97,28 @@ export function explainToRoom(failure: ServiceFailure): string {
       return "Claude's API refused the request.";
   }
 }
+
+/** The failures the operator's console counts per hour, each a column of a conversation and its registry shard. */
+export const FAILURE_TALLIES = ["rate_limited", "overloaded", "campfire", "internal", "refused", "other"] as const;
+export type FailureTally = (typeof FAILURE_TALLIES)[number];
+export type FailureCounts = Record<FailureTally, number>;
+
+export const NO_FAILURES: Readonly<FailureCounts> = {
+  rate_limited: 0,
+  overloaded: 0,
+  campfire: 0,
+  internal: 0,
+  refused: 0,
+  other: 0,
+};
+
+export const addFailures = (a: FailureCounts, b: FailureCounts): FailureCounts =>
+  Object.fromEntries(FAILURE_TALLIES.map((tally) => [tally, a[tally] + b[tally]])) as FailureCounts;
+
+/** Which tally a failed attempt counts in: Campfire's failures as one (the answer could not be posted). */
+export function tallyOf(failure: ServiceFailure): FailureTally {
+  if (failure.service === "campfire") return "campfire";
+  if (failure.kind === "rate_limited" || failure.kind === "internal") return failure.kind;
+  if (failure.kind === "overloaded" || failure.kind === "unavailable") return "overloaded";
+  return "other";
+}

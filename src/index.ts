@@ -10,6 +10,7 @@ import { webhook } from "./webhook/route";
 
 export { BotBudget } from "./budget/budget-object";
 export { BotControl } from "./control/control-object";
+export { Digests } from "./digests/digests-object";
 export { Library } from "./knowledge/library";
 export { Memory } from "./memory/memory-object";
 export { Conversation } from "./objects/conversation";

@@ -34,6 +34,21 @@ export const TEST_BOTS = {
       { cron: "0 7 * * 1", room: 4343, prompt: "Write this week's digest of what the notes library gained." },
     ],
   },
+  // An operator's Monday briefing in room 4501 from three rooms and one it cannot read, the last two kept.
+  briefer: {
+    name: "Briefer",
+    knowledge_write: ["briefings-test"],
+    schedules: [
+      {
+        cron: "0 9 * * 1",
+        room: 4501,
+        prompt: "Write the Monday briefing: decisions, open questions, what is due.",
+        sources: [4502, 4503, 4504, 4505],
+        library: "briefings-test",
+        keep: 2,
+      },
+    ],
+  },
   // A specialist, and a bot that may hand it questions.
   researcher: {
     name: "Researcher",
@@ -73,6 +88,19 @@ export const TEST_BOTS = {
   budget_crowd: { name: "Crowd", budget: { daily_usd: 1 } },
   // A budget on a model with no price: its spending could not be counted.
   budget_unpriced: { name: "Unpriced", model: "claude-unpriced-1", budget: { daily_usd: 5 } },
+  // People subscribe to digests of its rooms; its digests follow Berlin's clocks unless a person gives their own.
+  digester: { name: "Digester", time_zone: "Europe/Berlin", digests: true },
+  // Keeps a task list for each person (in their memory, for an hour after its last use), and sets reminders.
+  tasker: {
+    name: "Tasker",
+    time_zone: "Europe/Berlin",
+    memory: true,
+    memory_ttl: "1h",
+    tasks: true,
+    tools: ["reminders"],
+  },
+  // Its prompt from the shipped Markdown file, and a temperature sent with every request.
+  steady: { name: "Steady", system_prompt_file: "prompts/assistant.md", temperature: 0.2 },
 };
 
 export const MCP_TOKEN = "mcp-test-token";
@@ -85,6 +113,7 @@ export const TEST_KEYS = {
   frugal: "9-FrugalKeyAbc",
   butler: "10-ButlerKeyAbc",
   librarian: "11-LibrarianAb",
+  briefer: "47-BrieferKeyAb",
   researcher: "12-ResearchKey",
   concierge: "13-ConciergeKy",
   thinker: "14-ThinkerKeyA",
@@ -99,6 +128,9 @@ export const TEST_KEYS = {
   budget_all: "29-BudgetAllKy",
   budget_crowd: "30-BudgetCrowd",
   budget_unpriced: "31-BudgetNoPri",
+  digester: "40-DigestBotKey",
+  tasker: "32-TaskerKeyAb",
+  steady: "33-SteadyKeyAb",
 } satisfies Record<keyof typeof TEST_BOTS, string>;
 
 export const ADMIN_TOKEN = "admin-test-token";

@@ -1,23 +1,39 @@
 /**
  * The bot's side of the room day, bundled by esbuild and run in Node: each turn is built and asked by the bot's own
- * code — the shipped configuration read by `loadConfig`, `turnRequest` (system prompt, transcript, cache
- * breakpoints, tools), room context read from a (fake) Campfire by `roomContext`, `runModelLoop` with the real tool
- * code, and the Claude adapter with the SDK over HTTP — on the bench's virtual clock, with the cache ttls chosen by
- * `cachePlan` from the rhythm the turn stores. Stand-ins: the conversation's SQLite row is this object (its
- * transcript kept by `appendExchange`, as `settle` does; its rhythm as `keepAnswer` stores it), a library's search is a
+ * code — the shipped configuration read by `loadConfig`, `turnRequest` (system prompt, history, cache
+ * breakpoints, tools), room context read from a (fake) Campfire by `roomContext`, the history's summary made by
+ * `foldHistory` when `turnsToFold` says so, `runModelLoop` with the real tool code, and the Claude adapter with the
+ * SDK over HTTP — on the bench's virtual clock, with the cache ttls chosen by `cachePlan` from the rhythm the turn
+ * stores. Stand-ins: the conversation's SQLite row is this object (its summary and transcript kept as
+ * `keepHistory` and `settle` do; its rhythm as `keepAnswer` stores it), a library's search is a
  * fixed set of passages, a person's memory is the memory commands over an in-memory file store, reminders a list.
  * Not exercised here: the Durable Object, its alarm and storage, streaming into the room, retries.
  */
 import { CampfireClient } from "../../src/campfire/client";
 import { Room } from "../../src/campfire/room";
 import { type BotConfig, loadConfig } from "../../src/config";
-import { afterTurn, cachePlan, type Rhythm, readRhythm, storedRhythm } from "../../src/conversation/cache-ttl";
+import {
+  afterTurn,
+  cachePlan,
+  historyWarm,
+  type Rhythm,
+  readRhythm,
+  storedRhythm,
+} from "../../src/conversation/cache-ttl";
+import { foldHistory, turnsToFold } from "../../src/conversation/compaction";
 import type { Model } from "../../src/conversation/model";
 import { runModelLoop } from "../../src/conversation/model-loop";
+import { historyMessages } from "../../src/conversation/prompt";
 import { roomContext } from "../../src/conversation/room-context";
 import type { ConversationStore } from "../../src/conversation/store";
 import type { TurnToolContext } from "../../src/conversation/toolbox";
-import { appendExchange, contextShownUpto, type Turn, turnsToDrop } from "../../src/conversation/transcript";
+import {
+  appendExchange,
+  contextShownUpto,
+  type History,
+  summaryTokens,
+  withinBudget,
+} from "../../src/conversation/transcript";
 import { turnRequest } from "../../src/conversation/turn-request";
 import { kept } from "../../src/keep";
 import type { Passage } from "../../src/knowledge/library";
@@ -61,8 +77,8 @@ export class DayConversation {
   readonly bot: BotConfig;
   private readonly consultable: BotConfig[];
   private readonly room: Room;
-  private readonly model: Model;
-  private transcript: Turn[] = [];
+  private readonly model: Required<Pick<Model, "ask" | "compact">>;
+  private history: History = { summary: null, turns: [] };
   private rhythm: Rhythm = { at: null, gaps: [] };
   /** The Campfire ids of the messages sent to the bot: the conversation's `seen` table. */
   private readonly seen = new Set<string>();
@@ -101,6 +117,12 @@ export class DayConversation {
         this.clock += setup.modelMs;
         return answer;
       },
+      compact: async (request, options) => {
+        setup.setClock(this.clock);
+        const answer = await claude.compact(request, options);
+        this.clock += setup.modelMs;
+        return answer;
+      },
     };
   }
 
@@ -108,8 +130,14 @@ export class DayConversation {
   async turn(at: number, from: Person, text: string, messageId: number): Promise<TurnRecord> {
     this.clock = at;
     this.seen.add(String(messageId));
-    const dropped = turnsToDrop(this.transcript, this.bot.historyBudgetTokens);
-    const transcript = this.transcript.slice(dropped);
+    const stored = this.history;
+    const fold = turnsToFold({
+      turns: stored.turns,
+      summaryTokens: summaryTokens(stored.summary),
+      budget: this.bot.historyBudgetTokens,
+      cold: !historyWarm(this.rhythm, at),
+    });
+    let history = fold > 0 ? stored : withinBudget(stored, this.bot.historyBudgetTokens);
     const store = {
       seenAmong: (ids: number[]) => new Set(ids.map(String).filter((id) => this.seen.has(id))),
     } as unknown as ConversationStore;
@@ -119,7 +147,7 @@ export class DayConversation {
       this.bot.id,
       this.setup.roomName,
       this.bot.roomContextMessages,
-      contextShownUpto(transcript),
+      contextShownUpto(stored.turns, stored.summary?.upto ?? null),
     );
     const now = new Date(at);
     const memory = this.bot.memoryTtlMs !== null ? this.memoryOf(from) : undefined;
@@ -132,12 +160,12 @@ export class DayConversation {
       now: at,
       ttlMs: this.bot.sessionTtlMs,
       nextReminderAt,
-      historyTrimmed: dropped > 0,
+      historyTrimmed: fold > 0 || history !== stored,
     });
     const request = turnRequest({
       bot: this.bot,
       roomName: this.setup.roomName,
-      transcript,
+      history,
       pending,
       context,
       now,
@@ -157,6 +185,20 @@ export class DayConversation {
       memory,
     };
     let calls = 0;
+    if (fold > 0) {
+      calls++;
+      const folded = await foldHistory({
+        compact: this.model.compact,
+        bot: this.bot,
+        roomId: this.setup.roomId,
+        system: request.system,
+        tools: request.tools,
+        history,
+        fold,
+      });
+      history = folded.history ?? withinBudget(history, this.bot.historyBudgetTokens);
+      request.messages.splice(0, request.messages.length - 1, ...historyMessages(history, cache.history));
+    }
     const answer = await runModelLoop({
       model: this.model,
       bot: this.bot,
@@ -171,7 +213,10 @@ export class DayConversation {
     });
     this.rhythm = readRhythm(storedRhythm(afterTurn(this.rhythm, at, this.clock)));
     await this.room.post(`<p>${answer.text.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</p>`);
-    this.transcript = appendExchange(transcript, this.bot.historyBudgetTokens, request.prompt, answer.text, context);
+    this.history = {
+      summary: history.summary,
+      turns: appendExchange(history.turns, request.prompt, answer.text, context),
+    };
     return { calls, toolDefinitions: request.tools };
   }
 

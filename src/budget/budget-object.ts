@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { log } from "../log";
 import type { BudgetScope, CounterStatus, ReserveAnswer, ReserveRequest, Settlement } from "./counters";
-import { budgetsFor, type CounterKey, decideReserve, toUsd } from "./policy";
+import { budgetsFor, type CounterKey, decideReserve, periodsAt, toUsd } from "./policy";
 
 /** How long a period's counter is kept after the period ended, for charts; the alarm then deletes it. */
 export const KEEP_COUNTERS_MS = 40 * 86_400_000;
@@ -112,6 +112,28 @@ export class BotBudget extends DurableObject<Env> {
     );
     this.cursors = [];
     return counters;
+  }
+
+  /**
+   * The bot's own counters (as `status` with no person or room) and the `limit` people and rooms that committed most
+   * today, in one request: what the operator's console reads. People and rooms have counters only under a limit.
+   */
+  async spending(
+    scope: Omit<BudgetScope, "personId" | "roomId">,
+    limit: number,
+  ): Promise<{ counters: CounterStatus[]; top: { scope: "person" | "room"; id: string; committedUsd: number }[] }> {
+    const counters = await this.status({ ...scope, personId: null, roomId: 0 });
+    const top = this.exec<{ scope: "person" | "room"; id: string; committed: number }>(
+      `SELECT scope, scope_id AS id, committed FROM (
+         SELECT *, row_number() OVER (PARTITION BY scope ORDER BY committed DESC) AS n FROM counters
+         WHERE period = ? AND scope IN ('person', 'room')) WHERE n <= ? ORDER BY scope, committed DESC`,
+      periodsAt(scope.now, scope.timeZone).day,
+      limit,
+    )
+      .toArray()
+      .map((row) => ({ scope: row.scope, id: row.id, committedUsd: toUsd(row.committed) }));
+    this.cursors = [];
+    return { counters: counters.filter((counter) => counter.kind === "daily" || counter.kind === "monthly"), top };
   }
 
   /** Once a day: counters of periods that ended more than 40 days ago are deleted; with none left, the alarm stops. */

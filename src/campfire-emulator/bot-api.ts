@@ -78,31 +78,42 @@ function actionOf(
   return method === "DELETE" ? "destroy" : null;
 }
 
-/** The newest page, or the one just before or after `?before=` / `?after=` (a message of this room, else 404). */
+/**
+ * `find_paged_messages` and `set_pagination_headers`: the newest page, or the one just before `?before=` (looked up
+ * first) or just after `?after=` (a message of this room, else 404); `Link` goes on after when `after` was given,
+ * else before, when a message lies beyond.
+ */
 function index(store: CampfireStore, roomId: number, params: URLSearchParams, json: Json): Response {
-  const before = params.get("before");
-  const after = params.get("after");
+  const before = present(params.get("before"));
+  const after = present(params.get("after"));
   let from: PageFrom = { latest: true };
-  if (before || after) {
-    const anchor = store.message(roomId, Number(before || after));
+  const anchorId = before ?? after;
+  if (anchorId !== undefined) {
+    const anchor = store.message(roomId, railsInteger(anchorId));
     if (!anchor) return head(404);
-    from = before ? { before: anchor } : { after: anchor };
+    from = before !== undefined ? { before: anchor } : { after: anchor };
   }
-  // One more than a page says whether another page lies beyond, as Campfire's `exists?` check does.
-  const found = store.page(roomId, from, PAGE_SIZE + 1);
-  const more = found.length > PAGE_SIZE;
-  const page = "after" in from ? found.slice(0, PAGE_SIZE) : found.slice(-PAGE_SIZE);
+  const page = store.page(roomId, from, PAGE_SIZE);
   const headers = new Headers({ "x-total-count": String(store.count(roomId)) });
-  if (more)
+  // `next_page_params`: forward whenever `after` was given, even beside a `before` that chose the page.
+  const forward = after !== undefined;
+  const edge = forward ? page.at(-1) : page[0];
+  if (edge && store.page(roomId, forward ? { after: edge } : { before: edge }, 1).length > 0)
     headers.set(
       "link",
-      `<${json.roomMessages(roomId, "after" in from ? { after: page.at(-1)!.id } : { before: page[0]!.id })}>; rel="next"`,
+      `<${json.roomMessages(roomId, forward ? { after: edge.id } : { before: edge.id })}>; rel="next"`,
     );
   return Response.json(
     page.map((message) => json.message(message)),
     { headers },
   );
 }
+
+/** Rails' `present?`: a blank parameter is no parameter. */
+const present = (value: string | null) => (value?.trim() ? value : undefined);
+
+/** An id as ActiveRecord casts it for `find`: its leading integer ("12abc" is 12); none (NaN, found nowhere) otherwise. */
+const railsInteger = (value: string) => Number(/^\s*[+-]?\d+/.exec(value)?.[0] ?? Number.NaN);
 
 async function create(
   request: Request,

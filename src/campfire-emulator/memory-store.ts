@@ -1,4 +1,12 @@
-import type { CampfireStore, CampfireUser, PageFrom, StoredBoost, StoredMessage, UploadedFile } from "./store.ts";
+import {
+  type CampfireStore,
+  type CampfireUser,
+  nextInstant,
+  type PageFrom,
+  type StoredBoost,
+  type StoredMessage,
+  type UploadedFile,
+} from "./store.ts";
 
 /** A message as the memory store keeps it: with the bodies it had before each edit, for tests to see. */
 export interface MemoryMessage extends StoredMessage {
@@ -20,6 +28,8 @@ export class MemoryCampfireStore implements CampfireStore {
   private boosts: MemoryBoost[] = [];
   private nextMessageId = 1000;
   private nextBoostId = 500;
+  /** The newest message's creation time, so the next one is made after it. */
+  private newest = 0;
 
   private readonly bots: (key: string) => CampfireUser | null;
   private readonly rooms: readonly number[] | undefined;
@@ -43,8 +53,9 @@ export class MemoryCampfireStore implements CampfireStore {
 
   page(roomId: number, from: PageFrom, limit: number): MemoryMessage[] {
     const inRoom = this.inRoom(roomId);
-    if ("after" in from) return inRoom.filter((message) => compare(message, from.after) > 0).slice(0, limit);
-    const before = "before" in from ? inRoom.filter((message) => compare(message, from.before) < 0) : inRoom;
+    // Campfire's `after`/`before` scopes compare created_at alone: a message made at the anchor's very instant is in neither.
+    if ("after" in from) return inRoom.filter((message) => message.createdAt > from.after.createdAt).slice(0, limit);
+    const before = "before" in from ? inRoom.filter((message) => message.createdAt < from.before.createdAt) : inRoom;
     return before.slice(-limit);
   }
 
@@ -52,11 +63,18 @@ export class MemoryCampfireStore implements CampfireStore {
     return this.inRoom(roomId).length;
   }
 
-  post(roomId: number, creator: CampfireUser, content: { html: string } | { file: UploadedFile }): MemoryMessage {
+  /** A new message, created now (or `at`, for a test that needs a past one). */
+  post(
+    roomId: number,
+    creator: CampfireUser,
+    content: { html: string } | { file: UploadedFile },
+    at = nextInstant(this.newest),
+  ): MemoryMessage {
+    this.newest = Math.max(this.newest, at);
     const message: MemoryMessage = {
       id: this.nextMessageId++,
       roomId,
-      createdAt: Date.now(),
+      createdAt: at,
       creator,
       html: "",
       edits: [],
@@ -135,5 +153,5 @@ export class MemoryCampfireStore implements CampfireStore {
   }
 }
 
-/** Creation order: by time, and by id within the same millisecond. */
+/** Creation order: by time, and by id between messages given the same instant. */
 const compare = (a: StoredMessage, b: StoredMessage) => a.createdAt - b.createdAt || a.id - b.id;

@@ -22,7 +22,7 @@ export interface StoredAttachment {
 export interface StoredMessage {
   id: number;
   roomId: number;
-  /** Epoch milliseconds. Messages are ordered by it (ids break ties), as Campfire orders by `created_at`. */
+  /** Epoch milliseconds (with microseconds, see `nextInstant`). Messages are ordered by it, as Campfire orders by `created_at`. */
   createdAt: number;
   creator: CampfireUser;
   /** The rich text's HTML as posted; empty for a file message, which has no text. */
@@ -45,6 +45,13 @@ export interface UploadedFile {
   bytes: Uint8Array;
 }
 
+/**
+ * When a message made now is created: Campfire's clock counts microseconds, so two of its messages never share an
+ * instant (its `before`/`after` scopes, which compare instants alone, rely on that); on a millisecond clock a message
+ * gets a microsecond past the newest one instead.
+ */
+export const nextInstant = (newest: number): number => Math.max(Date.now(), newest + 0.001);
+
 /** Where a page of messages starts: the newest ones, or those just before or just after a message. */
 export type PageFrom = { latest: true } | { before: StoredMessage } | { after: StoredMessage };
 
@@ -55,7 +62,10 @@ export interface CampfireStore {
   isMember(roomId: number, userId: number): boolean;
   /** The room's message with this id; null when there is none in that room. */
   message(roomId: number, id: number): StoredMessage | null;
-  /** Up to `limit` messages in creation order: the last ones overall or before `from.before`, the first ones after `from.after`. */
+  /**
+   * Up to `limit` messages in creation order: the last ones overall or created before `from.before`, the first ones
+   * created after `from.after` (by instant alone, as Campfire's scopes: one made at the anchor's instant is in neither).
+   */
   page(roomId: number, from: PageFrom, limit: number): StoredMessage[];
   count(roomId: number): number;
   post(roomId: number, creator: CampfireUser, content: { html: string } | { file: UploadedFile }): StoredMessage;

@@ -9,6 +9,19 @@ export interface RoomMessage {
   creator: { id: number; name: string };
 }
 
+/** Where a page of a room's messages starts: at most one of `before` and `after` (a message id of the room). */
+export interface PageOptions {
+  before?: number;
+  after?: number;
+  timeoutMs?: number;
+}
+
+/** A page of messages, oldest first, and whether Campfire has another beyond it in the same direction. */
+export interface MessagePage {
+  messages: RoomMessage[];
+  more: boolean;
+}
+
 /** How long a Campfire call may take: a hung Campfire must not hold a turn (Campfire itself answers in ms). */
 export const CAMPFIRE_TIMEOUT_MS = 10_000;
 
@@ -53,7 +66,15 @@ export class CampfireClient {
 
   /** The room's latest messages (or those before `before`), oldest first; null when this Campfire has no read API. */
   async recent(path: string, options: { before?: number; timeoutMs?: number } = {}): Promise<RoomMessage[] | null> {
-    const query = options.before ? `?before=${options.before}` : "";
+    return (await this.page(path, options))?.messages ?? null;
+  }
+
+  /**
+   * One page of 40, oldest first: the newest, or the one just before `before` or just after `after`; `more` when
+   * Campfire links a next page in the same direction. Null when this Campfire has no read API (404).
+   */
+  async page(path: string, options: PageOptions = {}): Promise<MessagePage | null> {
+    const query = options.after ? `?after=${options.after}` : options.before ? `?before=${options.before}` : "";
     const response = await this.request(path + query, { headers: { accept: "application/json" } }, options.timeoutMs);
     if (response.status === 404) {
       await response.body?.cancel();
@@ -69,11 +90,14 @@ export class CampfireClient {
       body?: { plain_text?: string };
       creator?: { id: number; name: string };
     }[];
-    return list.map((m) => ({
-      id: m.id,
-      createdAt: m.created_at,
-      text: m.body?.plain_text ?? "",
-      creator: { id: m.creator?.id ?? 0, name: m.creator?.name ?? "someone" },
-    }));
+    return {
+      messages: list.map((m) => ({
+        id: m.id,
+        createdAt: m.created_at,
+        text: m.body?.plain_text ?? "",
+        creator: { id: m.creator?.id ?? 0, name: m.creator?.name ?? "someone" },
+      })),
+      more: /rel="?next"?/.test(response.headers.get("link") ?? ""),
+    };
   }
 }

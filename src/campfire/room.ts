@@ -1,7 +1,7 @@
 import { ServiceFailure } from "../failure";
 import { type OutgoingFile, postAttachment } from "./attachments";
 import { addBoost, removeBoost } from "./boosts";
-import type { CampfireClient, RoomMessage } from "./client";
+import type { CampfireClient, MessagePage, RoomMessage } from "./client";
 import { messageIdOf } from "./transport";
 
 /** What an older Campfire lacks: reading and editing (one API, added together) and boosts, both from 2026. */
@@ -91,21 +91,28 @@ export class Room {
     }
   }
 
-  /**
-   * Recent messages, oldest first; null when this Campfire cannot be read (learned and remembered). Paging from
-   * an id that is not a message of this room fails with "not_found" and teaches nothing about Campfire.
-   */
+  /** Recent messages, oldest first (the newest page, or the one before `before`); null when unreadable. */
   async recent(options: { before?: number; quick?: boolean } = {}): Promise<RoomMessage[] | null> {
+    return (await this.page(options))?.messages ?? null;
+  }
+
+  /**
+   * One page of 40, oldest first: the newest, or just before `before` / just after `after`; null when this Campfire
+   * cannot be read (learned and remembered). Paging from an id that is not a message of this room fails with
+   * "not_found" and teaches nothing about Campfire.
+   */
+  async page(options: { before?: number; after?: number; quick?: boolean } = {}): Promise<MessagePage | null> {
     if (!this.supports("read_edit")) return null;
     const timeoutMs = options.quick ? CONTEXT_READ_TIMEOUT_MS : undefined;
-    const messages = await this.campfire.recent(this.path, { before: options.before, timeoutMs });
-    if (messages !== null) return messages;
-    // Campfire answers 404 to `?before=` an id not in the room, too: only a 404 to the plain read means an older Campfire.
-    if (options.before !== undefined && (await this.campfire.recent(this.path, { timeoutMs })) !== null) {
+    const anchor = options.after ?? options.before;
+    const page = await this.campfire.page(this.path, { before: options.before, after: options.after, timeoutMs });
+    if (page !== null) return page;
+    // Campfire answers 404 to an anchor not in the room, too: only a 404 to the plain read means an older Campfire.
+    if (anchor !== undefined && (await this.campfire.page(this.path, { timeoutMs })) !== null) {
       throw new ServiceFailure(
         "campfire",
         "not_found",
-        `Campfire has no message ${options.before} in this room to page back from; use the id of a message read from the room`,
+        `Campfire has no message ${anchor} in this room to page from; use the id of a message read from the room`,
         404,
       );
     }

@@ -1,10 +1,11 @@
 import type { ThinkingConfigParam } from "@anthropic-ai/sdk/resources/messages";
 import { type BotAccess, type BotFallback, readAccess, readFallback } from "./bot-bounds";
-import { botEntrySchema, botKeySecretName } from "./bots";
+import { type BotEntry, botEntrySchema, botKeySecretName } from "./bots";
 import { type BudgetLimits, budgetLimits } from "./budget";
 import { parseDuration } from "./duration";
 import type { Price } from "./prices";
-import { isToolName, TOOL_GROUPS, TOOL_NAMES, type ToolName } from "./tool-names";
+import { placeholderProblems, promptFile } from "./prompt-text";
+import { DIGEST_TOOL_NAMES, isToolName, TOOL_GROUPS, TOOL_NAMES, type ToolName } from "./tool-names";
 
 export type { BotAccess, BotFallback } from "./bot-bounds";
 
@@ -12,7 +13,10 @@ export interface BotConfig {
   id: string;
   name: string;
   model: string;
+  /** Its instructions (from `system_prompt_file` if given), placeholders still in: they are filled per conversation. */
   systemPrompt: string;
+  /** Sent with every request when set; null leaves the API's default. */
+  temperature: number | null;
   maxTokens: number;
   sessionTtlMs: number;
   timeZone: string;
@@ -28,11 +32,15 @@ export interface BotConfig {
   webSearchMaxUses?: number;
   webFetchMaxUses?: number;
   mcpServers: { name: string; url: string; token?: string }[];
-  schedules: { cron: string; roomId: number; prompt: string }[];
+  schedules: Schedule[];
   /** Libraries the bot reads (those it writes included) and writes. */
   knowledge: { read: string[]; write: string[] };
   /** How long a person's memory lives after its last use; null when the bot keeps no memory. */
   memoryTtlMs: number | null;
+  /** People may subscribe to digests of a room (the digest tools). */
+  digests: boolean;
+  /** Whether each person has a task list with the bot (in their memory's storage, so only with memory). */
+  tasks: boolean;
   /** Bots this one may hand a question to (checked against BOTS). */
   consult: string[];
   thinking: ThinkingConfigParam | null;
@@ -48,10 +56,27 @@ export interface BotConfig {
   budget: BudgetLimits | null;
   /** What its model costs (from PRICES or the default table); null when the model has no price. */
   price: Price | null;
+  /** What its fallback's model costs; null without a fallback or a price for it (its calls are then priced as `price`). */
+  fallbackPrice: Price | null;
   /** The Campfire bot key; absent when its secret is not set, and then the bot rejects every webhook. */
   key?: string;
   keySecret: string;
 }
+
+/** A turn started by a Cron Trigger in room `roomId`; with `sources`, a briefing written from those rooms. */
+export interface Schedule {
+  cron: string;
+  roomId: number;
+  prompt: string;
+  /** Rooms read for the briefing, in the operator's order; none for a plain scheduled turn. */
+  sources: number[];
+  /** The library each answer is kept in, the newest `keep` of them; null when answers are not kept. */
+  library: string | null;
+  keep: number;
+}
+
+/** How many past answers a schedule with a `library` keeps unless it says. */
+const DEFAULT_KEEP = 60;
 
 /** One bot's table, checked; every problem is added to `problems` with the setting's name and how to fix it. */
 export function readBot(
@@ -82,6 +107,8 @@ export function readBot(
   for (const name of parsed.data.tools) {
     const names: readonly string[] = TOOL_GROUPS[name] ?? [name];
     if (names.every(isToolName)) tools.push(...names);
+    else if ((DIGEST_TOOL_NAMES as readonly string[]).includes(name))
+      problems.push(`BOTS.${id}.tools: "${name}" comes with digests = true; set that instead of listing it in tools`);
     else
       problems.push(
         `BOTS.${id}.tools: there is no tool "${name}"; the tools are ${[...TOOL_NAMES, ...Object.keys(TOOL_GROUPS)].join(", ")}`,
@@ -108,6 +135,16 @@ export function readBot(
       `BOTS.${id}.thinking.budget_tokens: must be less than max_tokens (${bot.max_tokens}), which also covers the answer; raise max_tokens or lower the budget`,
     );
   }
+  checkSchedules(id, bot, problems);
+  if (bot.tasks && !bot.memory)
+    problems.push(
+      `BOTS.${id}.tasks: a person's task list is kept with their memory of the bot (and ends with it, memory_ttl after its last use); add memory = true to this bot`,
+    );
+  if (bot.temperature !== undefined && bot.thinking !== undefined)
+    problems.push(
+      `BOTS.${id}.temperature: with thinking, Claude's API refuses any temperature but 1, which is already its default; remove temperature, or thinking`,
+    );
+  const systemPrompt = readPrompt(id, bot, problems);
   const access = readAccess(id, bot, problems);
   const fallback = readFallback(id, bot, vars, problems);
   const budget = budgetLimits(bot.budget);
@@ -129,7 +166,8 @@ export function readBot(
     id,
     name: parsed.data.name,
     model: parsed.data.model,
-    systemPrompt: parsed.data.system_prompt,
+    systemPrompt,
+    temperature: bot.temperature ?? null,
     maxTokens: parsed.data.max_tokens,
     sessionTtlMs,
     timeZone: parsed.data.time_zone,
@@ -145,9 +183,14 @@ export function readBot(
       cron: schedule.cron,
       roomId: schedule.room,
       prompt: schedule.prompt,
+      sources: schedule.sources,
+      library: schedule.library ?? null,
+      keep: schedule.keep ?? DEFAULT_KEEP,
     })),
     knowledge: { read: [...new Set([...bot.knowledge, ...bot.knowledge_write])], write: bot.knowledge_write },
     memoryTtlMs: bot.memory ? ("ms" in memoryTtl ? memoryTtl.ms : 90 * 86_400_000) : null,
+    digests: bot.digests,
+    tasks: bot.tasks && bot.memory,
     consult: bot.consult,
     thinking:
       bot.thinking === undefined
@@ -162,7 +205,50 @@ export function readBot(
     fallback,
     budget,
     price,
+    fallbackPrice: fallback && (prices.get(fallback.model) ?? null),
     key,
     keySecret,
   };
+}
+
+/** What a schedule's fields cannot say alone: its library is the bot's to write, and no two share a firing. */
+function checkSchedules(id: string, bot: BotEntry, problems: string[]): void {
+  bot.schedules.forEach((schedule, index) => {
+    const at = `BOTS.${id}.schedules.${index}`;
+    if (schedule.library !== undefined && !bot.knowledge_write.includes(schedule.library))
+      problems.push(
+        `${at}.library: "${schedule.library}" is not in this bot's knowledge_write, so its answers could not be stored there; add knowledge_write = ["${schedule.library}"] to this bot`,
+      );
+    if (schedule.keep !== undefined && schedule.library === undefined)
+      problems.push(
+        `${at}.keep: keeps past answers only in a library; add library = "briefings" (or another of knowledge_write)`,
+      );
+    // A firing is known by its cron and room (the turn's message id), so two such schedules would start one turn.
+    const twin = bot.schedules.findIndex((other) => other.cron === schedule.cron && other.room === schedule.room);
+    if (twin < index)
+      problems.push(
+        `${at}: schedules.${twin} has the same cron and room, so only one of them would start a turn; merge their prompts or give one another cron`,
+      );
+  });
+}
+
+const DEFAULT_PROMPT = "You are a helpful assistant in a Campfire chat room.";
+
+/** The bot's instructions, inline or from its bundled file, with every placeholder it cannot fill named as a problem. */
+function readPrompt(id: string, bot: BotEntry, problems: string[]): string {
+  if (bot.system_prompt !== undefined && bot.system_prompt_file !== undefined) {
+    problems.push(
+      `BOTS.${id}: system_prompt and system_prompt_file are both set; keep one (the file's text is the whole prompt)`,
+    );
+  }
+  let prompt = bot.system_prompt ?? DEFAULT_PROMPT;
+  let setting = "system_prompt";
+  if (bot.system_prompt === undefined && bot.system_prompt_file !== undefined) {
+    const file = promptFile(bot.system_prompt_file);
+    if ("error" in file) problems.push(`BOTS.${id}.system_prompt_file: ${file.error}`);
+    else prompt = file.text;
+    setting = "system_prompt_file";
+  }
+  for (const problem of placeholderProblems(prompt)) problems.push(`BOTS.${id}.${setting}: ${problem}`);
+  return prompt;
 }

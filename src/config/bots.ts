@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseCron } from "../cron";
 import { budgetSchema } from "./budget";
 
 /** Bot ids appear in URLs and Durable Object names, and become part of a secret's name. */
@@ -15,6 +16,11 @@ const libraryName = z
   .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i, "must be a library name: letters, digits, - and _ (at most 63)")
   .transform((name) => name.toLowerCase());
 
+/** The most rooms one schedule reads: each is read (a few pages) when its cron fires. */
+const MAX_SOURCES = 20;
+/** The most past answers a schedule keeps: a library holds at most 500 documents (src/knowledge/limits.ts). */
+const MAX_KEPT = 500;
+
 /** Campfire ids (rooms, people): the numbers in its URLs, e.g. 3 in /rooms/3. */
 const campfireIds = z.array(
   z.number().int("must be whole numbers").positive("must be Campfire ids, which are positive"),
@@ -24,7 +30,11 @@ const campfireIds = z.array(
 export const botEntrySchema = z.strictObject({
   name: z.string().trim().min(1, "must not be empty"),
   model: z.string().trim().min(1, "must not be empty").default("claude-sonnet-5-5"),
-  system_prompt: z.string().default("You are a helpful assistant in a Campfire chat room."),
+  /** The bot's instructions, inline or (`system_prompt_file`) from a bundled Markdown file; not both. */
+  system_prompt: z.string().optional(),
+  system_prompt_file: z.string().trim().min(1, "must name a file, e.g. prompts/assistant.md").optional(),
+  /** Sampling temperature, the API's range; unset leaves the API's default (1). */
+  temperature: z.number().min(0, "must be from 0 to 1").max(1, "must be from 0 to 1").optional(),
   max_tokens: z.number().int().min(1).max(128_000).default(1024),
   session_ttl: z.string().optional(),
   time_zone: z.string().default("UTC").refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin"),
@@ -49,7 +59,29 @@ export const botEntrySchema = z.strictObject({
     .default([]),
   /** Turns started by a Cron Trigger: the cron must also be listed in wrangler.toml [triggers] crons. */
   schedules: z
-    .array(z.strictObject({ cron: z.string().min(1), room: z.number().int().positive(), prompt: z.string().min(1) }))
+    .array(
+      z.strictObject({
+        cron: z.string().superRefine((text, ctx) => {
+          const parsed = parseCron(text);
+          if ("error" in parsed) ctx.addIssue({ code: "custom", message: parsed.error });
+        }),
+        room: z.number().int().positive(),
+        prompt: z.string().min(1),
+        /** Rooms a briefing is written from: what was said in each since the cron's previous firing. */
+        sources: campfireIds
+          .max(MAX_SOURCES, `may list at most ${MAX_SOURCES} rooms: each is read when the cron fires`)
+          .refine((ids) => new Set(ids).size === ids.length, "must not list a room twice")
+          .default([]),
+        /** A library of the bot's `knowledge_write` that keeps each answer, the newest `keep` of this schedule. */
+        library: libraryName.optional(),
+        keep: z
+          .number()
+          .int()
+          .min(1)
+          .max(MAX_KEPT, `must be at most ${MAX_KEPT}, as many documents as a library holds`)
+          .optional(),
+      }),
+    )
     .default([]),
   /** Knowledge libraries the bot reads, and those it may also store documents in. */
   knowledge: z.array(libraryName).default([]),
@@ -57,6 +89,10 @@ export const botEntrySchema = z.strictObject({
   /** Remember each person across conversations (Anthropic's memory tool), for `memory_ttl` after their last use. */
   memory: z.boolean().default(false),
   memory_ttl: z.string().default("90d"),
+  /** People may subscribe to a summary of a room on a schedule of their own (src/digests). */
+  digests: z.boolean({ error: "must be true (people may subscribe to digests of a room) or false" }).default(false),
+  /** A task list per person (the `tasks` tool), kept in their memory's storage, so it needs `memory`. */
+  tasks: z.boolean().default(false),
   /** Bots this one may hand a question to, as a tool `ask_<bot id>`. */
   consult: z.array(z.string()).default([]),
   /** Extended thinking: a token budget, or "adaptive" where the model supports it. */
@@ -94,7 +130,7 @@ export const botEntrySchema = z.strictObject({
   budget: budgetSchema.optional(),
 });
 
-function isTimeZone(zone: string): boolean {
+export function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: zone });
     return true;

@@ -4,7 +4,7 @@ import { BOT_ID } from "./bots";
 import { parseDuration } from "./duration";
 import { readPrices } from "./prices";
 
-export type { BotConfig } from "./bot";
+export type { BotConfig, Schedule } from "./bot";
 export { botKeySecretName } from "./bots";
 export type { BudgetLimits } from "./budget";
 export type { Price } from "./prices";

@@ -89,3 +89,17 @@ export function readPrices(value: unknown, problems: string[]): Map<string, Pric
   }
   return prices;
 }
+
+/**
+ * Cloudflare's Workers Paid list prices (developers.cloudflare.com/durable-objects/platform/pricing, read on
+ * 2026-12-01; bench/prices.ts uses the same) for the billable work the bot counts itself, in US dollars each: a
+ * Durable Object request (an RPC call or an alarm run), a SQLite row read, a row written (an alarm set counts as
+ * one). The plan's monthly allowances are not taken off, and neither Worker requests, CPU nor object duration are
+ * counted, so this is the share of Cloudflare's bill that grows with each message, not the bill.
+ */
+export const CLOUDFLARE_PRICES = {
+  read: "2026-12-01",
+  doRequest: 0.15 / 1e6,
+  rowRead: 0.001 / 1e6,
+  rowWritten: 1.0 / 1e6,
+} as const;

@@ -15,3 +15,8 @@ export const TOOL_GROUPS: Readonly<Record<string, readonly ToolName[]>> = {
 };
 
 export const isToolName = (name: string): name is ToolName => (TOOL_NAMES as readonly string[]).includes(name);
+
+/** The tools a bot with `digests = true` has, apart from `tools` (src/digests/tools.ts implements exactly these). */
+export const DIGEST_TOOL_NAMES = ["subscribe_digest", "list_digests", "cancel_digest"] as const;
+
+export type DigestToolName = (typeof DIGEST_TOOL_NAMES)[number];

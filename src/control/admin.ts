@@ -174,7 +174,7 @@ auditAdmin.get("/", async (c) => {
   });
 });
 
-function show(bot: string, { at, kind, actor, roomId, userId, detail }: AuditRecord) {
+export function show(bot: string, { at, kind, actor, roomId, userId, detail }: AuditRecord) {
   return {
     bot,
     at: new Date(at).toISOString(),

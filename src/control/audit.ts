@@ -8,12 +8,15 @@ export const AUDIT_KINDS = [
   "budget.set",
   "budget.cleared",
   "conversation.ended",
+  "digest.subscribed",
+  "digest.cancelled",
   "knowledge.stored",
   "knowledge.deleted",
   "memory.written",
   "memory.erased",
   "reminder.set",
   "reminder.cancelled",
+  "task.changed",
 ] as const;
 
 export type AuditKind = (typeof AUDIT_KINDS)[number];

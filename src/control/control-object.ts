@@ -102,6 +102,11 @@ export class BotControl extends DurableObject<Env> {
       .map(toRecord);
   }
 
+  /** Where the bot stands and its newest `limit` audit entries, in one request: what the operator's console reads. */
+  async overview(limit: number): Promise<{ view: ControlView; audit: AuditRecord[] }> {
+    return { view: this.view(), audit: await this.entries({ limit }) };
+  }
+
   /**
    * Erases every entry by or about the person (their memory is being erased), then records that erasure: by the
    * operator, about that user id, with nothing else. Returns how many entries were erased.

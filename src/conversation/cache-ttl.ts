@@ -59,7 +59,7 @@ export function cachePlan({ rhythm, now, ttlMs, nextReminderAt, historyTrimmed }
   // Forgotten before 5 minutes are up: nothing of the conversation is read after that.
   if (ttlMs <= FIVE_MINUTES) return { system: "5m", history: "5m", turn: "5m" };
   const next = nextGap(rhythm.gaps, nextReminderAt === null ? null : nextReminderAt - now);
-  const warm = rhythm.at !== null && now - rhythm.at < HOUR - MARGIN_MS;
+  const warm = historyWarm(rhythm, now);
   // The turn's words are read after a pause if kept for an hour; otherwise written again, with the history, at 1 h.
   const turn = WRITE["1h"] + next.pause * READ < WRITE["5m"] + next.pause * WRITE["1h"] ? "1h" : "5m";
   if (warm && !historyTrimmed) return { system: "1h", history: "1h", turn };
@@ -71,6 +71,11 @@ export function cachePlan({ rhythm, now, ttlMs, nextReminderAt, historyTrimmed }
     history: everything,
     turn: everything === "1h" ? turn : everything,
   };
+}
+
+/** Whether the turn comes soon enough after the last (within the hour) that the history is still in the cache. */
+export function historyWarm(rhythm: Rhythm, now: number): boolean {
+  return rhythm.at !== null && now - rhythm.at < HOUR - MARGIN_MS;
 }
 
 /** How likely the next gap is short (under 5 minutes), a pause (under an hour) or a break, from the recent ones. */

@@ -1,4 +1,5 @@
 import type { BotConfig } from "../config";
+import { fillPlaceholders } from "../config/prompt-text";
 import type { KnowledgeToolContext } from "../knowledge/access";
 import type { ToolContext } from "../tools/tool";
 import type { AuditSink } from "./effects";
@@ -27,10 +28,24 @@ export interface Consultation {
  * turn: same time limit, and its usage is the caller's turn's too.
  */
 export async function consultBot(c: Consultation): Promise<{ text: string; usage: TokenUsage }> {
-  const other: BotConfig = { ...c.other, tools: [], memoryTtlMs: null, consult: [], codeExecution: false, skills: [] };
+  const other: BotConfig = {
+    ...c.other,
+    tools: [],
+    memoryTtlMs: null,
+    digests: false,
+    tasks: false,
+    consult: [],
+    codeExecution: false,
+    skills: [],
+  };
   const tools = toolbox(other, [], c.context.asker);
   const system = [
-    other.systemPrompt.trim(),
+    // It is in no room: a prompt that names its room reads that it was consulted instead.
+    fillPlaceholders(other.systemPrompt, {
+      bot_name: other.name,
+      room_name: `no room (consulted by ${c.caller.name})`,
+      time_zone: other.timeZone,
+    }).trim(),
     `You are ${other.name}. Another bot, ${c.caller.name}, consults you on behalf of ${c.context.asker.name} in a Campfire chat. ` +
       "Answer its question directly and completely; your answer goes back to that bot, not to a room. Format in Markdown.",
   ]

@@ -26,12 +26,12 @@ export function memoryEffect(input: unknown): Effect | null {
 }
 
 /**
- * The tool context with its reminders, libraries and memory watched: what a run sets, cancels, stores or changes
- * is noted in `effects` as it happens, so the tools themselves know nothing of the audit log, and what failed is
- * never recorded as done.
+ * The tool context with its reminders, libraries, memory, task list and digests watched: what a run sets, cancels,
+ * stores or changes is noted in `effects` as it happens, so the tools themselves know nothing of the audit log, and
+ * what failed is never recorded as done.
  */
 export function watched(context: TurnToolContext, effects: Effect[]): TurnToolContext {
-  const { reminders, knowledge, memory } = context;
+  const { reminders, knowledge, memory, tasks, digests } = context;
   const book: ReminderBook = {
     add(dueAt, text, forUser) {
       const id = reminders.add(dueAt, text, forUser);
@@ -69,6 +69,31 @@ export function watched(context: TurnToolContext, effects: Effect[]): TurnToolCo
         const effect = result.isError ? null : memoryEffect(input);
         if (effect) effects.push(effect);
         return result;
+      },
+    },
+    digests: digests && {
+      mine: () => digests.mine(),
+      async subscribe(request) {
+        const result = await digests.subscribe(request);
+        if ("digest" in result)
+          effects.push({
+            kind: "digest.subscribed",
+            detail: { digest: result.digest.id, cron: result.digest.cron, posted_in: result.digest.postRoomId },
+          });
+        return result;
+      },
+      async cancel(id) {
+        const result = await digests.cancel(id);
+        if ("digest" in result) effects.push({ kind: "digest.cancelled", detail: { digest: id } });
+        return result;
+      },
+    },
+    tasks: tasks && {
+      async run(call) {
+        const outcome = await tasks.run(call);
+        if ("task" in outcome)
+          effects.push({ kind: "task.changed", detail: { command: call.op, task: outcome.task.id } });
+        return outcome;
       },
     },
   };

@@ -1,6 +1,5 @@
 import type {
   ContainerParams,
-  MessageParam,
   TextBlockParam,
   ToolResultBlockParam,
   ToolUnion,
@@ -8,7 +7,7 @@ import type {
 import { producedFileIds } from "../anthropic/produced";
 import type { BotConfig } from "../config";
 import type { AuditSink } from "./effects";
-import { addUsage, type Model, NO_USAGE, type TokenUsage } from "./model";
+import { addUsage, type Model, NO_USAGE, type RequestMessage, type TokenUsage } from "./model";
 import { runTools } from "./run-tools";
 import type { Toolbox, TurnToolContext } from "./toolbox";
 
@@ -17,7 +16,7 @@ export interface LoopInput {
   bot: BotConfig;
   system: TextBlockParam[];
   /** The request's messages; tool rounds are appended to it. */
-  messages: MessageParam[];
+  messages: RequestMessage[];
   /** What Claude is offered, and the custom tools among them that run here. */
   tools: ToolUnion[];
   toolbox: Toolbox;
@@ -28,8 +27,8 @@ export interface LoopInput {
   signal: AbortSignal;
   /** Called once per model call, for the turn's subrequest count. */
   onAsk: () => void;
-  /** Told each model call's usage as it comes, so a turn cut short still knows what it cost. */
-  onUsage?: (usage: TokenUsage) => void;
+  /** Told each model call's usage as it comes (and whether the fallback model made it), so a turn cut short still knows what it cost. */
+  onUsage?: (usage: TokenUsage, byFallback: boolean) => void;
   /** Where what the tool runs changed is recorded. */
   audit?: AuditSink;
 }
@@ -79,13 +78,14 @@ export async function runModelLoop(input: LoopInput): Promise<LoopAnswer> {
         tools,
         mcpServers: bot.mcpServers,
         thinking: bot.thinking,
+        ...(bot.temperature !== null ? { temperature: bot.temperature } : {}),
         container,
       },
       { onText: (snapshot) => input.onText(joinText(before, snapshot)), signal: input.signal },
     );
     usage = addUsage(usage, answer.usage);
     fallbackModel ??= answer.fallbackModel;
-    input.onUsage?.(answer.usage);
+    input.onUsage?.(answer.usage, answer.fallbackModel !== undefined);
     text = joinText(text, answer.text);
     for (const id of producedFileIds(answer.content)) if (!fileIds.includes(id)) fileIds.push(id);
     // Later rounds continue in the container this one ran in.
@@ -106,7 +106,9 @@ export async function runModelLoop(input: LoopInput): Promise<LoopAnswer> {
     // Sent back exactly as returned: the API needs thinking blocks and their signatures within a tool loop.
     messages.push({ role: "assistant", content: answer.content });
     if (stopReason === "tool_use") {
-      const results = await runTools(answer.content, bot, input.toolbox, input.toolContext, input.audit);
+      // After this round's results the model is asked max - round - 1 more times; the last of those runs no tool.
+      const toolContext = { ...input.toolContext, toolRoundsLeft: bot.maxToolRounds - round - 2 };
+      const results = await runTools(answer.content, bot, input.toolbox, toolContext, input.audit);
       if (roundBreakpoint) delete roundBreakpoint.cache_control;
       roundBreakpoint = results.at(-1);
       if (roundBreakpoint) roundBreakpoint.cache_control = ROUND_CACHE;

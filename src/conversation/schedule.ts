@@ -1,5 +1,13 @@
 /** What the alarm does on this run. */
-export type Action = "post_reminder" | "drop_reminder" | "deliver" | "answer" | "tell_paused" | "evict" | "nothing";
+export type Action =
+  | "post_reminder"
+  | "drop_reminder"
+  | "deliver"
+  | "answer"
+  | "tell_paused"
+  | "evict"
+  | "report"
+  | "nothing";
 
 /** While the bot is paused, a due reminder is looked at again this often, so it is posted soon after the bot resumes. */
 export const PAUSE_POLL_MS = 60_000;
@@ -21,6 +29,8 @@ export interface ScheduleSnapshot {
   ttlMs: number;
   /** An operator paused the bot: no turn starts and no reminder is posted; waiting messages are told so instead. */
   paused: boolean;
+  /** When the registry is owed the conversation's totals (see `reportDueAt`); null when it knows everything. */
+  reportAt: number | null;
 }
 
 export interface Decision {
@@ -35,7 +45,9 @@ export interface Decision {
  * moves `retryAt` into the future, so nothing is ever re-run at once after one (a failure storage could not record
  * is retried by the runtime instead: see `afterEscapedError`). While the bot is paused an answer being posted is
  * still posted (the turn had begun), waiting messages get one sentence instead of a turn, and a due reminder waits,
- * looked at every PAUSE_POLL_MS, until the bot resumes or it is REMINDER_LATE_LIMIT_MS late and dropped.
+ * looked at every PAUSE_POLL_MS, until the bot resumes or it is REMINDER_LATE_LIMIT_MS late and dropped. A report
+ * owed to the registry is one more deadline, after everything else: any run reports as it ends, and an eviction
+ * tells the registry everything.
  */
 export function decide(snapshot: ScheduleSnapshot | null, now: number): Decision {
   if (!snapshot) return { action: "nothing", wakeAt: null };
@@ -45,7 +57,8 @@ export function decide(snapshot: ScheduleSnapshot | null, now: number): Decision
   const held = snapshot.paused && reminderAt !== null && reminderAt <= now && !tooLate(reminderAt, now);
   const reminderWake = held ? Math.min(now + PAUSE_POLL_MS, reminderAt + REMINDER_LATE_LIMIT_MS) : reminderAt;
   const evictAt = work || reminderAt !== null ? null : snapshot.lastActivityAt + snapshot.ttlMs;
-  const deadlines = [workAt, reminderWake, evictAt].filter((at): at is number => at !== null);
+  const reportAt = snapshot.reportAt === null ? null : Math.max(now, snapshot.reportAt);
+  const deadlines = [workAt, reminderWake, evictAt, reportAt].filter((at): at is number => at !== null);
   return { action: actionAt(snapshot, now, workAt, evictAt), wakeAt: Math.min(...deadlines) };
 }
 
@@ -60,5 +73,6 @@ function actionAt(snapshot: ScheduleSnapshot, now: number, workAt: number | null
   if (workAt !== null && workAt <= now)
     return snapshot.outgoing ? "deliver" : snapshot.paused ? "tell_paused" : "answer";
   if (evictAt !== null && evictAt <= now) return "evict";
+  if (snapshot.reportAt !== null && snapshot.reportAt <= now) return "report";
   return "nothing";
 }

@@ -1,11 +1,23 @@
+import { FAILURE_TALLIES } from "../failure";
 import { addMissingColumns } from "../sqlite";
+
+/**
+ * The console's figures: failed attempts by tally, what Claude cost so far (micro-dollars, each call at its model's
+ * price) and when the registry was last told the conversation's totals.
+ */
+const CONSOLE_COLUMNS = [
+  ...FAILURE_TALLIES.map((tally) => `failed_${tally} INTEGER NOT NULL DEFAULT 0`),
+  "claude_micros INTEGER NOT NULL DEFAULT 0",
+  "reported_at INTEGER NOT NULL DEFAULT 0",
+];
 
 /**
  * A conversation's tables, created by its first message and dropped together at eviction. Few on purpose: every
  * table costs memory in each live object and writes when created. `conversation` is one row holding the
  * metadata, running totals, retry state, the transcript Claude sees (one JSON value, read and written whole, so
- * a turn reads and writes one row however long the conversation) and the one answer being posted; `inbox`
- * holds messages waiting for an answer (with Campfire's id, to boost); `seen` the Campfire message ids (and legacy payload hashes) received.
+ * a turn reads and writes one row however long the conversation) with the summary of what it dropped, and the one
+ * answer being posted; `inbox` holds messages waiting for an answer (with Campfire's id, to boost, or a schedule's
+ * firing, to keep its answer); `seen` the Campfire message ids (and legacy payload hashes) received.
  */
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS conversation (
@@ -48,6 +60,8 @@ CREATE TABLE IF NOT EXISTS conversation (
   budget_rows TEXT,
   budget_held INTEGER NOT NULL DEFAULT 0,
   budget_cost INTEGER NOT NULL DEFAULT 0,
+  summary TEXT,
+  ${CONSOLE_COLUMNS.join(",\n  ")},
   fallbacks INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS inbox (
@@ -56,7 +70,8 @@ CREATE TABLE IF NOT EXISTS inbox (
   user_id INTEGER NOT NULL,
   user_name TEXT NOT NULL,
   text TEXT NOT NULL,
-  received_at INTEGER NOT NULL
+  received_at INTEGER NOT NULL,
+  firing TEXT
 );
 CREATE TABLE IF NOT EXISTS seen (message_id TEXT PRIMARY KEY, at INTEGER) WITHOUT ROWID;`;
 
@@ -76,8 +91,9 @@ CREATE TABLE IF NOT EXISTS reminders (
 
 /**
  * The conversation's columns added since this layout first shipped: the turn rhythm the cache ttls are chosen from,
- * the room context an answer was given with, the fallback turns counted, and the held budget reservation (its
- * counters as JSON, micro-dollars held, its turn's real cost so far). A conversation stored before them gets them in place.
+ * the room context an answer was given with, the fallback turns counted, the held budget reservation (its
+ * counters as JSON, micro-dollars held, its turn's real cost so far), the summary of dropped history, the failures
+ * and Claude's cost counted, and when the registry last heard. A conversation stored before them gets them in place.
  */
 const LATER_COLUMNS = [
   "cache_rhythm TEXT",
@@ -86,11 +102,17 @@ const LATER_COLUMNS = [
   "budget_rows TEXT",
   "budget_held INTEGER NOT NULL DEFAULT 0",
   "budget_cost INTEGER NOT NULL DEFAULT 0",
+  "summary TEXT",
+  ...CONSOLE_COLUMNS,
 ];
 
-/** Adds the later columns a stored conversation lacks, from its table's `CREATE TABLE` text (which ALTER TABLE extends). */
-export function addLaterColumns(sql: SqlStorage, createSql: string): void {
+/** The inbox's column added since: which schedule's firing a waiting message is (see src/schedules/firing.ts). */
+const LATER_INBOX_COLUMNS = ["firing TEXT"];
+
+/** Adds the later columns a stored conversation lacks, from its tables' `CREATE TABLE` text (which ALTER TABLE extends). */
+export function addLaterColumns(sql: SqlStorage, createSql: string, inboxSql?: string): void {
   addMissingColumns(sql, "conversation", LATER_COLUMNS, createSql);
+  if (inboxSql) addMissingColumns(sql, "inbox", LATER_INBOX_COLUMNS, inboxSql);
 }
 
 /** Columns the first release's tables lack, added before its data moves into the new layout. */
@@ -117,7 +139,7 @@ const ADDED: Record<string, string[]> = {
     ...LATER_COLUMNS,
   ],
   seen: ["at INTEGER"],
-  inbox: ["message_id INTEGER"],
+  inbox: ["message_id INTEGER", ...LATER_INBOX_COLUMNS],
   reminders: ["for_user_id INTEGER NOT NULL DEFAULT 0", "retry_at INTEGER", "failing_since INTEGER"],
 };
 

@@ -35,16 +35,20 @@ export class BudgetRefused extends Error {
 export class TurnSpend {
   /** undefined: this run reserved nothing, so the stored reservation stands; null: none is held any more. */
   private held: Settlement | null | undefined;
+  /** What this run's model calls cost, budget or not, in micro-dollars: the console's Claude cost. */
+  spentMicros = 0;
 
   /** What the conversation holds after this run: this run's reservation, or else the one stored before it. */
   current(stored: Settlement | null): Settlement | null {
     return this.held === undefined ? stored : this.held;
   }
 
-  /** A model call's usage, at the price of the model that made it, joins the reservation's cost. */
+  /** A model call's usage, at the price of the model that made it, joins what the run spent and the reservation's cost. */
   add(usage: TokenUsage, price: Price | null): void {
-    if (this.held && price)
-      this.held = { ...this.held, costMicros: this.held.costMicros + toMicros(costOf(usage, price)) };
+    if (!price) return;
+    const micros = toMicros(costOf(usage, price));
+    this.spentMicros += micros;
+    if (this.held) this.held = { ...this.held, costMicros: this.held.costMicros + micros };
   }
 
   hold(held: Settlement | null): void {

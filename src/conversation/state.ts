@@ -1,6 +1,7 @@
 import type { Settlement } from "../budget/counters";
 import type { AckBoost } from "../campfire/ack-boost";
 import type { Capability } from "../campfire/room";
+import type { FailureCounts } from "../failure";
 import type { Rhythm } from "./cache-ttl";
 import type { Billing } from "./meter";
 import type { TokenUsage } from "./model";
@@ -48,6 +49,8 @@ export interface ConversationState {
   /** Turns its bot's fallback model answered. */
   fallbacks: number;
   usage: TokenUsage;
+  /** What Claude cost so far, in micro-dollars, each call at the price of the model that made it. */
+  claudeMicros: number;
   retry: { attempts: number; at: number | null; since: number | null };
   draft: { messageId: number | null; postingSince: number | null };
   outgoing: Outgoing | null;
@@ -61,6 +64,10 @@ export interface ConversationState {
   reported: string | null;
   /** When the conversation last asked the model, and the gaps between its turns: what the cache ttls are chosen from. */
   rhythm: Rhythm;
+  /** When the registry was last told the conversation's totals (0: never). */
+  reportedAt: number;
+  /** Failed attempts so far (and turns refused by a pause or a budget), by the console's tallies. */
+  failures: FailureCounts;
   /** The last turn's reservation against the bot's budget and its real cost, until the next turn or eviction settles it. */
   budget: Settlement | null;
 }

@@ -2,7 +2,7 @@ import type { BudgetAccess } from "../budget/access";
 import { release } from "../campfire/ack-boost";
 import type { Room } from "../campfire/room";
 import type { BotConfig } from "../config";
-import { asFailure, explainToRoom, ServiceFailure } from "../failure";
+import { asFailure, explainToRoom, type FailureTally, ServiceFailure, tallyOf } from "../failure";
 import { type LogFields, log } from "../log";
 import { FileFetchPending, postOutgoing } from "./delivery";
 import { billingFields, type Ledger } from "./meter";
@@ -29,6 +29,8 @@ export interface StepContext {
   budget: () => Promise<BudgetAccess | undefined>;
   /** What this run's turn reserves and spends against the budget. */
   spend: TurnSpend;
+  /** Keeps a scheduled turn's posted answer in its schedule's library; never throws. Absent when no schedule here keeps answers. */
+  keepAnswer?: (firings: string[], markdown: string) => Promise<void>;
 }
 
 /** Answers the waiting messages and posts the answer; a failure is retried later or explained to the room. */
@@ -71,13 +73,14 @@ export async function deliverStep(
   const fields = { bot: ctx.bot.id, room: ctx.room.id, kind: outgoing.kind };
   const started = Date.now();
   try {
+    // Read before settling drops them: which schedules' firings this answer is for, to keep it once posted.
+    const firings = ctx.keepAnswer && outgoing.kind === "reply" ? ctx.store.firingsUpto(outgoing.uptoSeq) : [];
     const model = outgoing.files.length ? ctx.model() : null;
     await postOutgoing(ctx.room, ctx.store, outgoing, mayBeRepeat, model?.fetchFile?.bind(model));
     const transcript =
       outgoing.kind === "reply"
         ? appendExchange(
-            sent ?? ctx.store.transcript(),
-            ctx.bot.historyBudgetTokens,
+            sent ?? ctx.store.history().turns,
             outgoing.prompt,
             withoutNotices(outgoing.markdown),
             outgoing.context,
@@ -93,6 +96,7 @@ export async function deliverStep(
       billing: billingFields(ctx.billing.toLog()),
     });
     ctx.billing.logged();
+    if (firings.length) await ctx.keepAnswer!(firings, withoutNotices(outgoing.markdown));
     await release(ctx.room, outgoing.boost);
   } catch (error) {
     // Claude's answer is kept for the retry; its usage is logged now, as it is billed now.
@@ -129,50 +133,65 @@ async function failStep(
     log("error", "internal.error", { ...fields, stack: (error as Error)?.stack?.slice(0, 1_500) ?? null });
   const decision = pending?.decision ?? retryAfterFailure(stage, failure, state.retry, state.ttlMs, now);
   if ("retryAt" in decision) {
-    ctx.store.recordRetry(decision.attempts, decision.since, decision.retryAt, ctx.spend.current(state.budget));
+    ctx.store.recordRetry(
+      decision.attempts,
+      decision.since,
+      decision.retryAt,
+      ctx.spend.current(state.budget),
+      tallyOf(failure),
+    );
     log("warn", "retry.scheduled", { ...fields, attempts: decision.attempts, in_ms: decision.retryAt - now });
     return;
   }
   log("error", failure.retryable ? "retry.exhausted" : "request.failed", { ...fields, attempts: decision.attempts });
   if (stage === "answer") return apologize(ctx, failure, state);
   // An apology that cannot be posted, or an answer Campfire will not take: settled without entering the transcript.
-  ctx.store.settle(outgoing!.uptoSeq, null, now, ctx.billing.toStore());
+  ctx.store.settle(outgoing!.uptoSeq, null, now, ctx.billing.toStore(), tallyOf(failure));
   ctx.billing.stored();
   log("error", "reply.dropped", { ...fields, reply: outgoing!.kind });
 }
 
 /** One message to the room saying why there is no answer; a progress line or half-streamed text becomes it. */
 function apologize(ctx: StepContext, failure: ServiceFailure, state: ConversationState): Promise<void> {
-  return tellInstead(ctx, `Sorry, I could not answer: ${explainToRoom(failure)}`, state);
+  return tellInstead(ctx, `Sorry, I could not answer: ${explainToRoom(failure)}`, state, tallyOf(failure));
 }
 
 /** A budget does not allow the turn: the room is told which, and when it resets, instead of an answer. */
 function refuse(ctx: StepContext, refusal: BudgetRefused): Promise<void> {
   log("info", "budget.refused", { bot: ctx.bot.id, room: ctx.room.id, budget: refusal.kind });
   // Read again: a progress line this run posted becomes the sentence.
-  return tellInstead(ctx, refusal.sentence, ctx.store.state()!);
+  return tellInstead(ctx, refusal.sentence, ctx.store.state()!, "refused");
 }
 
 /** Posts `markdown` in place of the turn's answer and settles the messages the turn would have answered. */
-async function tellInstead(ctx: StepContext, markdown: string, state: ConversationState): Promise<void> {
+async function tellInstead(
+  ctx: StepContext,
+  markdown: string,
+  state: ConversationState,
+  failed: FailureTally,
+): Promise<void> {
   // It settles exactly what the turn would have answered, and no one else's messages.
   const last = nextBatch(ctx.store, ctx.bot).at(-1);
   if (!last) return;
-  await answerInstead(ctx, state, last.seq, markdown);
+  await answerInstead(ctx, state, last.seq, markdown, failed);
 }
 
 /** The bot is paused: everything waiting is settled with `sentence`, posted once, and no model is asked. */
 export async function pausedStep(ctx: StepContext, state: ConversationState, sentence: string): Promise<void> {
   const last = ctx.store.lastWaitingSeq();
-  if (last !== null) await answerInstead(ctx, state, last, sentence, { rule: "paused" });
+  if (last !== null) await answerInstead(ctx, state, last, sentence, "refused", { rule: "paused" });
 }
 
-/** A message in place of an answer, settling the messages up to `uptoSeq` without entering the transcript. */
+/**
+ * A message in place of an answer, settling the messages up to `uptoSeq` without entering the transcript; the
+ * failure or refusal it stands for is counted in the same write.
+ */
 async function answerInstead(
   ctx: StepContext,
   state: ConversationState,
   uptoSeq: number,
   markdown: string,
+  failed: FailureTally,
   fields: LogFields = {},
 ): Promise<void> {
   const outgoing: Outgoing = {
@@ -187,6 +206,6 @@ async function answerInstead(
     files: [],
     boost: null,
   };
-  ctx.store.keepAnswer(outgoing, NO_USAGE, null, ctx.spend.current(state.budget));
+  ctx.store.keepAnswer(outgoing, NO_USAGE, null, ctx.spend.current(state.budget), false, null, { failed });
   await deliverStep(ctx, outgoing, false, fields);
 }

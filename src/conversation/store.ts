@@ -1,5 +1,7 @@
 import type { Settlement } from "../budget/counters";
 import type { Capability } from "../campfire/room";
+import { FAILURE_TALLIES, type FailureCounts, type FailureTally } from "../failure";
+import { readFiringId } from "../schedules/firing";
 import { tableDefinitions } from "../sqlite";
 import { readRhythm } from "./cache-ttl";
 import { directRoomLabel, type InboundMessage, isHashId } from "./message";
@@ -8,9 +10,13 @@ import type { TokenUsage } from "./model";
 import { ReminderStore } from "./reminder-store";
 import { addLaterColumns, SCHEMA, upgradeFirstRelease } from "./schema";
 import type { ConversationState, Outgoing, PendingMessage } from "./state";
-import type { Turn } from "./transcript";
+import type { History, Summary, Turn } from "./transcript";
 
 type Row = Record<string, SqlStorageValue>;
+const FAILED = FAILURE_TALLIES.map((tally) => `failed_${tally}`).join(", ");
+/** Adds 1 to the failure tally bound to each `?` (one binding per tally, '' for none): one statement text for all. */
+const COUNT_FAILED = FAILURE_TALLIES.map((tally) => `failed_${tally} = failed_${tally} + (? = '${tally}')`).join(", ");
+const failedValues = (tally: FailureTally | null) => FAILURE_TALLIES.map(() => tally ?? "");
 const int = (value: SqlStorageValue | undefined) => value as number;
 const maybe = (value: SqlStorageValue | undefined) => value as number | null;
 
@@ -37,13 +43,18 @@ export class ConversationStore {
     const tables = new Set(definitions.keys());
     const conversation = definitions.get("conversation");
     if (tables.has("history")) this.storage.transactionSync(() => upgradeFirstRelease(this.storage.sql, tables));
-    else if (conversation) addLaterColumns(this.storage.sql, conversation);
+    else if (conversation) addLaterColumns(this.storage.sql, conversation, definitions.get("inbox"));
     return tables;
   }
 
   private get exists(): boolean {
     if (this.existing === null) this.existing = this.tables().has("conversation");
     return this.existing;
+  }
+
+  /** Whether the conversation has begun: false before its first message, and again once it is evicted. */
+  get begun(): boolean {
+    return this.exists;
   }
 
   exec<T extends Row>(query: string, ...bindings: SqlStorageValue[]): SqlStorageCursor<T> {
@@ -84,12 +95,13 @@ export class ConversationStore {
     );
     const campfireId = /^\d+$/.test(message.messageId) ? Number(message.messageId) : null;
     this.exec(
-      "INSERT INTO inbox (message_id, user_id, user_name, text, received_at) VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO inbox (message_id, user_id, user_name, text, received_at, firing) VALUES (?, ?, ?, ?, ?, ?)",
       campfireId,
       message.userId,
       message.userName,
       message.text,
       now,
+      readFiringId(message.messageId) ? message.messageId : null,
     );
     return true;
   }
@@ -101,7 +113,7 @@ export class ConversationStore {
       `SELECT bot_id, room_id, room_name, ttl_ms, started_at, last_activity_at, turns, input_tokens, output_tokens, cache_read_tokens,
          cache_write_tokens, retry_attempts, retry_at, failing_since, draft_message_id, draft_posting_since, out_kind, out_upto_seq,
          out_prompt, out_context, out_markdown, out_message_id, out_posted, out_queued_at, out_files, out_boost, container_id, lacks, do_requests, rows_read, rows_written, subrequests,
-         reported, fallbacks, budget_rows, budget_held, budget_cost, cache_rhythm, EXISTS (SELECT 1 FROM inbox) AS waiting FROM conversation`,
+         reported, reported_at, fallbacks, budget_rows, budget_held, budget_cost, cache_rhythm, claude_micros, ${FAILED}, EXISTS (SELECT 1 FROM inbox) AS waiting FROM conversation`,
     ).toArray()[0];
     if (!row) return null;
     return {
@@ -119,6 +131,7 @@ export class ConversationStore {
         cacheRead: int(row.cache_read_tokens),
         cacheWrite: int(row.cache_write_tokens),
       },
+      claudeMicros: int(row.claude_micros),
       retry: { attempts: int(row.retry_attempts), at: maybe(row.retry_at), since: maybe(row.failing_since) },
       draft: { messageId: maybe(row.draft_message_id), postingSince: maybe(row.draft_posting_since) },
       outgoing:
@@ -147,6 +160,10 @@ export class ConversationStore {
       },
       reported: row.reported as string | null,
       rhythm: readRhythm(row.cache_rhythm as string | null),
+      reportedAt: int(row.reported_at),
+      failures: Object.fromEntries(
+        FAILURE_TALLIES.map((tally) => [tally, int(row[`failed_${tally}`])]),
+      ) as FailureCounts,
       budget:
         row.budget_rows === null
           ? null
@@ -174,6 +191,16 @@ export class ConversationStore {
       }));
   }
 
+  /** The schedules' firings among the waiting messages up to `seq`: read before settling them, to keep their answer. */
+  firingsUpto(seq: number): string[] {
+    return this.exec<{ firing: string }>(
+      "SELECT firing FROM inbox WHERE seq <= ? AND firing IS NOT NULL ORDER BY seq",
+      seq,
+    )
+      .toArray()
+      .map((row) => row.firing);
+  }
+
   /** The newest waiting message's seq, or null when none waits. */
   lastWaitingSeq(): number | null {
     return this.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM inbox").one().seq;
@@ -183,8 +210,21 @@ export class ConversationStore {
     return this.exists ? this.exec<{ n: number }>("SELECT count(*) AS n FROM inbox").one().n : 0;
   }
 
-  transcript(): Turn[] {
-    return JSON.parse(this.exec<{ t: string }>("SELECT transcript AS t FROM conversation").one().t) as Turn[];
+  /** What Claude is sent of the conversation: the summary of dropped turns and the transcript, in one read. */
+  history(): History {
+    const row = this.exec<{ t: string; s: string | null }>(
+      "SELECT transcript AS t, summary AS s FROM conversation",
+    ).one();
+    return { summary: JSON.parse(row.s ?? "null") as Summary | null, turns: JSON.parse(row.t) as Turn[] };
+  }
+
+  /** A new summary and the turns it did not take, together: a turn that fails after it keeps it, and pays it once. */
+  keepHistory(history: History): void {
+    this.exec(
+      "UPDATE conversation SET summary = ?, transcript = ?",
+      JSON.stringify(history.summary),
+      JSON.stringify(history.turns),
+    );
   }
 
   /**
@@ -207,7 +247,8 @@ export class ConversationStore {
   /**
    * Keeps an answer and its billed tokens until it is posted; a retry then posts it without asking Claude again.
    * An answer the bot's fallback model wrote is counted as it is billed: now. The budget reservation the
-   * conversation now holds, and the turn's rhythm (for the cache ttls), go into the same write.
+   * conversation now holds, the turn's rhythm (for the cache ttls), what the turn cost and, for a sentence in place
+   * of an answer, the failure or refusal it stands for go into the same write.
    */
   keepAnswer(
     outgoing: Outgoing,
@@ -216,11 +257,13 @@ export class ConversationStore {
     budget: Settlement | null,
     byFallback = false,
     rhythm: string | null = null,
+    counted: { claudeMicros?: number; failed?: FailureTally } = {},
   ): void {
     this.exec(
       `UPDATE conversation SET out_kind = ?, out_upto_seq = ?, out_prompt = ?, out_context = ?, out_markdown = ?, out_message_id = ?, out_posted = ?, out_queued_at = ?,
          out_files = ?, out_boost = ?, container_id = coalesce(?, container_id), input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, cache_read_tokens = cache_read_tokens + ?, cache_write_tokens = cache_write_tokens + ?,
-         fallbacks = fallbacks + ?, retry_attempts = 0, retry_at = NULL, failing_since = NULL, budget_rows = ?, budget_held = ?, budget_cost = ?, cache_rhythm = coalesce(?, cache_rhythm)`,
+         fallbacks = fallbacks + ?, retry_attempts = 0, retry_at = NULL, failing_since = NULL, budget_rows = ?, budget_held = ?, budget_cost = ?, cache_rhythm = coalesce(?, cache_rhythm),
+         claude_micros = claude_micros + ?, ${COUNT_FAILED}`,
       outgoing.kind,
       outgoing.uptoSeq,
       outgoing.prompt,
@@ -239,6 +282,8 @@ export class ConversationStore {
       byFallback ? 1 : 0,
       ...budgetValues(budget),
       rhythm,
+      counted.claudeMicros ?? 0,
+      ...failedValues(counted.failed ?? null),
     );
   }
 
@@ -264,9 +309,16 @@ export class ConversationStore {
 
   /**
    * The answer is in the room, or given up: its messages are settled, the transcript (replies only) and the totals
-   * move on, and the conversation counts as active from now — one write to each table the turn touched.
+   * move on, and the conversation counts as active from now — one write to each table the turn touched. `failed`:
+   * the answer was given up after that failure.
    */
-  settle(uptoSeq: number, transcript: Turn[] | null, now: number, billing: Billing): void {
+  settle(
+    uptoSeq: number,
+    transcript: Turn[] | null,
+    now: number,
+    billing: Billing,
+    failed: FailureTally | null = null,
+  ): void {
     const b = billingFields(billing);
     this.storage.transactionSync(() => {
       this.exec("DELETE FROM inbox WHERE seq <= ?", uptoSeq);
@@ -274,7 +326,7 @@ export class ConversationStore {
         `UPDATE conversation SET transcript = coalesce(?, transcript), turns = turns + ?, last_activity_at = ?, out_kind = NULL, out_upto_seq = NULL,
            out_prompt = NULL, out_context = NULL, out_markdown = NULL, out_message_id = NULL, out_posted = 0, out_queued_at = NULL, out_files = NULL, out_boost = NULL, retry_attempts = 0, retry_at = NULL,
            failing_since = NULL, draft_message_id = NULL, draft_posting_since = NULL, do_requests = do_requests + ?, rows_read = rows_read + ?,
-           rows_written = rows_written + ?, subrequests = subrequests + ?`,
+           rows_written = rows_written + ?, subrequests = subrequests + ?, ${COUNT_FAILED}`,
         transcript && JSON.stringify(transcript),
         transcript ? 1 : 0,
         now,
@@ -282,18 +334,23 @@ export class ConversationStore {
         b.rows_read,
         b.rows_written,
         b.subrequests,
+        ...failedValues(failed),
       );
     });
   }
 
-  /** A failed attempt: how many in a row, since when, and when to try again; and the budget reservation now held. */
-  recordRetry(attempts: number, since: number, at: number, budget: Settlement | null): void {
+  /**
+   * A failed attempt: how many in a row, since when, and when to try again; the budget reservation now held; and
+   * the failure counted in its tally.
+   */
+  recordRetry(attempts: number, since: number, at: number, budget: Settlement | null, failed: FailureTally): void {
     this.exec(
-      "UPDATE conversation SET retry_attempts = ?, failing_since = ?, retry_at = ?, budget_rows = ?, budget_held = ?, budget_cost = ?",
+      `UPDATE conversation SET retry_attempts = ?, failing_since = ?, retry_at = ?, budget_rows = ?, budget_held = ?, budget_cost = ?, ${COUNT_FAILED}`,
       attempts,
       since,
       at,
       ...budgetValues(budget),
+      ...failedValues(failed),
     );
   }
 
@@ -309,9 +366,9 @@ export class ConversationStore {
     this.exec("UPDATE conversation SET lacks = ?", [...lacks].join(","));
   }
 
-  /** What the registry was last told of this conversation ("alive" or "retrying"). */
-  markReported(phase: string): void {
-    this.exec("UPDATE conversation SET reported = ?", phase);
+  /** What the registry was last told of this conversation ("alive" or "retrying"), and when. */
+  markReported(phase: string, at: number): void {
+    this.exec("UPDATE conversation SET reported = ?, reported_at = ?", phase, at);
   }
 
   /** Deletes every row, table and the alarm; the next message starts from an empty conversation. */

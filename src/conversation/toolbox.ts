@@ -2,9 +2,13 @@ import type { ToolUnion } from "@anthropic-ai/sdk/resources/messages";
 import { z } from "zod";
 import { codeExecutionTool } from "../anthropic/container";
 import type { BotConfig } from "../config";
+import { fillPlaceholders } from "../config/prompt-text";
+import type { DigestsToolContext } from "../digests/access";
+import { DIGEST_TOOLS } from "../digests/tools";
 import { kept } from "../keep";
 import type { KnowledgeToolContext } from "../knowledge/access";
 import { listDocuments, readDocument, searchKnowledge, storeDocument } from "../knowledge/tools";
+import { type TasksToolContext, tasksTool } from "../memory/tasks-tool";
 import { MEMORY_TOOL, type MemoryToolContext } from "../memory/tool";
 import { TOOLS } from "../tools";
 import type { BudgetToolContext } from "../tools/budget-status";
@@ -28,8 +32,10 @@ export interface ConsultToolContext extends ToolContext {
 export interface TurnToolContext
   extends KnowledgeToolContext,
     MemoryToolContext,
+    TasksToolContext,
     ConsultToolContext,
-    BudgetToolContext {}
+    BudgetToolContext,
+    DigestsToolContext {}
 
 /** The custom tools a turn may call, by name. */
 export type Toolbox = Map<string, Tool<z.ZodType, TurnToolContext>>;
@@ -42,12 +48,23 @@ function consultTool(other: BotConfig): Tool<z.ZodType, ConsultToolContext> {
   return kept(consultTools, other, () => newConsultTool(other));
 }
 
+/** What a bot is for: its prompt's first line of prose (a prompt file's headings skipped), placeholders filled. */
+function purposeOf(bot: BotConfig): string {
+  const prompt = fillPlaceholders(bot.systemPrompt, {
+    bot_name: bot.name,
+    room_name: "its room",
+    time_zone: bot.timeZone,
+  });
+  const line = prompt.split("\n").find((text) => text.trim() !== "" && !text.trim().startsWith("#")) ?? "";
+  return line.trim().slice(0, 300);
+}
+
 function newConsultTool(other: BotConfig): Tool<z.ZodType, ConsultToolContext> {
   return defineTool({
     name: `ask_${other.id}`,
     description:
       `Ask ${other.name}, another bot, one question and get its answer back (it does not see this room or the people here). ` +
-      `What it is for: ${other.systemPrompt.trim().split("\n")[0]!.slice(0, 300)}`,
+      `What it is for: ${purposeOf(other)}`,
     input: z.object({
       question: z.string().min(1).max(4_000).describe("The whole question, with the context it needs"),
     }),
@@ -58,9 +75,9 @@ function newConsultTool(other: BotConfig): Tool<z.ZodType, ConsultToolContext> {
   });
 }
 
-/** Whether the bot has anything that acts for the asker — their memory, their reminders — so whose words a turn holds matters. */
+/** Whether the bot has anything that acts for the asker — their memory, reminders, digests — so whose words a turn holds matters. */
 export function actsForPeople(bot: BotConfig): boolean {
-  return bot.memoryTtlMs !== null || bot.tools.some((name) => TOOLS[name].forAsker === true);
+  return bot.memoryTtlMs !== null || bot.digests || bot.tools.some((name) => TOOLS[name].forAsker === true);
 }
 
 /**
@@ -75,6 +92,10 @@ export function toolbox(bot: BotConfig, consultable: BotConfig[], asker: Person)
     ...(bot.knowledge.write.length ? [storeDocument] : []),
   ];
   for (const tool of knowledge) tools.set(tool.name, tool);
+  // Every digest tool acts for the asker: a turn that speaks for no one gets none.
+  if (bot.digests && speaksForSomeone(asker))
+    for (const tool of Object.values(DIGEST_TOOLS)) tools.set(tool.name, tool);
+  if (bot.tasks && speaksForSomeone(asker)) tools.set(tasksTool.name, tasksTool);
   for (const other of consultable) tools.set(`ask_${other.id}`, consultTool(other));
   return tools;
 }

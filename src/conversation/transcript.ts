@@ -1,3 +1,5 @@
+import type { CompactionBlock } from "./model";
+
 /** One entry of what Claude sees of the conversation: a user turn (the people's messages) or the bot's answer. */
 export interface Turn {
   role: "user" | "assistant";
@@ -12,15 +14,29 @@ export interface RoomContext {
   upto: number;
 }
 
-export const estimateTokens = (text: string) => Math.ceil(text.length / 4);
-const turnTokens = (turn: Turn) =>
-  estimateTokens(turn.content) + (turn.context ? estimateTokens(turn.context.text) : 0);
+/** What the conversation keeps of the turns it no longer sends whole: the API's summary of them. */
+export interface Summary {
+  block: CompactionBlock;
+  /** The newest room message the summarized turns had shown as context, so it is not shown again. */
+  upto: number | null;
+}
 
-/** The newest room message the transcript has shown as context; a turn shows only those after it. */
-export function contextShownUpto(turns: Turn[]): number | null {
+/** What Claude is sent of the conversation before the turn: the summary of what was dropped, then the turns. */
+export interface History {
+  summary: Summary | null;
+  turns: Turn[];
+}
+
+export const estimateTokens = (text: string) => Math.ceil(text.length / 4);
+export const turnTokens = (turn: Turn) =>
+  estimateTokens(turn.content) + (turn.context ? estimateTokens(turn.context.text) : 0);
+export const summaryTokens = (summary: Summary | null) => (summary ? estimateTokens(summary.block.content ?? "") : 0);
+
+/** The newest room message the history has shown as context (`since`: the summary's); a turn shows only those after it. */
+export function contextShownUpto(turns: Turn[], since: number | null = null): number | null {
   return turns.reduce<number | null>(
     (upto, turn) => (turn.context && (upto === null || turn.context.upto > upto) ? turn.context.upto : upto),
-    null,
+    since,
   );
 }
 
@@ -40,22 +56,24 @@ export function turnsToDrop(turns: Turn[], budget: number): number {
   return drop;
 }
 
-/** The transcript within `budget`: what a turn sends, and what it keeps once answered. */
-export function withinBudget(turns: Turn[], budget: number): Turn[] {
-  const drop = turnsToDrop(turns, budget);
-  return drop === 0 ? turns : turns.slice(drop);
+/** The history without its oldest turns over `budget`, the summary's share of it counted: what dropping leaves. */
+export function withinBudget(history: History, budget: number): History {
+  const drop = turnsToDrop(history.turns, budget - summaryTokens(history.summary));
+  return drop === 0 ? history : { summary: history.summary, turns: history.turns.slice(drop) };
 }
 
-/** The transcript after an answered turn: trimmed as the turn saw it, then the exchange added, with its room context. */
+/**
+ * The transcript after an answered turn: the turns it sent, then the exchange, with its room context. Only a turn's
+ * start makes history smaller (summarizing or dropping), so an answer delivered on a later run loses nothing.
+ */
 export function appendExchange(
   turns: Turn[],
-  budget: number,
   prompt: string,
   answer: string,
   context: RoomContext | null = null,
 ): Turn[] {
   return [
-    ...withinBudget(turns, budget),
+    ...turns,
     { role: "user", content: prompt, ...(context ? { context } : {}) },
     { role: "assistant", content: answer },
   ];

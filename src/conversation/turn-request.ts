@@ -1,14 +1,16 @@
-import type { MessageParam, TextBlockParam, ToolUnion } from "@anthropic-ai/sdk/resources/messages";
+import type { TextBlockParam, ToolUnion } from "@anthropic-ai/sdk/resources/messages";
 import type { BotConfig } from "../config";
+import { tasksPrompt } from "../memory/tasks-tool";
 import { memoryOwner, memoryPrompt } from "../memory/tool";
 import { budgetStatus } from "../tools/budget-status";
 import type { Person } from "../tools/tool";
 import type { CachePlan } from "./cache-ttl";
+import type { RequestMessage } from "./model";
 import { buildPrompt, composeTurn, currentTime, systemPrompt } from "./prompt";
 import type { PendingMessage } from "./state";
 import type { ConversationStore } from "./store";
 import { actsForPeople, type Toolbox, toolbox, toolsFor } from "./toolbox";
-import type { RoomContext, Turn } from "./transcript";
+import type { History, RoomContext } from "./transcript";
 
 // The turn's inputs, pure: which waiting messages it answers, and the request it sends the model.
 
@@ -36,8 +38,8 @@ export function nextBatch(store: ConversationStore, bot: BotConfig): PendingMess
 export interface TurnInput {
   bot: BotConfig;
   roomName: string;
-  /** The transcript as this turn sends it, already within the bot's budget. */
-  transcript: Turn[];
+  /** The history as this turn sends it: the summary of what was dropped, and the turns within the bot's budget. */
+  history: History;
   pending: Pick<PendingMessage, "userName" | "text">[];
   /** Room messages since the transcript's last, framed as data; null when there are none. */
   context: RoomContext | null;
@@ -57,7 +59,7 @@ export interface TurnInput {
 export function turnRequest({
   bot,
   roomName,
-  transcript,
+  history,
   pending,
   context,
   now,
@@ -69,7 +71,7 @@ export function turnRequest({
 }: TurnInput): {
   prompt: string;
   system: TextBlockParam[];
-  messages: MessageParam[];
+  messages: RequestMessage[];
   tools: ToolUnion[];
   custom: Toolbox;
 } {
@@ -79,9 +81,10 @@ export function turnRequest({
       ? `Your knowledge libraries: ${bot.knowledge.read.join(", ")}. Search them before answering questions they may cover, and cite the document (title and id) you used.`
       : "",
     memory ? memoryPrompt(bot.memoryTtlMs!) : "",
+    memory && bot.tasks ? tasksPrompt(bot.timeZone, bot.tools.includes("set_reminder")) : "",
   ]);
   const extra = [memory ? memoryOwner(asker.name) : "", currentTime(now, bot.timeZone)].filter(Boolean).join("\n\n");
-  const built = buildPrompt(system, transcript, prompt, context?.text ?? "", extra, cache);
+  const built = buildPrompt(system, history, prompt, context?.text ?? "", extra, cache);
   const custom = toolbox(bot, consultable, asker);
   if (budgeted) custom.set(budgetStatus.name, budgetStatus);
   return { prompt, ...built, tools: toolsFor(bot, custom, memory), custom };

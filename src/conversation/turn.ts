@@ -4,22 +4,26 @@ import { acknowledge, release } from "../campfire/ack-boost";
 import type { Room } from "../campfire/room";
 import type { BotConfig } from "../config";
 import { pausedSentence } from "../control/status";
+import type { DigestsApi } from "../digests/access";
 import type { KnowledgeAccess } from "../knowledge/access";
 import { type LogFields, log } from "../log";
+import type { TasksApi } from "../memory/tasks-tool";
 import type { MemoryApi } from "../memory/tool";
 import { type Person, ToolError } from "../tools/tool";
-import { afterTurn, cachePlan, storedRhythm } from "./cache-ttl";
+import { afterTurn, cachePlan, historyWarm, storedRhythm } from "./cache-ttl";
+import { foldHistory, turnsToFold } from "./compaction";
 import { consultBot } from "./consult";
 import type { AuditSink } from "./effects";
 import { addUsage, type Model, NO_USAGE, type TokenUsage } from "./model";
 import { runModelLoop } from "./model-loop";
+import { historyMessages } from "./prompt";
 import { roomContext } from "./room-context";
 import { budgetReader, reserveTurn, type TurnSpend } from "./spend";
 import type { ConversationState, Outgoing } from "./state";
 import type { ConversationStore } from "./store";
 import { PROGRESS_AFTER_MS, ReplyStreamer } from "./streamer";
 import type { TurnToolContext } from "./toolbox";
-import { contextShownUpto, type Turn, turnsToDrop } from "./transcript";
+import { contextShownUpto, type History, summaryTokens, type Turn, withinBudget } from "./transcript";
 import { nextBatch, turnRequest } from "./turn-request";
 
 /** What lies beyond the conversation that a turn may reach, bound by the edge for this bot. */
@@ -27,6 +31,10 @@ export interface Reach {
   knowledge(bot: BotConfig): KnowledgeAccess | undefined;
   /** The person's memory with the bot; fixed for the whole turn, so nothing in it can reach another person's. */
   memory(bot: BotConfig, person: Person): MemoryApi | undefined;
+  /** The person's digest subscriptions with the bot, in this room (by its name); fixed for the turn like memory. */
+  digests(bot: BotConfig, person: Person, roomName: string): DigestsApi | undefined;
+  /** The person's task list with the bot, fixed for the whole turn like their memory. */
+  tasks(bot: BotConfig, person: Person): TasksApi | undefined;
   bot(id: string): BotConfig | undefined;
   /** A consulted bot's usage, to count under that bot too. */
   consulted(botId: string, usage: TokenUsage): void;
@@ -89,14 +97,25 @@ export async function answerWaiting({
   let kept = false;
   try {
     await streamer.adoptOrphan(state.draft.postingSince);
-    const { transcript, dropped } = trimmed(store, bot, room.id);
+    const stored = store.history();
+    const compact = model.compact?.bind(model);
+    const fold = compact
+      ? turnsToFold({
+          turns: stored.turns,
+          summaryTokens: summaryTokens(stored.summary),
+          budget: bot.historyBudgetTokens,
+          cold: !historyWarm(state.rhythm, started),
+        })
+      : 0;
+    // Folded into the summary once the budget allows the turn; without one to make, what is over the budget goes.
+    let history = fold > 0 ? stored : dropped(stored, bot, room.id);
     const context = await roomContext(
       room,
       store,
       bot.id,
       state.roomName,
       bot.roomContextMessages,
-      contextShownUpto(transcript),
+      contextShownUpto(stored.turns, stored.summary?.upto ?? null),
     );
     const now = new Date();
     const cache = cachePlan({
@@ -104,7 +123,7 @@ export async function answerWaiting({
       now: now.getTime(),
       ttlMs: state.ttlMs,
       nextReminderAt: store.reminders.nextDueAt(),
-      historyTrimmed: dropped > 0,
+      historyTrimmed: fold > 0 || history !== stored,
     });
     const memory = reach.memory(bot, asker);
     const knowledge = reach.knowledge(bot);
@@ -112,7 +131,7 @@ export async function answerWaiting({
     const { prompt, system, messages, tools, custom } = turnRequest({
       bot,
       roomName: state.roomName,
-      transcript,
+      history,
       pending,
       context,
       now,
@@ -128,10 +147,14 @@ export async function answerWaiting({
       room,
       reminders: store.reminders,
       asker,
+      // Their first: what they had not seen when they asked lies before it.
+      askerMessageId: pending.find((message) => message.userId === asker.id)?.messageId ?? undefined,
       timeZone: bot.timeZone,
       now,
       knowledge,
       memory,
+      digests: reach.digests(bot, asker, state.roomName),
+      tasks: reach.tasks(bot, asker),
     };
     toolContext.consult = async (otherId, question) => {
       const other = reach.bot(otherId)!;
@@ -168,6 +191,26 @@ export async function answerWaiting({
         })
       : [];
     if (budget) toolContext.budget = budgetReader(budget, bot, asker, room.id, now);
+    let foldUsage: TokenUsage = { ...NO_USAGE };
+    if (fold > 0 && compact) {
+      onAsk();
+      const folded = await foldHistory({
+        compact,
+        bot,
+        roomId: room.id,
+        system,
+        tools,
+        history,
+        fold,
+        signal: timeout.signal,
+      });
+      foldUsage = folded.usage;
+      spend.add(folded.usage, bot.price);
+      if (folded.history) store.keepHistory(folded.history);
+      history = folded.history ?? dropped(history, bot, room.id);
+      // The request's history is the new one; the turn's own message (its last) stays as it was.
+      messages.splice(0, messages.length - 1, ...historyMessages(history, cache.history));
+    }
     const answer = await runModelLoop({
       model,
       bot,
@@ -178,13 +221,14 @@ export async function answerWaiting({
       toolContext,
       onAsk,
       signal: timeout.signal,
-      onUsage: (usage) => spend.add(usage, bot.price),
+      // Each call at the price of the model that made it (the fallback's, when it answered and has one).
+      onUsage: (usage, byFallback) => spend.add(usage, (byFallback && bot.fallbackPrice) || bot.price),
       audit: reach.audit,
       container: bot.codeExecution ? containerParam(state.containerId, bot.skills) : undefined,
       onText: (snapshot) => streamer.update(snapshot),
     });
     await streamer.drain();
-    const usage = addUsage(answer.usage, consultUsage);
+    const usage = addUsage(addUsage(answer.usage, consultUsage), foldUsage);
     const outgoing: Outgoing = {
       kind: "reply",
       uptoSeq: last.seq,
@@ -204,6 +248,7 @@ export async function answerWaiting({
       spend.current(state.budget),
       answer.fallbackModel !== undefined,
       storedRhythm(afterTurn(state.rhythm, now.getTime(), Date.now())),
+      { claudeMicros: spend.spentMicros },
     );
     kept = true;
     const answered = {
@@ -216,7 +261,7 @@ export async function answerWaiting({
       cache_ttl: [cache.system, cache.history, cache.turn].map((ttl) => ttl ?? "none").join(","),
       ...(answer.fallbackModel ? { fallback: answer.fallbackModel } : {}),
     };
-    return { outgoing, answered, transcript };
+    return { outgoing, answered, transcript: history.turns };
   } finally {
     // Nothing may outlive the turn: no timer, no request, and no 👀 on a question this run did not answer.
     for (const timer of timers) clearTimeout(timer);
@@ -225,18 +270,17 @@ export async function answerWaiting({
   }
 }
 
-/** The transcript as this turn sends it; what is dropped here is dropped for good when the turn settles. */
-function trimmed(store: ConversationStore, bot: BotConfig, roomId: number): { transcript: Turn[]; dropped: number } {
-  const transcript = store.transcript();
-  const drop = turnsToDrop(transcript, bot.historyBudgetTokens);
-  if (drop > 0)
+/** The history without the oldest turns over the budget; what is dropped here is dropped for good when the turn settles. */
+function dropped(history: History, bot: BotConfig, roomId: number): History {
+  const kept = withinBudget(history, bot.historyBudgetTokens);
+  if (kept !== history)
     log("info", "history.trimmed", {
       bot: bot.id,
       room: roomId,
-      dropped_turns: drop,
-      kept_turns: transcript.length - drop,
+      dropped_turns: history.turns.length - kept.turns.length,
+      kept_turns: kept.turns.length,
     });
-  return { transcript: transcript.slice(drop), dropped: drop };
+  return kept;
 }
 
 function emptyAnswer(stopReason: string | null, files: number): string {

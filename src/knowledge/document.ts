@@ -82,7 +82,7 @@ export function slugify(fileName: string): string {
 }
 
 /** 32-bit FNV-1a of a text's UTF-8 bytes, as 8 hex digits: the same for a name on every machine. */
-function fnv1a(text: string): string {
+export function fnv1a(text: string): string {
   let hash = 0x811c9dc5;
   for (const byte of new TextEncoder().encode(text)) hash = Math.imul(hash ^ byte, 0x01000193);
   return (hash >>> 0).toString(16).padStart(8, "0");

@@ -8,8 +8,8 @@ import { memoryName } from "./name";
 type AppEnv = { Bindings: Env };
 
 /**
- * What a bot remembers about a person, for operators: mounted at /admin/memory, behind the admin token.
- * Looking does not count as use, so it never extends the memory's life.
+ * What a bot remembers about a person — memory files and task list — for operators: mounted at /admin/memory,
+ * behind the admin token. Looking does not count as use, so it never extends the memory's life.
  */
 export const memoryAdmin = new Hono<AppEnv>();
 
@@ -26,7 +26,8 @@ function target(c: Context<AppEnv>): { botId: string; userId: number } | Respons
 memoryAdmin.get("/:botId/:userId", async (c) => {
   const found = target(c);
   if (found instanceof Response) return found;
-  const files = await c.env.MEMORY.getByName(memoryName(found.botId, found.userId)).files();
+  const memory = c.env.MEMORY.getByName(memoryName(found.botId, found.userId));
+  const [files, tasks] = await Promise.all([memory.files(), memory.allTasks()]);
   const listed = files.map((file) => ({
     path: file.path,
     bytes: byteSize(file.content),
@@ -38,14 +39,21 @@ memoryAdmin.get("/:botId/:userId", async (c) => {
     user: found.userId,
     totalBytes: listed.reduce((sum, file) => sum + file.bytes, 0),
     files: listed,
+    tasks: tasks.map((task) => ({
+      id: task.id,
+      title: task.title,
+      due: task.due,
+      createdAt: new Date(task.createdAt).toISOString(),
+      doneAt: task.doneAt === null ? null : new Date(task.doneAt).toISOString(),
+    })),
   });
 });
 
 memoryAdmin.delete("/:botId/:userId", async (c) => {
   const found = target(c);
   if (found instanceof Response) return found;
-  const erased = await c.env.MEMORY.getByName(memoryName(found.botId, found.userId)).erase();
-  log("info", "admin.memory_erased", { bot: found.botId, user: found.userId, files: erased });
+  const { files: erased, tasks } = await c.env.MEMORY.getByName(memoryName(found.botId, found.userId)).erase();
+  log("info", "admin.memory_erased", { bot: found.botId, user: found.userId, files: erased, tasks });
   // What the person did and what was done about them goes with their memory; the erasure itself stays on record.
   let auditEntriesErased: number;
   try {
@@ -53,7 +61,7 @@ memoryAdmin.delete("/:botId/:userId", async (c) => {
       kind: "memory.erased",
       actor: "admin",
       userId: found.userId,
-      detail: { files: erased },
+      detail: { files: erased, tasks },
     });
   } catch (error) {
     log("error", "admin.audit_not_erased", {
@@ -64,13 +72,15 @@ memoryAdmin.delete("/:botId/:userId", async (c) => {
     return c.json(
       {
         erased,
-        error: `the memory is erased (${erased} files), but this person's entries in the bot's audit log could not be erased just now; send the DELETE again`,
+        tasksErased: tasks,
+        error: `the memory is erased (${erased} files, ${tasks} tasks), but this person's entries in the bot's audit log could not be erased just now; send the DELETE again`,
       },
       503,
     );
   }
   return c.json({
     erased,
+    tasksErased: tasks,
     auditEntriesErased,
     note: `${auditEntriesErased} audit log entries by or about this person were erased with the memory; the erasure itself is recorded there, by user id only.`,
   });

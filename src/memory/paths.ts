@@ -17,6 +17,12 @@ const EXAMPLE = "e.g. /memories/preferences.md";
 const INVISIBLE =
   /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]/u;
 
+/** The first control or invisible formatting character in `text` (see INVISIBLE) as "U+202E", or null if none. */
+export function invisibleIn(text: string): string | null {
+  const hidden = INVISIBLE.exec(text);
+  return hidden ? `U+${hidden[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}` : null;
+}
+
 /**
  * Checks a path Claude sent and returns its canonical form (no trailing slash), or a sentence saying what is
  * wrong. Paths are only keys in the person's own table, but they are checked as strictly as a file system's
@@ -26,9 +32,8 @@ export function memoryPath(raw: string): PathCheck {
   if (raw.length === 0) return { error: `The path is empty; memory paths start with ${MEMORY_ROOT}/ (${EXAMPLE}).` };
   if (raw.length > MAX_PATH_LENGTH)
     return { error: `The path is ${raw.length} characters long; at most ${MAX_PATH_LENGTH} are allowed.` };
-  const hidden = INVISIBLE.exec(raw);
-  if (hidden) {
-    const code = `U+${hidden[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+  const code = invisibleIn(raw);
+  if (code) {
     return {
       error: `The path contains ${code}, a control or invisible formatting character; use visible characters only.`,
     };

@@ -1,15 +1,30 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { MessageStream } from "@anthropic-ai/sdk/lib/MessageStream";
+import type { BetaCompactionBlock, BetaUsage } from "@anthropic-ai/sdk/resources/beta/messages/messages";
 import type { ContentBlock, Usage } from "@anthropic-ai/sdk/resources/messages";
 import { containerIdOf } from "../anthropic/container";
 import { anthropicFailure } from "../anthropic/failure";
 import { fetchProducedFile, type ProducedFile } from "../anthropic/files";
-import type { AskOptions, Model, ModelAnswer, ModelRequest, TokenUsage } from "../conversation/model";
+import {
+  type AskOptions,
+  type CompactionAnswer,
+  type CompactionBlock,
+  isSummary,
+  type Model,
+  type ModelAnswer,
+  type ModelRequest,
+  type TokenUsage,
+} from "../conversation/model";
 import { ServiceFailure } from "../failure";
 import { kept } from "../keep";
 
 /** The MCP connector's beta flag; requests without MCP servers use the stable API. */
 const MCP_BETA = "mcp-client-2025-11-20";
+/** On-demand compaction's beta flag: for the request that makes a summary, and every request that sends one back. */
+const COMPACTION_BETA = "compact-2026-09-04";
+
+type BetaParams = Parameters<Anthropic["beta"]["messages"]["create"]>[0];
+type StableParams = Parameters<Anthropic["messages"]["stream"]>[0];
 
 /** How long one model call may take before it counts as a (retryable) timeout. */
 const CALL_TIMEOUT_MS = 5 * 60_000;
@@ -55,51 +70,95 @@ export class ClaudeClient implements Model {
     }
   }
 
+  /** Asks the API for a summary of `request.messages`: one call, not streamed, nothing sampled after the summary. */
+  async compact(request: ModelRequest & { instructions: string }, options: AskOptions = {}): Promise<CompactionAnswer> {
+    try {
+      const { body, betas } = this.params(request);
+      const message = await this.sdk.beta.messages.create(
+        {
+          ...body,
+          compaction: { type: "summarize", instructions: request.instructions },
+          betas: [...betas, COMPACTION_BETA],
+          stream: false,
+        } as BetaParams & { stream: false },
+        { signal: options.signal },
+      );
+      const block = message.content.find((part): part is BetaCompactionBlock => part.type === "compaction");
+      return { block: block ? compactionParam(block) : null, usage: usageOf(message.usage) };
+    } catch (error) {
+      if (options.signal?.aborted)
+        throw new ServiceFailure("anthropic", "turn_timeout", "the turn ran past its time limit");
+      throw anthropicFailure(error, "Claude's API (a summary of the history)");
+    }
+  }
+
   fetchFile(fileId: string, limitBytes: number): Promise<ProducedFile> {
     return fetchProducedFile(this.sdk, fileId, limitBytes);
   }
 
   private stream(request: ModelRequest, signal: AbortSignal | undefined): MessageStream {
+    const { body, betas } = this.params(request);
+    // Without MCP servers or a summary the body holds nothing beyond the stable API's.
+    if (betas.length === 0) return this.sdk.messages.stream(body as StableParams, { signal });
+    return this.sdk.beta.messages.stream({ ...body, betas } as BetaParams, { signal }) as unknown as MessageStream;
+  }
+
+  /** The request's body, and the betas it needs: MCP servers, and a summary sent back. */
+  private params(request: ModelRequest) {
+    const mcp = request.mcpServers ?? [];
+    const tools = [
+      ...(request.tools ?? []),
+      ...mcp.map((server) => ({ type: "mcp_toolset", mcp_server_name: server.name })),
+    ];
     const body = {
       model: request.model,
       max_tokens: request.maxTokens,
       system: request.system,
       messages: request.messages,
-      ...(request.tools?.length ? { tools: request.tools } : {}),
+      ...(tools.length ? { tools } : {}),
       ...(request.thinking ? { thinking: request.thinking } : {}),
+      ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
       ...(request.container ? { container: request.container } : {}),
+      ...(mcp.length
+        ? {
+            mcp_servers: mcp.map((server) => ({
+              type: "url",
+              name: server.name,
+              url: server.url,
+              ...(server.token ? { authorization_token: server.token } : {}),
+            })),
+          }
+        : {}),
     };
-    const mcp = request.mcpServers ?? [];
-    if (mcp.length === 0) return this.sdk.messages.stream(body, { signal });
-    return this.sdk.beta.messages.stream(
-      {
-        ...body,
-        betas: [MCP_BETA],
-        mcp_servers: mcp.map((server) => ({
-          type: "url",
-          name: server.name,
-          url: server.url,
-          ...(server.token ? { authorization_token: server.token } : {}),
-        })),
-        tools: [
-          ...(request.tools ?? []),
-          ...mcp.map((server) => ({ type: "mcp_toolset", mcp_server_name: server.name })),
-        ],
-      } as Parameters<Anthropic["beta"]["messages"]["stream"]>[0],
-      { signal },
-    ) as unknown as MessageStream;
+    const betas = [...(mcp.length ? [MCP_BETA] : []), ...(request.messages.some(isSummary) ? [COMPACTION_BETA] : [])];
+    return { body, betas };
   }
 }
 
-/** What a call used, as the core counts it; the 1-hour cache writes and web searches only when there were any. */
-export function usageOf(usage: Usage): TokenUsage {
-  const oneHour = usage.cache_creation?.ephemeral_1h_input_tokens ?? 0;
+/**
+ * A returned summary as the block later requests send back: verbatim, every field as the API returned it (its
+ * signature covers them); its `tool_changes` entries are the request-side blocks of the same shape.
+ */
+const compactionParam = (block: BetaCompactionBlock): CompactionBlock => ({ ...block }) as CompactionBlock;
+
+/**
+ * What a call used, as the core counts it; the 1-hour cache writes and web searches only when there were any. A
+ * summary's own tokens are reported as a `compaction` iteration, apart from the top-level fields: both are billed.
+ */
+export function usageOf(usage: Usage | BetaUsage): TokenUsage {
+  const parts = [
+    usage,
+    ...("iterations" in usage ? (usage.iterations ?? []).filter((part) => part.type === "compaction") : []),
+  ];
+  const sum = (count: (part: (typeof parts)[number]) => number | null | undefined) =>
+    parts.reduce((total, part) => total + (count(part) ?? 0), 0);
+  const oneHour = sum((part) => part.cache_creation?.ephemeral_1h_input_tokens);
   const searches = usage.server_tool_use?.web_search_requests ?? 0;
   return {
-    input: usage.input_tokens,
-    output: usage.output_tokens,
-    cacheRead: usage.cache_read_input_tokens ?? 0,
-    cacheWrite: usage.cache_creation_input_tokens ?? 0,
+    input: sum((part) => part.input_tokens),
+    output: sum((part) => part.output_tokens),
+    cacheRead: sum((part) => part.cache_read_input_tokens),
+    cacheWrite: sum((part) => part.cache_creation_input_tokens),
     ...(oneHour ? { cacheWrite1h: oneHour } : {}),
     ...(searches ? { webSearches: searches } : {}),
   };

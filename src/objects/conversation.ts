@@ -3,7 +3,7 @@ import { settleLast } from "../budget/access";
 import { escapeHtml } from "../campfire/render";
 import { type Config, loadConfig } from "../config";
 import { adoptStatus, type KnownStatus, knownStatus, pausedSentence } from "../control/status";
-import { type InboundMessage, REPLAY_WINDOW_MS } from "../conversation/message";
+import { type InboundMessage, isHashId, REPLAY_WINDOW_MS } from "../conversation/message";
 import { addBilling, type Billing, billingFields, Ledger, Meter } from "../conversation/meter";
 import { postDueReminder } from "../conversation/remind";
 import { afterEscapedError } from "../conversation/retry";
@@ -12,9 +12,11 @@ import { TurnSpend } from "../conversation/spend";
 import type { ConversationState } from "../conversation/state";
 import { answerStep, deliverStep, pausedStep, type StepContext } from "../conversation/steps";
 import { ConversationStore } from "../conversation/store";
+import { noteDirectRoom } from "../digests/access";
 import { explainToRoom, ServiceFailure } from "../failure";
 import { log } from "../log";
-import { reportBirthOrChange, reportDeath } from "./report";
+import { answerKeeper } from "../schedules/archive";
+import { reportDeath, reportDueAt, reportIfDue } from "./report";
 import { botOf, budgetFor, modelFor, reachFor, roomFor } from "./wiring";
 
 /**
@@ -43,8 +45,15 @@ export class Conversation extends DurableObject<Env> {
     this.meter.add({ doRequests: 1 });
     if (control) adoptStatus(botId, control);
     const config = loadConfig(this.env);
-    const ttlMs = config.bots.get(botId)?.sessionTtlMs ?? config.sessionTtlMs;
+    const bot = config.bots.get(botId);
+    const ttlMs = bot?.sessionTtlMs ?? config.sessionTtlMs;
+    // A direct conversation's birth tells the bot's digests: once per life, not per message. Campfire names no direct
+    // room; the older flat payload (a hashed id) may name none either, and knows no direct rooms.
+    const direct = message.roomName === null && !isHashId(message.messageId);
+    const directBirth = direct && bot?.digests === true && !this.store.begun;
     const queued = this.store.receive(botId, ttlMs, message, Date.now(), REPLAY_WINDOW_MS);
+    if (queued && directBirth)
+      await noteDirectRoom(this.env, botId, message.userId, message.roomId, () => this.meter.add({ doRequests: 1 }));
     if (queued && !this.busy) await this.wake();
     const billing = this.ledger.takeForCaller();
     return { outcome: queued ? "queued" : "duplicate", billing };
@@ -61,7 +70,6 @@ export class Conversation extends DurableObject<Env> {
     this.meter.add({ doRequests: 1 });
     const config = loadConfig(this.env);
     try {
-      let worked: boolean;
       let paused = false;
       try {
         const state = this.store.state();
@@ -72,12 +80,12 @@ export class Conversation extends DurableObject<Env> {
             .status.paused;
           if (paused) action = decide(this.snapshot(state, true), Date.now()).action;
         }
-        worked = await this.act(action, state!, config);
+        await this.act(action, state!, config);
       } finally {
         // Before re-arming: an alarm the runtime starts meanwhile must find the object free to run.
         this.busy = false;
       }
-      await this.finish(worked, paused);
+      await this.finish(paused);
     } catch (error) {
       // The runtime keeps the alarm for its retry; what this object remembered of it is no longer true.
       this.armedAt = undefined;
@@ -111,7 +119,7 @@ export class Conversation extends DurableObject<Env> {
     return state !== null;
   }
 
-  private snapshot(state: ConversationState, paused: boolean): ScheduleSnapshot {
+  private snapshot(state: ConversationState, paused: boolean, reportAt = reportDueAt(state)): ScheduleSnapshot {
     return {
       waiting: state.waiting,
       outgoing: state.outgoing !== null,
@@ -120,15 +128,16 @@ export class Conversation extends DurableObject<Env> {
       lastActivityAt: state.lastActivityAt,
       ttlMs: state.ttlMs,
       paused,
+      reportAt,
     };
   }
 
-  /** Does what `decide` said; true when that was work on the conversation (which the registry may need to hear of). */
-  private async act(action: Action, state: ConversationState, config: Config): Promise<boolean> {
-    if (action === "nothing") return false;
+  /** Does what `decide` said; a report owed to the registry is sent by `finish`, as at the end of every run. */
+  private async act(action: Action, state: ConversationState, config: Config): Promise<void> {
+    if (action === "nothing" || action === "report") return;
     if (action === "evict") {
       await this.evict(state, "ttl");
-      return false;
+      return;
     }
     if (action === "drop_reminder") {
       const late = this.store.reminders.due(Date.now())!;
@@ -140,7 +149,7 @@ export class Conversation extends DurableObject<Env> {
         reason: "late",
         late_ms: Date.now() - (late.retryAt ?? late.dueAt),
       });
-      return false;
+      return;
     }
     const steps = this.steps(state, config);
     if (action === "post_reminder")
@@ -148,7 +157,6 @@ export class Conversation extends DurableObject<Env> {
     else if (action === "deliver") await deliverStep(steps, state.outgoing!, true);
     else if (action === "tell_paused") await pausedStep(steps, state, pausedSentence(steps.bot.name));
     else await answerStep(steps, state);
-    return true;
   }
 
   private steps(state: ConversationState, config: Config): StepContext {
@@ -167,6 +175,12 @@ export class Conversation extends DurableObject<Env> {
       billing: this.ledger,
       budget: () => budgetFor(this.env, bot, this.meter),
       spend: new TurnSpend(),
+      keepAnswer: answerKeeper(
+        this.env,
+        bot,
+        { id: state.roomId, name: state.roomName, campfireUrl: room.campfireUrl },
+        () => this.meter.add({ doRequests: 1 }),
+      ),
     };
   }
 
@@ -229,14 +243,14 @@ export class Conversation extends DurableObject<Env> {
   }
 
   /**
-   * The end of a run, from one read of where the conversation now stands: tell the registry if this run's work
-   * changed what it knows, and set the one alarm to the next deadline — always, because the running alarm still
-   * shows as set until its handler returns, and is deleted then.
+   * The end of a run, from one read of where the conversation now stands: tell the registry what it is owed by now,
+   * and set the one alarm to the next deadline (a report owed later among them) — always, because the running alarm
+   * still shows as set until its handler returns, and is deleted then.
    */
-  private async finish(worked: boolean, paused: boolean): Promise<void> {
+  private async finish(paused: boolean): Promise<void> {
     const state = this.store.state();
-    if (worked && state) await reportBirthOrChange(this.env, this.store, state, this.meter);
-    const { wakeAt } = decide(state && this.snapshot(state, paused), Date.now());
+    const reportAt = state && (await reportIfDue(this.env, this.store, state, this.meter, Date.now()));
+    const { wakeAt } = decide(state && this.snapshot(state, paused, reportAt), Date.now());
     if (wakeAt !== null || (await this.ctx.storage.getAlarm()) !== null) await this.arm(wakeAt);
     else this.armedAt = null;
   }

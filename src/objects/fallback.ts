@@ -21,6 +21,7 @@ export class FallbackModel implements Model {
   /** Set once the primary failed in this turn. */
   private primaryFailure: ServiceFailure | null = null;
   readonly fetchFile: Model["fetchFile"];
+  readonly compact: Model["compact"];
 
   constructor(
     private readonly primary: Model,
@@ -29,6 +30,8 @@ export class FallbackModel implements Model {
   ) {
     // Files live where the code ran; a turn's files are fetched after it, through the bot's own endpoint and key.
     this.fetchFile = primary.fetchFile?.bind(primary);
+    // A summary is written by the bot's own model; when it cannot, the turn goes on without a new one.
+    this.compact = primary.compact?.bind(primary);
   }
 
   async ask(request: ModelRequest, options: AskOptions = {}): Promise<ModelAnswer> {

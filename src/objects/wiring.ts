@@ -7,9 +7,11 @@ import { knownStatus } from "../control/status";
 import type { Meter } from "../conversation/meter";
 import type { Model } from "../conversation/model";
 import type { Reach } from "../conversation/turn";
+import { digestsFor } from "../digests/access";
 import { ServiceFailure } from "../failure";
 import { knowledgeAccess } from "../knowledge/access";
 import { log } from "../log";
+import { tasksFor } from "../memory/tasks-tool";
 import { memoryFor } from "../memory/tool";
 import { OfflineModel } from "../playground/offline-model";
 import { registryFor } from "../registry/shards";
@@ -67,6 +69,14 @@ export function reachFor(env: Env, config: Config, roomId: number, meter: Meter)
     memory: (bot, person) =>
       bot.memoryTtlMs !== null && speaksForSomeone(person)
         ? memoryFor(env, bot.id, person.id, bot.memoryTtlMs)
+        : undefined,
+    digests: (bot, person, roomName) =>
+      bot.digests && speaksForSomeone(person)
+        ? digestsFor(env, bot.id, person, roomName, () => meter.add({ doRequests: 1 }))
+        : undefined,
+    tasks: (bot, person) =>
+      bot.tasks && bot.memoryTtlMs !== null && speaksForSomeone(person)
+        ? tasksFor(env, bot.id, person.id, bot.memoryTtlMs)
         : undefined,
     bot: (id) => config.bots.get(id),
     consulted: (botId, usage) => {

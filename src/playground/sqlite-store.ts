@@ -1,11 +1,12 @@
 import { Buffer } from "node:buffer";
-import type {
-  CampfireStore,
-  CampfireUser,
-  PageFrom,
-  StoredBoost,
-  StoredMessage,
-  UploadedFile,
+import {
+  type CampfireStore,
+  type CampfireUser,
+  nextInstant,
+  type PageFrom,
+  type StoredBoost,
+  type StoredMessage,
+  type UploadedFile,
 } from "../campfire-emulator/store";
 import {
   type AttachmentRow,
@@ -59,21 +60,19 @@ export class SqliteCampfireStore implements CampfireStore {
     if ("after" in from) {
       rows = this.sql
         .exec<MessageRow>(
-          "SELECT * FROM messages WHERE room_id = ? AND (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?",
+          "SELECT * FROM messages WHERE room_id = ? AND created_at > ? ORDER BY created_at, id LIMIT ?",
           roomId,
           from.after.createdAt,
-          from.after.id,
           limit,
         )
         .toArray();
     } else {
-      const [createdAt, id] = "before" in from ? [from.before.createdAt, from.before.id] : [Number.MAX_SAFE_INTEGER, 0];
+      const createdAt = "before" in from ? from.before.createdAt : Number.MAX_VALUE;
       rows = this.sql
         .exec<MessageRow>(
-          "SELECT * FROM messages WHERE room_id = ? AND (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC LIMIT ?",
+          "SELECT * FROM messages WHERE room_id = ? AND created_at < ? ORDER BY created_at DESC, id DESC LIMIT ?",
           roomId,
           createdAt,
-          id,
           limit,
         )
         .toArray()
@@ -97,7 +96,7 @@ export class SqliteCampfireStore implements CampfireStore {
         creator.name,
         creator.role === "bot" ? 1 : 0,
         html,
-        Date.now(),
+        nextInstant(this.sql.exec<{ t: number }>("SELECT coalesce(max(created_at), 0) AS t FROM messages").one().t),
         this.nextVersion(),
       )
       .one();

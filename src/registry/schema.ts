@@ -1,5 +1,6 @@
 import type { Billing } from "../conversation/meter";
 import type { TokenUsage } from "../conversation/model";
+import { FAILURE_TALLIES, type FailureCounts, type FailureTally } from "../failure";
 
 /** The running totals a conversation reports: one column each in both tables, one field each of its report. */
 const COUNTERS = {
@@ -13,14 +14,22 @@ const COUNTERS = {
   rows_read: (r: Counted) => r.billing.rowsRead,
   rows_written: (r: Counted) => r.billing.rowsWritten,
   subrequests: (r: Counted) => r.billing.subrequests,
+  claude_micros: (r: Counted) => r.claudeMicros,
+  ...(Object.fromEntries(
+    FAILURE_TALLIES.map((tally) => [`failed_${tally}`, (r: Counted) => r.failures[tally]]),
+  ) as Record<`failed_${FailureTally}`, (r: Counted) => number>),
 } as const;
 
-interface Counted {
+export interface Counted {
   turns: number;
   /** Turns the bot's fallback model answered. */
   fallbacks: number;
   usage: TokenUsage;
   billing: Billing;
+  /** What Claude cost, in micro-dollars, each call at its model's price. */
+  claudeMicros: number;
+  /** Failed attempts, and turns refused by a pause or a budget, by tally. */
+  failures: FailureCounts;
 }
 
 export const COUNTER_COLUMNS = Object.keys(COUNTERS) as (keyof typeof COUNTERS)[];
@@ -41,12 +50,24 @@ export function countersOf(row: Record<string, number | null | undefined>): Coun
       rowsWritten: n("rows_written"),
       subrequests: n("subrequests"),
     },
+    claudeMicros: n("claude_micros"),
+    failures: Object.fromEntries(FAILURE_TALLIES.map((tally) => [tally, n(`failed_${tally}`)])) as FailureCounts,
   };
 }
 
+/** Two sets of totals added up. */
+export const addCounted = (a: Counted, b: Counted): Counted => {
+  const sum = counterValues(a).map((value, i) => value + counterValues(b)[i]!);
+  return countersOf(Object.fromEntries(COUNTER_COLUMNS.map((column, i) => [column, sum[i]])));
+};
+
 const counterColumns = COUNTER_COLUMNS.map((column) => `  ${column} INTEGER NOT NULL DEFAULT 0,`).join("\n");
 
-/** A registry shard's tables: a row per live conversation, and one row of totals for the ended ones. */
+/**
+ * A registry shard's tables: a row per live conversation, one row of totals for the ended ones, and a row per hour
+ * (its start, ms since the epoch) of what its conversations' totals grew by in that hour — the console's series —
+ * with the most conversations alive when one reported in it.
+ */
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS alive (
   room_id INTEGER PRIMARY KEY,
@@ -63,10 +84,16 @@ CREATE TABLE IF NOT EXISTS ended (
 ${counterColumns}
   consultations INTEGER NOT NULL DEFAULT 0
 );
-INSERT OR IGNORE INTO ended (id) VALUES (1);`;
+INSERT OR IGNORE INTO ended (id) VALUES (1);
+CREATE TABLE IF NOT EXISTS hourly (
+  hour INTEGER PRIMARY KEY,
+${counterColumns}
+  alive INTEGER NOT NULL DEFAULT 0
+);`;
 
-/** Columns that shards created before billing (or fallback turns) were counted lack. */
+/** Columns that shards created before billing (fallback turns, Claude's cost, failures) were counted lack. */
+const CONSOLE_COLUMNS = ["claude_micros", ...FAILURE_TALLIES.map((tally) => `failed_${tally}`)];
 export const ADDED_COLUMNS: Record<"alive" | "ended", string[]> = {
-  alive: ["do_requests", "rows_read", "rows_written", "subrequests", "fallbacks"],
-  ended: ["do_requests", "rows_read", "rows_written", "subrequests", "consultations", "fallbacks"],
+  alive: ["do_requests", "rows_read", "rows_written", "subrequests", "fallbacks", ...CONSOLE_COLUMNS],
+  ended: ["do_requests", "rows_read", "rows_written", "subrequests", "consultations", "fallbacks", ...CONSOLE_COLUMNS],
 };

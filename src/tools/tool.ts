@@ -38,8 +38,12 @@ export interface ToolContext {
   room: Room;
   reminders: ReminderBook;
   asker: Person;
+  /** Campfire's id of the asker's first message in this turn; absent for a scheduled turn or a payload without ids. */
+  askerMessageId?: number;
   timeZone: string;
   now: Date;
+  /** How many more rounds of tool calls the turn may run after this one (`max_tool_rounds` bounds it); absent outside a turn. */
+  toolRoundsLeft?: number;
 }
 
 /** A tool Claude can call: adding one is adding one file that exports one of these. */

@@ -1,3 +1,5 @@
+import { zonedToUtc } from "../zoned-time";
+
 const UNIT_MS: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000, week: 604_800_000 };
 
 /**
@@ -21,33 +23,6 @@ export function parseWhen(text: string, now: Date, timeZone: string): number | n
   }
   const absolute = Date.parse(text);
   return /[zZ]|[+-]\d{2}:?\d{2}$/.test(text.trim()) && !Number.isNaN(absolute) ? absolute : null;
-}
-
-/** The UTC instant at which clocks in `timeZone` show the wall time `wall` (given as if it were UTC). */
-function zonedToUtc(wall: number, timeZone: string): number {
-  let guess = wall;
-  // Twice, because the offset at the first guess may differ across a daylight-saving change.
-  for (let i = 0; i < 2; i++) guess = wall - offsetAt(guess, timeZone);
-  return guess;
-}
-
-function offsetAt(instant: number, timeZone: string): number {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    })
-      .formatToParts(new Date(instant))
-      .map((part) => [part.type, Number(part.value)]),
-  );
-  const shown = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
-  return shown - Math.floor(instant / 1000) * 1000;
 }
 
 export function formatWhen(instant: number, timeZone: string): string {

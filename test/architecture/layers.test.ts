@@ -20,11 +20,13 @@ const TABLE: [pattern: string, layer: Layer][] = [
   ["src/reject.ts", "edge"],
   ["src/admin.ts", "edge"],
   ["src/health.ts", "edge"],
+  ["src/console/**", "edge"],
   ["src/scheduled.ts", "edge"],
   ["src/knowledge/admin.ts", "edge"],
   ["src/memory/admin.ts", "edge"],
   ["src/control/admin.ts", "edge"],
   ["src/console-page.ts", "edge"],
+  ["src/digests/admin.ts", "edge"],
   // The playground's Campfire and offline model are objects the edge wires in; the rest of it is its routes and page.
   ["src/playground/campfire-store.ts", "objects"],
   ["src/playground/store-rows.ts", "objects"],
@@ -38,10 +40,14 @@ const TABLE: [pattern: string, layer: Layer][] = [
   ["src/registry/**", "objects"],
   // A bot's control object; its clients (the switch's status, the audit log) are below every layer that reads them.
   ["src/control/control-object.ts", "objects"],
+  // A bot's digests object starts turns in conversations; its store, schedule, prompt and tools are a feature.
+  ["src/digests/digests-object.ts", "objects"],
   ["src/conversation/**", "conversation core"],
   ["src/knowledge/**", "features"],
   ["src/memory/**", "features"],
+  ["src/digests/**", "features"],
   ["src/budget/**", "features"],
+  ["src/schedules/**", "features"],
   ["src/tools/**", "tools"],
   ["src/campfire/**", "services"],
   ["src/anthropic/**", "services"],
@@ -54,6 +60,8 @@ const TABLE: [pattern: string, layer: Layer][] = [
   ["src/sqlite.ts", "leaves"],
   ["src/keep.ts", "leaves"],
   ["src/usage.ts", "leaves"],
+  ["src/cron.ts", "leaves"],
+  ["src/zoned-time.ts", "leaves"],
   ["src/failure.ts", "leaves"],
 ];
 

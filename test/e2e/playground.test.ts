@@ -138,4 +138,24 @@ describe.skipIf(!available)("the playground in a real browser", () => {
     expect((await fetch(botApi(107), { method: "POST", body: big })).status).toBe(201);
     await page.locator("span.chip.file", { hasText: "scan.pdf · 1.5 MB" }).waitFor();
   }, 30_000);
+
+  it("catches a person up without a key: the offline model reads the room since their last message and links each one", async () => {
+    await page.getByRole("listitem").filter({ hasText: "# Watercooler" }).click();
+    await send("lunch is ready");
+    await page.getByLabel("You are").selectOption({ label: "Grace Hopper" });
+    await send("the review moved to Friday 10:00");
+    await page.getByLabel("You are").selectOption({ label: "Ada Lovelace" });
+    await say("@Assistant catch me up", "the review moved to Friday 10:00");
+
+    const answer = page.locator(".message.bot .body", { hasText: "What room_history read" }).last();
+    expect(await answer.textContent()).toContain("Offline model");
+    const room = (await (await fetch(botApi(1))).json()) as { id: number; body: { plain_text: string } }[];
+    const ids = (text: string) =>
+      room.filter((message) => message.body.plain_text === text).map((message) => message.id);
+    // Grace's message, after Ada's last one, is linked; Ada's own last message is named as where the span starts.
+    const [graces] = ids("the review moved to Friday 10:00");
+    const [adas] = ids("lunch is ready");
+    expect(await answer.locator(`a[href$="/rooms/1/@${graces}"]`).count()).toBe(1);
+    expect(await answer.textContent()).toContain(`Ada Lovelace's last message here was ${adas}`);
+  }, 60_000);
 });

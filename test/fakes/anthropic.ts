@@ -64,7 +64,10 @@ interface MessagesBody {
   tools?: Block[];
   stream?: boolean;
   thinking?: { type?: string; budget_tokens?: number };
+  temperature?: unknown;
   container?: unknown;
+  compaction?: { type?: unknown; instructions?: unknown } | null;
+  context_management?: unknown;
 }
 
 const ERROR_TYPES: Record<number, string> = {
@@ -83,10 +86,13 @@ const ERROR_TYPES: Record<number, string> = {
  * model fail, as when one model is overloaded and another is not: a bot's fallback), `retryAfter` (seconds),
  * `delay` (ms before answering), `chunks` and `chunkDelay` (how the text streams), `reply` (URL-encoded text
  * instead of the echo), `hang` (never answer), `tool` + `input` (URL-encoded JSON) + `rounds` (call a tool that
- * many rounds, then report the results), `file` (answer like a code-execution turn that wrote a file of that
+ * many rounds, then report the results; with `follow`, each round after the first calls it with the input the
+ * previous result asks for — "call again with {…}" — and stops when one asks for none, then reports every round's
+ * results, as a model reading a long span piece by piece), `file` (answer like a code-execution turn that wrote a file of that
  * name, served by the fake Files API; the request must enable the code-execution tool), `huge` (that file's
  * metadata claims 26 MB), `fileStatus` (the Files API answers that status for the file: forever, or for its first
- * `fileTimes` calls; only for its downloads with `fileStep=download`), and `id` (to keep a directive unique).
+ * `fileTimes` calls; only for its downloads with `fileStep=download`), `compactStatus` (a summary of a conversation
+ * holding the directive fails with that status), and `id` (to keep a directive unique).
  */
 const DIRECTIVE = /\[fake:([^\]]*)\]/;
 
@@ -162,9 +168,41 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     if (!headers["anthropic-version"]) return error(response, 400, "anthropic-version: header is required");
     const invalid = validate(body);
     if (invalid) return error(response, 400, invalid);
+    const betas = new Set((headers["anthropic-beta"] ?? "").split(",").map((beta) => beta.trim()));
+    const compacting = compactionProblem(body, betas);
+    if (compacting) return error(response, 400, compacting.message, {}, compacting.code);
     const cached = boundaries(body);
     if ("problem" in cached) return error(response, 400, cached.problem);
     const messages = body.messages as Message[];
+    if (body.compaction) {
+      const failing = messages
+        .flatMap(blocksOf)
+        .map((block) => parseDirective(DIRECTIVE.exec(block.text ?? "")?.[1] ?? "").compactStatus)
+        .find(Boolean);
+      if (failing) return error(response, Number(failing), `scripted ${failing}`);
+      // On demand: the conversation sent is summarized, and the response is the summary alone.
+      const block = compactionBlock(messages, Number(body.max_tokens));
+      const at = now();
+      const billed = { ...cache.account(cached.boundaries, at), output_tokens: tokens(block.content) };
+      usageLog.push(billed);
+      cacheLog.push({ at, blocks: cached.boundaries, usage: billed });
+      record.usage = billed;
+      response.on("finish", () => (record.ms = Date.now() - record.at));
+      const message = {
+        id: `msg_fake_${++serial}`,
+        type: "message",
+        role: "assistant",
+        model: body.model,
+        container: null,
+        content: [block],
+        stop_reason: "compaction",
+        stop_sequence: null,
+        // As documented: a compaction's own tokens are a `compaction` iteration, not in the top-level fields.
+        usage: { ...NOTHING_SAMPLED, iterations: [{ type: "compaction", ...billed }] },
+      };
+      if (!body.stream) return json(response, 200, message, { "request-id": `req_fake_${serial}` });
+      return stream(response, message, 0, 1);
+    }
     const thinkingProblem = body.thinking ? unsignedThinking(messages, signatures) : null;
     if (thinkingProblem) return error(response, 400, thinkingProblem);
 
@@ -202,15 +240,23 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
           }
         : null;
       content = files.codeExecutionTurn(script.file, Boolean(script.huge), serial, outage);
-    } else if (script.tool && roundsDone < Number(script.rounds ?? 1)) {
-      const input = script.input ? (JSON.parse(decodeURIComponent(script.input)) as unknown) : {};
+    } else if (
+      script.tool &&
+      roundsDone < Number(script.rounds ?? 1) &&
+      (!script.follow || roundsDone === 0 || askedAgain(messages) !== null)
+    ) {
+      const first = script.input ? (JSON.parse(decodeURIComponent(script.input)) as unknown) : {};
+      const input = script.follow && roundsDone > 0 ? askedAgain(messages) : first;
       content = [
         { type: "text", text: `Using ${script.tool}.` },
         { type: "tool_use", id: `toolu_fake_${serial}`, name: script.tool, input },
       ];
       stopReason = "tool_use";
     } else if (script.tool) {
-      const results = (messages.at(-1)!.content as Block[]).filter((block) => block.type === "tool_result");
+      const rounds = script.follow
+        ? messages.slice(turnIndex + 1).filter((m) => m.role === "user")
+        : messages.slice(-1);
+      const results = rounds.flatMap((m) => (m.content as Block[]).filter((block) => block.type === "tool_result"));
       content = [
         {
           type: "text",
@@ -280,7 +326,9 @@ function validate(body: MessagesBody): string | null {
     return "max_tokens: must be a positive integer";
   if (!Array.isArray(body.messages) || body.messages.length === 0) return "messages: at least one message is required";
   const messages = body.messages as Message[];
-  if (messages[0]!.role !== "user") return 'messages: first message must use the "user" role';
+  // A conversation may start with the summary the API returned, in the assistant message it came in.
+  if (messages[0]!.role !== "user" && blocksOf(messages[0]!)[0]?.type !== "compaction")
+    return 'messages: first message must use the "user" role';
   for (const [index, message] of messages.entries()) {
     if (message.role !== "user" && message.role !== "assistant")
       return `messages.${index}.role: must be "user" or "assistant"`;
@@ -289,6 +337,14 @@ function validate(body: MessagesBody): string | null {
     for (const block of blocks) {
       if (block.type === "text" && !block.text) return `messages.${index}: text content blocks must be non-empty`;
     }
+  }
+  if (body.temperature !== undefined) {
+    if (typeof body.temperature !== "number") return "temperature: Input should be a valid number";
+    if (body.temperature < 0) return "temperature: Input should be greater than or equal to 0";
+    if (body.temperature > 1) return "temperature: Input should be less than or equal to 1";
+    // As the real API: extended thinking takes no temperature but its own, 1.
+    if (body.thinking && body.thinking.type !== "disabled" && body.temperature !== 1)
+      return "`temperature` may only be set to 1 when thinking is enabled or in adaptive mode.";
   }
   const system = typeof body.system === "string" ? [] : (body.system ?? []);
   if (system.some((block) => block.type === "text" && !block.text))
@@ -313,11 +369,129 @@ function unsignedThinking(messages: Message[], signatures: Set<string>): string 
   return null;
 }
 
+/** On-demand compaction's beta: the `compaction` parameter and the blocks it returns need it. */
+const COMPACTION_BETA = "compact-2026-09-04";
+const SIGNING_KEY = "fake-compaction-signing-key";
+const NOTHING_SAMPLED = {
+  input_tokens: 0,
+  output_tokens: 0,
+  cache_read_input_tokens: 0,
+  cache_creation_input_tokens: 0,
+  cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+};
+/** What the fake's summary keeps: lines that look like a decision, a commitment or something to remember. */
+const DECISION =
+  /\b(decid\w*|decision\w*|agree\w*|settled|will|must|deadline\w*|due|owner\w*|promis\w*|remember\w*)\b/i;
+
+const blocksOf = (message: Message): Block[] =>
+  typeof message.content === "string" ? [{ type: "text", text: message.content }] : message.content;
+const digest = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 24);
+/** A summary's signature: the hash of its content, and a MAC over that hash and its other fields. */
+const signatureOf = (block: Block) => {
+  const content = digest(String(block.content));
+  return `sig_fake_${content}.${digest(`${SIGNING_KEY}\n${content}\n${JSON.stringify(block.tool_changes ?? null)}\n${block.encrypted_content ?? ""}`)}`;
+};
+
+/**
+ * What the API answers 400 for around compaction, with its `error_code`: the parameter or a summary without the
+ * beta header, the parameter beside `context_management`, a summary anywhere but first, two of them, one altered
+ * since it was signed, or a compaction request with nothing to summarize or an unfinished last turn.
+ */
+function compactionProblem(body: MessagesBody, betas: Set<string>): { message: string; code?: string } | null {
+  const messages = body.messages as Message[];
+  const summaries = messages.flatMap((message, m) =>
+    blocksOf(message).flatMap((block, b) => (block.type === "compaction" ? [{ block, m, b }] : [])),
+  );
+  if ((body.compaction || summaries.length) && !betas.has(COMPACTION_BETA))
+    return body.compaction
+      ? { message: "compaction: Extra inputs are not permitted" }
+      : {
+          message: `messages.${summaries[0]!.m}.content.${summaries[0]!.b}: Input tag 'compaction' found using 'type' does not match any of the expected tags`,
+        };
+  if (body.compaction) {
+    if (body.compaction.type !== "summarize") return { message: "compaction.type: Input should be 'summarize'" };
+    if (body.context_management) return { message: "compaction: cannot be combined with context_management" };
+  }
+  if (summaries.some(({ m, b }) => m !== 0 || b !== 0))
+    return {
+      message: "The compaction block must be the first block of the conversation.",
+      code: "compaction_block_misplaced",
+    };
+  if (summaries.filter(({ block }) => block.content !== null && block.content !== undefined).length > 1)
+    return {
+      message: "messages holds more than one compaction block with content: send only the last one returned.",
+      code: "compaction_block_ambiguous",
+    };
+  for (const { block } of summaries) {
+    const [content, mac] = String(block.signature ?? "")
+      .replace(/^sig_fake_/, "")
+      .split(".");
+    if (!mac || mac !== signatureOf(block).split(".")[1])
+      return { message: "The compaction block's signature does not verify.", code: "compaction_signature_invalid" };
+    if (content !== digest(String(block.content)))
+      return {
+        message: "The compaction block's content differs from the text its signature recorded.",
+        code: "compaction_content_mismatch",
+      };
+  }
+  if (!body.compaction) return null;
+  if (!messages.some((message) => blocksOf(message).some((block) => block.type !== "compaction")))
+    return { message: "messages holds nothing to summarize.", code: "compaction_nothing_to_summarize" };
+  const last = messages.at(-1)!;
+  if (last.role === "assistant" && blocksOf(last).some((block) => block.type === "tool_use"))
+    return {
+      message: "The compaction request ends on an unfinished assistant turn.",
+      code: "compaction_incomplete_turn",
+    };
+  return null;
+}
+
+/**
+ * The fake's summary, deterministic: the lines the summary before it kept, then every line said in the room (the
+ * people's words, room context) that looks like a decision, once each; the oldest go first when they would not
+ * fit in `maxTokens`, as a summary has only so much room. Signed, so it must come back unchanged.
+ */
+function compactionBlock(messages: Message[], maxTokens: number): Block {
+  const earlier = messages[0]!.role === "assistant" ? String(blocksOf(messages[0]!)[0]?.content ?? "") : "";
+  const said = messages
+    .filter((message) => message.role === "user")
+    .flatMap((message) => blocksOf(message).filter((block) => block.type === "text"))
+    .flatMap((block) => (block.text ?? "").split("\n"))
+    .flatMap((line) => {
+      try {
+        const { from, text } = JSON.parse(line) as { from?: unknown; text?: unknown };
+        return typeof from === "string" && typeof text === "string" ? [`- ${from}: ${text}`.slice(0, 300)] : [];
+      } catch {
+        return [];
+      }
+    });
+  const lines = [
+    ...new Set([
+      ...earlier.split("\n").filter((line) => line.startsWith("- ")),
+      ...said.filter((line) => DECISION.test(line)),
+    ]),
+  ];
+  const header = "Summary of the conversation so far: its decisions and commitments.";
+  while (lines.length > 0 && tokens([header, ...lines].join("\n")) > maxTokens) lines.shift();
+  const content = lines.length
+    ? [header, ...lines].join("\n")
+    : "Summary of the conversation so far: nothing was decided.";
+  const block: Block = { type: "compaction", content, encrypted_content: null, tool_changes: [] };
+  return { ...block, signature: signatureOf(block) };
+}
+
 /** A message's words: its first text block (later ones carry context, as the bot's turns do). */
 function textOf(message: Message): string {
   return typeof message.content === "string"
     ? message.content
     : (message.content.find((block) => block.type === "text")?.text ?? "");
+}
+
+/** The input the newest tool result asks to be called with again ("call again with {…}"); null when it asks for none. */
+function askedAgain(messages: Message[]): unknown {
+  const results = (messages.at(-1)!.content as Block[]).filter((block) => block.type === "tool_result");
+  const asked = /call again with (\{[^}]*\})/.exec(results.map((r) => String(r.content)).join("\n"));
+  return asked ? (JSON.parse(asked[1]!) as unknown) : null;
 }
 
 function parseDirective(text: string): Record<string, string> {
@@ -421,12 +595,22 @@ async function stream(
   response.end();
 }
 
-function error(response: ServerResponse, status: number, message: string, headers: Record<string, string> = {}) {
+function error(
+  response: ServerResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+  code?: string,
+) {
   const type = ERROR_TYPES[status] ?? "api_error";
   json(
     response,
     status,
-    { type: "error", error: { type, message }, request_id: `req_fake_error` },
+    {
+      type: "error",
+      error: { type, message, ...(code ? { details: { error_code: code } } : {}) },
+      request_id: `req_fake_error`,
+    },
     { "request-id": "req_fake_error", ...headers },
   );
 }

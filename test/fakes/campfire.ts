@@ -83,7 +83,8 @@ export interface FakeCampfire {
   failNext(failure: Failure): void;
   /** An older Campfire (no read or edit API), everywhere or in one room. */
   setLegacy(on: boolean, roomId?: number): void;
-  say(roomId: number, user: { id: number; name: string }, body: string): CampfireMessage;
+  /** A person's message; `at` (epoch ms) says it was written earlier, and Campfire pages by when messages were written. */
+  say(roomId: number, user: { id: number; name: string }, body: string, at?: number): CampfireMessage;
   /** POSTs a webhook like Campfire does and applies its rules to the answer, 7-second limit included. */
   deliver(webhookUrl: string, payload: unknown, options?: { timeoutMs?: number }): Promise<Delivery>;
   reset(): void;
@@ -163,8 +164,9 @@ export async function startFakeCampfire(
   });
   const messages = (roomId?: number) => store.allMessages(roomId).map(view);
   const botMessages = (roomId: number) => messages(roomId).filter((m) => m.creator.role === "bot");
-  const add = (roomId: number, html: string, contentType: string, creator: CampfireUser) => {
+  const add = (roomId: number, html: string, contentType: string, creator: CampfireUser, at?: number) => {
     const message = store.post(roomId, creator, { html });
+    if (at !== undefined) message.createdAt = at;
     postedAs.set(message.id, contentType);
     return view(message);
   };
@@ -199,7 +201,7 @@ export async function startFakeCampfire(
       else if (on) legacyRooms.add(roomId);
       else legacyRooms.delete(roomId);
     },
-    say: (roomId, user, body) => add(roomId, body, "text/html", { ...user, role: "member" }),
+    say: (roomId, user, body, at) => add(roomId, body, "text/html", { ...user, role: "member" }, at),
     async deliver(webhookUrl, payload, { timeoutMs = 7_000 } = {}) {
       const started = Date.now();
       const roomId = (payload as { room: { id: number } }).room.id;
@@ -310,8 +312,13 @@ export async function startFakeCampfire(
       case "GET /_fake/calls":
         return json(response, 200, calls);
       case "POST /_fake/say": {
-        const { roomId, user, body } = input as { roomId: number; user: { id: number; name: string }; body: string };
-        return json(response, 200, fake.say(roomId, user, body));
+        const { roomId, user, body, at } = input as {
+          roomId: number;
+          user: { id: number; name: string };
+          body: string;
+          at?: number;
+        };
+        return json(response, 200, fake.say(roomId, user, body, at));
       }
       case "POST /_fake/reset":
         fake.reset();

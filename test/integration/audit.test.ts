@@ -116,7 +116,7 @@ describe("the audit log", () => {
         by: "admin",
         room: null,
         about: user,
-        detail: { files: 1, audit_entries: 0 },
+        detail: { files: 1, tasks: 0, audit_entries: 0 },
       },
     ]);
     const everything = JSON.stringify(await audit("limit=1000"));
@@ -185,6 +185,7 @@ describe("the audit log", () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       erased: 1,
+      tasksErased: 0,
       auditEntriesErased: 2,
       note: "2 audit log entries by or about this person were erased with the memory; the erasure itself is recorded there, by user id only.",
     });
@@ -196,7 +197,7 @@ describe("the audit log", () => {
         by: "admin",
         room: null,
         about: ada.id,
-        detail: { files: 1, audit_entries: 2 },
+        detail: { files: 1, tasks: 0, audit_entries: 2 },
       },
     ]);
     expect(JSON.stringify(await audit(`bot=librarian&room=${roomId}`))).not.toContain("Ada Lovelace");

@@ -92,11 +92,14 @@ export const fakeCampfire = {
       body: JSON.stringify({ on: true, room: roomId }),
     });
   },
-  /** A person's message in the room (one Campfire would not send the bot, or one it did); resolves with its id. */
-  async say(roomId: number, name: string, body: string): Promise<number> {
+  /**
+   * A person's message in the room (one Campfire would not send the bot, or one it did); resolves with its id.
+   * `at` (epoch ms) back-dates it: written then, it pages among the room's messages by that time.
+   */
+  async say(roomId: number, name: string, body: string, at?: number): Promise<number> {
     const response = await fetch(`${env.CAMPFIRE_URL}/_fake/say`, {
       method: "POST",
-      body: JSON.stringify({ roomId, user: { id: 50, name }, body }),
+      body: JSON.stringify({ roomId, user: { id: 50, name }, body, at }),
     });
     return ((await response.json()) as { id: number }).id;
   },

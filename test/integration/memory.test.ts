@@ -108,14 +108,14 @@ describe("a person's memory object", () => {
     expect(await storageOf(forgot)).toEqual({ alarm: null, tables: [] });
   });
 
-  it("erase() forgets everything at once and says how many files there were", async () => {
+  it("erase() forgets everything at once and says how many files and tasks there were", async () => {
     const userId = newUserId();
     const memory = memoryOf(userId);
     await memory.command({ command: "create", path: "/memories/a.md", file_text: "a" }, HOUR);
     await memory.command({ command: "create", path: "/memories/b.md", file_text: "b" }, HOUR);
-    expect(await memory.erase()).toBe(2);
+    expect(await memory.erase()).toEqual({ files: 2, tasks: 0 });
     expect(await storageOf(userId)).toEqual({ alarm: null, tables: [] });
-    expect(await memory.erase()).toBe(0);
+    expect(await memory.erase()).toEqual({ files: 0, tasks: 0 });
   });
 });
 

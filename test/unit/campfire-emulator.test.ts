@@ -1,3 +1,4 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { handleBotApi, PAGE_SIZE } from "../../src/campfire-emulator/bot-api";
@@ -14,6 +15,8 @@ interface Campfire {
   base: string;
   call(path: string, init?: RequestInit): Promise<Response>;
   say(roomId: number, text: string): Promise<number>;
+  /** A message created at `at` (epoch ms), as an imported or backdated one would be. */
+  sayAt(roomId: number, text: string, at: number): Promise<number>;
 }
 
 function inMemory(): Campfire {
@@ -26,6 +29,7 @@ function inMemory(): Campfire {
     base,
     call: (path, init) => handleBotApi(new Request(base + path, init), store),
     say: async (roomId, text) => store.post(roomId, { ...ADA, role: "member" }, { html: text }).id,
+    sayAt: async (roomId, text, at) => store.post(roomId, { ...ADA, role: "member" }, { html: text }, at).id,
   };
 }
 
@@ -36,6 +40,13 @@ function inThePlayground(): Campfire {
     base,
     call: (path, init) => campfire.fetch(new Request(base + path, init)),
     say: async (roomId, text) => (await campfire.say(roomId, ADA, text)).id,
+    sayAt: async (roomId, text, at) => {
+      const { id } = await campfire.say(roomId, ADA, text);
+      await runInDurableObject(campfire, (_, state) =>
+        state.storage.sql.exec("UPDATE messages SET created_at = ? WHERE id = ?", at, id),
+      );
+      return id;
+    },
   };
 }
 
@@ -101,6 +112,33 @@ describe.each([
     const last = await read(campfire, next.next!.slice(campfire.base.length));
     expect(last.ids).toEqual(ids.slice(81));
     expect(last.next).toBeNull();
+  });
+
+  it("pages by creation time alone, as Campfire's created_at scopes do: one made at the anchor's very instant is in neither direction", async () => {
+    const campfire = make();
+    const at = Date.parse("2026-11-30T09:00:00Z");
+    const first = await campfire.sayAt(1, "first", at);
+    const tied = await campfire.sayAt(1, "tied", at + 1_000);
+    const anchor = await campfire.sayAt(1, "anchor", at + 1_000);
+    const last = await campfire.sayAt(1, "last", at + 2_000);
+
+    expect((await read(campfire, messages(1, `?before=${anchor}`))).ids).toEqual([first]);
+    expect((await read(campfire, messages(1, `?after=${tied}`))).ids).toEqual([last]);
+    // The tie is still listed, in creation order, where no anchor excludes it.
+    expect((await read(campfire, messages(1))).ids).toEqual([first, tied, anchor, last]);
+    expect((await read(campfire, messages(1, `?after=${first}`))).ids).toEqual([tied, anchor, last]);
+  });
+
+  it("reads ?before= and ?after= as Rails does: blank is no anchor, an id is its leading digits, and with both the page is before and its link goes on after", async () => {
+    const campfire = make();
+    const ids = await sayMany(campfire, 1, 45);
+    expect((await read(campfire, messages(1, "?before=%20"))).ids).toEqual(ids.slice(5));
+    expect((await read(campfire, messages(1, `?after=${ids[40]}abc`))).ids).toEqual(ids.slice(41));
+    expect((await campfire.call(messages(1, "?after=abc"))).status).toBe(404);
+
+    const both = await read(campfire, messages(1, `?before=${ids[44]}&after=${ids[0]}`));
+    expect(both.ids).toEqual(ids.slice(4, 44));
+    expect(both.next).toBe(`${campfire.base}${messages(1, `?after=${ids[43]}`)}`);
   });
 
   it("answers 404 to paging from a message that is not in the room", async () => {

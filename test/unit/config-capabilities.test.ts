@@ -30,7 +30,9 @@ describe("the agent capabilities' settings", () => {
       codeExecution: false,
       skills: [],
       ackBoost: "👀",
+      digests: false,
     });
+    expect(withAgent({ digests: true }).bot!.digests).toBe(true);
   });
 
   it("read every capability as written", () => {
@@ -89,6 +91,16 @@ describe("the agent capabilities' settings", () => {
     ],
     ["a long ack_boost", { ack_boost: "a whole sentence of a boost" }, /ack_boost: must be one emoji or a short word/],
     ["memory that is not true or false", { memory: "yes" }, /BOTS\.agent\.memory/],
+    [
+      "digests that are not true or false",
+      { digests: "daily" },
+      /BOTS\.agent\.digests: must be true \(people may subscribe to digests of a room\) or false/,
+    ],
+    [
+      "a digest tool listed in tools",
+      { tools: ["subscribe_digest"] },
+      /BOTS\.agent\.tools: "subscribe_digest" comes with digests = true/,
+    ],
   ])("refuse %s, saying what to fix", (_, extra, problem) => {
     expect(withAgent(extra).problems).toEqual(expect.arrayContaining([expect.stringMatching(problem)]));
   });

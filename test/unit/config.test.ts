@@ -25,6 +25,13 @@ describe("botKeySecretName", () => {
   });
 });
 
+/** A bot with one Monday briefing, its schedule's fields and the bot's own as given. */
+const briefing = (fields: Record<string, unknown>, bot: Record<string, unknown> = {}) => ({
+  BOTS: {
+    assistant: { name: "A", ...bot, schedules: [{ cron: "0 9 * * 1", room: 1, prompt: "Brief us.", ...fields }] },
+  },
+});
+
 describe("loadConfig", () => {
   it("reads a complete configuration with defaults and no problems", () => {
     const config = loadConfig(env());
@@ -76,9 +83,52 @@ describe("loadConfig", () => {
     [{ BOTS: { "bad id!": { name: "X" } } }, /BOTS.bad id!: a bot id may hold only/],
     [{ BOTS: { assistant: { name: "A", max_tokens: "many" } } }, /BOTS.assistant.max_tokens/],
     [{ BOTS: { assistant: { name: "A", colour: "red" } } }, /BOTS.assistant.*colour/],
+    [
+      { BOTS: { assistant: { name: "A", schedules: [{ cron: "30 25 * * *", room: 1, prompt: "Brief us." }] } } },
+      /BOTS.assistant.schedules.0.cron: In "30 25 \* \* \*", the hour field "25" must stay within 0–23/,
+    ],
+    [briefing({ sources: [3, 0] }), /BOTS.assistant.schedules.0.sources.1: must be Campfire ids, which are positive/],
+    [
+      briefing({ sources: Array.from({ length: 21 }, (_, i) => i + 1) }),
+      /BOTS.assistant.schedules.0.sources: may list at most 20 rooms/,
+    ],
+    [briefing({ sources: [3, 7, 3] }), /BOTS.assistant.schedules.0.sources: must not list a room twice/],
+    [
+      briefing({ library: "Briefings" }),
+      /BOTS.assistant.schedules.0.library: "briefings" is not in this bot's knowledge_write, so its answers could not be stored there; add knowledge_write = \["briefings"\]/,
+    ],
+    [briefing({ keep: 10 }), /BOTS.assistant.schedules.0.keep: keeps past answers only in a library; add library =/],
+    [
+      briefing({ library: "briefings", keep: 501 }, { knowledge_write: ["briefings"] }),
+      /BOTS.assistant.schedules.0.keep: must be at most 500/,
+    ],
+    [
+      {
+        BOTS: {
+          assistant: {
+            name: "A",
+            schedules: [
+              { cron: "0 9 * * 1", room: 1, prompt: "Brief us." },
+              { cron: "0 9 * * 1", room: 1, prompt: "And the numbers." },
+            ],
+          },
+        },
+      },
+      /BOTS.assistant.schedules.1: schedules.0 has the same cron and room, so only one of them would start a turn/,
+    ],
   ])("reports %j clearly instead of crashing", (overrides, problem) => {
     const config = loadConfig(env(overrides));
     expect(config.problems.join("\n")).toMatch(problem);
+  });
+
+  it("reads a briefing's sources and library, keeping 60 past briefings unless it says", () => {
+    const config = loadConfig(
+      env(briefing({ sources: [1, 2, 3], library: "Briefings" }, { knowledge_write: ["briefings"] })),
+    );
+    expect(config.problems).toEqual([]);
+    expect(config.bots.get("assistant")!.schedules).toEqual([
+      { cron: "0 9 * * 1", roomId: 1, prompt: "Brief us.", sources: [1, 2, 3], library: "briefings", keep: 60 },
+    ]);
   });
 
   it("never shows a malformed URL setting's value on the unauthenticated /health, only the setting and the rule", async () => {

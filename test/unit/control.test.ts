@@ -79,7 +79,7 @@ describe("GET /admin/audit's filters", () => {
     [
       "a kind there is not",
       { kind: "message.sent" },
-      { error: expect.stringMatching(/^kind: must be one of bot\.paused, .*reminder\.cancelled$/) },
+      { error: expect.stringMatching(/^kind: must be one of bot\.paused, .*reminder\.cancelled, task\.changed$/) },
     ],
     ["a limit over the page", { limit: "5000" }, { error: `limit: must be at most ${AUDIT_PAGE.max}` }],
     ["a limit of 0", { limit: "0" }, { error: "limit: must be at least 1" }],

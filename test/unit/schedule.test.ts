@@ -3,7 +3,7 @@ import { decide, PAUSE_POLL_MS, REMINDER_LATE_LIMIT_MS, type ScheduleSnapshot } 
 
 const NOW = 1_000_000;
 const TTL = 60_000;
-/** A quiet conversation last active 10 s ago: nothing waits, nothing failed. */
+/** A quiet conversation last active 10 s ago: nothing waits, nothing failed, the registry knows everything. */
 const quiet: ScheduleSnapshot = {
   waiting: false,
   outgoing: false,
@@ -12,6 +12,7 @@ const quiet: ScheduleSnapshot = {
   lastActivityAt: NOW - 10_000,
   ttlMs: TTL,
   paused: false,
+  reportAt: null,
 };
 const DAY = REMINDER_LATE_LIMIT_MS;
 
@@ -117,6 +118,47 @@ describe("decide", () => {
       "paused and quiet: still forgotten at the TTL",
       { paused: true, lastActivityAt: NOW - TTL },
       { action: "evict", wakeAt: NOW },
+    ],
+    [
+      "turns the registry has not heard of, reported 20 s ago: wake to report at the minute, before the TTL",
+      { reportAt: NOW + 40_000 },
+      { action: "nothing", wakeAt: NOW + 40_000 },
+    ],
+    ["a report due and nothing else: report", { reportAt: NOW }, { action: "report", wakeAt: NOW }],
+    [
+      "a report overdue (its last try failed): report now, not in the past",
+      { reportAt: NOW - 30_000 },
+      { action: "report", wakeAt: NOW },
+    ],
+    [
+      "a report due and a message waiting: answer (the run reports as it ends)",
+      { waiting: true, reportAt: NOW - 5 },
+      { action: "answer", wakeAt: NOW },
+    ],
+    [
+      "a report due and a reminder due: the reminder (the run reports as it ends)",
+      { nextReminderAt: NOW - 5, reportAt: NOW - 5 },
+      { action: "post_reminder", wakeAt: NOW - 5 },
+    ],
+    [
+      "a report due as the TTL ends: forget (the eviction tells the registry everything)",
+      { lastActivityAt: NOW - TTL, reportAt: NOW },
+      { action: "evict", wakeAt: NOW },
+    ],
+    [
+      "a report owed after the TTL: wake at the TTL, whose eviction reports",
+      { reportAt: NOW + 55_000 },
+      { action: "nothing", wakeAt: NOW - 10_000 + TTL },
+    ],
+    [
+      "a report owed behind a retry's back-off: wake at whichever comes first",
+      { waiting: true, retryAt: NOW + 9_000, reportAt: NOW + 4_000 },
+      { action: "nothing", wakeAt: NOW + 4_000 },
+    ],
+    [
+      "paused with a report due: the report goes, the pause holds no figures back",
+      { paused: true, reportAt: NOW },
+      { action: "report", wakeAt: NOW },
     ],
   ])("%s", (_, change, expected) => {
     expect(decide({ ...quiet, ...change }, NOW)).toEqual(expected);

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { DIGEST_TOOLS } from "../../src/digests/tools";
+import { tasksTool } from "../../src/memory/tasks-tool";
 import { TOOLS } from "../../src/tools";
 import { toolDefinition } from "../../src/tools/tool";
 
@@ -14,5 +16,21 @@ describe("tool definitions as Claude is offered them", () => {
   it("still refuses an input beyond those bounds, as zod checks it", () => {
     expect(TOOLS.cancel_reminder.input.safeParse({ id: 2 ** 60 }).success).toBe(false);
     expect(TOOLS.cancel_reminder.input.safeParse({ id: 3 }).success).toBe(true);
+  });
+
+  it("keep the task list to one tool of a few short fields, sent with every request of a bot that has it", () => {
+    const definition = toolDefinition(tasksTool);
+    expect(Object.keys(definition.input_schema.properties ?? {})).toEqual(["command", "id", "title", "due"]);
+    expect(JSON.stringify(definition)).not.toContain(String(Number.MAX_SAFE_INTEGER));
+    // About four characters a token, as the bench's prompt cache counts them.
+    expect(JSON.stringify(definition).length / 4).toBeLessThan(180);
+  });
+});
+
+describe("the digest tools' definitions", () => {
+  it("cost a digests bot under 350 tokens in every request (≈ 4 characters a token)", () => {
+    const definitions = Object.values(DIGEST_TOOLS).map((tool) => JSON.stringify(toolDefinition(tool)));
+    expect(definitions.join("").length).toBeLessThan(1_400);
+    for (const definition of definitions) expect(definition).not.toContain(String(Number.MAX_SAFE_INTEGER));
   });
 });

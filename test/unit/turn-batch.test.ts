@@ -45,6 +45,7 @@ describe("actsForPeople", () => {
     ["set_reminder alone: it sets the asker's reminder", { tools: ["set_reminder"] }, true],
     ["cancel_reminder alone: it cancels only the asker's reminders", { tools: ["cancel_reminder"] }, true],
     ["list_reminders alone: it lists the room's reminders, whoever asks", { tools: ["list_reminders"] }, false],
+    ["digests: each person subscribes and cancels only their own", { digests: true }, true],
     [
       "room history and knowledge: the room's and the library's, not a person's",
       { tools: ["room_history"], knowledge: ["handbook"] },
