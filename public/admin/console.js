@@ -18,6 +18,9 @@
   const COLOURS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9"];
   // A second cue beside colour: each series of a chart has its own dash.
   const DASHES = [[], [6, 3], [2, 3], [10, 3, 2, 3], [1, 4], [14, 5]];
+  const WHOLE_STEPS = [1, 2, 5]
+    .flatMap((step) => Array.from({ length: 10 }, (_, power) => step * 10 ** power))
+    .sort((a, b) => a - b);
 
   let token = sessionStorage.getItem(TOKEN_KEY);
   let timer = null;
@@ -44,10 +47,17 @@
     return node;
   }
 
+  /** Replaces a node's children; lists are spread and absent ones (null, false) left out, as in el(). */
+  const put = (node, ...children) =>
+    node.replaceChildren(
+      ...children.flat(Number.POSITIVE_INFINITY).filter((c) => c !== undefined && c !== null && c !== false),
+    );
+
   const isNumber = (value) => typeof value === "number" && Number.isFinite(value);
   const count = (value) => (isNumber(value) ? Math.round(value).toLocaleString() : NONE);
   const usd = (value) => {
     if (!isNumber(value)) return NONE;
+    if (value > 0 && value < 0.0001) return "< $0.0001";
     const digits = value !== 0 && Math.abs(value) < 0.01 ? 4 : 2;
     return `$${value.toLocaleString(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
   };
@@ -113,13 +123,14 @@
           )
         : null,
     );
-    target.replaceChildren(box);
+    put(target, box);
     return box;
   }
 
   function failure(target, what, error) {
     if (error instanceof Refused) return;
-    target.replaceChildren(
+    put(
+      target,
       el(
         "div",
         { class: "answer failed", role: "status" },
@@ -187,8 +198,6 @@
   // ── figures ──────────────────────────────────────────────────────────────────────────────────────────────────────
 
   const tokensOf = (p) => p?.tokens ?? {};
-  /** What Cloudflare billed, however the server names it. */
-  const cloudflareOf = (p) => p?.cloudflareUsd ?? p?.cloudflare?.usd ?? null;
 
   /** Each chart: its title, its series (label and value of a point) and how its numbers read. */
   function chartKinds(points) {
@@ -219,7 +228,7 @@
         format: usd,
         series: [
           { label: "Claude", get: (p) => p?.claudeUsd },
-          { label: "Cloudflare", get: cloudflareOf },
+          { label: "Cloudflare", get: (p) => p?.cloudflareUsd },
         ],
       },
       {
@@ -241,32 +250,6 @@
         })),
       },
     ];
-  }
-
-  /** The bots' points added up, point by point (they share their hours), for the fleet's charts. */
-  function addPoints(series) {
-    const length = Math.max(0, ...series.map((points) => points.length));
-    return Array.from({ length }, (_, i) => {
-      const at = series.map((points) => points[i]).find(Boolean)?.at;
-      const points = series.map((points) => points[i]).filter(Boolean);
-      const tokens = {};
-      for (const kind of ["input", "output", "cacheRead", "cacheWrite"])
-        tokens[kind] = sum(points.map((p) => tokensOf(p)[kind]));
-      const failures = {};
-      for (const p of points)
-        for (const [kind, n] of Object.entries(p.failures ?? {})) failures[kind] = (failures[kind] ?? 0) + n;
-      const prompt = (tokens.input ?? 0) + (tokens.cacheRead ?? 0) + (tokens.cacheWrite ?? 0);
-      return {
-        at,
-        alive: sum(points.map((p) => p.alive)),
-        turns: sum(points.map((p) => p.turns)),
-        tokens,
-        claudeUsd: sum(points.map((p) => p.claudeUsd)),
-        cloudflareUsd: sum(points.map(cloudflareOf)),
-        cacheReadShare: prompt > 0 ? (tokens.cacheRead ?? 0) / prompt : null,
-        failures,
-      };
-    });
   }
 
   function chart(kind, points, range, key) {
@@ -368,6 +351,8 @@
           stroke: "#555",
           grid: { stroke: "#eee" },
           size: 64,
+          // Counts have whole-number ticks only.
+          incrs: kind.format === count ? WHOLE_STEPS : undefined,
           values: (_u, ticks) => ticks.map(kind.axis ?? kind.format),
         },
       ],
@@ -407,7 +392,7 @@
     );
   }
 
-  function figures(totals, alive, cloudflareUsd) {
+  function figures(totals, alive) {
     const tokens = totals?.tokens ?? {};
     const failures = totals?.failures ?? {};
     const failed = sum(Object.values(failures));
@@ -423,7 +408,8 @@
       item("cacheRead", "Cache-read tokens", count(tokens.cacheRead)),
       item("cacheWrite", "Cache-write tokens", count(tokens.cacheWrite)),
       item("claudeUsd", "Claude cost", usd(totals?.claudeUsd)),
-      item("cloudflareUsd", "Cloudflare cost", usd(cloudflareUsd)),
+      item("cloudflareUsd", "Cloudflare cost", usd(totals?.cloudflareUsd)),
+      item("cacheReadShare", "Cache-read share", percent(totals?.cacheReadShare)),
       item("failures", "Failures", count(failed)),
     );
   }
@@ -437,10 +423,9 @@
     const bots = Array.isArray(data.bots) ? data.bots : [];
 
     $("generated").textContent = data.generatedAt ? `Figures as of ${when(data.generatedAt)}` : "";
-    const alerts = Array.isArray(data.alerts)
-      ? data.alerts
-      : [...(data.problems ?? []), ...bots.flatMap((bot) => bot.alerts ?? [])];
-    $("alerts").replaceChildren(
+    const alerts = Array.isArray(data.alerts) ? data.alerts : [];
+    put(
+      $("alerts"),
       alerts.length > 0
         ? el(
             "div",
@@ -455,41 +440,26 @@
         : el("p", { class: "all-clear", text: "No alerts: every bot is configured, running and within its budget." }),
     );
 
-    const fleetTotals = {
-      turns: sum(bots.map((b) => b.totals?.turns)),
-      tokens: Object.fromEntries(
-        ["input", "output", "cacheRead", "cacheWrite"].map((k) => [k, sum(bots.map((b) => b.totals?.tokens?.[k]))]),
-      ),
-      claudeUsd: sum(bots.map((b) => b.totals?.claudeUsd)),
-      failures: Object.fromEntries(
-        bots
-          .flatMap((b) => Object.entries(b.totals?.failures ?? {}))
-          .reduce((m, [k, n]) => m.set(k, (m.get(k) ?? 0) + n), new Map()),
-      ),
-    };
-    const total = data.total ?? {
-      alive: sum(bots.map((b) => b.alive)),
-      totals: { ...fleetTotals, cloudflareUsd: sum(bots.map((b) => cloudflareOf(b.totals))) },
-      hourly: addPoints(bots.map((b) => b.hourly ?? [])),
-      daily: addPoints(bots.map((b) => b.daily ?? [])),
-    };
-    $("fleet").replaceChildren(
+    const total = data.total ?? {};
+    put(
+      $("fleet"),
       el("h2", { id: "fleet-title", text: `All bots (${bots.length})` }),
-      figures(total.totals, total.alive, cloudflareOf(total.totals)),
+      figures(total.totals, total.alive),
       el("h3", { text: "Last 24 hours" }),
       chartGroup(total.hourly, "hourly", "all"),
       el("h3", { text: "Last 14 days" }),
       chartGroup(total.daily, "daily", "all"),
     );
 
-    $("jump").replaceChildren(
+    put(
+      $("jump"),
       el("a", { href: "#fleet", text: "All bots" }),
       bots.map((bot) => el("a", { href: `#bot-${bot.id}`, text: bot.name ?? bot.id })),
       el("a", { href: "#knowledge", text: "Knowledge" }),
       el("a", { href: "#memory", text: "Memory" }),
       el("a", { href: "#conversations", text: "Conversations" }),
     );
-    $("bots").replaceChildren(...bots.map(botSection));
+    put($("bots"), bots.map(botSection));
     for (const details of document.querySelectorAll("details[data-key]"))
       if (open.has(details.dataset.key)) details.open = true;
     drawCharts();
@@ -497,7 +467,6 @@
   }
 
   function botSection(bot) {
-    const section = el("article", { class: "bot panel", id: `bot-${bot.id}`, "data-bot": bot.id });
     const answerBox = el("div", { class: "answers", "data-answer": bot.id });
     const status = bot.paused
       ? el("span", { class: "badge paused", text: `Paused${bot.pausedSince ? ` since ${when(bot.pausedSince)}` : ""}` })
@@ -514,7 +483,9 @@
           `/admin/bots/${encodeURIComponent(bot.id)}/${bot.paused ? "resume" : "pause"}`,
         ),
     });
-    section.append(
+    return el(
+      "article",
+      { class: "bot panel", id: `bot-${bot.id}`, "data-bot": bot.id },
       el(
         "header",
         { class: "bot-head" },
@@ -531,7 +502,7 @@
             bot.alerts.map((a) => el("li", { text: a })),
           )
         : null,
-      figures(bot.totals, bot.alive, cloudflareOf(bot.totals)),
+      figures(bot.totals, bot.alive),
       el("h3", { text: "Last 24 hours" }),
       chartGroup(bot.hourly, "hourly", bot.id),
       el("h3", { text: "Last 14 days" }),
@@ -539,20 +510,17 @@
       el("div", { class: "columns" }, budgetBlock(bot, answerBox), capabilitiesBlock(bot)),
       auditBlock(bot),
     );
-    return section;
   }
 
   function budgetBlock(bot, answerBox) {
     const budget = bot.budget ?? {};
     const overriding = typeof budget.source === "string" && budget.source.startsWith("runtime");
     const spent = Array.isArray(budget.spent) ? budget.spent : [];
-    const top = Array.isArray(budget.top)
-      ? budget.top
-      : [
-          ...(budget.top?.people ?? []).map((t) => ({ ...t, scope: "person" })),
-          ...(budget.top?.rooms ?? []).map((t) => ({ ...t, scope: "room" })),
-        ];
-    const effective = budget.limits ?? budget.effective ?? {};
+    const top = [
+      ...(budget.top?.people ?? []).map((t) => ({ ...t, scope: "person" })),
+      ...(budget.top?.rooms ?? []).map((t) => ({ ...t, scope: "room" })),
+    ];
+    const limitsSet = budget.limits ?? {};
     const limits = [
       ["daily_usd", "Bot, per day"],
       ["monthly_usd", "Bot, per month"],
@@ -566,7 +534,7 @@
           "label",
           {},
           `${label} (US$)`,
-          el("input", { name, type: "number", min: "0", step: "0.01", inputmode: "decimal", value: effective[name] }),
+          el("input", { name, type: "number", min: "0", step: "0.01", inputmode: "decimal", value: limitsSet[name] }),
         ),
       );
     }
@@ -575,17 +543,19 @@
         "div",
         { class: "row" },
         el("button", { type: "submit", text: "Set budget (overrides wrangler.toml)" }),
-        el("button", {
-          type: "button",
-          text: "Clear the override",
-          onclick: () =>
-            act(
-              answerBox,
-              `Clear ${bot.id}'s budget override`,
-              "DELETE",
-              `/admin/bots/${encodeURIComponent(bot.id)}/budget`,
-            ),
-        }),
+        // Only a runtime budget can be cleared; wrangler.toml's is changed by a deploy.
+        overriding &&
+          el("button", {
+            type: "button",
+            text: "Clear the override",
+            onclick: () =>
+              act(
+                answerBox,
+                `Clear ${bot.id}'s budget override`,
+                "DELETE",
+                `/admin/bots/${encodeURIComponent(bot.id)}/budget`,
+              ),
+          }),
       ),
     );
     form.addEventListener("submit", (event) => {
@@ -695,7 +665,7 @@
             schedules.map((s) => {
               const next = s.nextRunLocal ?? (s.nextRunAt ? when(s.nextRunAt) : NONE);
               return el("li", {
-                text: `${s.cron ?? NONE} in room ${s.roomId ?? s.room ?? NONE} — next run ${next}${s.problem ? ` (${s.problem})` : ""}`,
+                text: `${s.cron ?? NONE} in room ${s.roomId ?? NONE} — next run ${next}${s.problem ? ` (${s.problem})` : ""}`,
               });
             }),
           )
@@ -704,9 +674,9 @@
   }
 
   function auditBlock(bot) {
-    const entries = Array.isArray(bot.audit) ? bot.audit : (bot.audit?.entries ?? []);
+    const entries = Array.isArray(bot.audit) ? bot.audit : [];
     const who = (entry) => {
-      const actor = entry.by ?? entry.actor;
+      const actor = entry.by;
       if (actor === "admin") return "admin";
       if (actor && typeof actor === "object") return `${actor.name ?? "person"} (#${actor.userId ?? "?"})`;
       return actor ?? NONE;
@@ -745,8 +715,8 @@
                     el("td", { text: when(e.at) }),
                     el("td", { text: e.kind ?? NONE }),
                     el("td", { text: who(e) }),
-                    el("td", { text: e.room ?? e.roomId ?? NONE }),
-                    el("td", { text: e.about ?? e.userId ?? NONE }),
+                    el("td", { text: e.room ?? NONE }),
+                    el("td", { text: e.about ?? NONE }),
                     el("td", { text: details(e.detail) }),
                   ),
                 ),
@@ -779,13 +749,17 @@
     if (toolsFilled) return;
     toolsFilled = true;
     const libraries = [...new Set(bots.flatMap((b) => b.capabilities?.knowledge?.read ?? []))];
-    $("libraries").replaceChildren(...libraries.map((name) => el("option", { value: name })));
+    put(
+      $("libraries"),
+      libraries.map((name) => el("option", { value: name })),
+    );
     if (!$("library").value && libraries[0]) $("library").value = libraries[0];
     for (const id of ["memory-bot", "session-bot"]) {
       const select = $(id);
       const options = id === "memory-bot" ? bots.filter((b) => b.capabilities?.memory !== false) : bots;
-      select.replaceChildren(
-        ...(options.length ? options : bots).map((b) => el("option", { value: b.id, text: b.name ?? b.id })),
+      put(
+        select,
+        (options.length ? options : bots).map((b) => el("option", { value: b.id, text: b.name ?? b.id })),
       );
     }
   }
@@ -806,11 +780,12 @@
     const library = result.json ?? {};
     const documents = Array.isArray(library.documents) ? library.documents : [];
     const limits = library.limits ?? {};
-    $("library-view").replaceChildren(
+    put(
+      $("library-view"),
       el(
         "p",
         { "data-library": library.library ?? name },
-        `Library ${library.library ?? name}: ${count(library.count)} documents, ${bytes(library.bytes)} of text, counting ${bytes(library.counted)}. `,
+        `Library ${library.library ?? name}: ${library.count === 1 ? "1 document" : `${count(library.count)} documents`}, ${bytes(library.bytes)} of text, counting ${bytes(library.counted)}. `,
         `Limits: ${bytes(limits.documentBytes)} per document, ${count(limits.documents)} documents, ${bytes(limits.libraryBytes)} per library.`,
       ),
       documents.length > 0
@@ -892,11 +867,11 @@
     const name = libraryName();
     const target = $("knowledge-answer");
     if (!name) {
-      target.replaceChildren(el("div", { class: "answer failed", role: "status", text: "Name the library first." }));
+      put(target, el("div", { class: "answer failed", role: "status", text: "Name the library first." }));
       return;
     }
     const results = el("div");
-    target.replaceChildren(results);
+    put(target, results);
     for (const file of files) {
       const id = documentId(file.name) || file.name;
       const slot = el("div");
@@ -963,11 +938,12 @@
       return failure(target, `Look up ${user}`, error);
     }
     if (!result.ok) {
-      $("memory-view").replaceChildren();
+      put($("memory-view"));
       return answer(target, `Look up ${user}`, result);
     }
     const files = Array.isArray(result.json?.files) ? result.json.files : [];
-    $("memory-view").replaceChildren(
+    put(
+      $("memory-view"),
       el(
         "p",
         { "data-memory": `${bot}:${user}` },
