@@ -16,6 +16,7 @@ interface __BaseEnv_Env {
 	MEMORY: DurableObjectNamespace<import("./src/index").Memory>;
 	BUDGETS: DurableObjectNamespace<import("./src/index").BotBudget>;
 	CONTROL: DurableObjectNamespace<import("./src/index").BotControl>;
+	ASSETS: Fetcher;
 	DIGESTS: DurableObjectNamespace<import("./src/index").Digests>;
 }
 declare namespace Cloudflare {

@@ -12,7 +12,8 @@ import { parseArgs } from "node:util";
 import { putDocuments } from "./knowledge-client.ts";
 import { watchPrompts, writePromptModule } from "./prompts.ts";
 
-// The local admin token: it lets this script (and you, with npm run knowledge) manage the playground's libraries.
+// The local admin token: it lets this script (and you, with npm run knowledge or the console at /admin) manage the
+// playground's bots and libraries.
 const ADMIN_TOKEN = "playground";
 
 const { values, tokens } = parseArgs({
@@ -77,7 +78,8 @@ for (let tries = 0; tries < 300; tries++) {
   if (up) {
     const handbook = new URL("../knowledge/handbook", import.meta.url).pathname;
     await putDocuments({ url: `http://127.0.0.1:${port}`, token: ADMIN_TOKEN }, "handbook", handbook);
-    console.log(`\n  Playground: http://localhost:${port}/playground\n`);
+    console.log(`\n  Playground: http://localhost:${port}/playground`);
+    console.log(`  Console:    http://localhost:${port}/admin  (admin token: ${ADMIN_TOKEN})\n`);
     break;
   }
 }

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { admin, metrics } from "./admin";
+import { consolePage } from "./console-page";
 import { health } from "./health";
 import { log } from "./log";
 import { playground } from "./playground/routes";
@@ -21,6 +22,8 @@ const app = new Hono<{ Bindings: Env }>({ strict: false });
 
 app.route("/webhook", webhook);
 app.route("/metrics", metrics);
+// The console's page and files first: the admin API behind them asks every request for the token.
+app.route("/admin", consolePage);
 app.route("/admin", admin);
 app.route("/playground", playground);
 app.route("/", health);

@@ -25,6 +25,7 @@ const TABLE: [pattern: string, layer: Layer][] = [
   ["src/knowledge/admin.ts", "edge"],
   ["src/memory/admin.ts", "edge"],
   ["src/control/admin.ts", "edge"],
+  ["src/console-page.ts", "edge"],
   ["src/digests/admin.ts", "edge"],
   // The playground's Campfire and offline model are objects the edge wires in; the rest of it is its routes and page.
   ["src/playground/campfire-store.ts", "objects"],
