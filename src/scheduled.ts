@@ -23,6 +23,9 @@ export async function runSchedules(controller: ScheduledController, env: Env): P
         log("info", "schedule.skipped", { bot: bot.id, room: schedule.roomId, cron: controller.cron, rule: "paused" });
         return;
       }
+      const briefing = schedule.sources.length
+        ? await briefingFor(config, bot, schedule, controller.scheduledTime)
+        : null;
       const { outcome } = await env.CONVERSATIONS.getByName(conversationName(schedule.roomId, bot.id)).receive(bot.id, {
         // One id per firing, so a trigger delivered twice starts one turn.
         messageId: firingId(controller.cron, controller.scheduledTime),
@@ -30,9 +33,8 @@ export async function runSchedules(controller: ScheduledController, env: Env): P
         roomName: "",
         userId: 0,
         userName: "Scheduled task",
-        text: schedule.sources.length
-          ? await briefingFor(config, bot, schedule, controller.scheduledTime)
-          : schedule.prompt,
+        text: briefing?.text ?? schedule.prompt,
+        notes: briefing?.notes,
       });
       log("info", "schedule.started", { bot: bot.id, room: schedule.roomId, cron: controller.cron, outcome });
     }),

@@ -10,6 +10,8 @@ export interface InboundMessage {
   userId: number;
   userName: string;
   text: string;
+  /** A briefing's notes on the rooms it could not read or had to cut: its answer carries each (`withNotes`). */
+  notes?: string[];
 }
 
 /** What the model is told a direct-message room is called: Campfire shows its members' names instead of a name. */

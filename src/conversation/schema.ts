@@ -17,7 +17,8 @@ const CONSOLE_COLUMNS = [
  * metadata, running totals, retry state, the transcript Claude sees (one JSON value, read and written whole, so
  * a turn reads and writes one row however long the conversation) with the summary of what it dropped, and the one
  * answer being posted; `inbox` holds messages waiting for an answer (with Campfire's id, to boost, or a schedule's
- * firing, to keep its answer); `seen` the Campfire message ids (and legacy payload hashes) received.
+ * firing, to keep its answer, and a briefing's notes, for its answer to carry); `seen` the Campfire message ids (and
+ * legacy payload hashes) received.
  */
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS conversation (
@@ -71,7 +72,8 @@ CREATE TABLE IF NOT EXISTS inbox (
   user_name TEXT NOT NULL,
   text TEXT NOT NULL,
   received_at INTEGER NOT NULL,
-  firing TEXT
+  firing TEXT,
+  notes TEXT
 );
 CREATE TABLE IF NOT EXISTS seen (message_id TEXT PRIMARY KEY, at INTEGER) WITHOUT ROWID;`;
 
@@ -106,8 +108,11 @@ const LATER_COLUMNS = [
   ...CONSOLE_COLUMNS,
 ];
 
-/** The inbox's column added since: which schedule's firing a waiting message is (see src/schedules/firing.ts). */
-const LATER_INBOX_COLUMNS = ["firing TEXT"];
+/**
+ * The inbox's columns added since: which schedule's firing a waiting message is (see src/schedules/firing.ts), and
+ * a briefing's notes its answer must carry (JSON, one per source at most; see src/schedules/material.ts).
+ */
+const LATER_INBOX_COLUMNS = ["firing TEXT", "notes TEXT"];
 
 /** Adds the later columns a stored conversation lacks, from its tables' `CREATE TABLE` text (which ALTER TABLE extends). */
 export function addLaterColumns(sql: SqlStorage, createSql: string, inboxSql?: string): void {

@@ -15,6 +15,8 @@ export interface PendingMessage {
   userId: number;
   userName: string;
   text: string;
+  /** The notes its answer must carry (a briefing's rooms it could not read or had to cut); none for a person's message. */
+  notes: string[];
 }
 
 /** An answer (or an apology) ready to post, kept until Campfire has it so a crash or outage cannot lose it. */

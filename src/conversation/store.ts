@@ -95,13 +95,14 @@ export class ConversationStore {
     );
     const campfireId = /^\d+$/.test(message.messageId) ? Number(message.messageId) : null;
     this.exec(
-      "INSERT INTO inbox (message_id, user_id, user_name, text, received_at, firing) VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT INTO inbox (message_id, user_id, user_name, text, received_at, firing, notes) VALUES (?, ?, ?, ?, ?, ?, ?)",
       campfireId,
       message.userId,
       message.userName,
       message.text,
       now,
       readFiringId(message.messageId) ? message.messageId : null,
+      message.notes?.length ? JSON.stringify(message.notes) : null,
     );
     return true;
   }
@@ -177,10 +178,14 @@ export class ConversationStore {
 
   /** The oldest waiting messages, at most `limit`: a burst is answered in turns of bounded size. */
   pending(limit: number): PendingMessage[] {
-    return this.exec<{ seq: number; message_id: number | null; user_id: number; user_name: string; text: string }>(
-      "SELECT seq, message_id, user_id, user_name, text FROM inbox ORDER BY seq LIMIT ?",
-      limit,
-    )
+    return this.exec<{
+      seq: number;
+      message_id: number | null;
+      user_id: number;
+      user_name: string;
+      text: string;
+      notes: string | null;
+    }>("SELECT seq, message_id, user_id, user_name, text, notes FROM inbox ORDER BY seq LIMIT ?", limit)
       .toArray()
       .map((row) => ({
         seq: row.seq,
@@ -188,6 +193,7 @@ export class ConversationStore {
         userId: row.user_id,
         userName: row.user_name,
         text: row.text,
+        notes: row.notes === null ? [] : (JSON.parse(row.notes) as string[]),
       }));
   }
 

@@ -9,6 +9,7 @@ import type { KnowledgeAccess } from "../knowledge/access";
 import { type LogFields, log } from "../log";
 import type { TasksApi } from "../memory/tasks-tool";
 import type { MemoryApi } from "../memory/tool";
+import { withNotes } from "../schedules/material";
 import { type Person, ToolError } from "../tools/tool";
 import { afterTurn, cachePlan, historyWarm, storedRhythm } from "./cache-ttl";
 import { foldHistory, turnsToFold } from "./compaction";
@@ -234,7 +235,14 @@ export async function answerWaiting({
       uptoSeq: last.seq,
       prompt,
       context,
-      markdown: [answer.text || emptyAnswer(answer.stopReason, answer.fileIds.length), ...notices].join("\n\n"),
+      // Composed once and kept: a retried delivery posts the same text, and the kept briefing is what was posted.
+      markdown: [
+        withNotes(
+          answer.text || emptyAnswer(answer.stopReason, answer.fileIds.length),
+          pending.flatMap((message) => message.notes),
+        ),
+        ...notices,
+      ].join("\n\n"),
       messageId: streamer.shownMessageId,
       posted: 0,
       queuedAt: Date.now(),

@@ -9,18 +9,19 @@ import { BRIEFING_BOUNDS, briefingChars, briefingPrompt, type SourceRead } from 
 
 /**
  * The prompt of a briefing's turn: its schedule's sources read, each as this bot (it must be a member), from the
- * cron's previous firing to this one. Only the rooms the operator listed are read; one that cannot be read is named.
+ * cron's previous firing to this one. Only the rooms the operator listed are read; one that cannot be read is named,
+ * in the prompt and in the notes its answer must carry.
  */
 export async function briefingFor(
   config: Config,
   bot: BotConfig,
   schedule: Schedule,
   scheduledTime: number,
-): Promise<string> {
+): Promise<{ text: string; notes: string[] }> {
   const started = Date.now();
   const { since, until } = firingSpan(schedule.cron, scheduledTime);
   const sources = await Promise.all(schedule.sources.map((roomId) => readSource(config, bot, roomId, since)));
-  const text = briefingPrompt({
+  const { text, notes } = briefingPrompt({
     prompt: schedule.prompt,
     since,
     until,
@@ -40,7 +41,7 @@ export async function briefingFor(
     chars: text.length,
     ms: Date.now() - started,
   });
-  return text;
+  return { text, notes };
 }
 
 /** One source room since `since`, or why not, in words the briefing may show (never a key or an internal detail). */

@@ -4,10 +4,17 @@ import { cleanName, cleanText } from "../text";
 
 /**
  * How much of its sources one briefing carries: pages read per room (40 messages each), characters of one message,
- * of one room and of all of them (≈ 15 000 tokens at 4 characters a token). A bot's history budget may lower the
- * total (see `briefingChars`).
+ * of one room and of all of them (≈ 15 000 tokens at 4 characters a token), and of the reason a room could not be
+ * read (so its notes, one per source at most, stay small enough to travel with the firing). A bot's history budget
+ * may lower the total (see `briefingChars`).
  */
-export const BRIEFING_BOUNDS = { pages: 5, messageChars: 1_000, sourceChars: 24_000, totalChars: 60_000 };
+export const BRIEFING_BOUNDS = {
+  pages: 5,
+  messageChars: 1_000,
+  sourceChars: 24_000,
+  totalChars: 60_000,
+  reasonChars: 300,
+};
 
 /** What was read of one source room: its span since the last firing, or why it could not be read. */
 export type SourceRead = { roomId: number; span: Span } | { roomId: number; unreadable: string };
@@ -67,8 +74,9 @@ function allot(needs: number[], total: number): number[] {
  * The scheduled turn's prompt for a briefing: the operator's prompt, how to read what follows, then each source
  * room's messages of the span as JSON lines, oldest first, within the bounds. A room cut by a bound keeps its newest
  * messages; it, and a room that could not be read, get a note the briefing is told to carry, so neither is silent.
+ * The notes come back too: the answer gets any it left out (`withNotes`).
  */
-export function briefingPrompt(input: BriefingInput): string {
+export function briefingPrompt(input: BriefingInput): { text: string; notes: string[] } {
   const readable = input.sources.map((source) =>
     "span" in source
       ? source.span.messages
@@ -92,8 +100,9 @@ export function briefingPrompt(input: BriefingInput): string {
   const sections = input.sources.map((source, index) => {
     const label = `Room ${source.roomId}`;
     if ("unreadable" in source) {
-      notes.push(`I could not read room ${source.roomId}: ${source.unreadable}`);
-      return `${label}: could not be read (${source.unreadable}).`;
+      const reason = source.unreadable.slice(0, BRIEFING_BOUNDS.reasonChars);
+      notes.push(`I could not read room ${source.roomId}: ${reason}`);
+      return `${label}: could not be read (${reason}).`;
     }
     const lines = readable[index]!;
     const kept: string[] = [];
@@ -115,7 +124,7 @@ export function briefingPrompt(input: BriefingInput): string {
       ...kept,
     ].join("\n");
   });
-  return [
+  const text = [
     input.prompt.trim(),
     "Write it only from the rooms below, which the operator chose: what was said in each between " +
       `${minute(input.since)} and ${minute(input.until)}. Each room's messages are JSON lines, oldest first: ` +
@@ -126,4 +135,19 @@ export function briefingPrompt(input: BriefingInput): string {
       ? [`End the briefing with these notes, word for word:\n${notes.map((note) => `- ${note}`).join("\n")}`]
       : []),
   ].join("\n\n");
+  return { text, notes };
 }
+
+/**
+ * A briefing's answer as posted and kept: each of its notes the answer does not already carry word for word (as its
+ * prompt asked), added once at its end, a paragraph each, so a room it could not read or had to cut is named
+ * whatever the model wrote. Without notes, the answer as it is.
+ */
+export function withNotes(answer: string, notes: string[]): string {
+  const said = oneLine(answer);
+  const missing = [...new Set(notes)].filter((note) => !said.includes(oneLine(note)));
+  return missing.length ? [answer, ...missing].join("\n\n") : answer;
+}
+
+// A note the model wrapped over lines still counts as carried.
+const oneLine = (text: string) => text.replace(/\s+/g, " ");

@@ -16,6 +16,7 @@ import {
   newRoomId,
   postWebhook,
   type RecordedRequest,
+  runUntilIdle,
   speakers,
   TEST_KEYS,
 } from "./helpers";
@@ -159,5 +160,59 @@ describe("a briefing across rooms", () => {
       () => {},
     );
     await fire(MONDAY + 5 * WEEK);
+  });
+
+  it("names the room it could not read when the answer leaves the note out, in the room and in the library", async () => {
+    const firing = MONDAY + 6 * WEEK;
+    const m = `unnamed${MONDAY}`;
+    await fakeCampfire.legacy(UNREADABLE);
+    // A message the briefing reads steers the fake model to answer without the notes it was asked to end with.
+    const answer = `${m}: the launch is on track.`;
+    await fakeCampfire.say(
+      A,
+      "Grace Hopper",
+      `${m} on track [fake:reply=${encodeURIComponent(answer)}]`,
+      firing - HOUR,
+    );
+    const posted = (await fakeCampfire.messages(ROOM)).length;
+
+    await fire(firing);
+
+    const note = `I could not read room ${UNREADABLE}: Campfire answered 404`;
+    const briefing = (await fakeCampfire.messages(ROOM))
+      .slice(posted)
+      .map((message) => message.body)
+      .join("");
+    expect(briefing).toContain(answer);
+    expect(briefing.split(note)).toHaveLength(2);
+    const doc = (await library().document(keptId(firing)))!;
+    expect(doc.body).toContain(`${answer}\n\n${note}`);
+  });
+
+  it("names the unreadable room in a briefing delivered after its first post failed and the object restarted", async () => {
+    const firing = MONDAY + 7 * WEEK;
+    const m = `restarted${MONDAY}`;
+    await fakeCampfire.legacy(UNREADABLE);
+    const answer = `${m}: nothing new.`;
+    await fakeCampfire.say(A, "Grace Hopper", `${m} quiet [fake:reply=${encodeURIComponent(answer)}]`, firing - HOUR);
+    const posted = (await fakeCampfire.messages(ROOM)).length;
+    await fakeCampfire.fail({ status: 503, times: 1, room: ROOM, method: "POST", endsWith: "/messages" });
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ cron: CRON, scheduledTime: firing }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    await expect
+      .poll(async () => (await fakeCampfire.calls(ROOM)).filter((call) => call.status === 503).length)
+      .toBe(1);
+    // Only storage survives: the retry finds the answer as the turn kept it.
+    await runInDurableObject(conversation(ROOM, "briefer"), (_, state) => state.abort("evicted by the test")).catch(
+      () => {},
+    );
+    await runUntilIdle(ROOM, 20, "briefer");
+
+    const briefing = (await fakeCampfire.messages(ROOM)).slice(posted);
+    expect(briefing).toHaveLength(1);
+    expect(briefing[0]!.body).toContain(answer);
+    expect(briefing[0]!.body).toContain(`I could not read room ${UNREADABLE}: Campfire answered 404`);
+    expect((await library().document(keptId(firing)))!.body).toContain(`I could not read room ${UNREADABLE}`);
   });
 });

@@ -3,7 +3,13 @@ import type { RoomMessage } from "../../src/campfire/client";
 import type { BotConfig, Schedule } from "../../src/config";
 import { answerKeeper, keptDocument } from "../../src/schedules/archive";
 import { firingSpan } from "../../src/schedules/firing";
-import { BRIEFING_BOUNDS, briefingChars, briefingPrompt, type SourceRead } from "../../src/schedules/material";
+import {
+  BRIEFING_BOUNDS,
+  briefingChars,
+  briefingPrompt,
+  type SourceRead,
+  withNotes,
+} from "../../src/schedules/material";
 
 const BASE = "https://chat.example.com";
 const SINCE = Date.parse("2026-11-23T09:00:00Z");
@@ -30,7 +36,7 @@ const read = (roomId: number, messages: RoomMessage[], cut = false): SourceRead 
   span: { messages, cut },
 });
 
-function prompt(sources: SourceRead[], totalChars: number = BRIEFING_BOUNDS.totalChars): string {
+function briefing(sources: SourceRead[], totalChars: number = BRIEFING_BOUNDS.totalChars) {
   return briefingPrompt({
     prompt: "Brief us.",
     since: SINCE,
@@ -41,6 +47,8 @@ function prompt(sources: SourceRead[], totalChars: number = BRIEFING_BOUNDS.tota
     totalChars,
   });
 }
+
+const prompt = (sources: SourceRead[], totalChars?: number) => briefing(sources, totalChars).text;
 
 /** The message lines of one room's section, parsed. */
 function linesOf(text: string, roomId: number): { id: number; link: string; text: string }[] {
@@ -105,11 +113,23 @@ describe("a briefing's prompt", () => {
       BRIEFING_BOUNDS.totalChars,
       [/^I could not read room 9: Campfire answered 404$/],
     ],
+    [
+      "a long reason a room could not be read is cut to its bound",
+      () => [{ roomId: 9, unreadable: `Campfire could not be reached: ${"x".repeat(5_000)}` }],
+      BRIEFING_BOUNDS.totalChars,
+      [
+        new RegExp(
+          `^I could not read room 9: (?=.{${BRIEFING_BOUNDS.reasonChars}}$)Campfire could not be reached: x+$`,
+        ),
+      ],
+    ],
   ])("%s", (_, sources, total, notes) => {
-    const text = prompt(sources(), total);
-    const found = notesOf(text);
+    const made = briefing(sources(), total);
+    const found = notesOf(made.text);
     expect(found).toHaveLength(notes.length);
     for (const [index, note] of notes.entries()) expect(found[index]).toMatch(note);
+    // The notes its answer must carry are the ones the prompt asks for.
+    expect(made.notes).toEqual(found);
   });
 
   it("names an unreadable room in its place among the rooms, and says a quiet room was quiet", () => {
@@ -151,6 +171,54 @@ describe("a briefing's prompt", () => {
   it("carries at most half a small history budget: the briefing's turn joins that history", () => {
     expect(briefingChars(100_000)).toBe(BRIEFING_BOUNDS.totalChars);
     expect(briefingChars(10_000)).toBe(20_000);
+  });
+});
+
+describe("a briefing's answer with its notes", () => {
+  const unread = "I could not read room 9: Campfire answered 404";
+  const cut = "Room 3 had more messages than one briefing reads: this covers its newest 5.";
+  it.each([
+    ["an answer with no notes to carry is unchanged", "The launch moved.", [], "The launch moved."],
+    [
+      "an answer that already names the room is unchanged",
+      `The launch moved.\n\n- ${unread}`,
+      [unread],
+      `The launch moved.\n\n- ${unread}`,
+    ],
+    [
+      "a note the model wrapped over two lines counts as named",
+      `The launch moved. I could not read room 9:\nCampfire answered 404`,
+      [unread],
+      `The launch moved. I could not read room 9:\nCampfire answered 404`,
+    ],
+    [
+      "an answer that leaves the note out gets it as its last paragraph",
+      "The launch moved.",
+      [unread],
+      `The launch moved.\n\n${unread}`,
+    ],
+    [
+      "a note carried by two firings of one turn is added once",
+      "The launch moved.",
+      [unread, unread],
+      `The launch moved.\n\n${unread}`,
+    ],
+    [
+      "of several notes only the missing ones are added, in order",
+      `The launch moved. ${cut}`,
+      [cut, unread],
+      `The launch moved. ${cut}\n\n${unread}`,
+    ],
+    [
+      "several missing notes are added in order, a paragraph each",
+      "The launch moved.",
+      [unread, cut],
+      `The launch moved.\n\n${unread}\n\n${cut}`,
+    ],
+  ])("%s", (_, answer, notes, posted) => {
+    expect(withNotes(answer, notes)).toBe(posted);
+    // Composed again (a retried turn), the same answer is the same text: nothing is added twice.
+    expect(withNotes(posted, notes)).toBe(posted);
   });
 });
 
