@@ -43,7 +43,10 @@ describe("operator endpoints", () => {
     },
   );
 
-  it("count a conversation's turns and tokens, and keep them after it is ended by an admin", async () => {
+  // Each /metrics read asks every test bot's 16 registry shards (hundreds of objects): slow on a busy machine.
+  it("count a conversation's turns and tokens, and keep them after it is ended by an admin", {
+    timeout: 30_000,
+  }, async () => {
     const roomId = newRoomId();
     const before = await adminGet<UsageMetrics>("/metrics/usage");
     const sessionsBefore = await adminGet<SessionsMetrics>("/metrics/sessions");
