@@ -464,6 +464,7 @@
       if (open.has(details.dataset.key)) details.open = true;
     drawCharts();
     fillTools(bots);
+    for (const bot of bots) if (bot.capabilities?.digests === true) loadDigests(bot);
   }
 
   function botSection(bot) {
@@ -508,7 +509,128 @@
       el("h3", { text: "Last 14 days" }),
       chartGroup(bot.daily, "daily", bot.id),
       el("div", { class: "columns" }, budgetBlock(bot, answerBox), capabilitiesBlock(bot)),
+      bot.capabilities?.digests === true ? digestsBlock(bot) : null,
       auditBlock(bot),
+    );
+  }
+
+  // Digests: each bot's subscriptions, as GET /admin/digests/:bot gives them; the last answer is drawn again at once
+  // when the page is drawn again, then read anew.
+  const digestLists = new Map();
+  const ENDED_WHY = {
+    cancelled: "cancelled by its owner",
+    admin: "ended by an operator",
+    idle: "its owner was idle too long",
+    not_in_room: "the bot is no longer in the room",
+    shared_direct_room: "its direct room has other people in it",
+    never_fires: "its schedule never comes round",
+  };
+
+  function digestsBlock(bot) {
+    const view = el("div", { "data-digests": bot.id });
+    const section = el(
+      "section",
+      { class: "digests" },
+      el("h3", { text: "Digests" }),
+      el("div", { class: "answers", "data-answer": `${bot.id}:digests` }),
+      view,
+    );
+    if (digestLists.has(bot.id)) drawDigests(view, bot, digestLists.get(bot.id));
+    else put(view, el("p", { class: "muted", text: "Reading the subscriptions…" }));
+    return section;
+  }
+
+  async function loadDigests(bot) {
+    let result;
+    try {
+      result = await api("GET", `/admin/digests/${encodeURIComponent(bot.id)}`);
+    } catch (error) {
+      const view = document.querySelector(`[data-digests="${CSS.escape(bot.id)}"]`);
+      if (view) failure(view, `List ${bot.id}'s digests`, error);
+      return;
+    }
+    digestLists.set(bot.id, result);
+    const view = document.querySelector(`[data-digests="${CSS.escape(bot.id)}"]`);
+    if (view) drawDigests(view, bot, result);
+  }
+
+  function drawDigests(view, bot, result) {
+    if (!result.ok) return answer(view, `List ${bot.id}'s digests`, result);
+    const { live, bounds = {}, digests = [] } = result.json ?? {};
+    const posted = (d) => (d.postedIn === "direct" ? `direct room ${d.postRoom ?? NONE}` : "in the room");
+    const ended = (d) => (d.endedAt ? `${when(d.endedAt)}: ${ENDED_WHY[d.endedWhy] ?? d.endedWhy ?? NONE}` : "live");
+    put(
+      view,
+      el(
+        "p",
+        {},
+        `${count(live)} live of ${count(digests.length)} kept (ended ones are listed for 30 days). `,
+        `At most ${count(bounds.perPerson)} per person and ${count(bounds.perBot)} for the bot; one ends after ${count(bounds.idleDays)} days without hearing from its owner.`,
+      ),
+      digests.length > 0
+        ? el(
+            "div",
+            { class: "scroll" },
+            el(
+              "table",
+              {},
+              el(
+                "thead",
+                {},
+                el(
+                  "tr",
+                  {},
+                  ["#", "owner", "room", "posted", "schedule", "next due", "last delivered", "ended", ""].map((h) =>
+                    el("th", { scope: "col", text: h }),
+                  ),
+                ),
+              ),
+              el(
+                "tbody",
+                {},
+                digests.map((d) =>
+                  el(
+                    "tr",
+                    { "data-digest": d.id },
+                    el("th", { scope: "row", text: `#${d.id}` }),
+                    el("td", { text: `${d.owner?.name ?? "person"} (#${d.owner?.id ?? "?"})` }),
+                    el("td", { text: d.room ?? NONE }),
+                    el("td", { text: posted(d) }),
+                    el("td", { text: `${d.cron ?? NONE} (${d.timeZone ?? NONE})` }),
+                    el("td", { text: d.nextDueAt ? when(d.nextDueAt) : NONE }),
+                    el("td", { text: d.lastDeliveredAt ? when(d.lastDeliveredAt) : "never" }),
+                    el("td", { text: ended(d) }),
+                    el(
+                      "td",
+                      {},
+                      d.endedAt
+                        ? null
+                        : el("button", {
+                            type: "button",
+                            class: "danger",
+                            text: "End",
+                            "aria-label": `End ${bot.id}'s digest #${d.id}`,
+                            onclick: () => endDigest(bot, d),
+                          }),
+                    ),
+                  ),
+                ),
+              ),
+            ),
+          )
+        : el("p", { class: "muted", text: "No one has subscribed." }),
+    );
+  }
+
+  function endDigest(bot, digest) {
+    const owner = digest.owner?.name ?? "its owner";
+    if (!window.confirm(`End ${owner}'s digest #${digest.id} of room ${digest.room}? Nothing more will be posted.`))
+      return;
+    act(
+      document.querySelector(`[data-answer="${CSS.escape(`${bot.id}:digests`)}"]`),
+      `End ${bot.id}'s digest #${digest.id}`,
+      "DELETE",
+      `/admin/digests/${encodeURIComponent(bot.id)}/${encodeURIComponent(digest.id)}`,
     );
   }
 
@@ -654,6 +776,9 @@
         row("Reads libraries", list(knowledge.read)),
         row("Writes libraries", list(knowledge.write)),
         row("Memory of people", yesNo(caps.memory)),
+        row("Task lists", yesNo(caps.tasks)),
+        row("Digests", yesNo(caps.digests)),
+        row("Catch me up", yesNo(caps.catchUp)),
         row("Consults", list(caps.consult)),
         row("Code execution", yesNo(caps.codeExecution)),
       ),
@@ -664,8 +789,11 @@
             { class: "schedules" },
             schedules.map((s) => {
               const next = s.nextRunLocal ?? (s.nextRunAt ? when(s.nextRunAt) : NONE);
+              const sources =
+                Array.isArray(s.sources) && s.sources.length > 0 ? `, reading rooms ${list(s.sources)}` : "";
+              const library = s.library ? `, kept in the library ${s.library}` : "";
               return el("li", {
-                text: `${s.cron ?? NONE} in room ${s.roomId ?? NONE} — next run ${next}${s.problem ? ` (${s.problem})` : ""}`,
+                text: `${s.cron ?? NONE} in room ${s.roomId ?? NONE}${sources}${library} — next run ${next}${s.problem ? ` (${s.problem})` : ""}`,
               });
             }),
           )
@@ -942,32 +1070,59 @@
       return answer(target, `Look up ${user}`, result);
     }
     const files = Array.isArray(result.json?.files) ? result.json.files : [];
+    const tasks = Array.isArray(result.json?.tasks) ? result.json.tasks : [];
     put(
       $("memory-view"),
       el(
         "p",
         { "data-memory": `${bot}:${user}` },
-        `${bot} keeps ${files.length === 1 ? "1 file" : `${files.length} files`} (${bytes(result.json?.totalBytes)}) about person ${user}.`,
+        `${bot} keeps ${files.length === 1 ? "1 file" : `${files.length} files`} (${bytes(result.json?.totalBytes)}) and ${tasks.length === 1 ? "1 task" : `${tasks.length} tasks`} about person ${user}.`,
       ),
-      files.length > 0
-        ? el(
-            "ul",
-            { class: "memory-files" },
-            files.map((file) =>
-              el(
-                "li",
-                {},
-                el(
-                  "details",
-                  {},
-                  el("summary", { text: `${file.path} · ${bytes(file.bytes)} · ${when(file.updatedAt)}` }),
-                  el("pre", { text: file.content ?? "" }),
+      el(
+        "div",
+        { class: "columns" },
+        el(
+          "section",
+          {},
+          el("h3", { text: "Memory files" }),
+          files.length > 0
+            ? el(
+                "ul",
+                { class: "memory-files" },
+                files.map((file) =>
+                  el(
+                    "li",
+                    {},
+                    el(
+                      "details",
+                      {},
+                      el("summary", { text: `${file.path} · ${bytes(file.bytes)} · ${when(file.updatedAt)}` }),
+                      el("pre", { text: file.content ?? "" }),
+                    ),
+                  ),
                 ),
-              ),
-            ),
-          )
-        : null,
-      files.length > 0
+              )
+            : el("p", { class: "muted", text: "None." }),
+        ),
+        el(
+          "section",
+          {},
+          el("h3", { text: "Task list" }),
+          tasks.length > 0
+            ? el(
+                "ul",
+                { class: "memory-tasks" },
+                tasks.map((task) =>
+                  el("li", {
+                    "data-task": task.id,
+                    text: `#${task.id} ${task.title}${task.due ? ` · due ${task.due}` : ""} · ${task.doneAt ? `done ${when(task.doneAt)}` : "open"}`,
+                  }),
+                ),
+              )
+            : el("p", { class: "muted", text: "None." }),
+        ),
+      ),
+      files.length > 0 || tasks.length > 0
         ? el("button", {
             type: "button",
             class: "danger",
@@ -981,16 +1136,21 @@
   async function eraseMemory(bot, user) {
     if (
       !window.confirm(
-        `Erase what ${bot} remembers about person ${user}, and their entries in its audit log? This cannot be undone.`,
+        `Erase what ${bot} remembers about person ${user}, their task list, and their entries in its audit log? This cannot be undone.`,
       )
     )
       return;
     try {
-      answer(
-        $("memory-answer"),
-        `Erase ${bot}'s memory of ${user}`,
-        await api("DELETE", `/admin/memory/${encodeURIComponent(bot)}/${encodeURIComponent(user)}`),
-      );
+      const result = await api("DELETE", `/admin/memory/${encodeURIComponent(bot)}/${encodeURIComponent(user)}`);
+      const box = answer($("memory-answer"), `Erase ${bot}'s memory of ${user}`, result);
+      const { erased, tasksErased } = result.json ?? {};
+      if (isNumber(erased) && isNumber(tasksErased))
+        box.insertBefore(
+          el("p", {
+            text: `Erased ${erased === 1 ? "1 memory file" : `${erased} memory files`} and ${tasksErased === 1 ? "1 task" : `${tasksErased} tasks`}.`,
+          }),
+          box.children[1] ?? null,
+        );
       await showMemory();
     } catch (error) {
       failure($("memory-answer"), `Erase ${bot}'s memory of ${user}`, error);

@@ -20,15 +20,18 @@ const TOP_SHOWN = 5;
 
 /**
  * Each schedule with when its Cron Trigger fires next: read on UTC clocks, as Cloudflare fires Cron Triggers, and
- * shown on the bot's clock too. A cron the configuration refused (see /health) has none.
+ * shown on the bot's clock too. A cron the configuration refused (see /health) has none. A briefing says which rooms
+ * it reads and the library its answers are kept in.
  */
 function schedulesOf(bot: BotConfig, now: number) {
-  return bot.schedules.map(({ cron, roomId }) => {
+  return bot.schedules.map(({ cron, roomId, sources, library }) => {
     const parsed = parseCron(cron);
     const at = "error" in parsed ? null : nextFire(parsed, now, "UTC");
     return {
       cron,
       roomId,
+      sources,
+      library,
       nextRunAt: at === null ? null : new Date(at).toISOString(),
       nextRunLocal: at === null ? null : formatWhen(at, bot.timeZone),
     };
@@ -107,6 +110,9 @@ async function botView(env: Env, config: Config, bot: BotConfig, now: number) {
         mcpServers: bot.mcpServers.map((server) => server.name),
         knowledge: bot.knowledge,
         memory: bot.memoryTtlMs !== null,
+        tasks: bot.tasks,
+        digests: bot.digests,
+        catchUp: bot.tools.includes("room_history"),
         consult: bot.consult,
         codeExecution: bot.codeExecution,
         fallbackModel: bot.fallback?.model ?? null,

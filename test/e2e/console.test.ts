@@ -22,11 +22,13 @@ const BOTS = {
     name: "Assistant",
     knowledge: ["handbook"],
     memory: true,
+    tasks: true,
     budget: { daily_usd: 20, monthly_usd: 300, per_person_daily_usd: 2 },
   },
   butler: {
     name: "Butler",
     tools: ["reminders"],
+    digests: true,
     schedules: [{ cron: "30 8 * * 1-5", room: 1, prompt: "Write today's briefing." }],
   },
   // Without a key, and consulting a bot that does not exist: not configured, and a problem shown at the top.
@@ -44,6 +46,8 @@ let page: Page;
 const complaints: string[] = [];
 let nextMessageId = 1;
 let nextRoomId = 700;
+/** The room Ada subscribed to a digest of, through the bot. */
+let digestRoom: number;
 
 /** A mention delivered as Campfire delivers it, from Ada (user 7) unless said otherwise. */
 function mention(roomId: number, plain: string, bot: keyof typeof KEYS = "assistant") {
@@ -121,6 +125,10 @@ describe.skipIf(!available)("the operator's console in a real browser", () => {
     // Recorded traffic: answers in several rooms, a memory written by the model's tool, one failed turn.
     for (const text of ["what is on today?", "and tomorrow?", "thanks"]) await answered(`@Assistant ${text}`);
     await answered("@Butler remind me at noon", "butler");
+    ({ roomId: digestRoom } = await answered(
+      `@Butler a digest of this room on weekdays ${tool("subscribe_digest", { time: "09:00", days: ["mon", "tue", "wed", "thu", "fri"] })}`,
+      "butler",
+    ));
     await answered(
       `@Assistant remember I like short answers ${tool("memory", { command: "create", path: "/memories/preferences.md", file_text: "Likes short answers." })}`,
     );
@@ -209,12 +217,17 @@ describe.skipIf(!available)("the operator's console in a real browser", () => {
     // Capabilities, with the schedule's next run.
     expect(await bot("butler").locator(".schedules").textContent()).toMatch(/30 8 \* \* 1-5 in room 1 — next run \w/);
     expect(await bot("assistant").locator(".budget").textContent()).toContain("wrangler.toml");
+    const can = (id: string) => bot(id).locator(".capabilities dl").textContent();
+    expect(await can("assistant")).toMatch(/Task listsyes.*Digestsno.*Catch me upno/);
+    expect(await can("butler")).toMatch(/Task listsno.*Digestsyes/);
+    // The digest panel reads its list after the figures: the pictures show the subscription.
+    await bot("butler").locator("tr[data-digest]").waitFor();
 
     await page.screenshot({ path: join(process.env.CONSOLE_SCREENSHOTS ?? server.persistDir, "console-desktop.png") });
     const phone = await context.newPage();
     await phone.setViewportSize({ width: 390, height: 844 });
     await open(phone);
-    await phone.locator("#bot-assistant").waitFor();
+    await phone.locator("#bot-butler tr[data-digest]").waitFor();
     await phone.screenshot({ path: join(process.env.CONSOLE_SCREENSHOTS ?? server.persistDir, "console-phone.png") });
     // At phone width nothing is wider than the screen.
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
@@ -303,18 +316,73 @@ describe.skipIf(!available)("the operator's console in a real browser", () => {
     expect(results.some((body) => body.includes("4711") && body.includes("parking"))).toBe(true);
   }, 30_000);
 
-  it("shows what a bot remembers about a person and erases it", async () => {
+  it("lists a digest subscribed through the bot, and ends it only after the operator confirms", async () => {
+    const panel = bot("butler").locator(".digests");
+    const listed = await admin<{ digests: { id: number; cron: string; timeZone: string }[] }>("/admin/digests/butler");
+    expect(listed.digests).toHaveLength(1);
+    const [digest] = listed.digests;
+    const row = panel.locator(`tr[data-digest="${digest!.id}"]`);
+    expect(await panel.textContent()).toContain("1 live of 1 kept");
+    const cells = await row.locator("th, td").allTextContents();
+    expect(cells.slice(0, 5)).toEqual([
+      `#${digest!.id}`,
+      `Ada Lovelace (#${PERSON})`,
+      String(digestRoom),
+      "in the room",
+      `${digest!.cron} (${digest!.timeZone})`,
+    ]);
+    expect(cells.slice(6, 8)).toEqual(["never", "live"]);
+
+    const end = panel.getByRole("button", { name: `End butler's digest #${digest!.id}` });
+    page.once("dialog", (dialog) => dialog.dismiss());
+    await end.click();
+    expect(await panel.locator(".answers").textContent()).toBe("");
+
+    page.once("dialog", (dialog) => {
+      expect(dialog.message()).toContain(`Ada Lovelace's digest #${digest!.id} of room ${digestRoom}`);
+      return dialog.accept();
+    });
+    await end.click();
+    await expect.poll(() => panel.locator(".answers").textContent()).toContain("200");
+    expect(await panel.locator(".answers").textContent()).toContain('"endedWhy": "admin"');
+    await expect.poll(() => row.locator("td").nth(6).textContent()).toContain("ended by an operator");
+    expect(await row.getByRole("button").count()).toBe(0);
+    expect(await panel.textContent()).toContain("0 live of 1 kept");
+    expect(await admin<{ live: number; digests: unknown[] }>("/admin/digests/butler")).toMatchObject({
+      live: 0,
+      digests: [{ id: digest!.id, endedWhy: "admin" }],
+    });
+  }, 30_000);
+
+  it("shows what a bot remembers about a person and their task list, and erases both", async () => {
+    await answered(
+      `@Assistant add it to my list ${tool("tasks", { command: "add", title: "send the Q3 numbers", due: "in 3 days" })}`,
+    );
+    const kept = await admin<{ tasks: { id: number; title: string; due: string }[] }>(
+      `/admin/memory/assistant/${PERSON}`,
+    );
+    expect(kept.tasks).toEqual([expect.objectContaining({ title: "send the Q3 numbers", doneAt: null })]);
+    const [task] = kept.tasks;
     await page.locator("#memory-bot").selectOption("assistant");
     await page.getByLabel("Campfire user id", { exact: true }).fill(String(PERSON));
     await page.getByRole("button", { name: "Look up" }).click();
     await expect.poll(() => page.locator("#memory-view").textContent()).toContain("/memories/preferences.md");
+    expect(await page.locator("#memory-view [data-task]").allTextContents()).toEqual([
+      `#${task!.id} send the Q3 numbers · due ${task!.due} · open`,
+    ]);
 
     page.once("dialog", (dialog) => dialog.accept());
     await page.getByRole("button", { name: `Erase everything assistant keeps about ${PERSON}` }).click();
-    await expect.poll(() => page.locator("#memory-answer").textContent()).toContain('"erased": 1');
+    await expect.poll(() => page.locator("#memory-answer").textContent()).toContain("Erased 1 memory file and 1 task.");
+    expect(await page.locator("#memory-answer").textContent()).toContain('"tasksErased": 1');
     await expect.poll(() => page.locator("#memory-view").textContent()).toContain("0 files");
+    expect(await page.locator("#memory-view").textContent()).toContain("and 0 tasks");
+    expect(await page.locator("#memory-view [data-task]").count()).toBe(0);
     expect(await page.locator("#memory-view").textContent()).not.toContain("null");
-    expect(await admin<{ files: unknown[] }>(`/admin/memory/assistant/${PERSON}`)).toMatchObject({ files: [] });
+    expect(await admin<{ files: unknown[] }>(`/admin/memory/assistant/${PERSON}`)).toMatchObject({
+      files: [],
+      tasks: [],
+    });
   }, 30_000);
 
   it("ends a conversation only after the operator confirms", async () => {

@@ -158,4 +158,18 @@ describe.skipIf(!available)("the playground in a real browser", () => {
     expect(await answer.locator(`a[href$="/rooms/1/@${graces}"]`).count()).toBe(1);
     expect(await answer.textContent()).toContain(`Ada Lovelace's last message here was ${adas}`);
   }, 60_000);
+
+  it("keeps a person's task list without a key: added in one room, read back in another through the tasks tool", async () => {
+    await page.getByRole("listitem").filter({ hasText: "# Lab" }).click();
+    await say("@Assistant add 'send the Q3 numbers' to my list", "open task.");
+    const added = await page.locator(".message.bot .body", { hasText: "Added #" }).last().textContent();
+    const id = /Added #(\d+) to Ada Lovelace's list: send the Q3 numbers\./.exec(added ?? "")?.[1];
+    expect(id, `the answer in Lab was: ${added}`).toBeDefined();
+
+    await page.getByRole("listitem").filter({ hasText: "# Watercooler" }).click();
+    await say("@Assistant what's on my list?", "send the Q3 numbers");
+    const listed = page.locator(".message.bot .body", { hasText: "The task list says" }).last();
+    expect(await listed.textContent()).toContain("Offline model");
+    expect(await listed.locator("blockquote").textContent()).toContain(`#${id} send the Q3 numbers`);
+  }, 60_000);
 });

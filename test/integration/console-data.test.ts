@@ -29,7 +29,18 @@ interface BotView {
   };
   capabilities: {
     tools: string[];
-    schedules: { cron: string; roomId: number; nextRunAt: string | null; nextRunLocal: string | null }[];
+    memory: boolean;
+    tasks: boolean;
+    digests: boolean;
+    catchUp: boolean;
+    schedules: {
+      cron: string;
+      roomId: number;
+      sources: number[];
+      library: string | null;
+      nextRunAt: string | null;
+      nextRunLocal: string | null;
+    }[];
   };
   audit: { kind: string; at: string }[];
 }
@@ -119,6 +130,20 @@ describe("GET /admin/console", () => {
     expect([1, 2, 3, 4, 5]).toContain(next.getUTCDay());
     expect([next.getUTCHours(), next.getUTCMinutes()]).toEqual([8, 30]);
     expect(schedule!.nextRunLocal).toMatch(/(09|10):30 \(Europe\/Berlin\)$/);
+  });
+
+  it("says which bots take digest subscriptions, keep task lists, catch people up, and what a briefing reads", async () => {
+    const data = await consoleData();
+    const can = (id: string) => botIn(data, id).capabilities;
+    expect(can("digester")).toMatchObject({ digests: true, tasks: false, catchUp: false });
+    expect(can("tasker")).toMatchObject({ digests: false, tasks: true, memory: true, catchUp: false });
+    expect(can("butler")).toMatchObject({ digests: false, tasks: false, catchUp: true });
+    expect(can("assistant")).toMatchObject({ digests: false, tasks: false, catchUp: false });
+    expect(can("briefer").schedules).toEqual([
+      expect.objectContaining({ roomId: 4501, sources: [4502, 4503, 4504, 4505], library: "briefings-test" }),
+    ]);
+    // A plain scheduled turn reads no other room and keeps no answers.
+    expect(can("butler").schedules).toEqual([expect.objectContaining({ sources: [], library: null })]);
   });
 
   it("says where a budget comes from, what is spent of it, and alerts a paused bot, as the audit log shows", async () => {
