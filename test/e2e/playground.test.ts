@@ -68,7 +68,8 @@ describe.skipIf(!available)("the playground in a real browser", () => {
 
   it("answers through the real webhook path, renders HTML, remembers within a room and not across rooms", async () => {
     // Without a key the page says the model is offline and how to add one.
-    expect(await page.locator("#offline").isVisible()).toBe(true);
+    // Shown once the page has read /api/config: waited for, not checked the instant the page loads.
+    await page.locator("#offline").waitFor({ state: "visible", timeout: 10_000 });
     await say("@Assistant hello there", "You said: hello there. I remember 0 earlier messages");
     // Rendered as HTML, not Markdown: the label is bold.
     expect(await page.locator(".message.bot .body strong", { hasText: "Offline model" }).first().isVisible()).toBe(
