@@ -47,6 +47,10 @@
     return node;
   }
 
+  /** A table: its header row's cells, then its body's rows (lists are spread, as in el()). */
+  const dataTable = (attrs, headers, rows) =>
+    el("table", attrs, el("thead", {}, el("tr", {}, headers)), el("tbody", {}, rows));
+
   /** Replaces a node's children; lists are spread and absent ones (null, false) left out, as in el(). */
   const put = (node, ...children) =>
     node.replaceChildren(
@@ -263,59 +267,37 @@
     const plot = el("div", { class: "plot" });
     // What is not added up (how many were alive at once, a share) is summed up by its highest point instead.
     const overall = kind.overall === "highest" ? "highest" : "total";
-    const totals = el(
-      "table",
+    const totals = dataTable(
       { class: "chart-figures" },
-      el(
-        "thead",
-        {},
-        el(
+      [
+        el("th", { scope: "col", text: "" }),
+        el("th", { scope: "col", text: overall }),
+        el("th", { scope: "col", text: "latest" }),
+      ],
+      kind.series.map((s, i) => {
+        const values = columns[i].filter(isNumber);
+        const figure = overall === "highest" ? Math.max(...values) : sum(values);
+        return el(
           "tr",
           {},
-          el("th", { scope: "col", text: "" }),
-          el("th", { scope: "col", text: overall }),
-          el("th", { scope: "col", text: "latest" }),
-        ),
-      ),
-      el(
-        "tbody",
-        {},
-        kind.series.map((s, i) => {
-          const values = columns[i].filter(isNumber);
-          const figure = overall === "highest" ? Math.max(...values) : sum(values);
-          return el(
-            "tr",
-            {},
-            el("th", { scope: "row" }, el("span", { class: `swatch s${i}` }), s.label),
-            el("td", { "data-overall": s.label, text: values.length ? kind.format(figure) : NONE }),
-            el("td", { text: kind.format(columns[i].at(-1)) }),
-          );
-        }),
-      ),
+          el("th", { scope: "row" }, el("span", { class: `swatch s${i}` }), s.label),
+          el("td", { "data-overall": s.label, text: values.length ? kind.format(figure) : NONE }),
+          el("td", { text: kind.format(columns[i].at(-1)) }),
+        );
+      }),
     );
-    const table = el(
-      "table",
+    const table = dataTable(
       {},
-      el(
-        "thead",
-        {},
+      [
+        el("th", { scope: "col", text: range === "hourly" ? "hour" : "day" }),
+        kind.series.map((s) => el("th", { scope: "col", text: s.label })),
+      ],
+      points.map((p, row) =>
         el(
           "tr",
           {},
-          el("th", { scope: "col", text: range === "hourly" ? "hour" : "day" }),
-          kind.series.map((s) => el("th", { scope: "col", text: s.label })),
-        ),
-      ),
-      el(
-        "tbody",
-        {},
-        points.map((p, row) =>
-          el(
-            "tr",
-            {},
-            el("th", { scope: "row", text: p?.day ? dayLabel(`${p.day}T12:00:00`) : p?.at ? label(p.at) : NONE }),
-            columns.map((column) => el("td", { text: kind.format(column[row]) })),
-          ),
+          el("th", { scope: "row", text: p?.day ? dayLabel(`${p.day}T12:00:00`) : p?.at ? label(p.at) : NONE }),
+          columns.map((column) => el("td", { text: kind.format(column[row]) })),
         ),
       ),
     );
@@ -571,48 +553,37 @@
         ? el(
             "div",
             { class: "scroll" },
-            el(
-              "table",
+            dataTable(
               {},
-              el(
-                "thead",
-                {},
+              [
+                ["#", "owner", "room", "posted", "schedule", "next due", "last delivered", "ended", ""].map((h) =>
+                  el("th", { scope: "col", text: h }),
+                ),
+              ],
+              digests.map((d) =>
                 el(
                   "tr",
-                  {},
-                  ["#", "owner", "room", "posted", "schedule", "next due", "last delivered", "ended", ""].map((h) =>
-                    el("th", { scope: "col", text: h }),
-                  ),
-                ),
-              ),
-              el(
-                "tbody",
-                {},
-                digests.map((d) =>
+                  { "data-digest": d.id },
+                  el("th", { scope: "row", text: `#${d.id}` }),
+                  el("td", { text: `${d.owner?.name ?? "person"} (#${d.owner?.id ?? "?"})` }),
+                  el("td", { text: d.room ?? NONE }),
+                  el("td", { text: posted(d) }),
+                  el("td", { text: `${d.cron ?? NONE} (${d.timeZone ?? NONE})` }),
+                  el("td", { text: d.nextDueAt ? when(d.nextDueAt) : NONE }),
+                  el("td", { text: d.lastDeliveredAt ? when(d.lastDeliveredAt) : "never" }),
+                  el("td", { text: ended(d) }),
                   el(
-                    "tr",
-                    { "data-digest": d.id },
-                    el("th", { scope: "row", text: `#${d.id}` }),
-                    el("td", { text: `${d.owner?.name ?? "person"} (#${d.owner?.id ?? "?"})` }),
-                    el("td", { text: d.room ?? NONE }),
-                    el("td", { text: posted(d) }),
-                    el("td", { text: `${d.cron ?? NONE} (${d.timeZone ?? NONE})` }),
-                    el("td", { text: d.nextDueAt ? when(d.nextDueAt) : NONE }),
-                    el("td", { text: d.lastDeliveredAt ? when(d.lastDeliveredAt) : "never" }),
-                    el("td", { text: ended(d) }),
-                    el(
-                      "td",
-                      {},
-                      d.endedAt
-                        ? null
-                        : el("button", {
-                            type: "button",
-                            class: "danger",
-                            text: "End",
-                            "aria-label": `End ${bot.id}'s digest #${d.id}`,
-                            onclick: () => endDigest(bot, d),
-                          }),
-                    ),
+                    "td",
+                    {},
+                    d.endedAt
+                      ? null
+                      : el("button", {
+                          type: "button",
+                          class: "danger",
+                          text: "End",
+                          "aria-label": `End ${bot.id}'s digest #${d.id}`,
+                          onclick: () => endDigest(bot, d),
+                        }),
                   ),
                 ),
               ),
@@ -701,39 +672,24 @@
         overriding ? el("span", { class: "badge override", text: "overrides wrangler.toml" }) : null,
       ),
       spent.length > 0
-        ? el(
-            "table",
+        ? dataTable(
             {},
-            el(
-              "thead",
-              {},
+            [["budget", "period", "spent", "limit", "used", "resets"].map((h) => el("th", { scope: "col", text: h }))],
+            spent.map((c) =>
               el(
                 "tr",
-                {},
-                ["budget", "period", "spent", "limit", "used", "resets"].map((h) =>
-                  el("th", { scope: "col", text: h }),
-                ),
-              ),
-            ),
-            el(
-              "tbody",
-              {},
-              spent.map((c) =>
-                el(
-                  "tr",
-                  { class: isNumber(c.limitUsd) && c.limitUsd > 0 && c.committedUsd / c.limitUsd >= 0.8 ? "high" : "" },
-                  el("th", {
-                    scope: "row",
-                    text: c.kind === "daily" ? "today" : c.kind === "monthly" ? "this month" : c.kind,
-                  }),
-                  el("td", { text: typeof c.period === "string" ? c.period.replace(/^[a-z]:/, "") : NONE }),
-                  el("td", { text: usd(c.committedUsd) }),
-                  el("td", { text: usd(c.limitUsd) }),
-                  el("td", {
-                    text: isNumber(c.limitUsd) && c.limitUsd > 0 ? percent(c.committedUsd / c.limitUsd) : NONE,
-                  }),
-                  el("td", { text: c.resetsAt ? when(c.resetsAt) : NONE }),
-                ),
+                { class: isNumber(c.limitUsd) && c.limitUsd > 0 && c.committedUsd / c.limitUsd >= 0.8 ? "high" : "" },
+                el("th", {
+                  scope: "row",
+                  text: c.kind === "daily" ? "today" : c.kind === "monthly" ? "this month" : c.kind,
+                }),
+                el("td", { text: typeof c.period === "string" ? c.period.replace(/^[a-z]:/, "") : NONE }),
+                el("td", { text: usd(c.committedUsd) }),
+                el("td", { text: usd(c.limitUsd) }),
+                el("td", {
+                  text: isNumber(c.limitUsd) && c.limitUsd > 0 ? percent(c.committedUsd / c.limitUsd) : NONE,
+                }),
+                el("td", { text: c.resetsAt ? when(c.resetsAt) : NONE }),
               ),
             ),
           )
@@ -821,32 +777,19 @@
         ? el(
             "div",
             { class: "scroll" },
-            el(
-              "table",
+            dataTable(
               {},
-              el(
-                "thead",
-                {},
+              [["when", "what", "by", "room", "about", "detail"].map((h) => el("th", { scope: "col", text: h }))],
+              entries.map((e) =>
                 el(
                   "tr",
                   {},
-                  ["when", "what", "by", "room", "about", "detail"].map((h) => el("th", { scope: "col", text: h })),
-                ),
-              ),
-              el(
-                "tbody",
-                {},
-                entries.map((e) =>
-                  el(
-                    "tr",
-                    {},
-                    el("td", { text: when(e.at) }),
-                    el("td", { text: e.kind ?? NONE }),
-                    el("td", { text: who(e) }),
-                    el("td", { text: e.room ?? NONE }),
-                    el("td", { text: e.about ?? NONE }),
-                    el("td", { text: details(e.detail) }),
-                  ),
+                  el("td", { text: when(e.at) }),
+                  el("td", { text: e.kind ?? NONE }),
+                  el("td", { text: who(e) }),
+                  el("td", { text: e.room ?? NONE }),
+                  el("td", { text: e.about ?? NONE }),
+                  el("td", { text: details(e.detail) }),
                 ),
               ),
             ),
@@ -920,43 +863,28 @@
         ? el(
             "div",
             { class: "scroll" },
-            el(
-              "table",
+            dataTable(
               { class: "documents" },
-              el(
-                "thead",
-                {},
+              [["document", "title", "size", "counts", "updated", ""].map((h) => el("th", { scope: "col", text: h }))],
+              documents.map((doc) =>
                 el(
                   "tr",
-                  {},
-                  ["document", "title", "size", "counts", "updated", ""].map((h) =>
-                    el("th", { scope: "col", text: h }),
-                  ),
-                ),
-              ),
-              el(
-                "tbody",
-                {},
-                documents.map((doc) =>
+                  { "data-doc": doc.id },
+                  el("th", { scope: "row", text: doc.id }),
+                  el("td", { text: doc.title ?? NONE }),
+                  el("td", { text: bytes(doc.size) }),
+                  el("td", { text: bytes(doc.counted) }),
+                  el("td", { text: when(doc.updatedAt) }),
                   el(
-                    "tr",
-                    { "data-doc": doc.id },
-                    el("th", { scope: "row", text: doc.id }),
-                    el("td", { text: doc.title ?? NONE }),
-                    el("td", { text: bytes(doc.size) }),
-                    el("td", { text: bytes(doc.counted) }),
-                    el("td", { text: when(doc.updatedAt) }),
-                    el(
-                      "td",
-                      {},
-                      el("button", {
-                        type: "button",
-                        class: "danger",
-                        text: "Delete",
-                        "aria-label": `Delete ${doc.id}`,
-                        onclick: () => deleteDocument(name, doc.id),
-                      }),
-                    ),
+                    "td",
+                    {},
+                    el("button", {
+                      type: "button",
+                      class: "danger",
+                      text: "Delete",
+                      "aria-label": `Delete ${doc.id}`,
+                      onclick: () => deleteDocument(name, doc.id),
+                    }),
                   ),
                 ),
               ),

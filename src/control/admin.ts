@@ -18,7 +18,7 @@ type AppEnv = { Bindings: Env };
 export const botsAdmin = new Hono<AppEnv>();
 
 /** The bot named by the URL, or the 404 saying there is none. */
-function botOf(c: Context<AppEnv>): BotConfig | Response {
+export function botOf(c: Context<AppEnv>): BotConfig | Response {
   const botId = c.req.param("botId") ?? "";
   const { bots } = loadConfig(c.env);
   return (
@@ -27,7 +27,7 @@ function botOf(c: Context<AppEnv>): BotConfig | Response {
   );
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const seconds = `${CONTROL_CACHE_MS / 1000} s`;
 
 function describe(bot: BotConfig, view: ControlView) {

@@ -1,5 +1,5 @@
-import { type Context, Hono } from "hono";
-import { type BotConfig, loadConfig } from "../config";
+import { Hono } from "hono";
+import { botOf, iso } from "../control/admin";
 import { recordAudit } from "../control/audit";
 import { log } from "../log";
 import { type DigestView, digestsOf } from "./access";
@@ -12,17 +12,6 @@ type AppEnv = { Bindings: Env };
  * which room, when, where it goes, how it ended — a focus only by its length, and never what a digest said.
  */
 export const digestsAdmin = new Hono<AppEnv>();
-
-function botOf(c: Context<AppEnv>): BotConfig | Response {
-  const botId = c.req.param("botId") ?? "";
-  const { bots } = loadConfig(c.env);
-  return (
-    bots.get(botId) ??
-    c.json({ error: `no bot "${botId.slice(0, 64)}" is configured; the bots are ${[...bots.keys()].join(", ")}` }, 404)
-  );
-}
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 const show = (digest: DigestView) => ({
   id: digest.id,

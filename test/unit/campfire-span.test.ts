@@ -1,30 +1,13 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { CampfireClient } from "../../src/campfire/client";
-import { Room } from "../../src/campfire/room";
 import { readAfter, readSince } from "../../src/campfire/span";
-import { handleBotApi } from "../../src/campfire-emulator/bot-api";
-import { MemoryCampfireStore } from "../../src/campfire-emulator/memory-store";
-import { TEST_KEYS } from "../bots";
+import { emulatedRoom } from "./emulated-room";
 
-const KEY = TEST_KEYS.assistant;
-const BASE = "https://chat.example.com";
 const ADA = { id: 7, name: "Ada Lovelace", role: "member" as const };
 const START = Date.parse("2026-11-30T08:00:00Z");
 
-/** A room of the emulated Campfire (once-campfire's paging: 40 a page, `Link: rel="next"`), and who said what. */
+/** A room of the emulated Campfire, and who said what. */
 function campfire() {
-  const store = new MemoryCampfireStore({
-    authenticateBot: (key) => (key === KEY ? { id: Number(KEY.split("-")[0]), name: "Assistant", role: "bot" } : null),
-    rooms: [1],
-  });
-  const requests: string[] = [];
-  const client = new (class extends CampfireClient {
-    override async request(path: string, init: RequestInit = {}): Promise<Response> {
-      requests.push(path.slice(path.indexOf("/messages")));
-      return handleBotApi(new Request(BASE + path, init), store);
-    }
-  })(BASE);
-  const room = new Room(client, 1, KEY, new Set(), () => {}, BASE);
+  const { store, requests, room } = emulatedRoom();
   /** Says `count` messages one minute apart from `from`; returns their ids. */
   const say = (count: number, from: number) =>
     Array.from({ length: count }, (_, i) => {

@@ -1,14 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { CampfireClient } from "../../src/campfire/client";
-import { Room } from "../../src/campfire/room";
-import { handleBotApi } from "../../src/campfire-emulator/bot-api";
-import { MemoryCampfireStore } from "../../src/campfire-emulator/memory-store";
 import { roomHistory, sinceInstant } from "../../src/tools/room-history";
 import type { ToolContext } from "../../src/tools/tool";
 import { TEST_KEYS } from "../bots";
+import { BASE, emulatedRoom } from "./emulated-room";
 
-const KEY = TEST_KEYS.assistant;
-const BASE = "https://chat.example.com";
+const _KEY = TEST_KEYS.assistant;
 const ZONE = "Europe/Berlin";
 const NOW = Date.parse("2026-12-01T12:00:00Z");
 const ADA = { id: 7, name: "Ada Lovelace", role: "member" as const };
@@ -45,20 +41,10 @@ describe("reading the time room_history's since names", () => {
 
 /** A room of the emulated Campfire (once-campfire's paging), a turn's tool context in it, and who said what when. */
 function room() {
-  const store = new MemoryCampfireStore({
-    authenticateBot: (key) => (key === KEY ? { id: Number(KEY.split("-")[0]), name: "Assistant", role: "bot" } : null),
-    rooms: [1],
-  });
-  const requests: string[] = [];
-  const client = new (class extends CampfireClient {
-    override async request(path: string, init: RequestInit = {}): Promise<Response> {
-      requests.push(path.slice(path.indexOf("/messages")));
-      return handleBotApi(new Request(BASE + path, init), store);
-    }
-  })(BASE);
+  const { store, requests, room } = emulatedRoom();
   const context: ToolContext = {
     botId: "assistant",
-    room: new Room(client, 1, KEY, new Set(), () => {}, BASE),
+    room,
     reminders: { add: () => 1, all: () => [], cancel: () => false },
     asker: { id: ADA.id, name: ADA.name },
     timeZone: ZONE,
