@@ -10,7 +10,7 @@ import { type LogFields, log } from "../log";
 import type { TasksApi } from "../memory/tasks-tool";
 import type { MemoryApi } from "../memory/tool";
 import { type Person, ToolError } from "../tools/tool";
-import { afterTurn, cachePlan, historyWarm, storedRhythm } from "./cache-ttl";
+import { afterTurn, cachePlan, cacheToolRound, historyWarm, storedRhythm } from "./cache-ttl";
 import { foldHistory, turnsToFold } from "./compaction";
 import { consultBot } from "./consult";
 import type { AuditSink } from "./effects";
@@ -118,12 +118,13 @@ export async function answerWaiting({
       contextShownUpto(stored.turns, stored.summary?.upto ?? null),
     );
     const now = new Date();
+    const historyTrimmed = fold > 0 || history !== stored;
     const cache = cachePlan({
       rhythm: state.rhythm,
       now: now.getTime(),
       ttlMs: state.ttlMs,
       nextReminderAt: store.reminders.nextDueAt(),
-      historyTrimmed: fold > 0 || history !== stored,
+      historyTrimmed,
     });
     const memory = reach.memory(bot, asker);
     const knowledge = reach.knowledge(bot);
@@ -225,6 +226,7 @@ export async function answerWaiting({
       audit: reach.audit,
       container: bot.codeExecution ? containerParam(state.containerId, bot.skills) : undefined,
       onText: (snapshot) => streamer.update(snapshot),
+      cacheRound: (done) => cacheToolRound(state.rhythm.rounds, done),
     });
     await streamer.drain();
     const usage = addUsage(addUsage(answer.usage, consultUsage), foldUsage);
@@ -246,7 +248,16 @@ export async function answerWaiting({
       answer.containerId,
       spend.current(state.budget),
       answer.fallbackModel !== undefined,
-      storedRhythm(afterTurn(state.rhythm, now.getTime(), Date.now())),
+      storedRhythm(
+        afterTurn(state.rhythm, {
+          startedAt: now.getTime(),
+          endedAt: Date.now(),
+          cached: answer.usage.cacheRead + answer.usage.cacheWrite > 0,
+          plan: cache,
+          historyTrimmed,
+          toolRounds: answer.calls - 1,
+        }),
+      ),
     );
     kept = true;
     const answered = {
