@@ -138,6 +138,12 @@ export function schedule(seed: number): DayMessage[] {
   return day;
 }
 
+/**
+ * What one request was made of, in blocks, as the driver counts it (its `RequestParts`; declared here, like `Driver`,
+ * so this file's type check does not take in the bot's code).
+ */
+type RequestParts = { summary: number } | Record<"tools" | "system" | "history" | "turn" | "rounds", number>;
+
 /** One request as the fake's cache saw it, and what it was billed. */
 type Sent = CachedRequest;
 
@@ -145,8 +151,9 @@ type Sent = CachedRequest;
 export interface Day {
   bot: BotId;
   seed: number;
-  /** The requests of each message, in order. */
+  /** The requests of each message, in order, and what each was made of. */
   messages: Sent[][];
+  parts: RequestParts[][];
   /** The tools the bot offers, in the fake's tokens. */
   toolTokens: number;
   /** Messages whose sender differs from the previous message's. */
@@ -169,7 +176,7 @@ interface Driver {
       from: Person,
       text: string,
       messageId: number,
-    ): Promise<{ calls: number; toolDefinitions: unknown[] }>;
+    ): Promise<{ calls: number; toolDefinitions: unknown[]; parts: RequestParts[] }>;
   };
 }
 
@@ -241,6 +248,7 @@ export async function roomDays(): Promise<Day[]> {
           modelMs: MODEL_MS,
         });
         const messages: Sent[][] = [];
+        const parts: RequestParts[][] = [];
         let toolTokens = 0;
         for (const message of day) {
           for (const line of message.chatter) campfire.say(room, line.from, line.text);
@@ -250,11 +258,13 @@ export async function roomDays(): Promise<Day[]> {
           const turn = await conversation.turn(message.at, message.from, message.text, mention.id);
           toolTokens = turn.toolDefinitions.reduce<number>((sum, tool) => sum + blockTokens(tool), 0);
           messages.push(anthropic.cacheLog.slice(before));
+          parts.push(turn.parts);
         }
         days.push({
           bot: id,
           seed,
           messages,
+          parts,
           toolTokens,
           speakerChanges: day.filter((m, i) => i > 0 && m.from !== day[i - 1]!.from).length,
         });
@@ -326,6 +336,46 @@ export function oracleByBreakpoint(requests: Sent[]): (request: number, block: n
   return (request, block) => marks[request]![block]!;
 }
 
+/** The parts of a request the breakdown prices apart, in the prompt cache's order; a summary's request is all one. */
+export const PARTS = ["tools", "system", "history", "turn", "rounds", "summary"] as const;
+type Part = (typeof PARTS)[number];
+
+/**
+ * What each part of a request cost in input-equivalent tokens: its tokens priced by where they fall among what the
+ * request read (×0.1), wrote for an hour (×2) or 5 minutes (×1.25) and sent uncached (×1), in that order.
+ */
+export function partCosts(request: Sent, parts: RequestParts): Record<Part, number> {
+  const costs = Object.fromEntries(PARTS.map((part) => [part, 0])) as Record<Part, number>;
+  const counts: [Part, number][] =
+    "summary" in parts
+      ? [["summary", parts.summary]]
+      : PARTS.slice(0, 5).map((part) => [part, parts[part as Exclude<Part, "summary">]]);
+  const blocks = counts.reduce((sum, [, count]) => sum + count, 0);
+  if (blocks !== request.blocks.length)
+    throw new Error(
+      `a request of ${request.blocks.length} blocks was counted as ${blocks} (${JSON.stringify(parts)}): bench/room-day/driver.ts counts the request's parts as the fake's cache splits them, so fix its count`,
+    );
+  const u = request.usage;
+  const read = u.cache_read_input_tokens;
+  const hour = read + u.cache_creation.ephemeral_1h_input_tokens;
+  const written = hour + u.cache_creation.ephemeral_5m_input_tokens;
+  const segments: [number, number, number][] = [
+    [0, read, 0.1],
+    [read, hour, 2],
+    [hour, written, 1.25],
+    [written, Infinity, 1],
+  ];
+  const tokensBefore = (block: number) => (block === 0 ? 0 : request.blocks[block - 1]!.tokens);
+  let block = 0;
+  for (const [part, count] of counts) {
+    const [start, end] = [tokensBefore(block), tokensBefore(block + count)];
+    for (const [low, high, price] of segments)
+      costs[part] += Math.max(0, Math.min(end, high) - Math.max(start, low)) * price;
+    block += count;
+  }
+  return costs;
+}
+
 export interface DayFigures {
   bot: BotId;
   seed: number;
@@ -346,6 +396,10 @@ export interface DayFigures {
   /** The issue's oracle (per request), and the stricter one (per breakpoint) the target is held to. */
   oracleByRequest: number;
   oracle: number;
+  /** Our input cost per answered message by part of the requests, in input-equivalent tokens. */
+  parts: Record<Part, number>;
+  /** The share of the dollars per message that is output. */
+  outputShare: number;
 }
 
 export function figures(day: Day): DayFigures {
@@ -378,6 +432,16 @@ export function figures(day: Day): DayFigures {
     oneHour: sum(reprice(requests, () => "1h")),
     oracleByRequest: sum(reprice(requests, oracleByRequest(requests))),
     oracle: sum(reprice(requests, oracleByBreakpoint(requests))),
+    parts: Object.fromEntries(
+      PARTS.map((part) => [
+        part,
+        day.messages.reduce(
+          (total, message, m) => total + message.reduce((sum, r, i) => sum + partCosts(r, day.parts[m]![i]!)[part], 0),
+          0,
+        ) / n,
+      ]),
+    ) as Record<Part, number>,
+    outputShare: (output * SONNET.output) / (ours * SONNET.input + output * SONNET.output),
   };
 }
 
@@ -466,15 +530,58 @@ export function renderRoomDay(days: DayFigures[]): string[] {
       `on a virtual clock; a model call takes ${MODEL_MS / 1000} s of it. ` +
       "Tokens are the fake's count (a quarter of each block's JSON); Anthropic-defined tools (memory, web search) count as their short definitions, without the instructions the API adds for them. " +
       "Input-equivalent tokens: uncached input ×1, 5-minute writes ×1.25, 1-hour writes ×2, reads ×0.1; dollars add output at Sonnet's prices. " +
-      "Model calls and every figure include the summaries of dropped history (on-demand compaction: after a break of an hour or more, a history of over about 3 000 tokens is folded into a summary but for its newest ~1 000; " +
+      "Model calls and every figure include the summaries of dropped history (on-demand compaction: when nothing of the history is left in the cache, usually after a break of an hour or more, a history of over about 3 000 tokens is folded into a summary but for its newest ~1 000; " +
       "the fake's summary keeps every line of the day's random talk that looks like a decision, so each one is as long as allowed, 512 tokens of output). " +
       "The same recorded requests are re-priced with no caching, every breakpoint 5-minute, every breakpoint 1-hour, and by two oracles that know when each next request comes: " +
       "the issue's, per request (5 m if the next comes within 5 min, 1 h if within the hour, no write otherwise; reads as long as an entry lives), " +
       "and the stricter one the target is held to, per breakpoint (each marked for the gap until its own prefix is next sent: a tool round's within seconds, the history's at the next turn). " +
       "\"Today\" is this bench on the code before this work (commit b9d8bbf): every breakpoint 5-minute, the asker's name in the assistant's system prompt, no breakpoint in tool rounds, " +
       "the latest room messages sent again each turn, history dropped oldest-first and never summarized; its input cost after gaps of 5 min or more was 30 – 60 % of the day's. " +
-      "(Issue #22's own figures — $0.0125, $0.0235 and $0.0087 per message — came from a day whose answers, room talk and tool use are not in the repository; this day's differ, and so do its dollars.) A cut short of 30 % is a day whose cost is mostly rewriting the whole history after breaks of over an hour, which no choice of ttl avoids, and output. " +
-      "A summary makes those rewrites smaller, and ours and the oracle cheaper alike: where ours ÷ oracle rises with it, the ttl choices cost what they did in tokens (the plain bot's gap to the oracle is the same to the token), only the day costs less.",
+      "(Issue #22's own figures — $0.0125, $0.0235 and $0.0087 per message — came from a day whose answers, room talk and tool use are not in the repository; this day's differ, and so do its dollars.) " +
+      "A summary makes the rewrites after breaks smaller, and ours and the oracle cheaper alike, so it raises ours ÷ oracle while the day costs less.",
+    "",
+    "Where a message's input cost goes, ours, in input-equivalent tokens per answered message: each request's blocks priced by where they fall among what it read, wrote for an hour or 5 minutes and sent uncached.",
+    "",
+    table(
+      [
+        "bot",
+        "seed",
+        "tool definitions",
+        "system prompt",
+        "history (summary, past turns)",
+        "the message (question, room context, time)",
+        "tool rounds (calls, results)",
+        "summarizing (its requests' input)",
+        "output's share of $ / message",
+      ],
+      days.map((d) => [
+        d.bot,
+        d.seed,
+        ...PARTS.map((part) => Math.round(d.parts[part])),
+        `${(100 * d.outputShare).toFixed(0)} %`,
+      ]),
+    ),
+    ...shortfalls(days),
+  ];
+}
+
+/** For each day whose cut falls short of 30 %: what 30 % would take, against what the oracle and its tools cost. */
+function shortfalls(days: DayFigures[]): string[] {
+  const short = days.filter((d) => TODAY[d.bot][d.seed] && d.dollars > 0.7 * TODAY[d.bot][d.seed]!.dollars);
+  if (short.length === 0) return [];
+  const sentences = short.map((d) => {
+    const target = 0.7 * TODAY[d.bot][d.seed]!.dollars;
+    const output = d.dollars - d.inputTokens * SONNET.input;
+    const atOracle = (d.oracle / d.ours) * d.inputTokens * SONNET.input + output;
+    return (
+      `${d.bot} on seed ${d.seed} is ${(100 * (1 - d.dollars / TODAY[d.bot][d.seed]!.dollars)).toFixed(0)} % below today: 30 % is ${usd(target)} a message, ` +
+      `${Math.round((d.dollars - target) / SONNET.input)} input-equivalent tokens fewer than it pays, and even priced by the oracle it would cost ${usd(atOracle)}; ` +
+      `its tool definitions (${d.toolTokens} tokens in every request) cost it ${Math.round(d.parts.tools)} of them a message and its tool rounds, whose results are read once and so are not worth caching, ${Math.round(d.parts.rounds)}`
+    );
+  });
+  return [
+    "",
+    `Short of the 30 % cut: ${sentences.join("; ")}. That is what the bot is sent, not how it is cached, and today's bots were offered fewer tools.`,
   ];
 }
 

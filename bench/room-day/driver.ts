@@ -15,6 +15,7 @@ import { type BotConfig, loadConfig } from "../../src/config";
 import {
   afterTurn,
   cachePlan,
+  cacheToolRound,
   historyWarm,
   type Rhythm,
   readRhythm,
@@ -63,11 +64,22 @@ export interface DaySetup {
   modelMs: number;
 }
 
-/** What one turn sent: how many model calls, and the tokens of the tools it offered (the fake's count). */
+/**
+ * What one request was made of, in the prompt cache's order: how many blocks of tools, system prompt, history
+ * (summary and past turns), this turn's message (question, room context, time) and tool rounds; a summary's request
+ * is all `summary`.
+ */
+export type RequestParts = { summary: number } | Record<"tools" | "system" | "history" | "turn" | "rounds", number>;
+
+/** What one turn sent: how many model calls, the tools it offered, and each request's parts. */
 export interface TurnRecord {
   calls: number;
   toolDefinitions: unknown[];
+  parts: RequestParts[];
 }
+
+const blocksIn = (messages: { content: unknown }[]) =>
+  messages.reduce((sum, message) => sum + (Array.isArray(message.content) ? message.content.length : 1), 0);
 
 /** The bot's key in the fake Campfire: its user id, then 12 characters. */
 const BOT_KEY = "99-RoomDayBench";
@@ -79,12 +91,15 @@ export class DayConversation {
   private readonly room: Room;
   private readonly model: Required<Pick<Model, "ask" | "compact">>;
   private history: History = { summary: null, turns: [] };
-  private rhythm: Rhythm = { at: null, gaps: [] };
+  private rhythm: Rhythm = readRhythm(null);
   /** The Campfire ids of the messages sent to the bot: the conversation's `seen` table. */
   private readonly seen = new Set<string>();
   private readonly reminders = reminderBook();
   private readonly memories = new Map<number, FileStore>();
   private clock = 0;
+  /** This turn's requests' parts, and where its own message is among their messages. */
+  private parts: RequestParts[] = [];
+  private turnAt: number | undefined;
 
   constructor(private readonly setup: DaySetup) {
     const config = loadConfig({
@@ -112,12 +127,22 @@ export class DayConversation {
     const claude = new ClaudeClient({ apiKey: "sk-ant-room-day", baseUrl: setup.anthropicUrl });
     this.model = {
       ask: async (request, options) => {
+        // The turn's own message is the last of its first request; tool rounds come after it.
+        this.turnAt ??= request.messages.length - 1;
+        this.parts.push({
+          tools: request.tools?.length ?? 0,
+          system: request.system.length,
+          history: blocksIn(request.messages.slice(0, this.turnAt)),
+          turn: blocksIn(request.messages.slice(this.turnAt, this.turnAt + 1)),
+          rounds: blocksIn(request.messages.slice(this.turnAt + 1)),
+        });
         setup.setClock(this.clock);
         const answer = await claude.ask(request, options);
         this.clock += setup.modelMs;
         return answer;
       },
       compact: async (request, options) => {
+        this.parts.push({ summary: (request.tools?.length ?? 0) + request.system.length + blocksIn(request.messages) });
         setup.setClock(this.clock);
         const answer = await claude.compact(request, options);
         this.clock += setup.modelMs;
@@ -129,6 +154,8 @@ export class DayConversation {
   /** Answers one message sent at `at` (already in the room as Campfire message `messageId`), and posts the answer. */
   async turn(at: number, from: Person, text: string, messageId: number): Promise<TurnRecord> {
     this.clock = at;
+    this.parts = [];
+    this.turnAt = undefined;
     this.seen.add(String(messageId));
     const stored = this.history;
     const fold = turnsToFold({
@@ -155,12 +182,13 @@ export class DayConversation {
     const nextReminderAt = this.reminders
       .all()
       .reduce<number | null>((next, r) => (next === null || r.dueAt < next ? r.dueAt : next), null);
+    const historyTrimmed = fold > 0 || history !== stored;
     const cache = cachePlan({
       rhythm: this.rhythm,
       now: at,
       ttlMs: this.bot.sessionTtlMs,
       nextReminderAt,
-      historyTrimmed: fold > 0 || history !== stored,
+      historyTrimmed,
     });
     const request = turnRequest({
       bot: this.bot,
@@ -210,14 +238,23 @@ export class DayConversation {
       onAsk: () => calls++,
       onText: () => {},
       signal: new AbortController().signal,
+      cacheRound: (done) => cacheToolRound(this.rhythm.rounds, done),
     });
-    this.rhythm = readRhythm(storedRhythm(afterTurn(this.rhythm, at, this.clock)));
+    const record = {
+      startedAt: at,
+      endedAt: this.clock,
+      cached: answer.usage.cacheRead + answer.usage.cacheWrite > 0,
+      plan: cache,
+      historyTrimmed,
+      toolRounds: answer.calls - 1,
+    };
+    this.rhythm = readRhythm(storedRhythm(afterTurn(this.rhythm, record)));
     await this.room.post(`<p>${answer.text.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</p>`);
     this.history = {
       summary: history.summary,
       turns: appendExchange(history.turns, request.prompt, answer.text, context),
     };
-    return { calls, toolDefinitions: request.tools };
+    return { calls, toolDefinitions: request.tools, parts: this.parts };
   }
 
   private knowledge(): TurnToolContext["knowledge"] {

@@ -31,6 +31,8 @@ export interface LoopInput {
   onUsage?: (usage: TokenUsage, byFallback: boolean) => void;
   /** Where what the tool runs changed is recorded. */
   audit?: AuditSink;
+  /** Whether the newest tool results get the loop's breakpoint after this many tool rounds; always, if not given. */
+  cacheRound?: (done: number) => boolean;
 }
 
 export interface LoopAnswer {
@@ -43,6 +45,8 @@ export interface LoopAnswer {
   containerId: string | null;
   /** The fallback model that answered a round of the turn, when one did. */
   fallbackModel?: string;
+  /** How many times the model was asked. */
+  calls: number;
 }
 
 const joinText = (before: string, more: string) => [before, more].filter(Boolean).join("\n\n");
@@ -63,11 +67,14 @@ export async function runModelLoop(input: LoopInput): Promise<LoopAnswer> {
   let containerId: string | null = null;
   let container = input.container;
   // The newest tool result carries the loop's breakpoint, so each round reads the rounds before it (room context
-  // included) from the cache; moved forward as the loop grows, it stays one breakpoint, within the API's four.
+  // included) from the cache; moved forward as the loop grows, it stays one breakpoint, within the API's four. It
+  // is set only where `cacheRound` expects another round to read it: the last round's write is never read.
   let roundBreakpoint: ToolResultBlockParam | undefined;
   let fallbackModel: string | undefined;
+  let calls = 0;
   for (let round = 0; ; round++) {
     input.onAsk();
+    calls++;
     const before = text;
     const answer = await model.ask(
       {
@@ -109,11 +116,14 @@ export async function runModelLoop(input: LoopInput): Promise<LoopAnswer> {
       // After this round's results the model is asked max - round - 1 more times; the last of those runs no tool.
       const toolContext = { ...input.toolContext, toolRoundsLeft: bot.maxToolRounds - round - 2 };
       const results = await runTools(answer.content, bot, input.toolbox, toolContext, input.audit);
-      if (roundBreakpoint) delete roundBreakpoint.cache_control;
-      roundBreakpoint = results.at(-1);
-      if (roundBreakpoint) roundBreakpoint.cache_control = ROUND_CACHE;
+      const newest = results.at(-1);
+      if (newest && (input.cacheRound?.(round + 1) ?? true)) {
+        if (roundBreakpoint) delete roundBreakpoint.cache_control;
+        roundBreakpoint = newest;
+        roundBreakpoint.cache_control = ROUND_CACHE;
+      }
       messages.push({ role: "user", content: results });
     }
   }
-  return { text, usage, stopReason, fileIds, containerId, fallbackModel };
+  return { text, usage, stopReason, fileIds, containerId, fallbackModel, calls };
 }

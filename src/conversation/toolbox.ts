@@ -48,7 +48,10 @@ function consultTool(other: BotConfig): Tool<z.ZodType, ConsultToolContext> {
   return kept(consultTools, other, () => newConsultTool(other));
 }
 
-/** What a bot is for: its prompt's first line of prose (a prompt file's headings skipped), placeholders filled. */
+/**
+ * What a bot is for: the first sentence of its prompt's prose (a prompt file's headings skipped), placeholders
+ * filled. The rest is how it works, which the bot consulting it needs not be told in every request.
+ */
 function purposeOf(bot: BotConfig): string {
   const prompt = fillPlaceholders(bot.systemPrompt, {
     bot_name: bot.name,
@@ -56,7 +59,8 @@ function purposeOf(bot: BotConfig): string {
     time_zone: bot.timeZone,
   });
   const line = prompt.split("\n").find((text) => text.trim() !== "" && !text.trim().startsWith("#")) ?? "";
-  return line.trim().slice(0, 300);
+  const sentence = /^.*?[.!?](?=\s|$)/.exec(line.trim())?.[0] ?? line.trim();
+  return sentence.slice(0, 300);
 }
 
 function newConsultTool(other: BotConfig): Tool<z.ZodType, ConsultToolContext> {

@@ -11,7 +11,7 @@ import type { TasksApi } from "../memory/tasks-tool";
 import type { MemoryApi } from "../memory/tool";
 import { withNotes } from "../schedules/material";
 import { type Person, ToolError } from "../tools/tool";
-import { afterTurn, cachePlan, historyWarm, storedRhythm } from "./cache-ttl";
+import { afterTurn, cachePlan, cacheToolRound, historyWarm, storedRhythm } from "./cache-ttl";
 import { foldHistory, turnsToFold } from "./compaction";
 import { consultBot } from "./consult";
 import type { AuditSink } from "./effects";
@@ -119,12 +119,13 @@ export async function answerWaiting({
       contextShownUpto(stored.turns, stored.summary?.upto ?? null),
     );
     const now = new Date();
+    const historyTrimmed = fold > 0 || history !== stored;
     const cache = cachePlan({
       rhythm: state.rhythm,
       now: now.getTime(),
       ttlMs: state.ttlMs,
       nextReminderAt: store.reminders.nextDueAt(),
-      historyTrimmed: fold > 0 || history !== stored,
+      historyTrimmed,
     });
     const memory = reach.memory(bot, asker);
     const knowledge = reach.knowledge(bot);
@@ -227,6 +228,7 @@ export async function answerWaiting({
       audit: reach.audit,
       container: bot.codeExecution ? containerParam(state.containerId, bot.skills) : undefined,
       onText: (snapshot) => streamer.update(snapshot),
+      cacheRound: (done) => cacheToolRound(state.rhythm.rounds, done),
     });
     await streamer.drain();
     const usage = addUsage(addUsage(answer.usage, consultUsage), foldUsage);
@@ -255,7 +257,16 @@ export async function answerWaiting({
       answer.containerId,
       spend.current(state.budget),
       answer.fallbackModel !== undefined,
-      storedRhythm(afterTurn(state.rhythm, now.getTime(), Date.now())),
+      storedRhythm(
+        afterTurn(state.rhythm, {
+          startedAt: now.getTime(),
+          endedAt: Date.now(),
+          cached: answer.usage.cacheRead + answer.usage.cacheWrite > 0,
+          plan: cache,
+          historyTrimmed,
+          toolRounds: answer.calls - 1,
+        }),
+      ),
       { claudeMicros: spend.spentMicros },
     );
     kept = true;

@@ -71,7 +71,10 @@ export class ToolError extends Error {}
 /** Definitions already built: turning a zod schema into JSON Schema is the costliest part of offering a tool. */
 const definitions = new WeakMap<Tool, ToolDefinition>();
 
-/** JSON Schema's safe-integer bounds that zod writes for every `.int()`: they tell Claude nothing, and cost tokens in every request. */
+/**
+ * What zod writes that tells Claude nothing and costs tokens in every request: the safe-integer bounds of every
+ * `.int()`, and every object's `additionalProperties: false` (zod drops keys it does not know, it does not refuse them).
+ */
 const unbounded = (_key: string, value: unknown) =>
   value && typeof value === "object" && !Array.isArray(value)
     ? Object.fromEntries(
@@ -79,7 +82,8 @@ const unbounded = (_key: string, value: unknown) =>
           ([key, bound]) =>
             !(
               (key === "maximum" && bound === Number.MAX_SAFE_INTEGER) ||
-              (key === "minimum" && bound === Number.MIN_SAFE_INTEGER)
+              (key === "minimum" && bound === Number.MIN_SAFE_INTEGER) ||
+              (key === "additionalProperties" && bound === false)
             ),
         ),
       )

@@ -44,11 +44,12 @@ const rhythmOf = (roomId: number, bot: Bot = "assistant") =>
       JSON.parse(state.storage.sql.exec<{ r: string }>("SELECT cache_rhythm AS r FROM conversation").one().r) as {
         at: number;
         gaps: number[];
+        rounds: number[];
       },
   );
 
 describe("prompt-cache ttls chosen from the conversation's rhythm", { timeout: 30_000 }, () => {
-  it("keeps the system prompt for the hour and a new conversation's first turn for 5 minutes, then the history for the hour too", async () => {
+  it("keeps a new conversation's first turn for 5 minutes, system prompt included, then the history for the hour", async () => {
     const roomId = newRoomId();
     await send(roomId, `ttl${roomId} one`);
     await fakeCampfire.waitForMessages(roomId, 1);
@@ -58,8 +59,9 @@ describe("prompt-cache ttls chosen from the conversation's rhythm", { timeout: 3
     const [second] = (await fakeAnthropic.requestsMentioning(`ttl${roomId} two`)).filter((request) =>
       JSON.stringify(request.body.messages.at(-1)).includes("two"),
     );
-    // System prompt and the turn's words; then the system prompt, the newest answer and the turn's words.
-    expect(ttls(first!)).toEqual(["1h", "5m"]);
+    // System prompt and the turn's words; then the system prompt, the newest answer and the turn's words: nothing
+    // of the first turn was kept for the hour, so the history is, or a pause would lose all of it.
+    expect(ttls(first!)).toEqual(["5m", "5m"]);
     expect(ttls(second!)).toEqual(["1h", "1h", "5m"]);
     // The gap between the two turns is kept with the answer, in the row the turn writes anyway.
     const rhythm = await rhythmOf(roomId);
@@ -83,12 +85,34 @@ describe("prompt-cache ttls chosen from the conversation's rhythm", { timeout: 3
 });
 
 describe("tool rounds", { timeout: 30_000 }, () => {
-  it("read everything the round before sent from the cache: one breakpoint moves to the newest tool result", async () => {
+  it("write no breakpoint on tool results that no later round reads, in a conversation whose turns answer after one round", async () => {
     const roomId = newRoomId();
-    const marker = `rounds${roomId}`;
-    await send(roomId, `${marker} what is pending? [fake:tool=list_reminders,rounds=2,id=${marker}]`, "butler");
+    const marker = `oneround${roomId}`;
+    await send(roomId, `${marker} what is pending? [fake:tool=list_reminders,id=${marker}]`, "butler");
     await fakeCampfire.waitForMessages(roomId, 1);
     const rounds = await fakeAnthropic.requestsMentioning(marker);
+    expect(rounds).toHaveLength(2);
+    expect(blocksOf(rounds[1]!).filter((block) => block.type === "tool_result" && block.cache_control)).toEqual([]);
+    // The round is remembered, so the conversation learns how its tool use goes.
+    expect((await rhythmOf(roomId, "butler")).rounds).toEqual([1]);
+  });
+
+  it("read everything the round before sent from the cache once turns go on past one round: one breakpoint moves to the newest tool result", async () => {
+    const roomId = newRoomId();
+    const marker = `rounds${roomId}`;
+    // Two turns that each went on to a second round: a round's results are now worth caching for the next.
+    for (const [n, earlier] of ["one", "two"].entries()) {
+      await send(
+        roomId,
+        `${marker}${earlier} what is pending? [fake:tool=list_reminders,rounds=2,id=${marker}${earlier}]`,
+        "butler",
+      );
+      await fakeCampfire.waitForMessages(roomId, n + 1);
+    }
+    await send(roomId, `${marker} what is pending? [fake:tool=list_reminders,rounds=2,id=${marker}]`, "butler");
+    await fakeCampfire.waitForMessages(roomId, 3);
+    // Only the third turn's requests hold its question (the others' words differ).
+    const rounds = await fakeAnthropic.requestsMentioning(`${marker} what`);
     expect(rounds).toHaveLength(3);
     for (const [index, request] of rounds.entries()) {
       const marked = blocksOf(request).filter((block) => block.cache_control);

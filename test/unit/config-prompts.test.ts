@@ -85,6 +85,25 @@ describe("placeholders in a bot's prompt", () => {
     expect(tools.get("ask_expert")!.description).toMatch(/What it is for: Expert digs up facts about tea\.$/);
   });
 
+  it("tell another bot only the first sentence of what this one is for, not how it goes about it", () => {
+    const config = loadConfig({
+      CAMPFIRE_URL: "https://chat.example.com",
+      SESSION_TTL: "",
+      BOTS: {
+        expert: {
+          name: "Expert",
+          system_prompt: "You dig up facts about tea. Use the almanac first, then cite its page.",
+        },
+        agent: { name: "Agent", consult: ["expert"] },
+      },
+      ANTHROPIC_API_KEY: "sk-test",
+      BOT_KEY_AGENT: "4-AgentKey1234",
+      BOT_KEY_EXPERT: "5-ExpertKey123",
+    } as ConfigEnv);
+    const tools = toolbox(config.bots.get("agent")!, [config.bots.get("expert")!], { id: 7, name: "Ada" });
+    expect(tools.get("ask_expert")!.description).toMatch(/What it is for: You dig up facts about tea\.$/);
+  });
+
   it.each<[string, string, RegExp]>([
     [
       "the date, which changes every turn",

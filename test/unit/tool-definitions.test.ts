@@ -13,6 +13,12 @@ describe("tool definitions as Claude is offered them", () => {
     });
   });
 
+  it("leave out every object's additionalProperties: false, since zod drops keys it does not know rather than refusing them", () => {
+    for (const tool of [...Object.values(TOOLS), ...Object.values(DIGEST_TOOLS), tasksTool])
+      expect(JSON.stringify(toolDefinition(tool))).not.toContain('"additionalProperties":false');
+    expect(TOOLS.cancel_reminder.input.parse({ id: 3, reason: "no longer needed" })).toEqual({ id: 3 });
+  });
+
   it("still refuses an input beyond those bounds, as zod checks it", () => {
     expect(TOOLS.cancel_reminder.input.safeParse({ id: 2 ** 60 }).success).toBe(false);
     expect(TOOLS.cancel_reminder.input.safeParse({ id: 3 }).success).toBe(true);
