@@ -37,7 +37,8 @@ export const TEST_BOTS = {
   // An operator's Monday briefing in room 4501 from three rooms and one it cannot read, the last two kept.
   briefer: {
     name: "Briefer",
-    knowledge_write: ["briefings-test"],
+    // Read only: the Worker keeps its briefings there, and people ask it about them with search_knowledge.
+    knowledge: ["briefings-test"],
     schedules: [
       {
         cron: "0 9 * * MON",

@@ -215,13 +215,15 @@ export function readBot(
 function checkSchedules(id: string, bot: BotEntry, problems: string[]): void {
   bot.schedules.forEach((schedule, index) => {
     const at = `BOTS.${id}.schedules.${index}`;
-    if (schedule.library !== undefined && !bot.knowledge_write.includes(schedule.library))
+    // The Worker stores the answers itself: the bot need only read the library to be asked about them.
+    const reads = [...bot.knowledge, ...bot.knowledge_write];
+    if (schedule.library !== undefined && !reads.includes(schedule.library))
       problems.push(
-        `${at}.library: "${schedule.library}" is not in this bot's knowledge_write, so its answers could not be stored there; add knowledge_write = ["${schedule.library}"] to this bot`,
+        `${at}.library: "${schedule.library}" is not a library this bot reads, so no one could ask it about what it kept there; add knowledge = ["${schedule.library}"] to this bot (the Worker stores the answers: store_document is not needed)`,
       );
     if (schedule.keep !== undefined && schedule.library === undefined)
       problems.push(
-        `${at}.keep: keeps past answers only in a library; add library = "briefings" (or another of knowledge_write)`,
+        `${at}.keep: keeps past answers only in a library; add library = "briefings" (or another library the bot reads)`,
       );
     // A firing is known by its cron and room (the turn's message id), so two such schedules would start one turn.
     const twin = bot.schedules.findIndex((other) => other.cron === schedule.cron && other.room === schedule.room);

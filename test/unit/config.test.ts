@@ -95,11 +95,11 @@ describe("loadConfig", () => {
     [briefing({ sources: [3, 7, 3] }), /BOTS.assistant.schedules.0.sources: must not list a room twice/],
     [
       briefing({ library: "Briefings" }),
-      /BOTS.assistant.schedules.0.library: "briefings" is not in this bot's knowledge_write, so its answers could not be stored there; add knowledge_write = \["briefings"\]/,
+      /BOTS.assistant.schedules.0.library: "briefings" is not a library this bot reads, so no one could ask it about what it kept there; add knowledge = \["briefings"\]/,
     ],
     [briefing({ keep: 10 }), /BOTS.assistant.schedules.0.keep: keeps past answers only in a library; add library =/],
     [
-      briefing({ library: "briefings", keep: 501 }, { knowledge_write: ["briefings"] }),
+      briefing({ library: "briefings", keep: 501 }, { knowledge: ["briefings"] }),
       /BOTS.assistant.schedules.0.keep: must be at most 500/,
     ],
     [
@@ -123,7 +123,7 @@ describe("loadConfig", () => {
 
   it("reads a briefing's sources and library, keeping 60 past briefings unless it says", () => {
     const config = loadConfig(
-      env(briefing({ sources: [1, 2, 3], library: "Briefings" }, { knowledge_write: ["briefings"] })),
+      env(briefing({ sources: [1, 2, 3], library: "Briefings" }, { knowledge: ["briefings"] })),
     );
     expect(config.problems).toEqual([]);
     expect(config.bots.get("assistant")!.schedules).toEqual([
