@@ -49,7 +49,8 @@ export async function buildWithDeepImports(outdir: string): Promise<Bundle | nul
     cpSync(join(ROOT, "src"), join(copy, "src"), { recursive: true });
     for (const file of ["wrangler.toml", "package.json", "tsconfig.json", "worker-configuration.d.ts"])
       cpSync(join(ROOT, file), join(copy, file));
-    symlinkSync(join(ROOT, "node_modules"), join(copy, "node_modules"));
+    // What wrangler.toml's [build] command and [assets] read, as they are: only src/ is changed.
+    for (const dir of ["node_modules", "public", "scripts", "prompts"]) symlinkSync(join(ROOT, dir), join(copy, dir));
     for (const change of DEEP_IMPORTS) {
       const file = join(copy, change.file);
       const source = readFileSync(file, "utf8");
