@@ -1,6 +1,6 @@
 import { log } from "../log";
 import type { Person, ToolContext } from "../tools/tool";
-import type { EndReason, Subscription } from "./store";
+import type { EndReason, Subscription } from "./subscription";
 
 /** The Durable Object holding one bot's digest subscriptions. */
 export const digestsName = (botId: string) => `digests:${botId}`;

@@ -40,8 +40,9 @@ const TABLE: [pattern: string, layer: Layer][] = [
   ["src/registry/**", "objects"],
   // A bot's control object; its clients (the switch's status, the audit log) are below every layer that reads them.
   ["src/control/control-object.ts", "objects"],
-  // A bot's digests object starts turns in conversations; its store, schedule, prompt and tools are a feature.
+  // A bot's digests object and its firing start turns in conversations; its stores, schedule, prompt, tools: features.
   ["src/digests/digests-object.ts", "objects"],
+  ["src/digests/firing.ts", "objects"],
   ["src/conversation/**", "conversation core"],
   ["src/knowledge/**", "features"],
   ["src/memory/**", "features"],
