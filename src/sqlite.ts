@@ -1,5 +1,5 @@
 /** What the helpers below run statements through: a Durable Object's `ctx.storage.sql`, or a metered wrapper of it. */
-type Sql = Pick<SqlStorage, "exec">;
+export type Sql = Pick<SqlStorage, "exec">;
 
 /**
  * The tables a Durable Object's SQLite holds, each with its `CREATE TABLE` text, in one statement (a schema created

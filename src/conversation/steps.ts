@@ -12,8 +12,9 @@ import { BudgetRefused, type TurnSpend, withoutNotices } from "./spend";
 import type { ConversationState, Outgoing } from "./state";
 import type { ConversationStore } from "./store";
 import { appendExchange, type Turn } from "./transcript";
-import { answerWaiting, type Reach } from "./turn";
+import { answerWaiting } from "./turn";
 import { nextBatch } from "./turn-request";
+import type { Reach } from "./turn-tools";
 
 /** What the steps of a turn need from the object running them. */
 export interface StepContext {

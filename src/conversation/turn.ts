@@ -3,47 +3,21 @@ import type { BudgetAccess } from "../budget/access";
 import { acknowledge, release } from "../campfire/ack-boost";
 import type { Room } from "../campfire/room";
 import type { BotConfig } from "../config";
-import { pausedSentence } from "../control/status";
-import type { DigestsApi } from "../digests/access";
-import type { KnowledgeAccess } from "../knowledge/access";
-import { type LogFields, log } from "../log";
-import type { TasksApi } from "../memory/tasks-tool";
-import type { MemoryApi } from "../memory/tool";
-import { withNotes } from "../schedules/material";
-import { type Person, ToolError } from "../tools/tool";
-import { afterTurn, cachePlan, cacheToolRound, historyWarm, storedRhythm } from "./cache-ttl";
-import { foldHistory, turnsToFold } from "./compaction";
-import { consultBot } from "./consult";
-import type { AuditSink } from "./effects";
+import type { LogFields } from "../log";
+import type { Person } from "../tools/tool";
+import { cachePlan, cacheToolRound } from "./cache-ttl";
 import { addUsage, type Model, NO_USAGE, type TokenUsage } from "./model";
 import { runModelLoop } from "./model-loop";
-import { historyMessages } from "./prompt";
 import { roomContext } from "./room-context";
 import { budgetReader, reserveTurn, type TurnSpend } from "./spend";
 import type { ConversationState, Outgoing } from "./state";
 import type { ConversationStore } from "./store";
 import { PROGRESS_AFTER_MS, ReplyStreamer } from "./streamer";
-import type { TurnToolContext } from "./toolbox";
-import { contextShownUpto, type History, summaryTokens, type Turn, withinBudget } from "./transcript";
+import { contextShownUpto, type Turn } from "./transcript";
+import { keepReply } from "./turn-answer";
+import { foldTurns, historyPlan } from "./turn-history";
 import { nextBatch, turnRequest } from "./turn-request";
-
-/** What lies beyond the conversation that a turn may reach, bound by the edge for this bot. */
-export interface Reach {
-  knowledge(bot: BotConfig): KnowledgeAccess | undefined;
-  /** The person's memory with the bot; fixed for the whole turn, so nothing in it can reach another person's. */
-  memory(bot: BotConfig, person: Person): MemoryApi | undefined;
-  /** The person's digest subscriptions with the bot, in this room (by its name); fixed for the turn like memory. */
-  digests(bot: BotConfig, person: Person, roomName: string): DigestsApi | undefined;
-  /** The person's task list with the bot, fixed for the whole turn like their memory. */
-  tasks(bot: BotConfig, person: Person): TasksApi | undefined;
-  bot(id: string): BotConfig | undefined;
-  /** A consulted bot's usage, to count under that bot too. */
-  consulted(botId: string, usage: TokenUsage): void;
-  /** Records what a tool run changed in that bot's audit log. */
-  audit: AuditSink;
-  /** Whether an operator has paused the bot: a paused bot answers no consultation either. */
-  paused(botId: string): Promise<boolean>;
-}
+import { type Reach, turnTools } from "./turn-tools";
 
 export interface TurnSetup {
   store: ConversationStore;
@@ -99,17 +73,8 @@ export async function answerWaiting({
   try {
     await streamer.adoptOrphan(state.draft.postingSince);
     const stored = store.history();
-    const compact = model.compact?.bind(model);
-    const fold = compact
-      ? turnsToFold({
-          turns: stored.turns,
-          summaryTokens: summaryTokens(stored.summary),
-          budget: bot.historyBudgetTokens,
-          cold: !historyWarm(state.rhythm, started),
-        })
-      : 0;
-    // Folded into the summary once the budget allows the turn; without one to make, what is over the budget goes.
-    let history = fold > 0 ? stored : dropped(stored, bot, room.id);
+    const { compact, fold, history: start } = historyPlan(stored, model, bot, state.rhythm, started, room.id);
+    let history = start;
     const context = await roomContext(
       room,
       store,
@@ -128,7 +93,6 @@ export async function answerWaiting({
       historyTrimmed,
     });
     const memory = reach.memory(bot, asker);
-    const knowledge = reach.knowledge(bot);
     const consultable = bot.consult.map((id) => reach.bot(id)).filter((other) => other !== undefined);
     const { prompt, system, messages, tools, custom } = turnRequest({
       bot,
@@ -143,41 +107,21 @@ export async function answerWaiting({
       cache,
       budgeted: budget !== undefined,
     });
-    let consultUsage: TokenUsage = { ...NO_USAGE };
-    const toolContext: TurnToolContext = {
-      botId: bot.id,
+    const { toolContext, consultUsage } = turnTools({
+      reach,
+      bot,
       room,
+      roomName: state.roomName,
       reminders: store.reminders,
       asker,
-      // Their first: what they had not seen when they asked lies before it.
-      askerMessageId: pending.find((message) => message.userId === asker.id)?.messageId ?? undefined,
-      timeZone: bot.timeZone,
+      pending,
       now,
-      knowledge,
       memory,
-      digests: reach.digests(bot, asker, state.roomName),
-      tasks: reach.tasks(bot, asker),
-    };
-    toolContext.consult = async (otherId, question) => {
-      const other = reach.bot(otherId)!;
-      if (await reach.paused(otherId)) throw new ToolError(`${pausedSentence(other.name)} Answer without it.`);
-      // Paid from this turn's reservation, at the consulted bot's model's price.
-      const answer = await consultBot({
-        model,
-        caller: bot,
-        other,
-        question,
-        context: toolContext,
-        knowledge: reach.knowledge(other),
-        signal: timeout.signal,
-        onAsk,
-        onUsage: (usage) => spend.add(usage, other.price),
-        audit: reach.audit,
-      });
-      consultUsage = addUsage(consultUsage, answer.usage);
-      reach.consulted(otherId, answer.usage);
-      return answer.text;
-    };
+      model,
+      signal: timeout.signal,
+      onAsk,
+      spend,
+    });
     // Before the model is asked: a turn a budget does not allow is not started.
     const notices = budget
       ? await reserveTurn({
@@ -195,8 +139,7 @@ export async function answerWaiting({
     if (budget) toolContext.budget = budgetReader(budget, bot, asker, room.id, now);
     let foldUsage: TokenUsage = { ...NO_USAGE };
     if (fold > 0 && compact) {
-      onAsk();
-      const folded = await foldHistory({
+      const folded = await foldTurns({
         compact,
         bot,
         roomId: room.id,
@@ -205,13 +148,14 @@ export async function answerWaiting({
         history,
         fold,
         signal: timeout.signal,
+        onAsk,
+        spend,
+        store,
+        messages,
+        ttl: cache.history,
       });
+      history = folded.history;
       foldUsage = folded.usage;
-      spend.add(folded.usage, bot.price);
-      if (folded.history) store.keepHistory(folded.history);
-      history = folded.history ?? dropped(history, bot, room.id);
-      // The request's history is the new one; the turn's own message (its last) stays as it was.
-      messages.splice(0, messages.length - 1, ...historyMessages(history, cache.history));
     }
     const answer = await runModelLoop({
       model,
@@ -231,55 +175,25 @@ export async function answerWaiting({
       cacheRound: (done) => cacheToolRound(state.rhythm.rounds, done),
     });
     await streamer.drain();
-    const usage = addUsage(addUsage(answer.usage, consultUsage), foldUsage);
-    const outgoing: Outgoing = {
-      kind: "reply",
-      uptoSeq: last.seq,
+    const usage = addUsage(addUsage(answer.usage, consultUsage()), foldUsage);
+    const { outgoing, answered } = await keepReply({
+      store,
+      state,
+      spend,
+      answer,
+      usage,
+      pending,
       prompt,
       context,
-      // Composed once and kept: a retried delivery posts the same text, and the kept briefing is what was posted.
-      markdown: [
-        withNotes(
-          answer.text || emptyAnswer(answer.stopReason, answer.fileIds.length),
-          pending.flatMap((message) => message.notes),
-        ),
-        ...notices,
-      ].join("\n\n"),
-      messageId: streamer.shownMessageId,
-      posted: 0,
-      queuedAt: Date.now(),
-      files: answer.fileIds,
-      boost: await boosting,
-    };
-    store.keepAnswer(
-      outgoing,
-      usage,
-      answer.containerId,
-      spend.current(state.budget),
-      answer.fallbackModel !== undefined,
-      storedRhythm(
-        afterTurn(state.rhythm, {
-          startedAt: now.getTime(),
-          endedAt: Date.now(),
-          cached: answer.usage.cacheRead + answer.usage.cacheWrite > 0,
-          plan: cache,
-          historyTrimmed,
-          toolRounds: answer.calls - 1,
-        }),
-      ),
-      { claudeMicros: spend.spentMicros },
-    );
+      notices,
+      streamer,
+      boosting,
+      started,
+      now,
+      cache,
+      historyTrimmed,
+    });
     kept = true;
-    const answered = {
-      claude_ms: Date.now() - started,
-      messages: pending.length,
-      stop: answer.stopReason,
-      streamed: streamer.shownMessageId !== null,
-      files: answer.fileIds.length,
-      tokens: { ...usage },
-      cache_ttl: [cache.system, cache.history, cache.turn].map((ttl) => ttl ?? "none").join(","),
-      ...(answer.fallbackModel ? { fallback: answer.fallbackModel } : {}),
-    };
     return { outgoing, answered, transcript: history.turns };
   } finally {
     // Nothing may outlive the turn: no timer, no request, and no 👀 on a question this run did not answer.
@@ -287,24 +201,4 @@ export async function answerWaiting({
     await streamer.drain();
     if (!kept) await release(room, await boosting);
   }
-}
-
-/** The history without the oldest turns over the budget; what is dropped here is dropped for good when the turn settles. */
-function dropped(history: History, bot: BotConfig, roomId: number): History {
-  const kept = withinBudget(history, bot.historyBudgetTokens);
-  if (kept !== history)
-    log("info", "history.trimmed", {
-      bot: bot.id,
-      room: roomId,
-      dropped_turns: history.turns.length - kept.turns.length,
-      kept_turns: kept.turns.length,
-    });
-  return kept;
-}
-
-function emptyAnswer(stopReason: string | null, files: number): string {
-  if (files > 0) return files === 1 ? "Here is the file." : `Here are the ${files} files.`;
-  return stopReason === "max_tokens"
-    ? "_(My answer ran past this bot's max_tokens before any text; ask me to be briefer.)_"
-    : "_(I have nothing to add.)_";
 }

@@ -6,7 +6,7 @@ import { recordAudit } from "../control/audit";
 import { knownStatus } from "../control/status";
 import type { Meter } from "../conversation/meter";
 import type { Model } from "../conversation/model";
-import type { Reach } from "../conversation/turn";
+import type { Reach } from "../conversation/turn-tools";
 import { digestsFor } from "../digests/access";
 import { ServiceFailure } from "../failure";
 import { knowledgeAccess } from "../knowledge/access";
