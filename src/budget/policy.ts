@@ -1,5 +1,5 @@
 import type { BudgetLimits } from "../config/budget";
-import { kept } from "../keep";
+import { wallTime, zonedToUtc } from "../zoned-time";
 
 /** The four budgets a bot may have; a turn is checked against them in this order, the narrowest first. */
 export type BudgetKind = "person" | "room" | "daily" | "monthly";
@@ -29,46 +29,23 @@ export const toUsd = (micros: number): number => micros / 1_000_000;
 /** Share of a budget at which the answer carries a notice, once per budget and period. */
 export const WARN_SHARE = 0.8;
 
-// A formatter per time zone, built once per isolate: building one costs more than the arithmetic around it.
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
 /** The wall-clock date and time at `at` in `timeZone`. */
 function wallClock(at: number, timeZone: string) {
-  const format = kept(
-    formatters,
-    timeZone,
-    () =>
-      new Intl.DateTimeFormat("en-US", {
-        timeZone,
-        year: "numeric",
-        month: "numeric",
-        day: "numeric",
-        hour: "numeric",
-        minute: "numeric",
-        second: "numeric",
-        hourCycle: "h23",
-      }),
-  );
-  const parts = Object.fromEntries(format.formatToParts(at).map((part) => [part.type, Number(part.value)]));
+  const wall = new Date(wallTime(at, timeZone));
   return {
-    year: parts.year!,
-    month: parts.month!,
-    day: parts.day!,
-    hour: parts.hour!,
-    minute: parts.minute!,
-    second: parts.second!,
+    year: wall.getUTCFullYear(),
+    month: wall.getUTCMonth() + 1,
+    day: wall.getUTCDate(),
+    hour: wall.getUTCHours(),
+    minute: wall.getUTCMinutes(),
+    second: wall.getUTCSeconds(),
   };
 }
 
 /** The first instant of the local day `year-month-day` in `timeZone` (an overflowing month or day rolls over, as in Date.UTC). */
 export function startOfDay(year: number, month: number, day: number, timeZone: string): number {
   const wall = Date.UTC(year, month - 1, day);
-  let at = wall;
-  // The zone's offset there, applied twice, settles it across a daylight-saving change.
-  for (let i = 0; i < 2; i++) {
-    const clock = wallClock(at, timeZone);
-    at = wall - (Date.UTC(clock.year, clock.month - 1, clock.day, clock.hour, clock.minute, clock.second) - at);
-  }
+  let at = zonedToUtc(wall, timeZone);
   // Where the clock jumps over midnight itself, the day begins when that jump lands.
   const target = new Date(wall).toISOString().slice(0, 10);
   for (let step = 0; step < 8 && dateKey(wallClock(at, timeZone)) < target; step++) at += 15 * 60_000;

@@ -132,9 +132,10 @@ async function failStep(
   };
   if (failure.kind === "internal")
     log("error", "internal.error", { ...fields, stack: (error as Error)?.stack?.slice(0, 1_500) ?? null });
-  if (stage === "answer" && summaryRefused(failure) && ctx.store.history().summary !== null) {
+  const history = stage === "answer" && summaryRefused(failure) ? ctx.store.history() : null;
+  if (history?.summary) {
     // Kept, the summary the API no longer takes would fail every later turn until the TTL: the turn goes without it.
-    ctx.store.keepHistory({ ...ctx.store.history(), summary: null });
+    ctx.store.keepHistory({ ...history, summary: null });
     ctx.store.recordRetry(
       state.retry.attempts + 1,
       state.retry.since ?? now,
