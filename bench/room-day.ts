@@ -225,7 +225,8 @@ export async function roomDays(): Promise<Day[]> {
       return roundsDone < calls.length ? { text: "Let me check.", tool: calls[roundsDone] } : { text: script!.answer };
     },
   });
-  const campfire = await startFakeCampfire();
+  // Messages are stamped on the day's virtual clock, as Campfire stamps them when they are said.
+  const campfire = await startFakeCampfire({ now: () => clock });
   try {
     const driver = await loadDriver(dir);
     const vars = readConfig(join(ROOT, "wrangler.toml")).vars;
@@ -236,6 +237,7 @@ export async function roomDays(): Promise<Day[]> {
       for (const id of BOTS) {
         bot = id;
         anthropic.reset();
+        campfire.reset();
         const room = roomId++;
         const conversation = new driver.DayConversation({
           vars: { ...vars, BOTS: { ...(vars.BOTS as object), plain: PLAIN } },
@@ -251,8 +253,9 @@ export async function roomDays(): Promise<Day[]> {
         const parts: RequestParts[][] = [];
         let toolTokens = 0;
         for (const message of day) {
-          for (const line of message.chatter) campfire.say(room, line.from, line.text);
-          const mention = campfire.say(room, message.from, message.text);
+          for (const [i, line] of message.chatter.entries())
+            campfire.say(room, line.from, line.text, message.at - 1_000 * (message.chatter.length - i));
+          const mention = campfire.say(room, message.from, message.text, message.at);
           script = message;
           const before = anthropic.cacheLog.length;
           const turn = await conversation.turn(message.at, message.from, message.text, mention.id);
@@ -524,7 +527,7 @@ export function renderRoomDay(days: DayFigures[]): string[] {
         .join(", ")} on seeds ${SEEDS.join(", ")}); 0–3 room messages not sent to the bot come before each. ` +
       "The plain bot is the assistant without tools, knowledge or memory; assistant and butler are wrangler.toml's. The assistant looks at a person's memory when it first meets them " +
       "and searches the handbook about one turn in three; the butler sets reminders and reads room history now and then. " +
-      `Each message is a turn of the bot's own code (\`bench/room-day/driver.ts\`: the shipped config, \`turnRequest\` and \`cachePlan\`, room context read from the fake Campfire, the history's summary as \`turnsToFold\` and \`foldHistory\` make it, ` +
+      `Each message is a turn of the bot's own code (\`bench/room-day/driver.ts\`: the shipped config, \`turnRequest\` and \`cachePlan\`, room context and room history read from the fake Campfire (each message stamped on the day's clock), the history's summary as \`turnsToFold\` and \`foldHistory\` make it, ` +
       "`runModelLoop` with the real tools over stand-in storage, the Claude adapter and the SDK over HTTP; not the Durable Object, its alarm or SQLite) " +
       `against the fake Anthropic's honest cache (\`test/fakes/prompt-cache.ts\`: entries live 5 min or 1 h after their last read, ≤ 4 breakpoints, 1-hour before 5-minute, ${MIN_CACHEABLE_TOKENS}-token minimum) ` +
       `on a virtual clock; a model call takes ${MODEL_MS / 1000} s of it. ` +

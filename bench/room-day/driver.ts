@@ -175,6 +175,7 @@ export class DayConversation {
       this.setup.roomName,
       this.bot.roomContextMessages,
       contextShownUpto(stored.turns, stored.summary?.upto ?? null),
+      this.bot.timeZone,
     );
     const now = new Date(at);
     const memory = this.bot.memoryTtlMs !== null ? this.memoryOf(from) : undefined;

@@ -33,10 +33,17 @@ export class MemoryCampfireStore implements CampfireStore {
 
   private readonly bots: (key: string) => CampfireUser | null;
   private readonly rooms: readonly number[] | undefined;
+  /** The store's clock: a bench's virtual one, or the wall clock. */
+  private readonly now: () => number;
 
-  constructor(options: { authenticateBot: (key: string) => CampfireUser | null; rooms?: readonly number[] }) {
+  constructor(options: {
+    authenticateBot: (key: string) => CampfireUser | null;
+    rooms?: readonly number[];
+    now?: () => number;
+  }) {
     this.bots = options.authenticateBot;
     this.rooms = options.rooms;
+    this.now = options.now ?? Date.now;
   }
 
   authenticateBot(key: string): CampfireUser | null {
@@ -68,7 +75,7 @@ export class MemoryCampfireStore implements CampfireStore {
     roomId: number,
     creator: CampfireUser,
     content: { html: string } | { file: UploadedFile },
-    at = nextInstant(this.newest),
+    at = nextInstant(this.newest, this.now()),
   ): MemoryMessage {
     this.newest = Math.max(this.newest, at);
     const message: MemoryMessage = {
@@ -109,7 +116,7 @@ export class MemoryCampfireStore implements CampfireStore {
       messageId: message.id,
       content,
       booster,
-      createdAt: Date.now(),
+      createdAt: this.now(),
     };
     this.boosts.push(boost);
     return boost;
@@ -136,10 +143,11 @@ export class MemoryCampfireStore implements CampfireStore {
     return this.boosts.filter((boost) => roomId === undefined || boost.roomId === roomId);
   }
 
-  /** Forgets every message and boost; ids go on from where they were. */
+  /** Forgets every message and boost, and when the newest was made (a bench's clock starts its day again); ids go on. */
   clear(): void {
     this.messages = [];
     this.boosts = [];
+    this.newest = 0;
   }
 
   private inRoom(roomId: number): MemoryMessage[] {

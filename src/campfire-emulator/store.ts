@@ -50,7 +50,7 @@ export interface UploadedFile {
  * instant (its `before`/`after` scopes, which compare instants alone, rely on that); on a millisecond clock a message
  * gets a microsecond past the newest one instead.
  */
-export const nextInstant = (newest: number): number => Math.max(Date.now(), newest + 0.001);
+export const nextInstant = (newest: number, now = Date.now()): number => Math.max(now, newest + 0.001);
 
 /** Where a page of messages starts: the newest ones, or those just before or just after a message. */
 export type PageFrom = { latest: true } | { before: StoredMessage } | { after: StoredMessage };

@@ -35,7 +35,7 @@ export class Room {
     private readonly lacks: Set<Capability>,
     /** Told when this Campfire turns out to lack something, so the conversation stores it. */
     private readonly onLacks: (capability: Capability) => void,
-    /** Campfire's base URL, for permalinks to messages. */
+    /** Campfire's base URL: the answers' relative links to messages are made absolute on it. */
     readonly campfireUrl: string,
   ) {
     this.path = botMessagesPath(id, botKey);
@@ -50,16 +50,6 @@ export class Room {
     if (this.lacks.has(capability)) return;
     this.lacks.add(capability);
     this.onLacks(capability);
-  }
-
-  /** A message's permanent link in this room is this followed by its id. */
-  get permalinkBase(): string {
-    return `${this.campfireUrl}/rooms/${this.id}/@`;
-  }
-
-  /** A message's permanent link in this room. */
-  permalink(messageId: number): string {
-    return `${this.permalinkBase}${messageId}`;
   }
 
   /** Posts an HTML message; resolves with the new message's id (from `Location`) when Campfire gives one. */

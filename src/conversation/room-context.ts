@@ -1,6 +1,6 @@
+import { messageLines, permalinkPrefix } from "../campfire/message-lines";
 import type { Room } from "../campfire/room";
 import { log } from "../log";
-import { cleanName, cleanText } from "../text";
 import { roomContextBlock } from "./prompt";
 import type { ConversationStore } from "./store";
 import type { RoomContext } from "./transcript";
@@ -19,6 +19,7 @@ export async function roomContext(
   roomName: string,
   limit: number,
   after: number | null,
+  timeZone: string,
 ): Promise<RoomContext | null> {
   if (limit === 0 || !room.supports("read_edit")) return null;
   let recent: Awaited<ReturnType<Room["recent"]>>;
@@ -34,17 +35,10 @@ export async function roomContext(
     (message) => message.creator.id !== room.botUserId && message.text.trim() && (after === null || message.id > after),
   );
   const seen = store.seenAmong(candidates.map((message) => message.id));
-  const lines = candidates
-    .filter((message) => !seen.has(String(message.id)))
-    .slice(-limit)
-    .map((message) => ({
-      id: message.id,
-      from: cleanName(message.creator.name, 100),
-      text: cleanText(message.text, CONTEXT_LINE_CHARS),
-    }));
-  if (lines.length === 0) return null;
+  const shown = candidates.filter((message) => !seen.has(String(message.id))).slice(-limit);
+  if (shown.length === 0) return null;
   return {
-    text: roomContextBlock(roomName, lines, room.permalinkBase),
-    upto: Math.max(...lines.map((line) => line.id)),
+    text: roomContextBlock(roomName, messageLines(shown, timeZone, CONTEXT_LINE_CHARS), permalinkPrefix(room.id)),
+    upto: Math.max(...shown.map((message) => message.id)),
   };
 }

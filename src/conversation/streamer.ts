@@ -64,7 +64,7 @@ export class ReplyStreamer {
       return;
     // Only the first message's worth streams; a longer answer's other parts are posted at the end.
     const first = splitMarkdown(snapshot)[0];
-    if (first) this.show(`${renderMarkdown(first)}<p>…</p>`);
+    if (first) this.show(`${renderMarkdown(first, { campfireUrl: this.room.campfireUrl })}<p>…</p>`);
   }
 
   /** A long turn with nothing shown yet says it is working on it. */

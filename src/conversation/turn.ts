@@ -82,6 +82,7 @@ export async function answerWaiting({
       state.roomName,
       bot.roomContextMessages,
       contextShownUpto(stored.turns, stored.summary?.upto ?? null),
+      bot.timeZone,
     );
     const now = new Date();
     const historyTrimmed = fold > 0 || history !== stored;

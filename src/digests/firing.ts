@@ -1,3 +1,4 @@
+import { permalinkPrefix } from "../campfire/message-lines";
 import type { Room } from "../campfire/room";
 import type { BotConfig, Config } from "../config";
 import { conversationName } from "../conversation/message";
@@ -136,7 +137,7 @@ export class DigestFiring {
       focus: subscription.focus,
       messages: said,
       cut: span.cut,
-      permalinkBase: source.permalinkBase,
+      linkPrefix: permalinkPrefix(source.id),
       timeZone,
       endsAt: endsAt - now <= IDLE_WARNING_MS ? endsAt : null,
       botName: bot.name,

@@ -72,22 +72,27 @@ function toolUse(name: string, input: Record<string, unknown>): ModelAnswer {
 
 /** room_history's piece in plain words: its notes as they are, each message a line with its link. */
 function listed(result: string): string {
+  const prefix = /link one as (\S+)<id>/.exec(result)?.[1] ?? "";
   return result
     .split("\n")
     .map((text) => {
-      const message = jsonLine(text);
-      if (message)
-        return `- **${message.from}**: ${message.text.replace(/\s+/g, " ").slice(0, 200)} ([link](${message.link}))`;
+      const message = messageLine(text);
+      if (message) {
+        const [id, , from, words] = message;
+        return `- **${from}**: ${words.replace(/\s+/g, " ").slice(0, 200)} ([link](${prefix}${id}))`;
+      }
       return text.startsWith("More: ") ? "_(There is more after these; Claude would read on.)_" : text;
     })
     .join("\n");
 }
 
-function jsonLine(text: string): { from: string; text: string; link: string } | null {
+/** A message's line as `messageLines` writes it, `[id, time, from, text]`, or null for any other line. */
+function messageLine(text: string): [number, string, string, string] | null {
+  if (!text.startsWith("[")) return null;
   try {
     const value = JSON.parse(text) as unknown;
-    return value && typeof value === "object" && "link" in value
-      ? (value as { from: string; text: string; link: string })
+    return Array.isArray(value) && value.length === 4 && typeof value[0] === "number"
+      ? (value as [number, string, string, string])
       : null;
   } catch {
     return null;

@@ -26,7 +26,7 @@ export async function briefingFor(
     since,
     until,
     sources,
-    campfireUrl: config.campfireUrl ?? "",
+    timeZone: bot.timeZone,
     botUserId: bot.key ? botUserId(bot.key) : 0,
     totalChars: briefingChars(bot.historyBudgetTokens),
   });

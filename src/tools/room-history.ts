@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { RoomMessage } from "../campfire/client";
+import { dated, MESSAGE_LINES_SHAPE, messageLine, permalinkPrefix } from "../campfire/message-lines";
 import { readSince, SPAN_PAGES } from "../campfire/span";
-import { cleanName, cleanText } from "../text";
 import { defineTool, speaksForSomeone, type ToolContext, ToolError } from "./tool";
 import { formatWhen, parseWhen } from "./when";
 
@@ -20,7 +20,7 @@ export const roomHistory = defineTool({
   name: "room_history",
   description:
     'Read this room\'s messages, oldest first (the newest by default), one piece per call. "Catch me up": ' +
-    "since_my_last_message. Cite each message you use by its link; say what span you covered.",
+    "since_my_last_message. Link each message you use; say what span you covered.",
   input: z.object({
     before_id: z.number().int().positive().optional().describe("Older than this id"),
     after_id: z.number().int().positive().optional().describe("Newer than this id"),
@@ -71,18 +71,19 @@ export function sinceInstant(text: string, now: Date, timeZone: string): number 
   return parseWhen(fields[4] === undefined && trimmed === fields[0] ? `${trimmed}T00:00` : trimmed, now, timeZone);
 }
 
-/** A message as one JSON line, with the link to cite it by. */
+/** Most characters of one message's words in a piece. */
+const MESSAGE_CHARS = 2_000;
+/** The bot's own messages are cut shorter: it wrote them, its history has the recent ones, their start says what they were. */
+const OWN_CHARS = 300;
+
+/** A message's line; the bot's own cut at OWN_CHARS with an ellipsis. */
 function line(context: ToolContext, message: RoomMessage): string {
-  return JSON.stringify({
-    id: message.id,
-    at: message.createdAt,
-    from: cleanName(message.creator.name, 100),
-    text: cleanText(message.text, 2_000),
-    link: context.room.permalink(message.id),
-  });
+  const own = message.creator.id === context.room.botUserId && message.text.length > OWN_CHARS;
+  const text = own ? `${message.text.slice(0, OWN_CHARS).trimEnd()}…` : message.text;
+  return messageLine({ ...message, text }, context.timeZone, MESSAGE_CHARS);
 }
 
-/** How many of `lines`, from the first, fit in one piece: at least one (a line is at most about 2 200 characters). */
+/** How many of `lines`, from the first, fit in one piece: at least one (a line is at most about 2 100 characters). */
 function fitting(lines: string[]): number {
   let size = 0;
   for (const [index, text] of lines.entries()) {
@@ -92,11 +93,13 @@ function fitting(lines: string[]): number {
   return lines.length;
 }
 
-/** A piece: what it follows from, the span it covers, its lines, and how to read on. */
+/** A piece: what it follows from, the span it covers and how its lines read, its lines, and how to read on. */
 function piece(context: ToolContext, messages: RoomMessage[], lines: string[], lead: string, next: string): string {
   const at = (message: RoomMessage) => formatWhen(Date.parse(message.createdAt), context.timeZone);
-  const span = `${messages.length} message${messages.length === 1 ? "" : "s"}, ${at(messages[0]!)} to ${at(messages.at(-1)!)}:`;
-  return [lead, span, ...lines, next].filter(Boolean).join("\n");
+  const span =
+    `${messages.length} message${messages.length === 1 ? "" : "s"}, ${at(messages[0]!)} to ${at(messages.at(-1)!)}, ` +
+    `${MESSAGE_LINES_SHAPE}, yours cut at ${OWN_CHARS} characters; link one as ${permalinkPrefix(context.room.id)}<id>:`;
+  return [lead, span, ...dated(messages, lines, context.timeZone), next].filter(Boolean).join("\n");
 }
 
 /** How to read on from `input`: call again, unless this was the turn's last round to call a tool in. */
@@ -190,7 +193,7 @@ async function sinceAskerSpoke(context: ToolContext): Promise<string> {
     if (theirs !== -1) {
       const last = page.messages[theirs]!;
       const after = [...page.messages.slice(theirs + 1), ...newestFirst.reverse().flat()];
-      const lead = `${asker.name}'s last message here was ${last.id}, ${formatWhen(Date.parse(last.createdAt), timeZone)} (${room.permalink(last.id)}).`;
+      const lead = `${asker.name}'s last message here was ${last.id}, ${formatWhen(Date.parse(last.createdAt), timeZone)} (${permalinkPrefix(room.id)}${last.id}).`;
       return after.length
         ? forwardPiece(context, after, false, `${lead} Since then:`)
         : `${lead} Nothing was said since.`;

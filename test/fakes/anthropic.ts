@@ -260,7 +260,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       content = [
         {
           type: "text",
-          text: `Tool results: ${JSON.stringify(results.map((r) => ({ content: r.content, is_error: r.is_error ?? false })))}`,
+          text: `Tool results: ${JSON.stringify(results.map((r) => ({ content: r.content, is_error: r.is_error ?? false })))}${cited(results)}`,
         },
       ];
     } else {
@@ -502,6 +502,24 @@ function parseDirective(text: string): Record<string, string> {
       .filter(([key]) => key)
       .map(([key, value]) => [key!.trim(), (value ?? "true").trim()]),
   );
+}
+
+/**
+ * The room messages tool results show (`[id, …]` lines), each linked as the result says to link one — what Claude
+ * does when told to cite them — as a Markdown list after the results; "" when they show none.
+ */
+function cited(results: Block[]): string {
+  const links = results.flatMap((result) => {
+    const text = String(result.content);
+    const prefix = /link one as (\S+)<id>/.exec(text)?.[1];
+    if (!prefix) return [];
+    return text
+      .split("\n")
+      .filter((line) => line.startsWith("["))
+      .map((line) => (JSON.parse(line) as [number])[0])
+      .map((id) => `- [message ${id}](${prefix}${id})`);
+  });
+  return links.length ? `\n\nCited:\n${links.join("\n")}` : "";
 }
 
 /** The default answer says what the model was given, so tests can check memory and ordering. */

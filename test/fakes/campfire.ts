@@ -129,11 +129,12 @@ export function campfirePayload(options: {
  * answer exactly as Campfire does.
  */
 export async function startFakeCampfire(
-  options: { port?: number; botKeys?: string[]; legacy?: boolean } = {},
+  options: { port?: number; botKeys?: string[]; legacy?: boolean; now?: () => number } = {},
 ): Promise<FakeCampfire> {
   const keyAllowed = (key: string) => (options.botKeys ? options.botKeys.includes(key) : BOT_KEY_SHAPE.test(key));
   // A bot's user id is the first part of its key, as in Campfire.
   const store = new MemoryCampfireStore({
+    now: options.now,
     authenticateBot: (key) => (keyAllowed(key) ? { id: Number(key.split("-")[0]), name: "Bot", role: "bot" } : null),
   });
   let failures: Failure[] = [];
@@ -165,8 +166,7 @@ export async function startFakeCampfire(
   const messages = (roomId?: number) => store.allMessages(roomId).map(view);
   const botMessages = (roomId: number) => messages(roomId).filter((m) => m.creator.role === "bot");
   const add = (roomId: number, html: string, contentType: string, creator: CampfireUser, at?: number) => {
-    const message = store.post(roomId, creator, { html });
-    if (at !== undefined) message.createdAt = at;
+    const message = store.post(roomId, creator, { html }, at);
     postedAs.set(message.id, contentType);
     return view(message);
   };

@@ -8,6 +8,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { type Cron, parseCron, previousFire } from "../../src/cron";
 import worker from "../../src/index";
+import { shownMessages } from "../shown-messages";
 import {
   campfirePayload,
   conversation,
@@ -58,12 +59,8 @@ async function briefingTexts(marker: string): Promise<string[]> {
     .filter((text) => text.includes(marker));
 }
 
-/** The messages a briefing's prompt carries, by the JSON line it gives each. */
-const carried = (text: string) =>
-  text
-    .split("\n")
-    .filter((line) => line.startsWith('{"id"'))
-    .map((line) => JSON.parse(line) as { id: number; link: string });
+/** The messages a briefing's prompt carries, each with the link its room's section says to give it. */
+const carried = shownMessages;
 
 describe("a briefing across rooms", () => {
   it("reads exactly its sources since the previous firing, names the one it cannot read, and posts in its room", async () => {
@@ -92,7 +89,7 @@ describe("a briefing across rooms", () => {
         [A, qa],
         [B, budget],
         [C, hiring],
-      ].map(([room, id]) => expect.objectContaining({ id, link: `${env.CAMPFIRE_URL}/rooms/${room}/@${id}` })),
+      ].map(([room, id]) => expect.objectContaining({ id, link: `/rooms/${room}/@${id}` })),
     );
     expect(text).not.toContain(earlier);
     expect(text).not.toContain(later);

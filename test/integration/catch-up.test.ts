@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { shownMessages } from "../shown-messages";
 import {
   campfirePayload,
   fakeAnthropic,
@@ -69,13 +70,10 @@ function pieces(request: RecordedRequest, marker: string): { content: string; is
 }
 
 /** The ids of the message lines of a piece, in order. */
-const ids = (piece: string) =>
-  piece
-    .split("\n")
-    .filter((line) => line.startsWith("{"))
-    .map((line) => (JSON.parse(line) as { id: number }).id);
+const ids = (piece: string) => shownMessages(piece).map((message) => message.id);
 
-const link = (roomId: number, id: number) => `/rooms/${roomId}/@${id}`;
+/** A message's link as the posted answer carries it: made absolute on Campfire's URL, so it is clickable there. */
+const link = (roomId: number, id: number) => `href="${env.CAMPFIRE_URL}/rooms/${roomId}/@${id}"`;
 
 /** The wall time of `instant` in Berlin, as a person there writes it: "2026-11-30 09:00". */
 const berlin = (instant: number) =>
@@ -154,7 +152,9 @@ describe("catch me up", () => {
     expect(covered).toEqual(missed.slice(0, covered.length));
     expect(covered.length).toBeLessThan(missed.length);
     for (const piece of read)
-      expect(piece.content).toMatch(/(^|\n)\d+ messages, .+ \(Europe\/Berlin\) to .+ \(Europe\/Berlin\):\n/);
+      expect(piece.content).toMatch(
+        /(^|\n)\d+ messages, .+ \(Europe\/Berlin\) to .+ \(Europe\/Berlin\), .+; link one as \/rooms\/\d+\/@<id>:\n/,
+      );
     expect(read[0]!.content).toMatch(/More: call again with \{"after_id":\d+\}$/);
     expect(read[1]!.content).toMatch(
       new RegExp(

@@ -135,8 +135,8 @@ describe("a digest people subscribe to", () => {
     expect(userText(digest1!)).toContain(first);
     expect(userText(digest1!)).toContain(second);
     // Each message with its id, to link as the room's permalink.
-    expect(userText(digest1!)).toContain(`${env.CAMPFIRE_URL}/rooms/${roomId}/@<id>`);
-    expect(userText(digest1!)).toContain(`\\"id\\":${firstId}`);
+    expect(userText(digest1!)).toContain(`link each point to its message as /rooms/${roomId}/@<id>`);
+    expect(userText(digest1!)).toContain(`[${firstId},`);
     const posted = await fakeCampfire.messages(roomId);
     expect(posted.at(-1)!.body).toContain(first);
 

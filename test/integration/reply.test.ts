@@ -2,6 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { MESSAGE_LIMIT } from "../../src/campfire/split";
 import { PROGRESS_TEXT } from "../../src/conversation/streamer";
+import { shownMessages } from "../shown-messages";
 import {
   campfirePayload,
   conversation,
@@ -153,17 +154,15 @@ describe("room context", () => {
     expect(speakers(request!)).toEqual([{ from: "Ada Lovelace", text: `ctx${roomId} when is the deploy?` }]);
     const extras = turnExtras(request!);
     expect(extras).toMatch(/^Room context: the latest messages in "Watercooler"/);
-    const context = extras
-      .split("\n")
-      .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line) as { id: number; from: string; text: string });
+    const context = shownMessages(extras);
     expect(context.map(({ from, text }) => ({ from, text }))).toEqual([
       { from: "Grace Hopper", text: "the deploy is at 3pm" },
       { from: "Alan Turing", text: "I'll bring snacks" },
     ]);
-    // Each line carries its message id, and the block says how to link to it.
+    // Each line carries its message id and time, and the block says how to link to it.
     expect(context[0]!.id).toBeGreaterThan(0);
-    expect(extras).toContain(`/rooms/${roomId}/@`);
+    expect(context[0]!.time).toMatch(/^\d\d:\d\d$/);
+    expect(context[0]!.link).toBe(`/rooms/${roomId}/@${context[0]!.id}`);
     expect(extras).toMatch(/Current time: .*\(UTC\)/);
   });
 

@@ -10,6 +10,7 @@ import {
   type SourceRead,
   withNotes,
 } from "../../src/schedules/material";
+import { shownMessages } from "../shown-messages";
 
 const BASE = "https://chat.example.com";
 const SINCE = Date.parse("2026-11-23T09:00:00Z");
@@ -42,7 +43,7 @@ function briefing(sources: SourceRead[], totalChars: number = BRIEFING_BOUNDS.to
     since: SINCE,
     until: UNTIL,
     sources,
-    campfireUrl: BASE,
+    timeZone: "UTC",
     botUserId: BOT,
     totalChars,
   });
@@ -50,14 +51,19 @@ function briefing(sources: SourceRead[], totalChars: number = BRIEFING_BOUNDS.to
 
 const prompt = (sources: SourceRead[], totalChars?: number) => briefing(sources, totalChars).text;
 
-/** The message lines of one room's section, parsed. */
-function linesOf(text: string, roomId: number): { id: number; link: string; text: string }[] {
-  const section = text.split("\n\n").find((part) => part.startsWith(`Room ${roomId}`)) ?? "";
-  return section
+/** One room's section of the prompt. */
+const sectionOf = (text: string, roomId: number) =>
+  text.split("\n\n").find((part) => part.startsWith(`Room ${roomId}`)) ?? "";
+
+/** The messages one room's section shows. */
+const linesOf = (text: string, roomId: number) => shownMessages(sectionOf(text, roomId));
+
+/** The characters of one room's message lines, as the bounds count them (each with its newline). */
+const sizeOf = (text: string, roomId: number) =>
+  sectionOf(text, roomId)
     .split("\n")
-    .slice(1)
-    .map((line) => JSON.parse(line) as { id: number; link: string; text: string });
-}
+    .filter((line) => line.startsWith("["))
+    .reduce((n, line) => n + line.length + 1, 0);
 
 const notesOf = (text: string) =>
   /End the briefing with these notes, word for word:\n([\s\S]*)$/
@@ -73,8 +79,8 @@ describe("a briefing's prompt", () => {
     expect(text.startsWith("Brief us.\n\nWrite it only from the rooms below")).toBe(true);
     expect(text).toContain("between 2026-11-23 09:00 UTC and 2026-11-30 09:00 UTC");
     expect(linesOf(text, 3).map((line) => line.id)).toEqual(room3.map((m) => m.id));
-    expect(linesOf(text, 7)[1]).toMatchObject({ id: room7[1]!.id, link: `${BASE}/rooms/7/@${room7[1]!.id}` });
-    expect(text).toContain("Room 3, 3 messages:");
+    expect(linesOf(text, 7)[1]).toMatchObject({ id: room7[1]!.id, link: `/rooms/7/@${room7[1]!.id}` });
+    expect(text).toContain("Room 3, 3 messages; link one as /rooms/3/@<id>:");
     expect(notesOf(text)).toEqual([]);
   });
 
@@ -105,7 +111,7 @@ describe("a briefing's prompt", () => {
       "a room beyond its share keeps its newest messages and says how many",
       () => [read(3, said(100, SINCE, 300))],
       4_000,
-      [/^Room 3 had more messages than one briefing reads: this covers its newest 9, from 2026-11-27 04:00 UTC on\.$/],
+      [/^Room 3 had more messages than one briefing reads: this covers its newest 12, from 2026-11-27 01:00 UTC on\.$/],
     ],
     [
       "a room that could not be read is named with the reason, in the operator's order",
@@ -141,10 +147,8 @@ describe("a briefing's prompt", () => {
     const small = said(3, SINCE, 50);
     const text = prompt([read(1, said(200, SINCE, 300)), read(2, small), read(3, said(200, SINCE, 300))], 20_000);
     expect(linesOf(text, 2)).toHaveLength(3);
-    const big = [linesOf(text, 1), linesOf(text, 3)].map((lines) =>
-      lines.reduce((n, l) => n + JSON.stringify(l).length + 1, 0),
-    );
-    const smallSize = linesOf(text, 2).reduce((n, l) => n + JSON.stringify(l).length + 1, 0);
+    const big = [sizeOf(text, 1), sizeOf(text, 3)];
+    const smallSize = sizeOf(text, 2);
     for (const size of big) {
       expect(size).toBeLessThanOrEqual((20_000 - smallSize) / 2);
       expect(size).toBeGreaterThan((20_000 - smallSize) / 2 - 500);
@@ -154,7 +158,7 @@ describe("a briefing's prompt", () => {
 
   it("holds no room to more than its own bound, whatever the total", () => {
     const text = prompt([read(1, said(300, SINCE, 300))], 1_000_000);
-    const size = linesOf(text, 1).reduce((n, l) => n + JSON.stringify(l).length + 1, 0);
+    const size = sizeOf(text, 1);
     expect(size).toBeLessThanOrEqual(BRIEFING_BOUNDS.sourceChars);
     expect(size).toBeGreaterThan(BRIEFING_BOUNDS.sourceChars - 500);
   });

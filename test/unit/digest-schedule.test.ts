@@ -12,6 +12,7 @@ import {
   RETRY_MAX_MS,
   scheduleWords,
 } from "../../src/digests/schedule";
+import { shownMessages } from "../shown-messages";
 
 const cron = (text: string): Cron => parseCron(text) as Cron;
 const at = (iso: string) => Date.parse(iso);
@@ -128,7 +129,7 @@ describe("the turn that writes a digest", () => {
     roomName: "Launch",
     focus: "",
     cut: false,
-    permalinkBase: "https://chat.example.com/rooms/3/@",
+    linkPrefix: "/rooms/3/@",
     timeZone: "Europe/Berlin",
     endsAt: null,
     botName: "Digester",
@@ -137,12 +138,25 @@ describe("the turn that writes a digest", () => {
   it("gives exactly the span's messages, with ids to link and the room's permalink base", () => {
     const prompt = digestPrompt({ ...input, messages: [message(101, "ship Friday"), message(102, "QA is green")] });
     expect(prompt).toContain('"Launch"');
-    expect(prompt).toContain("https://chat.example.com/rooms/3/@<id>");
+    expect(prompt).toContain("link each point to its message as /rooms/3/@<id>");
     expect(prompt).toContain("2 messages from Fri, Mar 26, 2027, 08:41 (Europe/Berlin)");
-    const lines = prompt.split("\n").filter((line) => line.startsWith("{"));
-    expect(lines.map((line) => JSON.parse(line))).toEqual([
-      { id: 101, at: expect.any(String), from: "Ada Lovelace", text: "ship Friday" },
-      { id: 102, at: expect.any(String), from: "Ada Lovelace", text: "QA is green" },
+    expect(shownMessages(prompt)).toEqual([
+      {
+        id: 101,
+        time: "08:41",
+        from: "Ada Lovelace",
+        text: "ship Friday",
+        link: "/rooms/3/@101",
+        day: "Friday, March 26, 2027",
+      },
+      {
+        id: 102,
+        time: "08:42",
+        from: "Ada Lovelace",
+        text: "QA is green",
+        link: "/rooms/3/@102",
+        day: "Friday, March 26, 2027",
+      },
     ]);
     expect(prompt).not.toContain("too many");
   });
@@ -151,10 +165,7 @@ describe("the turn that writes a digest", () => {
     const messages = Array.from({ length: 100 }, (_, i) => message(1000 + i, "x".repeat(1_400)));
     const prompt = digestPrompt({ ...input, messages });
     expect(prompt.length).toBeLessThan(DIGEST_PROMPT_CHARS + 2_000);
-    const ids = prompt
-      .split("\n")
-      .filter((line) => line.startsWith("{"))
-      .map((line) => (JSON.parse(line) as { id: number }).id);
+    const ids = shownMessages(prompt).map((shown) => shown.id);
     expect(ids.at(-1)).toBe(1099);
     expect(prompt).toContain(`${100 - ids.length} earlier messages were too many to include`);
   });

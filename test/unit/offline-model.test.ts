@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { MESSAGE_LINES_SHAPE, messageLines } from "../../src/campfire/message-lines";
 import { OfflineModel } from "../../src/playground/offline-model";
 
 const turn = (text: string) => ({
@@ -76,15 +77,20 @@ describe("the playground's offline model", () => {
       input: { since_my_last_message: true },
     });
     const result = [
-      "Ada Lovelace's last message here was 11, Tue, Dec 1, 2026, 09:00 (UTC) (https://chat.example.com/rooms/1/@11). Since then:",
-      "1 message, Tue, Dec 1, 2026, 09:05 (UTC) to Tue, Dec 1, 2026, 09:05 (UTC):",
-      JSON.stringify({
-        id: 12,
-        at: "2026-12-01T09:05:00.000Z",
-        from: "Grace Hopper",
-        text: "we ship Friday",
-        link: "https://chat.example.com/rooms/1/@12",
-      }),
+      "Ada Lovelace's last message here was 11, Tue, Dec 1, 2026, 09:00 (UTC) (/rooms/1/@11). Since then:",
+      `1 message, Tue, Dec 1, 2026, 09:05 (UTC) to Tue, Dec 1, 2026, 09:05 (UTC), ${MESSAGE_LINES_SHAPE}, yours cut at 300 characters; link one as /rooms/1/@<id>:`,
+      ...messageLines(
+        [
+          {
+            id: 12,
+            createdAt: "2026-12-01T09:05:00.000Z",
+            text: "we ship Friday",
+            creator: { id: 8, name: "Grace Hopper" },
+          },
+        ],
+        "UTC",
+        2_000,
+      ),
       "That is everything up to now.",
     ].join("\n");
     const messages = [
@@ -95,6 +101,6 @@ describe("the playground's offline model", () => {
     const second = await model.ask(request(messages as never, tools), {});
     expect(second.text).toMatch(/^\*\*Offline model\*\*/);
     expect(second.text).toContain("Ada Lovelace's last message here was 11");
-    expect(second.text).toContain("- **Grace Hopper**: we ship Friday ([link](https://chat.example.com/rooms/1/@12))");
+    expect(second.text).toContain("- **Grace Hopper**: we ship Friday ([link](/rooms/1/@12))");
   }, 10_000);
 });

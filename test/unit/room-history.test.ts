@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { roomHistory, sinceInstant } from "../../src/tools/room-history";
 import type { ToolContext } from "../../src/tools/tool";
 import { TEST_KEYS } from "../bots";
-import { BASE, emulatedRoom } from "./emulated-room";
+import { shownMessages } from "../shown-messages";
+import { emulatedRoom } from "./emulated-room";
 
 const _KEY = TEST_KEYS.assistant;
 const ZONE = "Europe/Berlin";
@@ -61,11 +62,7 @@ const refusal = (input: Parameters<typeof roomHistory.run>[0], context: ToolCont
     (text) => `answered: ${text}`,
     (error: Error) => error.message,
   );
-const ids = (piece: string) =>
-  piece
-    .split("\n")
-    .filter((line) => line.startsWith("{"))
-    .map((line) => (JSON.parse(line) as { id: number }).id);
+const ids = (piece: string) => shownMessages(piece).map((message) => message.id);
 
 describe("room_history", () => {
   it("refuses two starting points at once, and a time it cannot read or still to come, asking Campfire nothing", async () => {
@@ -91,9 +88,9 @@ describe("room_history", () => {
     say(GRACE, NOW, "after the question");
     const piece = await run({ since_my_last_message: true }, { ...context, askerMessageId: question });
     expect(piece).toContain(`Ada Lovelace's last message here was ${last}, `);
-    expect(piece).toContain(`(${BASE}/rooms/1/@${last}). Since then:\n60 messages, `);
+    expect(piece).toContain(`(/rooms/1/@${last}). Since then:\n60 messages, `);
     expect(ids(piece)).toEqual(since);
-    expect(piece).toContain(`"link":"${BASE}/rooms/1/@${since[0]}"`);
+    expect(shownMessages(piece)[0]!.link).toBe(`/rooms/1/@${since[0]}`);
     expect(piece.endsWith("That is everything up to now.")).toBe(true);
     expect(requests).toEqual([`/messages?before=${question}`, `/messages?before=${since[20]}`]);
   });
@@ -172,6 +169,21 @@ describe("room_history", () => {
     expect(await run({ after_id: start }, { ...context, toolRoundsLeft: 1 })).toMatch(
       /\nMore: call again with \{"after_id":\d+\}$/,
     );
+  });
+
+  it("shows others' messages whole and its own cut short, each at its time in the bot's time zone", async () => {
+    const { context, say } = room();
+    const bot = { id: context.room.botUserId, name: "Assistant", role: "member" as const };
+    const long = "w".repeat(1_500);
+    say(GRACE, Date.parse("2026-11-30T22:30:00Z"), long);
+    say(bot, Date.parse("2026-11-30T23:10:00Z"), `${"v".repeat(299)} ${"u".repeat(900)}`);
+    const shown = shownMessages(await run({}, context));
+    expect(shown.map(({ from, time, day }) => [from, time, day])).toEqual([
+      ["Grace Hopper", "23:30", "Monday, November 30, 2026"],
+      ["Assistant", "00:10", "Tuesday, December 1, 2026"],
+    ]);
+    expect(shown[0]!.text).toBe(long);
+    expect(shown[1]!.text).toBe(`${"v".repeat(299)}…`);
   });
 
   it("keeps the newest messages of a page back when they do not all fit, and pages back from the oldest shown", async () => {
