@@ -1,4 +1,5 @@
 import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { MESSAGE_LIMIT } from "../../src/campfire/split";
 import { PROGRESS_TEXT } from "../../src/conversation/streamer";
@@ -46,6 +47,23 @@ describe("streamed replies", { timeout: 30_000 }, () => {
     expect(final!.body).toContain("earlier user messages: 0");
     expect(final!.body).not.toMatch(/<p>…<\/p>$/);
     expect(await fakeCampfire.messages(roomId)).toHaveLength(1);
+  });
+
+  it("make a relative link to a Campfire message clickable while the answer still grows, not only at the end", async () => {
+    const roomId = newRoomId();
+    const reply = encodeURIComponent(
+      `See [the plan](/rooms/${roomId}/@5) first. ${"More words follow here. ".repeat(20)}`,
+    );
+    await send(roomId, `link${roomId} [fake:reply=${reply},chunks=12,chunkDelay=400]`);
+    await fakeCampfire.waitForMessages(roomId, 1, 15_000);
+    await expect
+      .poll(async () => (await fakeCampfire.messages(roomId))[0]!.body, { timeout: 15_000 })
+      .not.toMatch(/<p>…<\/p>$/);
+    const [message] = await fakeCampfire.messages(roomId);
+    const href = `href="${env.CAMPFIRE_URL}/rooms/${roomId}/@5"`;
+    expect(message!.edits[0]).toMatch(/<p>…<\/p>$/);
+    expect(message!.edits[0]).toContain(href);
+    expect(message!.body).toContain(href);
   });
 
   it("on an older Campfire without edits, post once at the end and stop asking", async () => {
