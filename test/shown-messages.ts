@@ -1,3 +1,5 @@
+import { readMessageLine } from "../src/campfire/message-lines.ts";
+
 /** A room message as a prompt or a tool result shows it (`messageLines`), with the link its header says to give it. */
 export interface ShownMessage {
   id: number;
@@ -13,7 +15,7 @@ const LINK = /link (?:one|each point to its message) as (\S+)<id>/;
 
 /**
  * Every message `text` shows, in order: each line that is a `[id, "HH:MM", "from", "text"]` array, under the day line
- * before it, linked by the latest header naming how to link. Any other line is left alone.
+ * before it, linked by the latest header naming how to link. Any other line (a document's "[1] …" too) is left alone.
  */
 export function shownMessages(text: string): ShownMessage[] {
   const shown: ShownMessage[] = [];
@@ -23,9 +25,11 @@ export function shownMessages(text: string): ShownMessage[] {
     const linking = LINK.exec(line);
     if (linking) prefix = linking[1]!;
     if (/^[A-Z][a-z]+day, [A-Z][a-z]+ \d{1,2}, \d{4}:$/.test(line)) day = line.slice(0, -1);
-    if (!line.startsWith("[")) continue;
-    const [id, time, from, words] = JSON.parse(line) as [number, string, string, string];
-    shown.push({ id, time, from, text: words, link: `${prefix}${id}`, day });
+    const message = readMessageLine(line);
+    if (message) {
+      const [id, time, from, words] = message;
+      shown.push({ id, time, from, text: words, link: `${prefix}${id}`, day });
+    }
   }
   return shown;
 }

@@ -1,6 +1,14 @@
-import { kept } from "../keep";
-import { cleanName, cleanText } from "../text";
-import type { RoomMessage } from "./client";
+// With their extensions, and no import of the client: the Node fakes and the bench load this file as it is.
+import { kept } from "../keep.ts";
+import { cleanName, cleanText } from "../text.ts";
+
+/** What a line shows of a room message (a `RoomMessage` is one). */
+export interface LineMessage {
+  id: number;
+  createdAt: string;
+  text: string;
+  creator: { name: string };
+}
 
 /**
  * How a model is shown a room's messages, wherever it reads them (room context, room_history, digests, briefings):
@@ -28,7 +36,7 @@ const timeFormat = (timeZone: string) =>
   );
 
 /** One message's line: its words cleaned and cut at `textChars`. */
-export function messageLine(message: RoomMessage, timeZone: string, textChars: number): string {
+export function messageLine(message: LineMessage, timeZone: string, textChars: number): string {
   return JSON.stringify([
     message.id,
     timeFormat(timeZone).format(Date.parse(message.createdAt)),
@@ -38,14 +46,14 @@ export function messageLine(message: RoomMessage, timeZone: string, textChars: n
 }
 
 /** The day line shown before `message` when it is the first of its day in `timeZone`. */
-export const dayLine = (message: RoomMessage, timeZone: string) =>
+export const dayLine = (message: LineMessage, timeZone: string) =>
   `${dayFormat(timeZone).format(Date.parse(message.createdAt))}:`;
 
 /**
  * `lines` (each message's `messageLine`, in order) with a day line before each day's first message. `messages` and
  * `lines` go together, index for index, so a caller may choose which lines to show before they are dated.
  */
-export function dated(messages: readonly RoomMessage[], lines: readonly string[], timeZone: string): string[] {
+export function dated(messages: readonly LineMessage[], lines: readonly string[], timeZone: string): string[] {
   const out: string[] = [];
   let day = "";
   for (const [index, message] of messages.entries()) {
@@ -58,9 +66,22 @@ export function dated(messages: readonly RoomMessage[], lines: readonly string[]
 }
 
 /** `messages` as the model reads them: dated lines, oldest first as given. */
-export const messageLines = (messages: readonly RoomMessage[], timeZone: string, textChars: number): string[] =>
+export const messageLines = (messages: readonly LineMessage[], timeZone: string, textChars: number): string[] =>
   dated(
     messages,
     messages.map((message) => messageLine(message, timeZone, textChars)),
     timeZone,
   );
+
+/** A message's line read back, `[id, time, from, text]`, or null for any other line (a day line, a note). */
+export function readMessageLine(line: string): [id: number, time: string, from: string, text: string] | null {
+  if (!line.startsWith("[")) return null;
+  try {
+    const value = JSON.parse(line) as unknown;
+    return Array.isArray(value) && value.length === 4 && typeof value[0] === "number"
+      ? (value as [number, string, string, string])
+      : null;
+  } catch {
+    return null;
+  }
+}

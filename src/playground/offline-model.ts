@@ -1,3 +1,4 @@
+import { readMessageLine } from "../campfire/message-lines";
 import { type AskOptions, type Model, type ModelAnswer, type ModelRequest, NO_USAGE } from "../conversation/model";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -76,7 +77,7 @@ function listed(result: string): string {
   return result
     .split("\n")
     .map((text) => {
-      const message = messageLine(text);
+      const message = readMessageLine(text);
       if (message) {
         const [id, , from, words] = message;
         return `- **${from}**: ${words.replace(/\s+/g, " ").slice(0, 200)} ([link](${prefix}${id}))`;
@@ -84,19 +85,6 @@ function listed(result: string): string {
       return text.startsWith("More: ") ? "_(There is more after these; Claude would read on.)_" : text;
     })
     .join("\n");
-}
-
-/** A message's line as `messageLines` writes it, `[id, time, from, text]`, or null for any other line. */
-function messageLine(text: string): [number, string, string, string] | null {
-  if (!text.startsWith("[")) return null;
-  try {
-    const value = JSON.parse(text) as unknown;
-    return Array.isArray(value) && value.length === 4 && typeof value[0] === "number"
-      ? (value as [number, string, string, string])
-      : null;
-  } catch {
-    return null;
-  }
 }
 
 function firstText(content: ModelRequest["messages"][number]["content"]): string {

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { shownMessages } from "../shown-messages.ts";
 import { codeExecutionProblem, containerFor, type FileRequest, fakeFiles } from "./anthropic-files.ts";
 import { json, listen, sleep } from "./http.ts";
 import { type Boundary, blockTokens, boundaries, type CacheUsage, PromptCache } from "./prompt-cache.ts";
@@ -505,20 +506,13 @@ function parseDirective(text: string): Record<string, string> {
 }
 
 /**
- * The room messages tool results show (`[id, …]` lines), each linked as the result says to link one — what Claude
- * does when told to cite them — as a Markdown list after the results; "" when they show none.
+ * The room messages tool results show, each linked as the result says to link one — what Claude does when told to
+ * cite them — as a Markdown list after the results; "" when they show none.
  */
 function cited(results: Block[]): string {
-  const links = results.flatMap((result) => {
-    const text = String(result.content);
-    const prefix = /link one as (\S+)<id>/.exec(text)?.[1];
-    if (!prefix) return [];
-    return text
-      .split("\n")
-      .filter((line) => line.startsWith("["))
-      .map((line) => (JSON.parse(line) as [number])[0])
-      .map((id) => `- [message ${id}](${prefix}${id})`);
-  });
+  const links = results
+    .flatMap((result) => shownMessages(String(result.content)))
+    .map((message) => `- [message ${message.id}](${message.link})`);
   return links.length ? `\n\nCited:\n${links.join("\n")}` : "";
 }
 

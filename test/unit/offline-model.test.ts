@@ -85,7 +85,7 @@ describe("the playground's offline model", () => {
             id: 12,
             createdAt: "2026-12-01T09:05:00.000Z",
             text: "we ship Friday",
-            creator: { id: 8, name: "Grace Hopper" },
+            creator: { name: "Grace Hopper" },
           },
         ],
         "UTC",
