@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { TokenUsage } from "../conversation/model";
-import { addMissingColumns } from "../sqlite";
+import { addMissingColumns, tableDefinitions } from "../sqlite";
 import { ADDED_COLUMNS, COUNTER_COLUMNS, type Counted, countersOf, counterValues, SCHEMA } from "./schema";
 
 /**
@@ -72,12 +72,15 @@ export class SessionRegistry extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec(SCHEMA);
-    // Shards created before billing (or fallback turns) were counted lack their columns.
+    // Shards created before billing (or fallback turns) were counted lack their columns: judged from the tables'
+    // CREATE text, one statement, not each table's column list (a row read per column, at every wake-up).
+    const tables = tableDefinitions(ctx.storage.sql);
     for (const [table, added] of Object.entries(ADDED_COLUMNS)) {
       addMissingColumns(
         ctx.storage.sql,
         table,
         added.map((column) => `${column} INTEGER NOT NULL DEFAULT 0`),
+        tables.get(table),
       );
     }
   }

@@ -148,6 +148,46 @@ describe("the console's hourly figures in the registry shards", () => {
   });
 });
 
+describe("a registry shard stored by an older release", () => {
+  it("gains the columns it lacks when it wakes, keeping its totals and live rows, and then counts what they count", async () => {
+    const bot = newBot();
+    const roomId = newRoomId();
+    const registry = registryFor(env, bot, roomId);
+    const startedAt = Date.now() - 60_000;
+    await runInDurableObject(registry, (_, state) => {
+      // The layout before billing, fallbacks and failures were counted, with a live conversation and ended totals.
+      const sql = state.storage.sql;
+      sql.exec("DROP TABLE alive; DROP TABLE ended; DROP TABLE hourly");
+      sql.exec(`CREATE TABLE alive (room_id INTEGER PRIMARY KEY, started_at INTEGER NOT NULL,
+        last_activity_at INTEGER NOT NULL, ttl_ms INTEGER NOT NULL, waiting INTEGER NOT NULL, turns INTEGER NOT NULL DEFAULT 0,
+        input INTEGER NOT NULL DEFAULT 0, output INTEGER NOT NULL DEFAULT 0, cache_read INTEGER NOT NULL DEFAULT 0,
+        cache_write INTEGER NOT NULL DEFAULT 0, retrying INTEGER NOT NULL)`);
+      sql.exec(`CREATE TABLE ended (id INTEGER PRIMARY KEY CHECK (id = 1), evictions INTEGER NOT NULL DEFAULT 0,
+        turns INTEGER NOT NULL DEFAULT 0, input INTEGER NOT NULL DEFAULT 0, output INTEGER NOT NULL DEFAULT 0,
+        cache_read INTEGER NOT NULL DEFAULT 0, cache_write INTEGER NOT NULL DEFAULT 0)`);
+      sql.exec("INSERT INTO ended (id, evictions, turns, input) VALUES (1, 3, 7, 700)");
+      sql.exec(
+        "INSERT INTO alive (room_id, started_at, last_activity_at, ttl_ms, waiting, turns, input, retrying) VALUES (?, ?, ?, ?, 0, 2, 200, 0)",
+        roomId,
+        startedAt,
+        startedAt + 2,
+        DAY_MS,
+      );
+    });
+    // A new instance over that storage, as after a deploy: its constructor upgrades the tables in place.
+    await runInDurableObject(registry, (instance, state) => {
+      new (instance.constructor as new (state: DurableObjectState, env: Env) => unknown)(state, env);
+    });
+    const failed = { ...NO_FAILURES, overloaded: 1 };
+    await registry.report(totals(roomId, startedAt, 3, failed));
+    const summary = await registry.summary();
+    expect(summary).toMatchObject({ alive: 1, evictions: 3, turns: 10, failures: failed, claudeMicros: 1_500 });
+    expect(summary.usage.input).toBe(1_000);
+    // The hour counts only what the report added to the row it found: one turn, its cost and its failure.
+    expect((await hoursOf(bot)).map((h) => [h.turns, h.usage.input, h.failures.overloaded])).toEqual([[1, 100, 1]]);
+  });
+});
+
 describe("a conversation's reports to its registry shard", () => {
   afterEach(() => vi.useRealTimers());
 
