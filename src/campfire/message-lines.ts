@@ -46,7 +46,7 @@ export function messageLine(message: LineMessage, timeZone: string, textChars: n
 }
 
 /** The day line shown before `message` when it is the first of its day in `timeZone`. */
-export const dayLine = (message: LineMessage, timeZone: string) =>
+const dayLine = (message: LineMessage, timeZone: string) =>
   `${dayFormat(timeZone).format(Date.parse(message.createdAt))}:`;
 
 /**
