@@ -30,6 +30,8 @@ const x = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` :
 const usd = (value: number) => `$${value.toFixed(value < 1 ? 4 : 2)}`;
 const per = (value: number, work: Work) => (value / work.answered).toFixed(1);
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+/** A series' p50 and p99 as two table cells. */
+const spread = (samples: number[]) => [ms(percentile(samples, 50)), ms(percentile(samples, 99))];
 const target = (value: number, limit: number) => `${x(value)} ${value <= limit ? "✓" : "✗"} (target ≤ ${limit}×)`;
 
 /** The ack table: first the ack path alone (the overhead's mentions beside the floor one note at a time), then each sender count. */
@@ -37,18 +39,8 @@ function acks(rows: AckRow[], idleBot: number[], idleFloor: number[]): string {
   const lines: (string | number)[][] = [];
   const idleRatio = (p: number) => x(percentile(idleBot, p) / percentile(idleFloor, p));
   lines.push(
-    [
-      "1, idle",
-      "**floor**: Worker → DO row + alarm, one at a time",
-      ms(percentile(idleFloor, 50)),
-      ms(percentile(idleFloor, 99)),
-    ],
-    [
-      "1, idle",
-      "bot, each once the previous answer is posted",
-      ms(percentile(idleBot, 50)),
-      ms(percentile(idleBot, 99)),
-    ],
+    ["1, idle", "**floor**: Worker → DO row + alarm, one at a time", ...spread(idleFloor)],
+    ["1, idle", "bot, each once the previous answer is posted", ...spread(idleBot)],
     ["1, idle", "**bot ÷ floor**, the ack path alone", idleRatio(50), idleRatio(99)],
   );
   for (const row of rows) {
@@ -57,7 +49,7 @@ function acks(rows: AckRow[], idleBot: number[], idleFloor: number[]): string {
       ["**floor**: Worker → DO row + alarm", row.floor],
       ["bot", row.bot],
     ] as const) {
-      lines.push([row.senders, name, ms(percentile(samples, 50)), ms(percentile(samples, 99))]);
+      lines.push([row.senders, name, ...spread(samples)]);
     }
     const p50 = percentile(row.bot, 50) / percentile(row.floor, 50);
     const p99 = percentile(row.bot, 99) / percentile(row.floor, 99);
@@ -348,28 +340,12 @@ export function render(results: Results, header: string[]): string {
     table(
       ["", "p50", "p99"],
       [
-        ["fake model time (subtracted)", ms(percentile(o.model, 50)), ms(percentile(o.model, 99))],
-        ["bot overhead", ms(percentile(o.overhead, 50)), ms(percentile(o.overhead, 99))],
-        [
-          "↳ from the webhook to the turn's first Campfire request (👀 and room read)",
-          ms(percentile(o.timeline.turnStart, 50)),
-          ms(percentile(o.timeline.turnStart, 99)),
-        ],
-        [
-          "↳ baseline: from a webhook to the floor's alarm (due at once) running",
-          ms(percentile(results.floor.alarmStart, 50)),
-          ms(percentile(results.floor.alarmStart, 99)),
-        ],
-        [
-          "↳ from the webhook to the model request",
-          ms(percentile(o.timeline.modelAsked, 50)),
-          ms(percentile(o.timeline.modelAsked, 99)),
-        ],
-        [
-          "↳ from the webhook to the reply in the room",
-          ms(percentile(o.timeline.posted, 50)),
-          ms(percentile(o.timeline.posted, 99)),
-        ],
+        ["fake model time (subtracted)", ...spread(o.model)],
+        ["bot overhead", ...spread(o.overhead)],
+        ["↳ from the webhook to the turn's first Campfire request (👀 and room read)", ...spread(o.timeline.turnStart)],
+        ["↳ baseline: from a webhook to the floor's alarm (due at once) running", ...spread(results.floor.alarmStart)],
+        ["↳ from the webhook to the model request", ...spread(o.timeline.modelAsked)],
+        ["↳ from the webhook to the reply in the room", ...spread(o.timeline.posted)],
       ],
     ),
     "",
