@@ -1,4 +1,4 @@
-import { readMessageLine } from "../src/campfire/message-lines.ts";
+import { readLinkPrefix, readMessageLine } from "../src/campfire/message-lines.ts";
 
 /** A room message as a prompt or a tool result shows it (`messageLines`), with the link its header says to give it. */
 export interface ShownMessage {
@@ -11,8 +11,6 @@ export interface ShownMessage {
   day: string;
 }
 
-const LINK = /link (?:one|each point to its message) as (\S+)<id>/;
-
 /**
  * Every message `text` shows, in order: each line that is a `[id, "HH:MM", "from", "text"]` array, under the day line
  * before it, linked by the latest header naming how to link. Any other line (a document's "[1] …" too) is left alone.
@@ -22,8 +20,7 @@ export function shownMessages(text: string): ShownMessage[] {
   let prefix = "";
   let day = "";
   for (const line of text.split("\n")) {
-    const linking = LINK.exec(line);
-    if (linking) prefix = linking[1]!;
+    prefix = readLinkPrefix(line) ?? prefix;
     if (/^[A-Z][a-z]+day, [A-Z][a-z]+ \d{1,2}, \d{4}:$/.test(line)) day = line.slice(0, -1);
     const message = readMessageLine(line);
     if (message) {

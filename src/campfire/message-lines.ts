@@ -22,6 +22,24 @@ export const MESSAGE_LINES_SHAPE =
 /** The link to a message of this room is this followed by its id, relative: Campfire's own permalinks look so. */
 export const permalinkPrefix = (roomId: number) => `/rooms/${roomId}/@`;
 
+/** How a piece of messages tells the model to link one of them. */
+export const linkHint = (roomId: number) => `link one as ${permalinkPrefix(roomId)}<id>`;
+
+/** The link prefix the last `linkHint` in `text` gives, or null when it gives none. */
+export const readLinkPrefix = (text: string): string | null =>
+  [...text.matchAll(/link (?:one|each point to its message) as (\S+)<id>/g)].at(-1)?.[1] ?? null;
+
+/**
+ * Where the newest of `lines` that fit in `chars` (each with its newline) begin: `lines.length` when none does.
+ * Pieces keep the newest messages, and what is left out is at the old end.
+ */
+export function newestFitting(lines: readonly string[], chars: number): number {
+  let first = lines.length;
+  let size = 0;
+  while (first > 0 && size + lines[first - 1]!.length + 1 <= chars) size += lines[--first]!.length + 1;
+  return first;
+}
+
 // Two formatters per time zone, built once per isolate: building one costs more than formatting a page with it.
 const days = new Map<string, Intl.DateTimeFormat>();
 const times = new Map<string, Intl.DateTimeFormat>();

@@ -1,4 +1,4 @@
-import { messageLines, permalinkPrefix } from "../campfire/message-lines";
+import { messageLines } from "../campfire/message-lines";
 import type { Room } from "../campfire/room";
 import { log } from "../log";
 import { roomContextBlock } from "./prompt";
@@ -38,7 +38,7 @@ export async function roomContext(
   const shown = candidates.filter((message) => !seen.has(String(message.id))).slice(-limit);
   if (shown.length === 0) return null;
   return {
-    text: roomContextBlock(roomName, messageLines(shown, timeZone, CONTEXT_LINE_CHARS), permalinkPrefix(room.id)),
+    text: roomContextBlock(roomName, messageLines(shown, timeZone, CONTEXT_LINE_CHARS), room.id),
     upto: Math.max(...shown.map((message) => message.id)),
   };
 }

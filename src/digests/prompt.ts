@@ -1,5 +1,5 @@
 import type { RoomMessage } from "../campfire/client";
-import { dated, MESSAGE_LINES_SHAPE, messageLine } from "../campfire/message-lines";
+import { dated, MESSAGE_LINES_SHAPE, messageLine, newestFitting } from "../campfire/message-lines";
 import { formatWhen } from "../tools/when";
 
 /** Most characters of messages one digest's prompt carries (≈ 8 000 tokens); the newest are kept. */
@@ -30,9 +30,7 @@ export interface DigestPromptInput {
  */
 export function digestPrompt(input: DigestPromptInput): string {
   const lines = input.messages.map((message) => messageLine(message, input.timeZone, MESSAGE_CHARS));
-  let size = 0;
-  let kept = lines.length;
-  while (kept > 0 && size + lines[kept - 1]!.length + 1 <= DIGEST_PROMPT_CHARS) size += lines[--kept]!.length + 1;
+  const kept = newestFitting(lines, DIGEST_PROMPT_CHARS);
   const shown = dated(input.messages.slice(kept), lines.slice(kept), input.timeZone);
   // Messages beyond the bound, and a span longer than one read, are left out at the old end.
   const left = input.cut

@@ -1,4 +1,4 @@
-import { readMessageLine } from "../campfire/message-lines";
+import { readLinkPrefix, readMessageLine } from "../campfire/message-lines";
 import { type AskOptions, type Model, type ModelAnswer, type ModelRequest, NO_USAGE } from "../conversation/model";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -73,7 +73,7 @@ function toolUse(name: string, input: Record<string, unknown>): ModelAnswer {
 
 /** room_history's piece in plain words: its notes as they are, each message a line with its link. */
 function listed(result: string): string {
-  const prefix = /link one as (\S+)<id>/.exec(result)?.[1] ?? "";
+  const prefix = readLinkPrefix(result) ?? "";
   return result
     .split("\n")
     .map((text) => {

@@ -1,4 +1,4 @@
-import { dated, MESSAGE_LINES_SHAPE, messageLine, permalinkPrefix } from "../campfire/message-lines";
+import { dated, linkHint, MESSAGE_LINES_SHAPE, messageLine, newestFitting } from "../campfire/message-lines";
 import type { Span } from "../campfire/span";
 
 /**
@@ -93,10 +93,10 @@ export function briefingPrompt(input: BriefingInput): { text: string; notes: str
       return `${label}: could not be read (${reason}).`;
     }
     const lines = readable[index]!;
-    let first = lines.length;
-    let size = 0;
-    while (first > 0 && size + lines[first - 1]!.text.length + 1 <= allotted[index]!)
-      size += lines[--first]!.text.length + 1;
+    const first = newestFitting(
+      lines.map((entry) => entry.text),
+      allotted[index]!,
+    );
     const kept = lines.slice(first);
     const cut = source.span.cut || first > 0;
     if (cut) {
@@ -107,7 +107,7 @@ export function briefingPrompt(input: BriefingInput): { text: string; notes: str
     }
     if (kept.length === 0) return `${label}: ${cut ? "none of its messages fit." : "nothing was said."}`;
     return [
-      `${label}, ${kept.length} message${kept.length === 1 ? "" : "s"}${cut ? " (its newest)" : ""}; link one as ${permalinkPrefix(source.roomId)}<id>:`,
+      `${label}, ${kept.length} message${kept.length === 1 ? "" : "s"}${cut ? " (its newest)" : ""}; ${linkHint(source.roomId)}:`,
       ...dated(
         kept.map((entry) => entry.message),
         kept.map((entry) => entry.text),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { RoomMessage } from "../campfire/client";
-import { dated, MESSAGE_LINES_SHAPE, messageLine, permalinkPrefix } from "../campfire/message-lines";
+import { dated, linkHint, MESSAGE_LINES_SHAPE, messageLine, permalinkPrefix } from "../campfire/message-lines";
 import { readSince, SPAN_PAGES } from "../campfire/span";
 import { defineTool, speaksForSomeone, type ToolContext, ToolError } from "./tool";
 import { formatWhen, parseWhen } from "./when";
@@ -98,7 +98,7 @@ function piece(context: ToolContext, messages: RoomMessage[], lines: string[], l
   const at = (message: RoomMessage) => formatWhen(Date.parse(message.createdAt), context.timeZone);
   const span =
     `${messages.length} message${messages.length === 1 ? "" : "s"}, ${at(messages[0]!)} to ${at(messages.at(-1)!)}, ` +
-    `${MESSAGE_LINES_SHAPE}, yours cut at ${OWN_CHARS} characters; link one as ${permalinkPrefix(context.room.id)}<id>:`;
+    `${MESSAGE_LINES_SHAPE}, yours cut at ${OWN_CHARS} characters; ${linkHint(context.room.id)}:`;
   return [lead, span, ...dated(messages, lines, context.timeZone), next].filter(Boolean).join("\n");
 }
 

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { RoomMessage } from "../../src/campfire/client";
-import { messageLines, permalinkPrefix } from "../../src/campfire/message-lines";
+import {
+  linkHint,
+  messageLines,
+  newestFitting,
+  permalinkPrefix,
+  readLinkPrefix,
+} from "../../src/campfire/message-lines";
 import { shownMessages } from "../shown-messages";
 
 const message = (id: number, createdAt: string, text: string, name = "Grace Hopper"): RoomMessage => ({
@@ -52,5 +58,22 @@ describe("room messages as the model reads them", () => {
     const [, line] = messageLines([short], "UTC", 100);
     expect(line).toBe('[123456,"09:02","Grace Hopper","Ship it on Thursday."]');
     expect(line!.length).toBeLessThan(keyed.length / 2);
+  });
+
+  it.each([
+    ["all of them, when they fit", ["aa", "bb", "cc"], 9, 0],
+    ["the newest that fit, each with its newline", ["aa", "bb", "cc"], 8, 1],
+    ["exactly at the bound", ["aa", "bb", "cc"], 6, 1],
+    ["none, when even the newest is too long", ["aa", "bb", "long line"], 5, 3],
+    ["none of none", [], 100, 0],
+  ])("keeps %s", (_, lines, chars, first) => {
+    expect(newestFitting(lines, chars)).toBe(first);
+  });
+
+  it("reads back the link prefix a piece's hint gives, the last one where there are several", () => {
+    expect(readLinkPrefix(`Room 3, 2 messages; ${linkHint(3)}:`)).toBe("/rooms/3/@");
+    expect(readLinkPrefix(`${linkHint(3)}\n${linkHint(7)}`)).toBe("/rooms/7/@");
+    expect(readLinkPrefix("link each point to its message as /rooms/9/@<id>.")).toBe("/rooms/9/@");
+    expect(readLinkPrefix("no hint here")).toBeNull();
   });
 });
